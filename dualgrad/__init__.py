@@ -1,0 +1,26 @@
+"""dualgrad: derivatives of Python + NumPy code, in forward and reverse mode.
+
+>>> import dualgrad.numpy as np
+>>> from dualgrad import grad
+>>> float(grad(lambda x: x ** 3)(2.0))
+12.0
+"""
+from . import numpy  # noqa: F401  (loads the rules and the wrapped namespace)
+from .transforms import (ModeChoice, checkpoint, deriv, elementwise_grad, grad,
+                         grad_and_aux, grad_named, hessian, hessian_tensor_product,
+                         hessian_vector_product, holomorphic_grad, jacfwd, jacobian, jacrev,
+                         jvp, make_ggnvp, make_hvp, make_jvp, make_vjp, multigrad_dict,
+                         pick_mode, tensor_jacobian_product, value_and_grad,
+                         vector_jacobian_product, vjp)
+from .core import primitive, notrace_primitive
+from .extend import defjvp, defvjp
+from .test_util import check_grads
+
+__version__ = "0.1.0"
+
+__all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv", "make_jvp",
+           "make_vjp", "vector_jacobian_product", "tensor_jacobian_product", "jacobian",
+           "jacfwd", "jacrev", "hessian", "hessian_tensor_product", "hessian_vector_product",
+           "make_hvp", "make_ggnvp", "holomorphic_grad", "multigrad_dict", "grad_named",
+           "checkpoint", "jvp", "vjp", "pick_mode", "ModeChoice", "primitive",
+           "notrace_primitive", "defjvp", "defvjp", "check_grads"]

@@ -1,0 +1,321 @@
+"""The tracing core: primitives, the two rule tables, tracers and trace levels.
+
+A *primitive* is a function whose derivative we know as a rule. When one is
+called, it looks for tracers among its positional arguments. With none it is
+a plain function call (the fast path). Otherwise the tracer of the innermost
+(highest) level wins: its trace unwraps the arguments of that level only,
+calls the primitive again on them (lower levels then get their turn), and
+wraps the answer, applying JVP rules (forward mode) or recording a tape node
+(reverse mode).
+
+Levels are what keep nested derivatives apart: a tracer of an outer level is
+a constant to an inner one. The level stack is per thread.
+
+This module imports nothing else from dualgrad; ``forward``, ``reverse`` and
+``rules`` build on it.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import threading
+from typing import Any, Callable
+
+import numpy as onp
+
+# ---------------------------------------------------------------------------
+# Rule tables: JVP_RULES[prim][argnum], VJP_RULES[prim][argnum].
+#   JVP rule:  rule(t, ans, *args, **kwargs) -> tangent of ans due to args[argnum]
+#   VJP rule:  rule(g, ans, *args, **kwargs) -> cotangent of args[argnum]
+# An entry under ANY serves every argnum: rule(argnum, t_or_g, ans, *args, **kwargs).
+# ---------------------------------------------------------------------------
+JVP_RULES: dict["Primitive", dict] = {}
+VJP_RULES: dict["Primitive", dict] = {}
+ANY = "any"
+# A JVP under ALL is applied once for all traced arguments:
+#   rule(tangents, ans, *args, **kwargs), tangents[i] None where args[i] is not traced.
+# Variadic linear primitives (concatenate) use it to avoid one term per argument.
+ALL = "all"
+
+# numpy callables (ufuncs and functions) -> our primitive or wrapper, for NEP 13/18.
+NUMPY_OVERRIDES: dict[Any, Callable] = {}
+
+
+class DifferentiationError(TypeError):
+    """A function was asked for a derivative it has no rule for."""
+
+
+class Primitive:
+    """A function with known derivative rules. Calling it dispatches on tracers."""
+
+    __slots__ = ("fun", "name", "jvps", "vjps", "__dict__")
+
+    def __init__(self, fun: Callable, name: str | None = None):
+        self.fun = fun
+        self.name = name or getattr(fun, "__name__", repr(fun))
+        self.jvps = JVP_RULES.setdefault(self, {})
+        self.vjps = VJP_RULES.setdefault(self, {})
+        self.__wrapped__ = fun
+        self.__doc__ = getattr(fun, "__doc__", None)
+
+    @property
+    def __name__(self) -> str:
+        return self.name
+
+    def __call__(self, *args, **kwargs):
+        top = None
+        for a in args:
+            if isinstance(a, Tracer) and (top is None or a._level.depth > top.depth):
+                top = a._level
+        if top is None:
+            return self.fun(*args, **kwargs)
+        return top.process(self, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+    def __get__(self, obj, objtype=None):
+        # Used as a method (e.g. a primitive defined in a class body): bind self.
+        return self if obj is None else functools.partial(self, obj)
+
+    # -- decorators for writing rules next to the primitive ----------------
+    def def_jvp(self, rule: Callable = None, *, argnum: int | str = 0):
+        """Register ``rule(t, ans, *args, **kwargs)`` as the JVP for ``argnum``
+        (``argnum=ANY``: ``rule(argnum, t, ans, *args, **kwargs)`` for every argument)."""
+        return _registrar(self.jvps, rule, argnum)
+
+    def def_vjp(self, rule: Callable = None, *, argnum: int | str = 0):
+        """Register ``rule(g, ans, *args, **kwargs)`` as the VJP for ``argnum``
+        (``argnum=ANY``: ``rule(argnum, g, ans, *args, **kwargs)`` for every argument)."""
+        return _registrar(self.vjps, rule, argnum)
+
+    def jvp_rule(self, argnum: int) -> Callable:
+        return _lookup(self.jvps, argnum, self, "JVP")
+
+    def vjp_rule(self, argnum: int) -> Callable:
+        return _lookup(self.vjps, argnum, self, "VJP")
+
+
+def _registrar(table: dict, rule, argnum):
+    def register(r):
+        table[argnum] = r
+        return r
+
+    return register if rule is None else register(rule)
+
+
+def _lookup(table: dict, argnum: int, prim: Primitive, kind: str) -> Callable:
+    rule = table.get(argnum)
+    if rule is not None:
+        return rule
+    generic = table.get(ANY)
+    if generic is not None:
+        return functools.partial(generic, argnum)
+    other = "forward" if kind == "VJP" else "reverse"
+    raise DifferentiationError(
+        f"No {kind} rule for '{prim.name}' (argument {argnum}). Use {other} mode "
+        f"(jacobian(f, mode=\"{'fwd' if kind == 'VJP' else 'rev'}\")), or register one "
+        f"with dualgrad.extend.def{kind.lower()}({prim.name}, ...).")
+
+
+def primitive(fun: Callable) -> Primitive:
+    """Wrap ``fun`` so dualgrad treats it as one step with rules given later.
+
+    >>> import numpy
+    >>> square = primitive(lambda x: x * x)
+    >>> float(square(3.0))
+    9.0
+    """
+    return Primitive(fun)
+
+
+def getval(x):
+    """The plain value under all tracer levels."""
+    while isinstance(x, Tracer):
+        x = x.value
+    return x
+
+
+def isbox(x) -> bool:
+    """True when ``x`` is being traced (by any mode)."""
+    return isinstance(x, Tracer)
+
+
+def notrace_primitive(fun: Callable) -> Callable:
+    """Wrap a function whose output does not depend differentiably on its
+    inputs (comparisons, shapes, argmax): tracers are unwrapped, nothing is
+    recorded, and the result is a plain value."""
+
+    @functools.wraps(fun)
+    def wrapped(*args, **kwargs):
+        args = [getval(a) for a in args]
+        kwargs = {k: getval(v) for k, v in kwargs.items()}
+        return fun(*args, **kwargs)
+
+    wrapped._is_notrace = True
+    return wrapped
+
+
+# ---------------------------------------------------------------------------
+# Levels
+# ---------------------------------------------------------------------------
+_state = threading.local()
+
+
+def _stack() -> list:
+    s = getattr(_state, "stack", None)
+    if s is None:
+        s = _state.stack = []
+    return s
+
+
+class Level:
+    """One active transform. Deeper (inner) levels have larger ``depth``.
+
+    Subclasses implement ``process(prim, args, kwargs)``: apply ``prim`` to
+    arguments some of which are tracers of this level.
+    """
+
+    __slots__ = ("depth", "__weakref__")
+
+    def __init__(self, depth: int):
+        self.depth = depth
+
+    def __enter__(self):
+        _stack().append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _stack().pop()
+
+    def process(self, prim: Primitive, args: tuple, kwargs: dict):  # pragma: no cover
+        raise NotImplementedError
+
+    @classmethod
+    def new(cls, *a):
+        """A level one deeper than every level active on this thread."""
+        s = _stack()
+        return cls(s[-1].depth + 1 if s else 1, *a)
+
+
+def current_depth() -> int:
+    s = _stack()
+    return s[-1].depth if s else 0
+
+
+# ---------------------------------------------------------------------------
+# Tracer: the common face of Dual and Box.
+# ---------------------------------------------------------------------------
+class Tracer:
+    """A value being traced at some level. Behaves like the array it wraps.
+
+    Subclasses keep the wrapped value in ``value`` and the level in ``_level``.
+    Operators and ndarray methods are attached by ``register_method`` once the
+    rules are loaded, so this class knows no calculus.
+    """
+
+    __slots__ = ("value", "_level")
+    __array_priority__ = 1000.0
+
+    # -- array-like read-only attributes ----------------------------------
+    @property
+    def shape(self):
+        return onp.shape(self.value)
+
+    @property
+    def ndim(self):
+        return onp.ndim(self.value)
+
+    @property
+    def size(self):
+        return onp.size(self.value)
+
+    @property
+    def dtype(self):
+        return onp.result_type(getval(self.value))
+
+    def __len__(self):
+        return len(self.value)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self):
+        return bool(getval(self))
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({getval(self)!r}, level={self._level.depth})"
+
+    # -- mistakes that must not pass silently -----------------------------
+    def __array__(self, *args, **kwargs):
+        raise TypeError(
+            f"A traced value (shape {self.shape}) was handed to plain numpy in a way it "
+            "cannot see through (for example inside a list: np.sum([x, y])). Build an "
+            "array first with dualgrad.numpy.array([x, y]) (or np.stack), then call the "
+            "function on that array.")
+
+    def __setitem__(self, idx, val):
+        raise TypeError(
+            "Item assignment into a traced array (x[i] = y) is not supported: the "
+            "derivative would lose the overwritten value. Build a new array instead, e.g. "
+            "x = dualgrad.numpy.where(mask, y, x) or x = dualgrad.numpy.concatenate(...), "
+            "or use x = dualgrad.numpy.at_set(x, i, y).")
+
+    def _no_concrete(self, kind):
+        raise TypeError(
+            f"{kind}() of a traced value would drop its derivative. Keep it an array (use "
+            f"x directly), or take dualgrad.core.getval(x) if you really want a constant.")
+
+    def __float__(self):
+        self._no_concrete("float")
+
+    def __int__(self):
+        self._no_concrete("int")
+
+    def __complex__(self):
+        self._no_concrete("complex")
+
+    def __index__(self):
+        self._no_concrete("index")
+
+    # -- NEP 13 / NEP 18: plain numpy functions called on tracers -----------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        target = NUMPY_OVERRIDES.get(ufunc) if method == "__call__" else None
+        if target is None:
+            return _unsupported(f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"))
+        if kwargs.get("out") is not None:
+            raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) cannot write into a "
+                            "traced array; drop out= and use the returned value.")
+        return target(*inputs, **kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        target = NUMPY_OVERRIDES.get(func)
+        if target is None:
+            return _unsupported(f"numpy.{_qualname(func)}")
+        return target(*args, **kwargs)
+
+
+def _qualname(func) -> str:
+    mod = getattr(func, "__module__", "") or ""
+    sub = mod.replace("numpy", "").strip(".").split(".")[0] if mod.startswith("numpy.") else ""
+    sub = sub if sub in ("linalg", "fft") else ""
+    return (sub + "." if sub else "") + getattr(func, "__name__", repr(func))
+
+
+def _unsupported(name: str):
+    raise DifferentiationError(
+        f"{name} has no derivative rule in dualgrad, so it cannot be applied to a traced "
+        "value. Rewrite the step with supported functions (python -m dualgrad coverage "
+        "lists them), or make it a primitive with dualgrad.extend.primitive and give it "
+        "rules with defjvp/defvjp.")
+
+
+def register_method(name: str, fun: Callable, as_property: bool = False) -> None:
+    """Attach an operator or ndarray method to every tracer class."""
+    setattr(Tracer, name, property(fun) if as_property else fun)
+
+
+_node_ids = itertools.count()

@@ -1,0 +1,80 @@
+"""Forward mode: dual numbers.
+
+A ``Dual`` carries a primal value and a tangent (the directional derivative
+of the primal along the seed direction). Applying a primitive to duals gives
+the primal answer and, by the chain rule, the sum of the JVP rules of the
+arguments that carry a tangent at this level:
+
+    d f(x1, ..., xk) = sum_i  (df/dx_i) . dx_i
+"""
+from __future__ import annotations
+
+from .core import ALL, Level, Tracer, getval
+
+
+class Dual(Tracer):
+    """A primal value and its tangent, at one forward level."""
+
+    __slots__ = ("tangent",)
+
+    def __init__(self, primal, tangent, level: "ForwardLevel"):
+        self.value = primal
+        self.tangent = tangent
+        self._level = level
+
+    @property
+    def primal(self):
+        return self.value
+
+
+def _is_differentiable(ans) -> bool:
+    if isinstance(ans, (float, complex, Tracer)):
+        return True
+    kind = getattr(getattr(ans, "dtype", None), "kind", None)
+    return kind in ("f", "c")
+
+
+class ForwardLevel(Level):
+    """A forward-mode trace: pushes tangents through each primitive."""
+
+    __slots__ = ()
+
+    def process(self, prim, args, kwargs):
+        primals = tuple(a.value if type(a) is Dual and a._level is self else a for a in args)
+        ans = prim(*primals, **kwargs)
+        if not _is_differentiable(ans):
+            return ans
+        joint = prim.jvps.get(ALL)
+        if joint is not None:
+            ts = [a.tangent if type(a) is Dual and a._level is self else None for a in args]
+            return Dual(ans, joint(ts, ans, *primals, **kwargs), self)
+        tangent = None
+        for i, a in enumerate(args):
+            if type(a) is Dual and a._level is self:
+                t = prim.jvp_rule(i)(a.tangent, ans, *primals, **kwargs)
+                tangent = t if tangent is None else tangent + t
+        return Dual(ans, tangent, self)
+
+
+def push_forward(fun, primals: tuple, tangents: tuple):
+    """Evaluate ``fun(*primals)`` with tangents; return (output, output tangent).
+
+    Outputs are pytrees; a leaf that does not depend on the inputs has a zero
+    tangent.
+    """
+    from .vspace import tree_map, vspace
+
+    with ForwardLevel.new() as level:
+        duals = tuple(tree_map(lambda p, t: Dual(p, t, level), p, t)
+                      for p, t in zip(primals, tangents))
+        out = fun(*duals)
+        out_primal = tree_map(lambda o: o.value if _here(o, level) else o, out)
+        out_tangent = tree_map(lambda o: o.tangent if _here(o, level) else vspace(o).zeros(), out)
+    return out_primal, out_tangent
+
+
+def _here(x, level) -> bool:
+    return type(x) is Dual and x._level is level
+
+
+__all__ = ["Dual", "ForwardLevel", "push_forward", "getval"]

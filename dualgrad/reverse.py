@@ -1,0 +1,160 @@
+"""Reverse mode: a tape of boxed values, run backwards.
+
+Each primitive applied to a ``Box`` records a ``Node``: the primitive, the
+unboxed arguments, the answer and the parent nodes. The backward pass visits
+nodes in reverse order of creation (a valid reverse topological order, since
+a node is always created after its parents) and applies the chain rule
+
+    x_bar_i += VJP_i(out_bar)        for each traced argument x_i,
+
+iteratively, so that a chain of any length needs no Python recursion.
+"""
+from __future__ import annotations
+
+import numpy as onp
+
+from .core import Level, Tracer, _node_ids
+
+
+class Node:
+    """One recorded primitive application (or an input, with no primitive)."""
+
+    __slots__ = ("id", "prim", "args", "kwargs", "ans", "parents")
+
+    def __init__(self, prim, args, kwargs, ans, parents):
+        self.id = next(_node_ids)
+        self.prim = prim
+        self.args = args
+        self.kwargs = kwargs
+        self.ans = ans
+        self.parents = parents  # tuple of (argnum, parent Node, vjp rule)
+
+
+class Box(Tracer):
+    """A value and its tape node, at one reverse level."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, value, node: Node, level: "ReverseLevel"):
+        self.value = value
+        self.node = node
+        self._level = level
+
+
+def _is_differentiable(ans) -> bool:
+    if isinstance(ans, (float, complex, Tracer)):
+        return True
+    kind = getattr(getattr(ans, "dtype", None), "kind", None)
+    return kind in ("f", "c")
+
+
+class ReverseLevel(Level):
+    """A reverse-mode trace: records a node per primitive application."""
+
+    __slots__ = ()
+
+    def process(self, prim, args, kwargs):
+        vals = tuple(a.value if type(a) is Box and a._level is self else a for a in args)
+        ans = prim(*vals, **kwargs)
+        if not _is_differentiable(ans):
+            return ans
+        # The rule is looked up now so a missing VJP fails where it is used.
+        parents = tuple((i, a.node, prim.vjp_rule(i)) for i, a in enumerate(args)
+                        if type(a) is Box and a._level is self)
+        return Box(ans, Node(prim, vals, kwargs, ans, parents), self)
+
+    def input(self, value) -> Box:
+        return Box(value, Node(None, (), {}, value, ()), self)
+
+
+def backward(out_node: Node, g, leaves: list[Node]) -> list:
+    """Cotangents of ``leaves`` given cotangent ``g`` of ``out_node``.
+
+    Leaves the output does not depend on get ``None``.
+    """
+    order = _reachable(out_node)
+    order.sort(key=_node_id, reverse=True)
+    cts = {out_node: g}
+    leaf_set = set(leaves)
+    found = {}
+    for node in order:
+        ct = cts.pop(node, None)  # popped: drop cotangents as soon as used
+        if ct is None:
+            continue
+        if node in leaf_set:
+            found[node] = ct
+        args, kwargs, ans = node.args, node.kwargs, node.ans
+        for argnum, parent, rule in node.parents:
+            pg = rule(ct, ans, *args, **kwargs)
+            prev = cts.get(parent)
+            cts[parent] = pg if prev is None else prev + pg
+    return [found.get(leaf) for leaf in leaves]
+
+
+def _node_id(node: Node) -> int:
+    return node.id
+
+
+def _reachable(out_node: Node) -> list:
+    seen = {out_node}
+    stack = [out_node]
+    while stack:
+        node = stack.pop()
+        for _, parent, _ in node.parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return list(seen)
+
+
+def pull_back(fun, primals: tuple):
+    """Evaluate ``fun(*primals)`` on a tape.
+
+    Returns ``(out, vjp)``: the plain output (a pytree) and a function taking
+    an output cotangent (same structure) to the tuple of input cotangents.
+    """
+    from .vspace import tree_flatten, tree_unflatten, vspace
+
+    level = ReverseLevel.new()
+    with level:
+        flat_in, in_defs = zip(*(tree_flatten(p) for p in primals)) if primals else ((), ())
+        boxed_flat = [[level.input(v) for v in leaves] for leaves in flat_in]
+        boxed = tuple(tree_unflatten(d, b) for d, b in zip(in_defs, boxed_flat))
+        out = fun(*boxed)
+    out_leaves, out_def = tree_flatten(out)
+    out_plain = tree_unflatten(out_def, [o.value if _here(o, level) else o for o in out_leaves])
+
+    def vjp(g):
+        g_leaves, g_def = tree_flatten(g)
+        if g_def != out_def:
+            raise ValueError(f"The cotangent's structure {g_def} does not match the "
+                             f"output's {out_def}.")
+        leaves = [b.node for bs in boxed_flat for b in bs]
+        total = None
+        for o, gl in zip(out_leaves, g_leaves):
+            if not _here(o, level):
+                continue
+            cts = backward(o.node, gl, leaves)
+            total = cts if total is None else [
+                c if t is None else (t if c is None else t + c) for t, c in zip(total, cts)]
+        total = total or [None] * len(leaves)
+        result, k = [], 0
+        for d, bs in zip(in_defs, boxed_flat):
+            vals = [vspace(b.value).zeros() if c is None else like_input(c, b.value)
+                    for b, c in zip(bs, total[k:k + len(bs)])]
+            k += len(bs)
+            result.append(tree_unflatten(d, vals))
+        return tuple(result)
+
+    return out_plain, vjp
+
+
+def _here(x, level) -> bool:
+    return type(x) is Box and x._level is level
+
+
+def like_input(ct, x):
+    """A 0-d array cotangent of a scalar input, as a numpy scalar (as autograd gives)."""
+    if type(ct) is onp.ndarray and ct.ndim == 0 and not isinstance(x, (onp.ndarray, Tracer)):
+        return ct[()]
+    return ct

@@ -1,0 +1,109 @@
+"""The rule families, and the operators and ndarray methods of tracers.
+
+``RULES`` maps a numpy name to our differentiable version of it (a primitive
+with both rules, or a function written with such primitives).
+"""
+from __future__ import annotations
+
+import numpy as onp
+
+from ..core import Tracer, getval, notrace_primitive, register_method
+from . import complex, elementwise, linalg, reductions, shape
+from ._helpers import astype, broadcast_to
+from .nondiff import NONDIFF_NAMES
+
+RULES: dict[str, object] = {}
+for _family in (complex, elementwise, reductions, shape, linalg):
+    for _name in _family.__all__:
+        RULES[_name] = getattr(_family, _name)
+RULES.update(
+    abs=complex.absolute, absolute=complex.absolute, conjugate=complex.conj,
+    conj=complex.conj, real=complex.real, imag=complex.imag, angle=complex.angle,
+    true_divide=elementwise.divide, broadcast_to=broadcast_to,
+)
+for _n in ("getitem", "untake", "concatenate_args", "einsum_prim"):
+    RULES.pop(_n, None)  # internal primitives, not numpy names
+
+# numpy.linalg and numpy.fft names (filled by their rule families).
+LINALG_RULES: dict[str, object] = {"matmul": linalg.matmul, "tensordot": linalg.tensordot,
+                                   "outer": linalg.outer, "diagonal": linalg.diagonal,
+                                   "trace": linalg.trace}
+FFT_RULES: dict[str, object] = {}
+
+ew, red, shp, la, cx = elementwise, reductions, shape, linalg, complex
+
+
+# ------------------------------------------------------------ operators
+def _binop(prim):
+    return (lambda self, other: prim(self, other)), (lambda self, other: prim(other, self))
+
+
+for _dunder, _prim in [("add", ew.add), ("sub", ew.subtract), ("mul", ew.multiply),
+                       ("truediv", ew.divide), ("pow", ew.power), ("matmul", la.matmul)]:
+    _f, _r = _binop(_prim)
+    register_method(f"__{_dunder}__", _f)
+    register_method(f"__r{_dunder}__", _r)
+
+register_method("__neg__", lambda self: ew.negative(self))
+register_method("__pos__", lambda self: self)
+register_method("__abs__", lambda self: cx.absolute(self))
+register_method("__getitem__", lambda self, idx: shp.getitem(self, _static_index(idx)))
+
+for _cmp in ("lt", "le", "gt", "ge", "eq", "ne"):
+    register_method(f"__{_cmp}__", notrace_primitive(getattr(onp.ndarray, f"__{_cmp}__")))
+
+
+def _static_index(idx):
+    """Indices never carry derivatives: unwrap any traced integers or masks."""
+    if isinstance(idx, tuple):
+        return tuple(getval(i) for i in idx)
+    return getval(idx)
+
+
+# ------------------------------------------------------------ ndarray methods
+def _shape_args(args):
+    return args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+
+
+register_method("T", lambda self: shp.transpose(self), as_property=True)
+register_method("real", lambda self: cx.real(self), as_property=True)
+register_method("imag", lambda self: cx.imag(self), as_property=True)
+register_method("conj", lambda self: cx.conj(self))
+register_method("conjugate", lambda self: cx.conj(self))
+register_method("reshape", lambda self, *shape, order="C":
+                shp.reshape(self, tuple(_shape_args(shape)), order=order))
+register_method("transpose", lambda self, *axes:
+                shp.transpose(self, tuple(_shape_args(axes)) if axes else None))
+register_method("ravel", lambda self, order="C": shp.ravel(self, order))
+register_method("flatten", lambda self, order="C": shp.ravel(self, order))
+register_method("squeeze", lambda self, axis=None: shp.squeeze(self, axis))
+register_method("swapaxes", lambda self, a, b: shp.swapaxes(self, a, b))
+register_method("repeat", lambda self, repeats, axis=None: shp.repeat(self, repeats, axis))
+register_method("dot", lambda self, b: la.dot(self, b))
+register_method("trace", lambda self, offset=0, axis1=0, axis2=1:
+                la.trace(self, offset, axis1, axis2))
+register_method("diagonal", lambda self, offset=0, axis1=0, axis2=1:
+                la.diagonal(self, offset, axis1, axis2))
+register_method("astype", lambda self, dtype, **kw: astype(self, dtype=dtype))
+register_method("copy", lambda self, order="C": self)
+register_method("clip", lambda self, min=None, max=None: ew.clip(self, min, max))
+for _name in ("sum", "mean", "prod", "max", "min", "cumsum"):
+    register_method(_name, (lambda prim: lambda self, axis=None, **kw: prim(self, axis=axis, **kw))(
+        getattr(red, _name)))
+register_method("var", lambda self, axis=None, **kw: red.var(self, axis=axis, **kw))
+register_method("std", lambda self, axis=None, **kw: red.std(self, axis=axis, **kw))
+for _name in ("item", "tolist"):
+    register_method(_name, lambda self, *a: self._no_concrete(".item/.tolist"))
+for _name in ("argmax", "argmin", "argsort", "nonzero", "any", "all"):
+    register_method(_name, notrace_primitive(getattr(onp.ndarray, _name)))
+for _name in ("round", "__round__"):
+    register_method(_name, notrace_primitive(onp.round))
+register_method("__floordiv__", notrace_primitive(onp.floor_divide))
+register_method("__rfloordiv__", notrace_primitive(lambda s, o: onp.floor_divide(o, s)))
+
+
+def differentiable_names() -> set[str]:
+    return set(RULES)
+
+
+__all__ = ["RULES", "LINALG_RULES", "FFT_RULES", "NONDIFF_NAMES"]

@@ -1,0 +1,108 @@
+"""Helpers shared by the rule families: broadcasting, dtype casts, and the
+one-line way of declaring an elementwise primitive from its derivative."""
+from __future__ import annotations
+
+import functools
+from typing import Callable
+
+import numpy as onp
+
+from ..core import Primitive, Tracer, getval
+from .complex import cast_like
+
+
+def shape_of(x) -> tuple:
+    return onp.shape(getval(x))
+
+
+# sum_to_shape(x, shape): sum the broadcast axes of x away so it has `shape`.
+#   linear;  JVP: sum_to_shape(t);  VJP: broadcast_to(g, x.shape)
+def _sum_to_shape(x, shape):
+    x = onp.asarray(x)
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
+    out = onp.sum(x, axis=axes, keepdims=True) if axes else x
+    return out.reshape(shape)
+
+
+sum_to_shape = Primitive(_sum_to_shape, "sum_to_shape")
+sum_to_shape.def_jvp(lambda t, ans, x, shape: sum_to_shape(t, shape=shape))
+sum_to_shape.def_vjp(lambda g, ans, x, shape: broadcast_to(g, shape_of(x)))
+
+
+# broadcast_to(x, shape): linear;  JVP: broadcast_to(t);  VJP: sum_to_shape(g, x.shape)
+def _broadcast_to(x, shape, subok=False):
+    return onp.broadcast_to(x, shape)
+
+
+broadcast_to = Primitive(_broadcast_to, "broadcast_to")
+broadcast_to.def_jvp(lambda t, ans, x, shape, subok=False: broadcast_to(t, shape))
+broadcast_to.def_vjp(lambda g, ans, x, shape, subok=False: unbroadcast(g, x))
+
+
+# astype(x, dtype): linear;  VJP: the cotangent cast back to x's dtype.
+def _astype(x, dtype, **kw):
+    return onp.asarray(x).astype(dtype, **kw)
+
+
+astype = Primitive(_astype, "astype")
+astype.def_jvp(lambda t, ans, x, dtype, **kw: astype(t, dtype=ans.dtype))
+astype.def_vjp(lambda g, ans, x, dtype, **kw: cast_like(g, x))
+
+
+def unbroadcast(g, x):
+    """Cotangent ``g`` of a broadcast result, summed back to ``x``'s shape and
+    cast to ``x``'s space (real part for real ``x``; ``x``'s float dtype)."""
+    if shape_of(g) != shape_of(x):
+        g = sum_to_shape(g, shape=shape_of(x))
+    return cast_like(g, x)
+
+
+def elementwise(fun: Callable, deriv: Callable, name: str | None = None) -> Primitive:
+    """A unary elementwise primitive, given ``deriv(x, out) = f'(x)``.
+
+    JVP: f'(x) * t.   VJP: g * f'(x) (holomorphic f: the convention's VJP).
+    """
+    prim = Primitive(fun, name or fun.__name__)
+
+    def jvp(t, ans, x, **kw):
+        return t * deriv(x, ans)
+
+    def vjp(g, ans, x, **kw):
+        return cast_like(g * deriv(x, ans), x)
+
+    jvp.__name__ = f"_{prim.name}_jvp"
+    vjp.__name__ = f"_{prim.name}_vjp"
+    prim.def_jvp(jvp, argnum=0)
+    prim.def_vjp(vjp, argnum=0)
+    return prim
+
+
+def zero_derivative(fun: Callable, name: str | None = None) -> Primitive:
+    """A primitive whose derivative is zero almost everywhere (floor, sign, round):
+    traced inputs give a traced output with a zero tangent/cotangent."""
+    prim = Primitive(fun, name or fun.__name__)
+    prim.def_jvp(lambda t, ans, *args, **kw: 0.0 * t, argnum=0)
+    prim.def_vjp(lambda g, ans, x, *args, **kw: cast_like(0.0 * sum_to_shape(g, shape=shape_of(x))
+                                                           if shape_of(g) != shape_of(x)
+                                                           else 0.0 * g, x), argnum=0)
+    return prim
+
+
+def composite(numpy_fun: Callable):
+    """Decorate a function written with dualgrad primitives (so it needs no rules
+    of its own): untraced inputs go straight to ``numpy_fun``."""
+
+    def deco(fun):
+        @functools.wraps(numpy_fun)
+        def wrapped(*args, **kwargs):
+            for a in args:
+                if isinstance(a, Tracer):
+                    return fun(*args, **kwargs)
+            return numpy_fun(*args, **kwargs)
+
+        wrapped.composite_of = fun
+        return wrapped
+
+    return deco

@@ -1,0 +1,226 @@
+"""Elementwise primitives: arithmetic, exp/log, trigonometric, hyperbolic, ...
+
+Binary rules get their arguments after numpy broadcasting, so every VJP sums
+its cotangent back to its input's shape (``unbroadcast``).
+"""
+from __future__ import annotations
+
+import numpy as onp
+
+from ..core import Primitive, getval
+from ._helpers import elementwise, unbroadcast, zero_derivative
+from .complex import absolute, conj, real
+
+
+def binary(fun, name=None) -> Primitive:
+    return Primitive(fun, name or fun.__name__)
+
+
+# ---------------------------------------------------------------- arithmetic
+# z = x + y     JVP: dx + dy      VJP: g, g
+add = binary(onp.add)
+add.def_jvp(lambda t, ans, x, y: broadcast_like(t, ans), argnum=0)
+add.def_jvp(lambda t, ans, x, y: broadcast_like(t, ans), argnum=1)
+add.def_vjp(lambda g, ans, x, y: unbroadcast(g, x), argnum=0)
+add.def_vjp(lambda g, ans, x, y: unbroadcast(g, y), argnum=1)
+
+# z = x - y     JVP: dx - dy      VJP: g, -g
+subtract = binary(onp.subtract)
+subtract.def_jvp(lambda t, ans, x, y: broadcast_like(t, ans), argnum=0)
+subtract.def_jvp(lambda t, ans, x, y: broadcast_like(-t, ans), argnum=1)
+subtract.def_vjp(lambda g, ans, x, y: unbroadcast(g, x), argnum=0)
+subtract.def_vjp(lambda g, ans, x, y: unbroadcast(-g, y), argnum=1)
+
+# z = x * y     JVP: dx y + x dy  VJP: g y, g x
+multiply = binary(onp.multiply)
+multiply.def_jvp(lambda t, ans, x, y: t * y, argnum=0)
+multiply.def_jvp(lambda t, ans, x, y: x * t, argnum=1)
+multiply.def_vjp(lambda g, ans, x, y: unbroadcast(g * y, x), argnum=0)
+multiply.def_vjp(lambda g, ans, x, y: unbroadcast(g * x, y), argnum=1)
+
+# z = x / y     JVP: dx / y - dy z / y     VJP: g / y, -g z / y
+divide = binary(onp.divide, "divide")
+divide.def_jvp(lambda t, ans, x, y: t / y, argnum=0)
+divide.def_jvp(lambda t, ans, x, y: -t * ans / y, argnum=1)
+divide.def_vjp(lambda g, ans, x, y: unbroadcast(g / y, x), argnum=0)
+divide.def_vjp(lambda g, ans, x, y: unbroadcast(-g * ans / y, y), argnum=1)
+true_divide = divide
+
+# z = -x        linear
+negative = binary(onp.negative)
+negative.def_jvp(lambda t, ans, x: -t)
+negative.def_vjp(lambda g, ans, x: -g)
+
+
+# z = x ** y
+#   JVP: y x^(y-1) dx + log(x) z dy        VJP: g y x^(y-1),  g log(x) z
+# x^(y-1) is taken as x^1 where y == 0 so that d/dx x^0 = 0 also at x = 0,
+# and log(x) as log(1) where x == 0 (then z = 0 for y > 0 anyway).
+def _power_dx(x, y):
+    return y * x ** where(y == 0, 1.0, y - 1)
+
+
+def _power_dy(x, ans):
+    return log(where(x == 0, 1.0, x)) * ans
+
+
+power = binary(onp.power)
+power.def_jvp(lambda t, ans, x, y: t * _power_dx(x, y), argnum=0)
+power.def_jvp(lambda t, ans, x, y: t * _power_dy(x, ans), argnum=1)
+power.def_vjp(lambda g, ans, x, y: unbroadcast(g * _power_dx(x, y), x), argnum=0)
+power.def_vjp(lambda g, ans, x, y: unbroadcast(g * _power_dy(x, ans), y), argnum=1)
+
+
+def broadcast_like(t, ans):
+    """A tangent broadcast to the answer's shape (needed when the other operand
+    of a sum was the one that set the shape)."""
+    from ._helpers import broadcast_to
+    shape = onp.shape(getval(ans))
+    return t if onp.shape(getval(t)) == shape else broadcast_to(t, shape)
+
+
+# ---------------------------------------------------------- selection, masks
+# where(c, x, y): c is a mask (no derivative).  JVP: where(c, dx, 0)   VJP: where(c, g, 0)
+def _where(c, x, y):
+    return onp.where(c, x, y)
+
+
+where = Primitive(_where, "where")
+where.def_jvp(lambda t, ans, c, x, y: _where_pick(c, t, 0.0, ans), argnum=1)
+where.def_jvp(lambda t, ans, c, x, y: _where_pick(c, 0.0, t, ans), argnum=2)
+where.def_vjp(lambda g, ans, c, x, y: unbroadcast(where(c, g, 0.0), x), argnum=1)
+where.def_vjp(lambda g, ans, c, x, y: unbroadcast(where(c, 0.0, g), y), argnum=2)
+
+
+def _where_pick(c, a, b, ans):
+    return broadcast_like(where(c, a, b), ans)
+
+
+# max/min of two arrays: the gradient goes to the larger (smaller) one and is
+# split evenly at ties, as autograd does.
+#   JVP: dx [x wins] + dy [y wins];  VJP: g [x wins], g [y wins]
+def _share(x, y, ans):
+    x, y, ans = getval(x), getval(y), getval(ans)
+    return (x == ans) / (1.0 + (x == y))
+
+
+def _def_select2(prim):
+    prim.def_jvp(lambda t, ans, x, y: t * _share(x, y, ans), argnum=0)
+    prim.def_jvp(lambda t, ans, x, y: t * _share(y, x, ans), argnum=1)
+    prim.def_vjp(lambda g, ans, x, y: unbroadcast(g * _share(x, y, ans), x), argnum=0)
+    prim.def_vjp(lambda g, ans, x, y: unbroadcast(g * _share(y, x, ans), y), argnum=1)
+    return prim
+
+
+maximum = _def_select2(binary(onp.maximum))
+minimum = _def_select2(binary(onp.minimum))
+fmax = _def_select2(binary(onp.fmax))
+fmin = _def_select2(binary(onp.fmin))
+
+
+# clip(x, lo, hi) = min(max(x, lo), hi)
+#   JVP: dx [lo <= x <= hi] + dlo [x < lo] + dhi [x > hi]
+def _clip(x, lo, hi):
+    return onp.clip(x, lo, hi)
+
+
+def _between(x, lo, hi):
+    x = getval(x)
+    inside = onp.ones(onp.shape(x), bool)
+    if lo is not None:
+        inside &= x >= getval(lo)
+    if hi is not None:
+        inside &= x <= getval(hi)
+    return inside
+
+
+def _below(x, lo):
+    return onp.asarray(getval(x) < getval(lo))
+
+
+def _above(x, hi):
+    return onp.asarray(getval(x) > getval(hi))
+
+
+clip = Primitive(_clip, "clip")
+clip.def_jvp(lambda t, ans, x, lo, hi: broadcast_like(t * _between(x, lo, hi), ans), argnum=0)
+clip.def_jvp(lambda t, ans, x, lo, hi: broadcast_like(t * _below(x, lo), ans), argnum=1)
+clip.def_jvp(lambda t, ans, x, lo, hi: broadcast_like(t * _above(x, hi), ans), argnum=2)
+clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _between(x, lo, hi), x), argnum=0)
+clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _below(x, lo), lo), argnum=1)
+clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _above(x, hi), hi), argnum=2)
+
+
+# ------------------------------------------------------ two-argument functions
+# z = hypot(x, y) = sqrt(x^2 + y^2)     dz = (x dx + y dy) / z
+hypot = binary(onp.hypot)
+hypot.def_jvp(lambda t, ans, x, y: t * x / ans, argnum=0)
+hypot.def_jvp(lambda t, ans, x, y: t * y / ans, argnum=1)
+hypot.def_vjp(lambda g, ans, x, y: unbroadcast(g * x / ans, x), argnum=0)
+hypot.def_vjp(lambda g, ans, x, y: unbroadcast(g * y / ans, y), argnum=1)
+
+# z = arctan2(y, x)     dz = (x dy - y dx) / (x^2 + y^2)    (argument order: y first)
+arctan2 = binary(onp.arctan2)
+arctan2.def_jvp(lambda t, ans, y, x: t * x / (x ** 2 + y ** 2), argnum=0)
+arctan2.def_jvp(lambda t, ans, y, x: -t * y / (x ** 2 + y ** 2), argnum=1)
+arctan2.def_vjp(lambda g, ans, y, x: unbroadcast(g * x / (x ** 2 + y ** 2), y), argnum=0)
+arctan2.def_vjp(lambda g, ans, y, x: unbroadcast(-g * y / (x ** 2 + y ** 2), x), argnum=1)
+
+# z = log(e^x + e^y)    dz = e^(x-z) dx + e^(y-z) dy
+logaddexp = binary(onp.logaddexp)
+logaddexp.def_jvp(lambda t, ans, x, y: t * exp(x - ans), argnum=0)
+logaddexp.def_jvp(lambda t, ans, x, y: t * exp(y - ans), argnum=1)
+logaddexp.def_vjp(lambda g, ans, x, y: unbroadcast(g * exp(x - ans), x), argnum=0)
+logaddexp.def_vjp(lambda g, ans, x, y: unbroadcast(g * exp(y - ans), y), argnum=1)
+
+# z = log2(2^x + 2^y)   dz = 2^(x-z) dx + 2^(y-z) dy
+logaddexp2 = binary(onp.logaddexp2)
+logaddexp2.def_jvp(lambda t, ans, x, y: t * exp2(x - ans), argnum=0)
+logaddexp2.def_jvp(lambda t, ans, x, y: t * exp2(y - ans), argnum=1)
+logaddexp2.def_vjp(lambda g, ans, x, y: unbroadcast(g * exp2(x - ans), x), argnum=0)
+logaddexp2.def_vjp(lambda g, ans, x, y: unbroadcast(g * exp2(y - ans), y), argnum=1)
+
+
+# ------------------------------------------------------------- unary, by f'(x)
+_LN2, _LN10 = onp.log(2.0), onp.log(10.0)
+
+#                       numpy fn         f'(x), given x and out = f(x)
+exp = elementwise(onp.exp, lambda x, out: out)
+expm1 = elementwise(onp.expm1, lambda x, out: out + 1)
+exp2 = elementwise(onp.exp2, lambda x, out: out * _LN2)
+log = elementwise(onp.log, lambda x, out: 1 / x)                       # x > 0
+log1p = elementwise(onp.log1p, lambda x, out: 1 / (1 + x))             # x > -1
+log2 = elementwise(onp.log2, lambda x, out: 1 / (x * _LN2))
+log10 = elementwise(onp.log10, lambda x, out: 1 / (x * _LN10))
+sqrt = elementwise(onp.sqrt, lambda x, out: 0.5 / out)                 # x > 0
+cbrt = elementwise(onp.cbrt, lambda x, out: 1 / (3 * out ** 2))        # x != 0
+square = elementwise(onp.square, lambda x, out: 2 * x)
+reciprocal = elementwise(onp.reciprocal, lambda x, out: -out ** 2)
+sin = elementwise(onp.sin, lambda x, out: cos(x))
+cos = elementwise(onp.cos, lambda x, out: -sin(x))
+tan = elementwise(onp.tan, lambda x, out: 1 + out ** 2)
+arcsin = elementwise(onp.arcsin, lambda x, out: 1 / sqrt(1 - x ** 2))  # |x| < 1
+arccos = elementwise(onp.arccos, lambda x, out: -1 / sqrt(1 - x ** 2))  # |x| < 1
+arctan = elementwise(onp.arctan, lambda x, out: 1 / (1 + x ** 2))
+sinh = elementwise(onp.sinh, lambda x, out: cosh(x))
+cosh = elementwise(onp.cosh, lambda x, out: sinh(x))
+tanh = elementwise(onp.tanh, lambda x, out: 1 - out ** 2)
+arcsinh = elementwise(onp.arcsinh, lambda x, out: 1 / sqrt(x ** 2 + 1))
+arccosh = elementwise(onp.arccosh, lambda x, out: 1 / sqrt(x ** 2 - 1))  # x > 1
+arctanh = elementwise(onp.arctanh, lambda x, out: 1 / (1 - x ** 2))      # |x| < 1
+fabs = elementwise(onp.fabs, lambda x, out: sign(x))                     # real x only
+
+
+# sinc(x) = sin(pi x) / (pi x);  sinc'(x) = (cos(pi x) - sinc(x)) / x, and 0 at x = 0.
+def _sinc_deriv(x, out):
+    safe = where(x == 0, 1.0, x)
+    return where(x == 0, 0.0, (cos(onp.pi * x) - out) / safe)
+
+
+sinc = elementwise(onp.sinc, _sinc_deriv)
+
+# Derivative zero almost everywhere: traced in, traced out, zero tangent.
+sign = zero_derivative(onp.sign)
+
+__all__ = [n for n in dir() if not n.startswith("_") and isinstance(globals()[n], Primitive)]
+__all__ += ["absolute", "conj", "real"]

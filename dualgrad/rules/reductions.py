@@ -1,0 +1,151 @@
+"""Reductions and scans: sum, mean, prod, max/min, var/std, cumsum.
+
+A reduction's VJP spreads the cotangent back over the reduced axes; ``_spread``
+does that once for all of them (re-insert the reduced axes, then broadcast).
+"""
+from __future__ import annotations
+
+import numpy as onp
+from numpy.lib.array_utils import normalize_axis_tuple
+
+from ..core import Primitive, getval
+from ._helpers import broadcast_to, composite, shape_of, unbroadcast
+from .complex import absolute, conj, real
+from .elementwise import sqrt, where
+from .shape import reshape, flip
+
+
+def _axes(axis, ndim) -> tuple:
+    if axis is None:
+        return tuple(range(ndim))
+    axis = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(normalize_axis_tuple(axis, ndim))
+
+
+def _spread(g, x, axis, keepdims):
+    """Broadcast the cotangent of a reduction over ``axis`` back to x's shape."""
+    shape = shape_of(x)
+    if not keepdims:
+        kept = list(shape)
+        for a in _axes(axis, len(shape)):
+            kept[a] = 1
+        g = reshape(g, tuple(kept))
+    return broadcast_to(g, shape)
+
+
+def _count(x, axis) -> int:
+    shape = shape_of(x)
+    return int(onp.prod([shape[a] for a in _axes(axis, len(shape))], dtype=int))
+
+
+# s = sum(x, axis)       linear;  VJP: g spread over the summed axes
+def _sum(x, axis=None, keepdims=False, dtype=None):
+    return onp.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+sum = Primitive(_sum, "sum")
+sum.def_jvp(lambda t, ans, x, axis=None, keepdims=False, dtype=None:
+            sum(t, axis=axis, keepdims=keepdims, dtype=dtype))
+sum.def_vjp(lambda g, ans, x, axis=None, keepdims=False, dtype=None:
+            unbroadcast(_spread(g, x, axis, keepdims), x))
+
+
+# m = mean(x, axis) = sum(x, axis) / N
+def _mean(x, axis=None, keepdims=False, dtype=None):
+    return onp.mean(x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+mean = Primitive(_mean, "mean")
+mean.def_jvp(lambda t, ans, x, axis=None, keepdims=False, dtype=None:
+             mean(t, axis=axis, keepdims=keepdims, dtype=dtype))
+mean.def_vjp(lambda g, ans, x, axis=None, keepdims=False, dtype=None:
+             unbroadcast(_spread(g, x, axis, keepdims) / _count(x, axis), x))
+
+
+# p = prod(x, axis).  dp/dx_i = prod_{k != i} x_k  ("the others").
+# Written without dividing by x_i, so exact zeros are handled: with one zero
+# in a slice only that entry gets a non-zero derivative; with two or more,
+# none does.
+def _prod_others(x, ans, axis):
+    zero = getval(x) == 0
+    n_zero = onp.sum(zero, axis=axis, keepdims=True)
+    safe = where(zero, 1.0, x)
+    p_nonzero = prod(safe, axis=axis, keepdims=True)
+    return where(n_zero == 0, p_nonzero / safe, where((n_zero == 1) & zero, p_nonzero, 0.0))
+
+
+def _prod(x, axis=None, keepdims=False, dtype=None):
+    return onp.prod(x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+prod = Primitive(_prod, "prod")
+prod.def_jvp(lambda t, ans, x, axis=None, keepdims=False, dtype=None:
+             sum(t * _prod_others(x, ans, axis), axis=axis, keepdims=keepdims))
+prod.def_vjp(lambda g, ans, x, axis=None, keepdims=False, dtype=None:
+             unbroadcast(_spread(g, x, axis, keepdims) * _prod_others(x, ans, axis), x))
+
+
+# m = max(x, axis): the derivative flows to the entries equal to the max,
+# split evenly between ties.
+def _argmax_share(x, ans, axis, keepdims):
+    x = getval(x)
+    a = getval(ans)
+    if not keepdims:
+        a = onp.expand_dims(a, _axes(axis, onp.ndim(x))) if onp.ndim(x) else a
+    hit = (x == a)
+    return hit / onp.sum(hit, axis=axis, keepdims=True)
+
+
+def _def_extremum(fun, name):
+    prim = Primitive(fun, name)
+    prim.def_jvp(lambda t, ans, x, axis=None, keepdims=False, **kw:
+                 sum(t * _argmax_share(x, ans, axis, keepdims), axis=axis, keepdims=keepdims))
+    prim.def_vjp(lambda g, ans, x, axis=None, keepdims=False, **kw:
+                 unbroadcast(_spread(g, x, axis, keepdims) * _argmax_share(x, ans, axis, keepdims), x))
+    return prim
+
+
+max = _def_extremum(lambda x, axis=None, keepdims=False, **kw: onp.max(x, axis=axis, keepdims=keepdims, **kw), "max")
+min = _def_extremum(lambda x, axis=None, keepdims=False, **kw: onp.min(x, axis=axis, keepdims=keepdims, **kw), "min")
+amax, amin = max, min
+
+
+# c = cumsum(x, axis):  linear;  VJP: the reversed cumulative sum of g.
+def _cumsum(x, axis=None, dtype=None):
+    return onp.cumsum(x, axis=axis, dtype=dtype)
+
+
+def _cumsum_vjp(g, ans, x, axis=None, dtype=None):
+    if axis is None:
+        return unbroadcast(reshape(flip(cumsum(flip(g, axis=0), axis=0), axis=0), shape_of(x)), x)
+    return unbroadcast(flip(cumsum(flip(g, axis=axis), axis=axis), axis=axis), x)
+
+
+cumsum = Primitive(_cumsum, "cumsum")
+cumsum.def_jvp(lambda t, ans, x, axis=None, dtype=None: cumsum(t, axis=axis, dtype=dtype))
+cumsum.def_vjp(_cumsum_vjp)
+
+
+# var(x) = sum |x - mean(x)|^2 / (N - ddof);  std = sqrt(var).  Written with the
+# primitives above, so both modes and all orders come from their rules.
+@composite(onp.var)
+def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    _no_out(out, "var")
+    d = x - mean(x, axis=axis, keepdims=True)
+    sq = real(conj(d) * d) if onp.iscomplexobj(getval(x)) else d * d
+    return sum(sq, axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
+
+
+@composite(onp.std)
+def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    _no_out(out, "std")
+    return sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def _no_out(out, name):
+    if out is not None:
+        raise TypeError(f"{name}(..., out=...) cannot write into an array while tracing; "
+                        "use the returned value.")
+
+
+__all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "cumsum", "var", "std"]

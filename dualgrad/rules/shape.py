@@ -1,0 +1,238 @@
+"""Shape primitives: reshape, transpose, indexing, concatenation.
+
+All of them are linear, so each JVP is the primitive applied to the tangent,
+and each VJP is the transposed operation (reshape back, inverse permutation,
+scatter-add, slice). Everything else here (flip, stack, tile, repeat, squeeze,
+...) is written with these four primitives and needs no rules of its own.
+"""
+from __future__ import annotations
+
+import numpy as onp
+from numpy.lib.array_utils import normalize_axis_index
+
+from ..core import ALL, ANY, Primitive, Tracer, getval
+from ._helpers import composite, shape_of
+
+
+# y = reshape(x, shape)         VJP: reshape(g, x.shape)
+def _reshape(x, shape, order="C"):
+    return onp.reshape(x, shape, order=order)
+
+
+reshape = Primitive(_reshape, "reshape")
+reshape.def_jvp(lambda t, ans, x, shape, order="C": reshape(t, shape, order=order))
+reshape.def_vjp(lambda g, ans, x, shape, order="C": reshape(g, shape_of(x), order=order))
+
+
+# y = transpose(x, axes)        VJP: transpose(g, inverse permutation)
+def _transpose(x, axes=None):
+    return onp.transpose(x, axes)
+
+
+def _transpose_vjp(g, ans, x, axes=None):
+    inv = None if axes is None else tuple(onp.argsort(axes))
+    return transpose(g, inv)
+
+
+transpose = Primitive(_transpose, "transpose")
+transpose.def_jvp(lambda t, ans, x, axes=None: transpose(t, axes))
+transpose.def_vjp(_transpose_vjp)
+
+
+# y = x[idx]                    VJP: zeros like x, with g added at idx (repeats add up)
+def _getitem(x, idx):
+    return x[idx]
+
+
+def _untake(g, idx, shape):
+    out = onp.zeros(shape, onp.result_type(g))
+    onp.add.at(out, idx, g)
+    return out
+
+
+getitem = Primitive(_getitem, "getitem")
+getitem.def_jvp(lambda t, ans, x, idx: getitem(t, idx))
+getitem.def_vjp(lambda g, ans, x, idx: untake(g, idx, shape_of(x)))
+
+untake = Primitive(_untake, "untake")
+untake.def_jvp(lambda t, ans, g, idx, shape: untake(t, idx, shape))
+untake.def_vjp(lambda g, ans, gin, idx, shape: getitem(g, idx))
+
+
+# y = concatenate((x_1, ..., x_k), axis)   VJP for x_i: the slice of g where x_i went.
+def _concatenate(*arrays, axis=0):
+    return onp.concatenate(arrays, axis=axis)
+
+
+def _concatenate_jvp(tangents, ans, *arrays, axis=0):
+    parts = [onp.zeros(shape_of(a), onp.result_type(getval(ans))) if t is None else t
+             for t, a in zip(tangents, arrays)]
+    return concatenate_args(*parts, axis=axis)
+
+
+def _concatenate_vjp(argnum, g, ans, *arrays, axis=0):
+    if axis is None:
+        start = int(onp.sum([onp.size(getval(a)) for a in arrays[:argnum]]))
+        stop = start + onp.size(getval(arrays[argnum]))
+        return reshape(getitem(g, slice(start, stop)), shape_of(arrays[argnum]))
+    ax = normalize_axis_index(axis, onp.ndim(getval(ans)))
+    start = int(onp.sum([shape_of(a)[ax] for a in arrays[:argnum]]))
+    stop = start + shape_of(arrays[argnum])[ax]
+    return getitem(g, (slice(None),) * ax + (slice(start, stop),))
+
+
+concatenate_args = Primitive(_concatenate, "concatenate")
+concatenate_args.jvps[ALL] = _concatenate_jvp
+concatenate_args.def_vjp(_concatenate_vjp, argnum=ANY)
+
+
+# ------------------------------------------------------ written with the above
+def _has_tracer(seq) -> bool:
+    return any(isinstance(a, Tracer) for a in seq)
+
+
+def concatenate(arrays, axis=0, out=None, **kw):
+    """numpy.concatenate, accepting a sequence that holds traced arrays."""
+    if out is not None or kw or not _has_tracer(arrays):
+        return onp.concatenate(arrays, axis=axis, out=out, **kw)
+    return concatenate_args(*[a if isinstance(a, Tracer) else onp.asarray(a) for a in arrays],
+                            axis=axis)
+
+
+def _nd(a) -> int:
+    return onp.ndim(getval(a))
+
+
+def expand_dims(a, axis):
+    if not isinstance(a, Tracer):
+        return onp.expand_dims(a, axis)
+    shape = onp.expand_dims(onp.empty(shape_of(a), bool), axis).shape
+    return reshape(a, shape)
+
+
+def squeeze(a, axis=None):
+    if not isinstance(a, Tracer):
+        return onp.squeeze(a, axis)
+    return reshape(a, onp.squeeze(onp.empty(shape_of(a), bool), axis).shape)
+
+
+def ravel(a, order="C"):
+    return reshape(a, (-1,), order=order) if isinstance(a, Tracer) else onp.ravel(a, order)
+
+
+def stack(arrays, axis=0, out=None, **kw):
+    arrays = list(arrays)
+    if out is not None or kw or not _has_tracer(arrays):
+        return onp.stack(arrays, axis=axis, out=out, **kw)
+    ax = normalize_axis_index(axis, _nd(arrays[0]) + 1)
+    return concatenate([expand_dims(a, ax) for a in arrays], axis=ax)
+
+
+def atleast_1d(*arys):
+    out = [a if _nd(a) >= 1 else reshape(a, (1,)) for a in arys] if _has_tracer(arys) \
+        else [onp.atleast_1d(a) for a in arys]
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_2d(*arys):
+    def one(a):
+        n = _nd(a)
+        return a if n >= 2 else reshape(a, (1, -1) if n == 1 else (1, 1))
+    out = [one(a) if isinstance(a, Tracer) else onp.atleast_2d(a) for a in arys]
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_3d(*arys):
+    def one(a):
+        s = shape_of(a)
+        new = {0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}.get(len(s), s)
+        return reshape(a, new)
+    out = [one(a) if isinstance(a, Tracer) else onp.atleast_3d(a) for a in arys]
+    return out[0] if len(out) == 1 else out
+
+
+def hstack(tup, **kw):
+    if not _has_tracer(tup):
+        return onp.hstack(tup, **kw)
+    arrs = [atleast_1d(a) for a in tup]
+    return concatenate(arrs, axis=0 if _nd(arrs[0]) == 1 else 1)
+
+
+def vstack(tup, **kw):
+    if not _has_tracer(tup):
+        return onp.vstack(tup, **kw)
+    return concatenate([atleast_2d(a) for a in tup], axis=0)
+
+
+def _axis_index(ndim, axis, idx):
+    return (slice(None),) * axis + (idx,) + (slice(None),) * (ndim - axis - 1)
+
+
+@composite(onp.flip)
+def flip(m, axis=None):
+    nd = _nd(m)
+    axes = range(nd) if axis is None else [normalize_axis_index(a, nd) for a in
+                                           (axis if isinstance(axis, tuple) else (axis,))]
+    idx = [slice(None)] * nd
+    for a in axes:
+        idx[a] = slice(None, None, -1)
+    return getitem(m, tuple(idx))
+
+
+@composite(onp.swapaxes)
+def swapaxes(a, axis1, axis2):
+    perm = list(range(_nd(a)))
+    i, j = normalize_axis_index(axis1, len(perm)), normalize_axis_index(axis2, len(perm))
+    perm[i], perm[j] = perm[j], perm[i]
+    return transpose(a, tuple(perm))
+
+
+@composite(onp.moveaxis)
+def moveaxis(a, source, destination):
+    return transpose(a, _moveaxis_perm(_nd(a), source, destination))
+
+
+def _moveaxis_perm(nd, source, destination) -> tuple:
+    # Label each axis by a distinct length, move them as numpy would, read the order back.
+    labels = onp.empty(tuple(range(1, nd + 1)), bool)
+    moved = onp.moveaxis(labels, source, destination)
+    return tuple(labels.shape.index(n) for n in moved.shape)
+
+
+@composite(onp.repeat)
+def repeat(a, repeats, axis=None):
+    if axis is None:
+        a, axis = ravel(a), 0
+    axis = normalize_axis_index(axis, _nd(a))
+    idx = onp.repeat(onp.arange(shape_of(a)[axis]), repeats)
+    return getitem(a, _axis_index(_nd(a), axis, idx))
+
+
+@composite(onp.tile)
+def tile(A, reps):
+    reps = tuple(reps) if onp.iterable(reps) else (reps,)
+    d = max(len(reps), _nd(A))
+    A = reshape(A, (1,) * (d - _nd(A)) + shape_of(A))
+    reps = (1,) * (d - len(reps)) + reps
+    idx = onp.ix_(*[onp.tile(onp.arange(n), r) for n, r in zip(shape_of(A), reps)])
+    return getitem(A, idx)
+
+
+def array(obj, dtype=None, **kw):
+    """numpy.array, accepting (nested) lists that hold traced values."""
+    if isinstance(obj, Tracer):
+        return obj
+    if isinstance(obj, (list, tuple)) and _contains_tracer(obj):
+        return stack([array(o) for o in obj])
+    return onp.array(obj, dtype=dtype, **kw)
+
+
+def _contains_tracer(obj) -> bool:
+    if isinstance(obj, Tracer):
+        return True
+    return isinstance(obj, (list, tuple)) and any(_contains_tracer(o) for o in obj)
+
+
+__all__ = ["reshape", "transpose", "getitem", "untake", "concatenate", "concatenate_args",
+           "expand_dims", "squeeze", "ravel", "stack", "hstack", "vstack", "flip", "swapaxes",
+           "moveaxis", "repeat", "tile", "array", "atleast_1d", "atleast_2d", "atleast_3d"]

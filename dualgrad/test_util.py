@@ -1,0 +1,141 @@
+"""check_grads: test derivatives against numerical ones, in both modes, to any order.
+
+For a function ``f`` at ``x`` and random directions ``v`` (input) and ``u``
+(output):
+
+- forward mode: the JVP ``J v`` must match the central difference
+  ``(f(x + h v) - f(x - h v)) / 2h``;
+- reverse mode: the VJP must satisfy ``<u, J v> = <J^T u, v>``. The right side
+  uses the VJP; the left side uses the exact JVP when forward mode is checked
+  too (then a mis-transposed VJP cannot hide in finite-difference noise) and
+  the central difference as well;
+- order k > 1: the same checks are applied to the maps ``(x, v) -> J v`` and
+  ``(x, u) -> J^T u``, recursively.
+
+Complex values use the real inner product Re(sum(conj(a) b)), under which the
+convention's VJP of ``u`` is ``conj(J^T conj(u))`` (see rules/complex.py).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as onp
+
+from .core import getval
+from .forward import push_forward
+from .reverse import pull_back
+from .transforms import _unary
+from .vspace import vspace
+
+EPS, RTOL, ATOL = 1e-6, 1e-5, 1e-6
+
+
+def check_grads(fun: Callable, argnum: int | Sequence[int] | None = None,
+                modes: Sequence[str] = ("fwd", "rev"), order: int = 2, *,
+                eps: float = EPS, rtol: float = RTOL, atol: float = ATOL,
+                seed: int = 0) -> Callable:
+    """``check_grads(f, modes=("fwd", "rev"), order=2)(*args)`` raises
+    AssertionError, naming the check that failed, if a derivative is wrong.
+
+    By default every positional argument is checked.
+
+    >>> import dualgrad.numpy as np
+    >>> check_grads(np.sin)(np.array([0.3, 1.2]))
+    """
+    modes = tuple(modes)
+    bad = set(modes) - {"fwd", "rev"}
+    if bad:
+        raise ValueError(f"modes must be drawn from ('fwd', 'rev'), not {sorted(bad)}.")
+
+    def check(*args, **kwargs):
+        nums = tuple(range(len(args))) if argnum is None else argnum
+        unary, x = _unary(fun, args, kwargs, nums)
+        rng = onp.random.default_rng(seed)
+        _check(unary, x, modes, order, _Tol(eps, rtol, atol), rng, _name(fun))
+    return check
+
+
+class _Tol:
+    def __init__(self, eps, rtol, atol):
+        self.eps, self.rtol, self.atol = eps, rtol, atol
+
+
+def _name(f) -> str:
+    return getattr(f, "__name__", repr(f))
+
+
+def _plain(tree):
+    from .vspace import tree_map
+    return tree_map(getval, tree)
+
+
+def _numerical_jvp(f, x, v, tol):
+    xs = vspace(x)
+    plus = f(xs.add(x, xs.scalar_mul(v, tol.eps)))
+    minus = f(xs.add(x, xs.scalar_mul(v, -tol.eps)))
+    ys = vspace(plus)
+    return ys.scalar_mul(ys.add(plus, ys.scalar_mul(minus, -1.0)), 1.0 / (2 * tol.eps))
+
+
+def _close(a, b, tol, what: str, name: str, scale: float = 1.0):
+    a, b = onp.asarray(a), onp.asarray(b)
+    if not onp.allclose(a, b, rtol=tol.rtol, atol=tol.atol * scale, equal_nan=False):
+        err = onp.max(onp.abs(a - b)) if a.size else 0.0
+        raise AssertionError(
+            f"check_grads({name}): {what}.\n  derivative: {a}\n  reference:  {b}\n"
+            f"  max abs error {err:.3g} (rtol={tol.rtol}, atol={tol.atol})")
+
+
+def _check(f, x, modes, order, tol, rng, name):
+    xs = vspace(x)
+    v = xs.randn(rng)
+    if "fwd" in modes:
+        _, jv = push_forward(f, (x,), (v,))
+        num = _numerical_jvp(f, x, v, tol)
+        ys = vspace(num)
+        _close(ys.flatten(_plain(jv)), ys.flatten(num), tol,
+               "forward mode (JVP) disagrees with finite differences", name)
+        if order > 1:
+            def jvp_map(xv, f=f):
+                return push_forward(f, (xv[0],), (xv[1],))[1]
+            _check(jvp_map, (x, v), modes, order - 1, tol, rng, f"jvp({name})")
+    if "rev" in modes:
+        y, pull = pull_back(f, (x,))
+        ys = vspace(y)
+        u = ys.randn(rng)
+        vjp_u = xs.covector(pull(ys.covector(u))[0])
+        lhs = xs.inner_prod(v, _plain(vjp_u))
+        num = ys.inner_prod(u, _numerical_jvp(f, x, v, tol))
+        _close(lhs, num, tol, "reverse mode (VJP) disagrees with finite differences: "
+               "<J^T u, v> != <u, J v>", name)
+        if "fwd" in modes:
+            exact = ys.inner_prod(u, _plain(push_forward(f, (x,), (v,))[1]))
+            _close(lhs, exact, _Tol(tol.eps, 1e-9, 1e-12), "reverse mode (VJP) is not the "
+                   "transpose of forward mode (JVP): <J^T u, v> != <u, J v>", name)
+        if order > 1:
+            def vjp_map(xu, f=f):
+                return pull_back(f, (xu[0],))[1](xu[1])[0]
+            _check(vjp_map, (x, u), modes, order - 1, tol, rng, f"vjp({name})")
+
+
+def combo_check(fun: Callable, *args: Any, **kwargs: Any):
+    """autograd's combo_check: ``combo_check(f, argnums, modes, order)(*arg_lists,
+    **kwarg_lists)`` runs check_grads on every combination of the given values."""
+    import itertools
+
+    argnums = args[0] if args else kwargs.pop("argnums", (0,))
+    modes = args[1] if len(args) > 1 else kwargs.pop("modes", ("fwd", "rev"))
+    order = args[2] if len(args) > 2 else kwargs.pop("order", 2)
+
+    def run(*arg_lists, **kwarg_lists):
+        keys = list(kwarg_lists)
+        for vals in itertools.product(*arg_lists):
+            for kvals in itertools.product(*(kwarg_lists[k] for k in keys)):
+                kw = dict(zip(keys, kvals))
+                f = lambda *a: fun(*a, **kw)  # noqa: E731
+                f.__name__ = _name(fun)
+                check_grads(f, argnum=argnums, modes=modes, order=order)(*vals)
+    return run
+
+
+__all__ = ["check_grads", "combo_check"]

@@ -1,0 +1,405 @@
+"""Transforms: grad, jacobian, hessian, jvp, vjp and friends.
+
+Names and signatures follow autograd (``argnum`` may be an int or a tuple);
+new options are keyword-only. ``jvp``/``vjp`` also exist in JAX's form.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from typing import Any, Callable, NamedTuple, Sequence
+
+import numpy as onp
+
+from .core import ANY, Primitive, Tracer, getval
+from .forward import push_forward
+from .reverse import pull_back
+from .vspace import tree_flatten, tree_map, tree_unflatten, vspace
+
+log = logging.getLogger("dualgrad")
+Fun = Callable[..., Any]
+ArgNum = int | Sequence[int]
+
+
+# --------------------------------------------------------------- plumbing
+def _unary(fun: Fun, args: tuple, kwargs: dict, argnum: ArgNum):
+    """``fun`` as a function of the argument(s) picked by ``argnum`` alone."""
+    if isinstance(argnum, int):
+        if argnum >= len(args):
+            raise TypeError(f"argnum={argnum} but the function was called with only "
+                            f"{len(args)} positional argument(s).")
+        x = args[argnum]
+
+        def unary(xv):
+            return fun(*args[:argnum], xv, *args[argnum + 1:], **kwargs)
+    else:
+        argnum = tuple(argnum)
+        x = tuple(args[i] for i in argnum)
+
+        def unary(xs):
+            full = list(args)
+            for i, v in zip(argnum, xs):
+                full[i] = v
+            return fun(*full, **kwargs)
+    return unary, x
+
+
+def _check_input(x, who: str) -> None:
+    for leaf in tree_flatten(x)[0]:
+        v = getval(leaf)
+        kind = onp.result_type(v).kind if isinstance(v, (int, float, complex, onp.ndarray, onp.generic)) else None
+        if kind in ("i", "u", "b"):
+            raise TypeError(
+                f"{who} was given an integer input ({v!r}, dtype {onp.result_type(v)}). "
+                "Derivatives need floating-point inputs: pass a float, e.g. 1.0 instead of "
+                "1, or x.astype(float) for an array.")
+        if kind not in ("f", "c"):
+            raise TypeError(
+                f"{who} cannot differentiate with respect to a value of type "
+                f"{type(v).__name__}. Pass floats, complex numbers, numpy arrays, or "
+                "tuples/lists/dicts of them.")
+
+
+def _wraps(fun: Fun, name: str):
+    def deco(g):
+        functools.update_wrapper(g, fun, assigned=("__module__", "__doc__"))
+        g.__name__ = f"{name}_of_{getattr(fun, '__name__', 'f')}"
+        g.__qualname__ = g.__name__
+        return g
+    return deco
+
+
+def _size(x) -> int:
+    return int(onp.prod(onp.shape(getval(x)), dtype=int))
+
+
+# --------------------------------------------------------------- reverse mode
+def make_vjp(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """``make_vjp(f)(*args)`` returns ``(vjp, f(*args))``; ``vjp(g) = g^T J``."""
+    def vjp_maker(*args, **kwargs):
+        unary, x = _unary(fun, args, kwargs, argnum)
+        _check_input(x, "make_vjp")
+        ans, pull = pull_back(unary, (x,))
+        return (lambda g: pull(g)[0]), ans
+    return _wraps(fun, "vjp")(vjp_maker)
+
+
+def _scalar_output(ans, who: str) -> None:
+    if _size(ans) != 1 or isinstance(ans, (tuple, list, dict)):
+        shape = onp.shape(getval(ans)) if not isinstance(ans, (tuple, list, dict)) else type(ans).__name__
+        raise TypeError(
+            f"{who} needs a scalar output, but the function returned shape {shape}. Use "
+            "jacobian(f) for the full derivative or elementwise_grad(f) for an elementwise "
+            "one, or reduce the output first (e.g. dualgrad.numpy.sum).")
+
+
+def value_and_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """``(f(x), grad f(x))`` from one forward and one backward pass."""
+    def vg(*args, **kwargs):
+        unary, x = _unary(fun, args, kwargs, argnum)
+        _check_input(x, "grad")
+        ans, pull = pull_back(unary, (x,))
+        _scalar_output(ans, "grad(f)")
+        return ans, pull(vspace(ans).ones())[0]
+    return _wraps(fun, "value_and_grad")(vg)
+
+
+def grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """The gradient of a scalar-valued ``fun`` with respect to argument ``argnum``.
+
+    For ``f(z) = u + i v`` of a complex ``z`` it is ``du/dx - i du/dy``.
+
+    >>> import dualgrad.numpy as np
+    >>> float(grad(np.sin)(0.0))
+    1.0
+    """
+    vg = value_and_grad(fun, argnum)
+
+    def gradfun(*args, **kwargs):
+        return vg(*args, **kwargs)[1]
+    return _wraps(fun, "grad")(gradfun)
+
+
+def grad_and_aux(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """For ``fun`` returning ``(loss, aux)``: returns ``(grad loss, aux)``."""
+    def ga(*args, **kwargs):
+        unary, x = _unary(fun, args, kwargs, argnum)
+        _check_input(x, "grad_and_aux")
+        (ans, aux), pull = pull_back(unary, (x,))
+        _scalar_output(ans, "grad_and_aux(f)")
+        return pull((vspace(ans).ones(), tree_map(lambda a: vspace(a).zeros(), aux)))[0], aux
+    return _wraps(fun, "grad_and_aux")(ga)
+
+
+def elementwise_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """The sum of the Jacobian's rows: ``J^T 1``. Equals the elementwise derivative
+    when output i depends only on input i (e.g. ``np.sin`` applied to a grid)."""
+    def eg(*args, **kwargs):
+        unary, x = _unary(fun, args, kwargs, argnum)
+        _check_input(x, "elementwise_grad")
+        ans, pull = pull_back(unary, (x,))
+        return pull(vspace(ans).ones())[0]
+    return _wraps(fun, "elementwise_grad")(eg)
+
+
+def vjp(fun: Fun, *primals):
+    """JAX-style: ``out, f_vjp = vjp(f, *primals)``; ``f_vjp(g)`` is a tuple."""
+    _check_input(primals, "vjp")
+    return pull_back(fun, primals)
+
+
+def tensor_jacobian_product(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """``tjp(*args, v) = tensordot(v, J, v.ndim)``: for ``v`` shaped like the output,
+    the vector-Jacobian product ``v^T J``."""
+    def vector_dot_fun(*args, **kwargs):
+        args, v = args[:-1], args[-1]
+        out = fun(*args, **kwargs)
+        from .numpy import tensordot
+        return tensordot(v, out, axes=onp.ndim(v))
+    return jacobian(vector_dot_fun, argnum, mode="rev")
+
+
+vector_jacobian_product = tensor_jacobian_product
+
+
+# --------------------------------------------------------------- forward mode
+def make_jvp(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """``make_jvp(f)(*args)`` returns ``jvp`` with ``jvp(v) = (f(*args), J v)``."""
+    def jvp_maker(*args, **kwargs):
+        unary, x = _unary(fun, args, kwargs, argnum)
+        _check_input(x, "make_jvp")
+
+        def jvp_at(v):
+            return push_forward(unary, (x,), (v,))
+        return jvp_at
+    return _wraps(fun, "jvp")(jvp_maker)
+
+
+def deriv(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """Forward-mode derivative along the all-ones direction: ``J 1``.
+    For a scalar input this is the ordinary derivative."""
+    def d(*args, **kwargs):
+        unary, x = _unary(fun, args, kwargs, argnum)
+        _check_input(x, "deriv")
+        return push_forward(unary, (x,), (vspace(x).ones(),))[1]
+    return _wraps(fun, "deriv")(d)
+
+
+def jvp(fun: Fun, primals: Sequence, tangents: Sequence):
+    """JAX-style: ``out, out_tangent = jvp(f, primals, tangents)``."""
+    primals, tangents = tuple(primals), tuple(tangents)
+    _check_input(primals, "jvp")
+    return push_forward(fun, primals, tangents)
+
+
+# --------------------------------------------------------------- Jacobians
+class ModeChoice(NamedTuple):
+    """Which mode ``jacobian`` used, and why."""
+    mode: str
+    n_in: int
+    n_out: int
+    reason: str
+
+    def __str__(self) -> str:
+        return (f"jacobian: {self.mode} mode for R^{self.n_in} -> R^{self.n_out}. {self.reason}")
+
+
+def pick_mode(n_in: int, n_out: int) -> ModeChoice:
+    """Forward mode costs one JVP per input direction (n_in), reverse mode one VJP
+    per output direction (n_out) plus a tape. Sizes count real dimensions.
+    Ties go forward: it keeps no tape.
+
+    >>> pick_mode(10, 1000).mode, pick_mode(1000, 10).mode
+    ('fwd', 'rev')
+    """
+    if n_in <= n_out:
+        return ModeChoice("fwd", n_in, n_out,
+                          f"Forward needs {n_in} tangent direction(s), reverse {n_out} "
+                          "cotangent direction(s); forward is cheaper or equal and needs no tape.")
+    return ModeChoice("rev", n_in, n_out,
+                      f"Reverse needs {n_out} cotangent direction(s), forward {n_in} "
+                      "tangent direction(s); reverse is cheaper.")
+
+
+def _jac_fwd(unary, x):
+    xs = vspace(x)
+    cols, ans = [], None
+    for e in xs.standard_basis():
+        ans, t = push_forward(unary, (x,), (e,))
+        cols.append(t)
+    if ans is None:  # empty input
+        ans = unary(x)
+    return ans, _assemble_fwd(ans, x, cols)
+
+
+def _assemble_fwd(ans, x, cols):
+    """Columns J e_k (one per input real dimension) to an array ans.shape + x.shape
+    (a container x gives a matching container of such arrays)."""
+    out_shape = onp.shape(getval(ans))
+    xs = vspace(x)
+    from .numpy import stack, reshape
+    leaves, td = tree_flatten(x)
+    blocks, k = [], 0
+    for leaf in leaves:
+        n = _size(leaf)
+        block = cols[k:k + n]
+        k += n
+        stacked = stack(block, axis=-1) if block else onp.zeros(out_shape + (0,))
+        blocks.append(reshape(stacked, out_shape + onp.shape(getval(leaf))))
+    del xs
+    return tree_unflatten(td, blocks)
+
+
+def _jac_rev(unary, x):
+    ans, pull = pull_back(unary, (x,))
+    ys = vspace(ans)
+    rows = [pull(e)[0] for e in ys.standard_basis()]
+    from .numpy import stack, reshape
+    out_shape = onp.shape(getval(ans))
+
+    def assemble(*leaf_rows):
+        leaf_shape = onp.shape(getval(leaf_rows[0])) if leaf_rows else ()
+        return reshape(stack(leaf_rows, axis=0), out_shape + leaf_shape)
+    if not rows:
+        return ans, tree_map(lambda l: onp.zeros(out_shape + onp.shape(getval(l))), x)
+    return ans, tree_map(assemble, *rows)
+
+
+def jacobian(fun: Fun, argnum: ArgNum = 0, *, mode: str = "auto", explain: bool = False) -> Fun:
+    """The Jacobian of ``fun``, shaped ``out.shape + x.shape``.
+
+    ``mode="auto"`` evaluates ``fun`` once to learn the output size, then picks
+    forward mode for tall Jacobians and reverse mode for wide ones
+    (:func:`pick_mode`); ``mode="fwd"`` or ``"rev"`` forces one. With
+    ``explain=True`` the returned function gives ``(J, ModeChoice)``.
+
+    >>> import dualgrad.numpy as np
+    >>> jacobian(lambda x: 2 * x)(np.ones(2))
+    array([[2., 0.],
+           [0., 2.]])
+    """
+    if mode not in ("auto", "fwd", "rev"):
+        raise ValueError(f"mode must be 'auto', 'fwd' or 'rev', not {mode!r}.")
+
+    def jac(*args, **kwargs):
+        unary, x = _unary(fun, args, kwargs, argnum)
+        _check_input(x, "jacobian")
+        n_in = vspace(x).size
+        if mode == "auto":
+            choice = pick_mode(n_in, vspace(unary(x)).size)
+        else:
+            n_out = vspace(unary(x)).size if explain else -1
+            choice = ModeChoice(mode, n_in, n_out, f"mode={mode!r} was requested.")
+        log.debug("%s", choice)
+        _, J = (_jac_fwd if choice.mode == "fwd" else _jac_rev)(unary, x)
+        return (J, choice) if explain else J
+    return _wraps(fun, "jacobian")(jac)
+
+
+def jacfwd(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """The Jacobian by forward mode: one JVP per input dimension."""
+    return jacobian(fun, argnum, mode="fwd")
+
+
+def jacrev(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """The Jacobian by reverse mode: one VJP per output dimension, one tape."""
+    return jacobian(fun, argnum, mode="rev")
+
+
+def hessian(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """The Hessian, forward-over-reverse: ``jacfwd(jacrev(fun))``.
+
+    >>> import dualgrad.numpy as np
+    >>> hessian(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    """
+    return _wraps(fun, "hessian")(jacfwd(jacrev(fun, argnum), argnum))
+
+
+def hessian_tensor_product(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """``hvp(*args, v) = H v``, forward-over-reverse (no Hessian is formed)."""
+    g = grad(fun, argnum)
+
+    def hvp(*args, **kwargs):
+        args, v = args[:-1], args[-1]
+        unary, x = _unary(g, args, kwargs, argnum)
+        return push_forward(unary, (x,), (v,))[1]
+    return _wraps(fun, "hvp")(hvp)
+
+
+hessian_vector_product = hessian_tensor_product
+
+
+def make_hvp(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """``make_hvp(f)(*args)`` returns ``(hvp, grad f(*args))`` with ``hvp(v) = H v``,
+    reusing one tape of the gradient for many ``v``."""
+    return make_vjp(grad(fun, argnum), argnum)
+
+
+def make_ggnvp(f: Fun, g: Fun = lambda x: 0.5 * (x ** 2).sum(axis=-1), f_argnum: int = 0) -> Fun:
+    """Generalized Gauss-Newton vector products ``J_f^T H_g J_f v`` (autograd's API)."""
+    def ggnvp_maker(*args, **kwargs):
+        f_vjp, f_x = make_vjp(f, f_argnum)(*args, **kwargs)
+        g_hvp, _ = make_hvp(g)(f_x)
+        f_jvp = make_jvp(f, f_argnum)(*args, **kwargs)
+
+        def ggnvp(v):
+            return f_vjp(g_hvp(f_jvp(v)[1]))
+        return ggnvp
+    return ggnvp_maker
+
+
+def holomorphic_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """The complex derivative f'(z) of a holomorphic ``fun`` (= grad of Re f)."""
+    def hg(*args, **kwargs):
+        from .numpy import real
+        return grad(lambda *a, **k: real(fun(*a, **k)), argnum)(*args, **kwargs)
+    return _wraps(fun, "holomorphic_grad")(hg)
+
+
+# --------------------------------------------------------------- by name
+def multigrad_dict(fun: Fun) -> Fun:
+    """Gradients with respect to every argument, as a dict keyed by parameter name."""
+    sig = inspect.signature(fun)
+
+    def mgd(*args, **kwargs):
+        bound = sig.bind(*args, **kwargs)
+        names = list(bound.arguments)
+        vals = tuple(bound.arguments[n] for n in names)
+
+        def f(*vs):
+            return fun(**dict(zip(names, vs)))
+        grads = grad(f, tuple(range(len(vals))))(*vals)
+        return dict(zip(names, grads))
+    return _wraps(fun, "multigrad_dict")(mgd)
+
+
+def grad_named(fun: Fun, argname: str) -> Fun:
+    """The gradient with respect to the argument called ``argname``."""
+    names = list(inspect.signature(fun).parameters)
+    return grad(fun, names.index(argname))
+
+
+# --------------------------------------------------------------- checkpointing
+def checkpoint(fun: Fun) -> Fun:
+    """``fun`` as one primitive whose tape is not kept: its derivatives are
+    recomputed from the inputs when needed (memory for time)."""
+    prim = Primitive(fun, getattr(fun, "__name__", "checkpointed"))
+
+    def ck_vjp(argnum, g, ans, *args, **kwargs):
+        return make_vjp(fun, argnum)(*args, **kwargs)[0](g)
+
+    def ck_jvp(argnum, t, ans, *args, **kwargs):
+        return make_jvp(fun, argnum)(*args, **kwargs)(t)[1]
+    prim.def_vjp(ck_vjp, argnum=ANY)
+    prim.def_jvp(ck_jvp, argnum=ANY)
+    return prim
+
+
+__all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv", "make_jvp",
+           "make_vjp", "vector_jacobian_product", "tensor_jacobian_product", "jacobian",
+           "jacfwd", "jacrev", "hessian", "hessian_tensor_product", "hessian_vector_product",
+           "make_hvp", "make_ggnvp", "holomorphic_grad", "multigrad_dict", "grad_named",
+           "checkpoint", "jvp", "vjp", "pick_mode", "ModeChoice"]
