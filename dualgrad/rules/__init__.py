@@ -9,13 +9,23 @@ import numpy as onp
 
 from ..core import Tracer, getval, notrace_primitive, register_method
 from . import complex, elementwise, linalg, reductions, shape
+from . import construction, decompositions, elementwise_more, fft, scans
 from ._helpers import astype, broadcast_to
 from .nondiff import NONDIFF_NAMES
 
+# Each family lists its numpy names in __all__; families for numpy.linalg and
+# numpy.fft names add a LINALG / FFT dict {numpy name: our function}.
+FAMILIES = (complex, elementwise, reductions, shape, linalg,
+            elementwise_more, scans, construction, decompositions, fft)
+
 RULES: dict[str, object] = {}
-for _family in (complex, elementwise, reductions, shape, linalg):
+LINALG_RULES: dict[str, object] = {}
+FFT_RULES: dict[str, object] = {}
+for _family in FAMILIES:
     for _name in _family.__all__:
         RULES[_name] = getattr(_family, _name)
+    LINALG_RULES.update(getattr(_family, "LINALG", {}))
+    FFT_RULES.update(getattr(_family, "FFT", {}))
 RULES.update(
     abs=complex.absolute, absolute=complex.absolute, conjugate=complex.conj,
     conj=complex.conj, real=complex.real, imag=complex.imag, angle=complex.angle,
@@ -23,12 +33,9 @@ RULES.update(
 )
 for _n in ("getitem", "untake", "concatenate_args", "einsum_prim"):
     RULES.pop(_n, None)  # internal primitives, not numpy names
-
-# numpy.linalg and numpy.fft names (filled by their rule families).
-LINALG_RULES: dict[str, object] = {"matmul": linalg.matmul, "tensordot": linalg.tensordot,
-                                   "outer": linalg.outer, "diagonal": linalg.diagonal,
-                                   "trace": linalg.trace}
-FFT_RULES: dict[str, object] = {}
+LINALG_RULES.update({"matmul": linalg.matmul, "tensordot": linalg.tensordot,
+                     "outer": linalg.outer, "diagonal": linalg.diagonal, "trace": linalg.trace})
+LINALG_RULES.update({k: v for k, v in RULES.items() if k in ("multi_dot", "vecdot", "matrix_transpose")})
 
 ew, red, shp, la, cx = elementwise, reductions, shape, linalg, complex
 
