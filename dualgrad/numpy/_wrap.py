@@ -52,8 +52,10 @@ def classify(name: str, obj, rules: dict, nondiff: frozenset) -> str:
     return "value"
 
 
-def build(namespace: dict, module, rules: dict, nondiff: frozenset, prefix: str) -> dict:
-    """Fill ``namespace`` from numpy ``module``; return {name: kind}."""
+def build(namespace: dict, module, rules: dict, nondiff: frozenset, prefix: str,
+          register: bool = True) -> dict:
+    """Fill ``namespace`` from numpy ``module``; return {name: kind}.
+    ``register=False`` (scipy namespaces) leaves the NEP 13/18 overrides alone."""
     kinds = {}
     for name in dir(module):
         if name.startswith("_"):
@@ -71,6 +73,6 @@ def build(namespace: dict, module, rules: dict, nondiff: frozenset, prefix: str)
         else:
             ours = obj
         namespace[name] = ours
-        if kind != "value" and callable(obj):
+        if register and kind != "value" and callable(obj):
             NUMPY_OVERRIDES.setdefault(obj, ours)
     return kinds

@@ -5,6 +5,8 @@ with both rules, or a function written with such primitives).
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as onp
 
 from ..core import Tracer, getval, notrace_primitive, register_method
@@ -57,7 +59,7 @@ register_method("__abs__", lambda self: cx.absolute(self))
 register_method("__getitem__", lambda self, idx: shp.getitem(self, _static_index(idx)))
 
 for _cmp in ("lt", "le", "gt", "ge", "eq", "ne"):
-    register_method(f"__{_cmp}__", notrace_primitive(getattr(onp.ndarray, f"__{_cmp}__")))
+    register_method(f"__{_cmp}__", notrace_primitive(getattr(operator, _cmp)))
 
 
 def _static_index(idx):

@@ -54,10 +54,12 @@ negative.def_vjp(lambda g, ans, x: -g)
 
 # z = x ** y
 #   JVP: y x^(y-1) dx + log(x) z dy        VJP: g y x^(y-1),  g log(x) z
-# x^(y-1) is taken as x^1 where y == 0 so that d/dx x^0 = 0 also at x = 0,
-# and log(x) as log(1) where x == 0 (then z = 0 for y > 0 anyway).
+# At x = 0, y = 0 the first term is 0 * 0^-1: we read it as its limit 0 by using
+# base 1 there (only there, so d/dy of y x^(y-1) stays exact elsewhere); log(x)
+# is taken as log(1) where x == 0 (then z = 0 for y > 0 anyway).
 def _power_dx(x, y):
-    return y * x ** where(y == 0, 1.0, y - 1)
+    both_zero = (getval(x) == 0) & (getval(y) == 0)
+    return y * where(both_zero, 1.0, x) ** (y - 1)
 
 
 def _power_dy(x, ans):
@@ -211,10 +213,19 @@ arctanh = elementwise(onp.arctanh, lambda x, out: 1 / (1 - x ** 2))      # |x| <
 fabs = elementwise(onp.fabs, lambda x, out: sign(x))                     # real x only
 
 
-# sinc(x) = sin(pi x) / (pi x);  sinc'(x) = (cos(pi x) - sinc(x)) / x, and 0 at x = 0.
+# sinc(x) = sin(pi x) / (pi x);  sinc'(x) = (cos(pi x) - sinc(x)) / x.
+# Near 0 that quotient cancels, and at 0 it is 0/0, so there we use the Taylor
+# series sinc'(x) = sum_{k>=1} (-1)^k 2k pi^(2k) x^(2k-1) / (2k+1)!, which also
+# gives every higher derivative at 0 exactly (up to order 12).
+_SINC_SERIES = [(-1) ** k * 2 * k * onp.pi ** (2 * k) / float(onp.prod(onp.arange(1, 2 * k + 2)))
+                for k in range(1, 7)]
+
+
 def _sinc_deriv(x, out):
-    safe = where(x == 0, 1.0, x)
-    return where(x == 0, 0.0, (cos(onp.pi * x) - out) / safe)
+    small = onp.abs(getval(x)) < 0.01
+    series = sum(c * x ** (2 * k + 1) for k, c in enumerate(_SINC_SERIES))
+    safe = where(small, 1.0, x)
+    return where(small, series, (cos(onp.pi * x) - out) / safe)
 
 
 sinc = elementwise(onp.sinc, _sinc_deriv)

@@ -30,32 +30,27 @@ def _matmul(a, b):
     return onp.matmul(a, b)
 
 
+def _promoted(g, a, b):
+    """Operands and cotangent as stacks of matrices: numpy turns a 1-D ``a`` into
+    a row (1, k) and a 1-D ``b`` into a column (k, 1), then drops that axis."""
+    a1, b1 = _nd(a) == 1, _nd(b) == 1
+    a2 = reshape(a, (1,) + shape_of(a)) if a1 else a
+    b2 = reshape(b, shape_of(b) + (1,)) if b1 else b
+    g2 = reshape(g, shape_of(g) + (1,)) if b1 else g
+    g2 = reshape(g2, shape_of(g2)[:-1] + (1,) + shape_of(g2)[-1:]) if a1 else g2
+    return g2, a2, b2, a1, b1
+
+
 def _matmul_vjp_a(g, ans, a, b):
-    if _nd(b) == 1:
-        g2 = reshape(g, shape_of(g) + (1,))
-        b2 = reshape(b, (1, -1))
-    else:
-        g2, b2 = g, swapaxes(b, -1, -2)
-    if _nd(a) == 1:
-        g2 = reshape(g2, shape_of(g2)[:-1] + (1,) + shape_of(g2)[-1:])
-        ga = matmul(g2, b2)
-        return unbroadcast(reshape(ga, shape_of(ga)[:-2] + shape_of(ga)[-1:]), a)
-    return unbroadcast(matmul(g2, b2), a)
+    g2, a2, b2, a1, b1 = _promoted(g, a, b)
+    ga = matmul(g2, swapaxes(b2, -1, -2))
+    return unbroadcast(getitem(ga, (Ellipsis, 0, slice(None))) if a1 else ga, a)
 
 
 def _matmul_vjp_b(g, ans, a, b):
-    if _nd(a) == 1:
-        g2 = reshape(g, shape_of(g)[:-1] + (1,) + shape_of(g)[-1:]) if _nd(b) > 1 else \
-            reshape(g, shape_of(g) + (1,))
-        a2 = reshape(a, (-1, 1))
-    else:
-        g2, a2 = g, swapaxes(a, -1, -2)
-        if _nd(b) == 1:
-            g2 = reshape(g, shape_of(g) + (1,))
-    gb = matmul(a2, g2)
-    if _nd(b) == 1:
-        gb = reshape(gb, shape_of(gb)[:-1])
-    return unbroadcast(gb, b)
+    g2, a2, b2, a1, b1 = _promoted(g, a, b)
+    gb = matmul(swapaxes(a2, -1, -2), g2)
+    return unbroadcast(getitem(gb, (Ellipsis, 0)) if b1 else gb, b)
 
 
 matmul = Primitive(_matmul, "matmul")

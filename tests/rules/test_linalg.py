@@ -1,0 +1,55 @@
+"""Products and contractions: dot, matmul (all operand ranks), inner, outer,
+tensordot, einsum, trace, diag."""
+import numpy as onp
+import pytest
+
+import dualgrad.numpy as np
+from dualgrad import grad, hessian
+from dualgrad.test_util import check_grads
+
+R = onp.random.RandomState(2)
+A, B, v, w = R.randn(3, 4), R.randn(4, 2), R.randn(4), R.randn(3)
+S = R.randn(2, 3, 4)
+
+CASES = [
+    ("dot_mm", np.dot, (A, B)), ("dot_mv", np.dot, (A, v)), ("dot_vm", np.dot, (w, A)),
+    ("dot_vv", np.dot, (v, v)), ("dot_scalar", np.dot, (2.0, v)),
+    ("dot_nd", np.dot, (S, B)),
+    ("matmul_mm", np.matmul, (A, B)), ("matmul_mv", np.matmul, (A, v)),
+    ("matmul_vm", np.matmul, (w, A)), ("matmul_vv", np.matmul, (v, v)),
+    ("matmul_batched", np.matmul, (S, B)), ("matmul_batched_v", np.matmul, (S, v)),
+    ("matmul_v_batched", np.matmul, (w, S)),
+    ("matmul_op", lambda a, b: a @ b, (A, B)),
+    ("dot_method", lambda a, b: a.dot(b), (A, B)),
+    ("inner", np.inner, (A, R.randn(2, 4))), ("outer", np.outer, (v, w)),
+    ("tensordot_2", lambda a, b: np.tensordot(a, b, 2), (S, R.randn(3, 4, 2))),
+    ("tensordot_axes", lambda a, b: np.tensordot(a, b, axes=([0, 2], [1, 0])), (S, R.randn(4, 2, 5))),
+    ("einsum_mm", lambda a, b: np.einsum("ij,jk->ik", a, b), (A, B)),
+    ("einsum_trace", lambda a: np.einsum("ii", a), (R.randn(3, 3),)),
+    ("einsum_diag", lambda a: np.einsum("ii->i", a), (R.randn(3, 3),)),
+    ("einsum_sum_out", lambda a, b: np.einsum("ij,k->j", a, b), (A, w)),
+    ("einsum_ellipsis", lambda a, b: np.einsum("...ij,jk->...ik", a, b), (S, B)),
+    ("einsum_implicit", lambda a, b: np.einsum("ij,jk", a, b), (A, B)),
+    ("einsum_three", lambda a, b, c: np.einsum("ij,jk,k->i", a, b, c), (A, B, R.randn(2))),
+    ("trace", lambda a: np.trace(a), (R.randn(3, 3),)),
+    ("trace_offset", lambda a: np.trace(a, offset=1), (R.randn(3, 4),)),
+    ("diagonal_nd", lambda a: np.diagonal(a, 0, 1, 2), (S,)),
+    ("diag_of_matrix", lambda a: np.diag(a, -1), (R.randn(3, 3),)),
+    ("diag_from_vector", lambda x: np.diag(x, 1), (w,)),
+]
+
+
+@pytest.mark.parametrize("name, f, args", CASES, ids=[c[0] for c in CASES])
+def test_product_rules(name, f, args):
+    check_grads(f, order=2)(*args)
+
+
+def test_hessian_of_quadratic_form_is_A_plus_AT():
+    M = R.randn(4, 4)
+    H = hessian(lambda x: np.dot(x, np.dot(M, x)))(R.randn(4))
+    assert onp.allclose(H, M + M.T, rtol=0, atol=1e-12)
+
+
+def test_gradient_of_bilinear_form():
+    M = R.randn(3, 4)
+    assert onp.allclose(grad(lambda x: w @ M @ x)(v), M.T @ w)

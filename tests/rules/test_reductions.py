@@ -1,0 +1,55 @@
+"""Reductions and scans: every axis/keepdims combination, both modes, order 2."""
+import numpy as onp
+import pytest
+from hypothesis import given, strategies as st
+
+import dualgrad.numpy as np
+from dualgrad import grad
+from dualgrad.test_util import check_grads
+from helpers import small_arrays
+
+AXES = [None, 0, 1, -1, (0, 1)]
+REDUCTIONS = [np.sum, np.mean, np.prod, np.var, np.std, np.max, np.min, np.amax, np.amin]
+
+
+@pytest.mark.parametrize("f", REDUCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("axis", AXES, ids=str)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reduction_rules(f, axis, keepdims):
+    x = onp.random.randn(2, 3) + 0.1 * onp.arange(6).reshape(2, 3)  # distinct: max/min smooth
+    check_grads(lambda x: f(x, axis=axis, keepdims=keepdims), order=2)(x)
+
+
+@given(x=small_arrays((-2, 2), min_dims=1, max_dims=3))
+def test_sum_mean_any_shape(x):
+    check_grads(lambda x: np.sum(x ** 2) + np.mean(np.sin(x), axis=0).sum(), order=2)(x)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_cumsum(axis):
+    check_grads(lambda x: np.cumsum(x, axis=axis), order=2)(onp.random.randn(2, 3))
+
+
+def test_prod_with_zeros():
+    # d/dx_i prod(x) = product of the others, also where some x_j = 0
+    x = onp.array([2.0, 0.0, 3.0])
+    assert grad(np.prod)(x).tolist() == [0.0, 6.0, 0.0]
+    assert grad(np.prod)(onp.array([0.0, 0.0, 3.0])).tolist() == [0.0, 0.0, 0.0]
+    check_grads(lambda x: np.prod(x, axis=1), order=1)(onp.array([[2.0, 0.0, 3.0], [1.0, 2.0, 4.0]]))
+
+
+def test_max_ties_share_the_gradient():
+    assert grad(np.max)(onp.array([1.0, 3.0, 3.0])).tolist() == [0.0, 0.5, 0.5]
+
+
+def test_var_std_ddof():
+    x = onp.random.randn(4, 3)
+    check_grads(lambda x: np.var(x, axis=0, ddof=1), order=2)(x)
+    check_grads(lambda x: np.std(x, ddof=1), order=2)(x)
+
+
+def test_methods_match_functions():
+    x = onp.random.randn(2, 3)
+    assert onp.allclose(grad(lambda x: x.sum())(x), grad(np.sum)(x))
+    assert onp.allclose(grad(lambda x: x.mean(axis=0).sum())(x), grad(lambda x: np.mean(x, 0).sum())(x))
+    assert onp.allclose(grad(lambda x: x.max())(x), grad(np.max)(x))
