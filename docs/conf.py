@@ -1,0 +1,89 @@
+"""Sphinx configuration for the dualgrad documentation.
+
+Build (warnings are errors):  python -m sphinx -W -b html docs docs/_build/html
+
+The notebooks live in ../notebooks and are committed with their outputs; they
+are copied into notebooks/ here at build time and rendered without being
+executed (nb_execution_mode = "off"). The test suite executes them instead.
+"""
+import os
+import shutil
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+import dualgrad  # noqa: E402
+
+project = "dualgrad"
+author = "the dualgrad authors"
+copyright = "2026, the dualgrad authors"
+release = version = dualgrad.__version__
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+]
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
+myst_heading_anchors = 3
+nb_execution_mode = "off"
+source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
+
+autodoc_default_options = {"members": False, "undoc-members": False}
+autodoc_typehints = "none"
+napoleon_google_docstring = True
+napoleon_numpy_docstring = True
+
+html_theme = "alabaster"
+html_title = f"dualgrad {release}"
+html_static_path = []
+
+
+def _copy_notebooks():
+    """Copy ../notebooks/*.ipynb into notebooks/ (generated, git-ignored)."""
+    src, dst = os.path.join(ROOT, "notebooks"), os.path.join(HERE, "notebooks")
+    os.makedirs(dst, exist_ok=True)
+    wanted = sorted(f for f in os.listdir(src) if f.endswith(".ipynb"))
+    for stale in set(os.listdir(dst)) - set(wanted):
+        os.remove(os.path.join(dst, stale))
+    for name in wanted:
+        s, d = os.path.join(src, name), os.path.join(dst, name)
+        if not os.path.exists(d) or open(s, "rb").read() != open(d, "rb").read():
+            shutil.copyfile(s, d)
+
+
+_copy_notebooks()
+
+# Pages written by other parts of the project join the toctree when present.
+OPTIONAL_PAGES = ["complex", "design", "benchmarks"]
+present_optional = [p for p in OPTIONAL_PAGES if os.path.exists(os.path.join(HERE, p + ".md"))]
+
+
+def _optional_toctree(app, docname, source):
+    if docname == "index":
+        source[0] = source[0].replace("<!-- optional pages -->", "\n".join(present_optional))
+
+
+def _derivative_picture():
+    """The picture on the front page: a derivative against the analytic one."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import numpy as onp
+    import dualgrad.numpy as np
+    from dualgrad.graph import plot_derivative
+    os.makedirs(os.path.join(HERE, "_generated"), exist_ok=True)
+    plot_derivative(lambda x: np.sin(2 * np.pi * x + x ** 2),
+                    lambda x: onp.cos(2 * onp.pi * x + x ** 2) * (2 * onp.pi + 2 * x),
+                    onp.linspace(0, 3, 400), os.path.join(HERE, "_generated", "derivative.png"))
+
+
+_derivative_picture()
+
+
+def setup(app):
+    app.connect("source-read", _optional_toctree)

@@ -1,0 +1,606 @@
+"""Seeing the computation: Wengert lists, graphs and counters.
+
+Three tools for looking inside a differentiation, meant for teaching:
+
+- :func:`record` runs a function once in forward or reverse mode and keeps
+  every primitive it applied. The result prints as a *Wengert list* (one
+  line per primitive, ``v3 = sin(v1)``, with shapes), gives Graphviz DOT
+  text (:meth:`Computation.to_dot`), draws itself with matplotlib
+  (:meth:`Computation.draw`) or renders a picture file
+  (:meth:`Computation.render`). It also lists the order in which tangents
+  (forward) or cotangents (reverse) flow.
+- :func:`count` is a context manager that counts, for everything
+  differentiated inside it, primitive evaluations, JVP and VJP rule
+  applications, passes, tangent/cotangent directions and the bytes kept on
+  the tape for the backward pass.
+- :func:`plot_derivative` draws a computed derivative against an analytic one.
+
+>>> import dualgrad.numpy as np
+>>> comp = record(lambda x: np.sin(x) * x, 1.0, mode="rev")
+>>> [step.prim for step in comp.steps]
+[None, 'sin', 'multiply']
+"""
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import shutil
+from typing import Any, Callable
+
+import numpy as onp
+
+from . import core, forward, reverse
+from .core import ALL, Tracer, getval
+from .forward import Dual
+from .reverse import Box
+from .vspace import tree_flatten, tree_unflatten, vspace
+
+__all__ = ["record", "Computation", "Step", "count", "Counts", "plot_derivative"]
+
+
+# ----------------------------------------------------------------- records
+@dataclasses.dataclass
+class Step:
+    """One variable of the Wengert list: an input (``prim`` is None) or the
+    output of one primitive application."""
+    name: str                 # "v3"
+    prim: str | None          # primitive name, None for an input
+    label: str                # the input's name, or the primitive's
+    args: list                # variable names (str) or constants, in argument order
+    kwargs: dict
+    shape: tuple
+    value: Any
+    deriv: Any = None         # tangent (forward) or cotangent (reverse); None if none reached it
+
+
+@dataclasses.dataclass
+class Computation:
+    """A recorded computation (see :func:`record`).
+
+    ``flows`` lists the derivative messages in the order they were computed:
+    ``(src, dst, argnum)`` means a tangent went from variable ``src`` into
+    ``dst`` (forward), or a cotangent went from ``src`` back to its argument
+    ``dst`` (reverse).
+    """
+    mode: str
+    steps: list
+    flows: list
+    output: str | None
+
+    # -- text -------------------------------------------------------------
+    def wengert(self) -> str:
+        """The Wengert list, then the derivative messages in flow order."""
+        lines = [f"{'Forward' if self.mode == 'fwd' else 'Reverse'}-mode record, "
+                 f"{len(self.steps)} variables:"]
+        for s in self.steps:
+            lines.append(f"  {_stmt(s):<34} # shape {s.shape!s:<8} value {_short(s.value)}")
+        if self.mode == "fwd":
+            lines.append("Tangents flow forward, alongside the values (dv = derivative along the seed):")
+            by_dst: dict = {}
+            for src, dst, _ in self.flows:
+                by_dst.setdefault(dst, []).append(src)
+            for s in self.steps:
+                if s.prim is None:
+                    lines.append(f"  d{s.name} = seed{'':<26} # {_short(s.deriv)}")
+                elif s.name in by_dst:
+                    terms = " + ".join(f"∂{s.name}/∂{a}·d{a}" for a in by_dst[s.name])
+                    lines.append(f"  d{s.name} = {terms:<30} # {_short(s.deriv)}")
+        else:
+            lines.append("Cotangents flow backward, from the output to the inputs (gv = d out / dv):")
+            if self.output is not None:
+                lines.append(f"  g{self.output} = seed")
+            for src, dst, _ in self.flows:
+                lines.append(f"  g{dst} += g{src}·∂{src}/∂{dst}")
+            for s in self.steps:
+                if s.prim is None:
+                    lines.append(f"  result: g{s.name} = {_short(s.deriv)}")
+        return "\n".join(lines)
+
+    __str__ = wengert
+
+    def _repr_pretty_(self, p, cycle):  # IPython shows the Wengert list
+        p.text(self.wengert())
+
+    # -- DOT --------------------------------------------------------------
+    def to_dot(self) -> str:
+        """Graphviz DOT text: one node per variable in order, solid edges for
+        the computation, and numbered edges for the derivative flow (blue,
+        along the computation, in forward mode; red dashed, against it, in
+        reverse mode)."""
+        out = [f"digraph {'forward' if self.mode == 'fwd' else 'reverse'}_mode {{",
+               "  rankdir=TB;",
+               '  node [shape=box, fontname="Helvetica"];']
+        for s in self.steps:
+            shape = ", shape=ellipse" if s.prim is None else ""
+            out.append(f'  {s.name} [label="{_dot_escape(_stmt(s))}\\n{s.shape}"{shape}];')
+        for s in self.steps:
+            for a in s.args:
+                if isinstance(a, _Ref):
+                    out.append(f"  {a} -> {s.name} [color=gray40];")
+        colour, style = ("blue", "solid") if self.mode == "fwd" else ("red", "dashed")
+        kind = "tangent" if self.mode == "fwd" else "cotangent"
+        for k, (src, dst, argnum) in enumerate(self.flows, 1):
+            out.append(f'  {src} -> {dst} [label="{k}", color={colour}, fontcolor={colour}, '
+                       f'style={style}, constraint=false, tooltip="{kind} message {k}"];')
+        out.append("}")
+        return "\n".join(out)
+
+    # -- pictures ---------------------------------------------------------
+    def draw(self, ax=None, *, title: str | None = None):
+        """Draw the graph with matplotlib (no Graphviz needed); returns the figure."""
+        fig, ax = _axes(ax, figsize=(6, 0.9 + 0.9 * _n_layers(self.steps)))
+        pos = _layout(self.steps)
+        bend = {}
+        for s in self.steps:
+            for a in s.args:
+                if isinstance(a, _Ref):
+                    skip = abs(pos[str(a)][1] - pos[s.name][1]) > 1.5 or pos[str(a)][0] != pos[s.name][0]
+                    bend[(str(a), s.name)] = 0.45 if skip else 0.0
+                    _arrow(ax, pos[str(a)], pos[s.name], "0.55", "-", bend[(str(a), s.name)])
+        colour = "tab:blue" if self.mode == "fwd" else "tab:red"
+        for k, (src, dst, _) in enumerate(self.flows, 1):
+            # forward messages run along a computation edge, reverse ones against it
+            rad = bend.get((src, dst), bend.get((dst, src), 0.0))
+            rad = rad + 0.25 if self.mode == "fwd" else -(rad + 0.25)
+            _arrow(ax, pos[src], pos[dst], colour, "--" if self.mode == "rev" else "-", rad)
+            (x0, y0), (x1, y1) = pos[src], pos[dst]
+            lx = 0.5 * (x0 + x1) + 0.5 * rad * (y1 - y0)
+            ly = 0.5 * (y0 + y1) - 0.5 * rad * (x1 - x0)
+            ax.text(lx, ly, str(k), color=colour, fontsize=9, ha="center", va="center",
+                    bbox=dict(boxstyle="circle,pad=0.15", fc="white", ec=colour, lw=0.6))
+        for s in self.steps:
+            x, y = pos[s.name]
+            ax.text(x, y, f"{_stmt(s)}\n{s.shape}", ha="center", va="center", fontsize=8,
+                    bbox=dict(boxstyle="round" if s.prim is None else "square",
+                              fc="lightyellow" if s.prim is None else "white", ec="0.3"))
+        xs = [p[0] for p in pos.values()] or [0]
+        ys = [p[1] for p in pos.values()] or [0]
+        ax.set_xlim(min(xs) - 1.2, max(xs) + 1.2)
+        ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        kind = "tangents, numbered in flow order" if self.mode == "fwd" else \
+            "cotangents (dashed), numbered in flow order"
+        ax.set_title(title or f"{'Forward' if self.mode == 'fwd' else 'Reverse'} mode: {kind}",
+                     fontsize=9)
+        return fig
+
+    def render(self, path: str) -> str:
+        """Write a picture to ``path`` (``.svg``/``.png``/``.pdf``): with Graphviz
+        when the ``graphviz`` package and the ``dot`` program exist, otherwise
+        with :meth:`draw`. A ``.dot`` path gets the DOT text. Returns ``path``."""
+        root, _, fmt = str(path).rpartition(".")
+        if fmt == "dot":
+            with open(path, "w") as fh:
+                fh.write(self.to_dot())
+            return path
+        if _have_graphviz():
+            import graphviz
+            graphviz.Source(self.to_dot()).render(root, format=fmt, cleanup=True)
+            return path
+        fig = self.draw()
+        fig.savefig(path, bbox_inches="tight")
+        return path
+
+
+def _have_graphviz() -> bool:
+    try:
+        import graphviz  # noqa: F401
+    except ImportError:
+        return False
+    return shutil.which("dot") is not None
+
+
+class _Ref(str):
+    """A variable name used as an argument (as opposed to a constant)."""
+
+
+def _stmt(s: Step) -> str:
+    if s.prim is None:
+        return f"{s.name} = {s.label}"
+    parts = [str(a) if isinstance(a, _Ref) else _short(a) for a in s.args]
+    parts += [f"{k}={v!r}" for k, v in s.kwargs.items() if v is not None and v is not False]
+    return f"{s.name} = {s.prim}({', '.join(parts)})"
+
+
+def _short(v) -> str:
+    if v is None:
+        return "-"
+    v = getval(v)
+    a = onp.asarray(v)
+    if a.size == 1:
+        x = a.reshape(())[()]
+        return f"{x:.4g}" if isinstance(x, (float, complex, onp.inexact)) else str(x)
+    if a.size <= 4:
+        return onp.array2string(a, precision=3, separator=", ").replace("\n", "")
+    return f"<array {a.shape}>"
+
+
+def _dot_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+# ----------------------------------------------------------------- record
+def record(fun: Callable, *args, mode: str = "rev", argnum: int = 0, seed=None,
+           **kwargs) -> Computation:
+    """Run ``fun(*args, **kwargs)`` once, differentiating with respect to
+    ``args[argnum]``, and return the :class:`Computation`.
+
+    ``mode="fwd"`` pushes the tangent ``seed`` (default: all ones, shaped like
+    the input) forward; ``mode="rev"`` records a tape and pulls the cotangent
+    ``seed`` (default: all ones, shaped like the output) back through it.
+    Each step's ``deriv`` is its tangent or cotangent.
+
+    >>> import dualgrad.numpy as np
+    >>> comp = record(lambda x: np.sin(x) * x, 2.0, mode="fwd")
+    >>> print(comp.wengert().splitlines()[2])
+      v1 = sin(v0)                       # shape ()       value 0.9093
+    """
+    if mode not in ("fwd", "rev"):
+        raise ValueError(f"mode must be 'fwd' or 'rev', not {mode!r}.")
+    from .transforms import _check_input
+    x = args[argnum]
+    _check_input(x, "record")
+
+    def unary(xv):
+        return fun(*args[:argnum], xv, *args[argnum + 1:], **kwargs)
+    try:
+        pname = list(inspect.signature(fun).parameters)[argnum]
+    except (TypeError, ValueError, IndexError):
+        pname = "x"
+    leaves, treedef = tree_flatten(x)
+    names = [pname] if len(leaves) == 1 and treedef == tree_flatten(leaves[0])[1] else \
+        [f"{pname}[{i}]" for i in range(len(leaves))]
+    run = _record_fwd if mode == "fwd" else _record_rev
+    return run(unary, leaves, treedef, names, seed)
+
+
+class _RecordingForwardLevel(forward.ForwardLevel):
+    """A forward level that also writes down every primitive it processes."""
+
+    def __init__(self, depth, log):
+        super().__init__(depth)
+        self.log = log
+
+    def process(self, prim, args, kwargs):
+        keys = [_key(a) if type(a) is Dual and a._level is self else None for a in args]
+        out = super().process(prim, args, kwargs)
+        if type(out) is Dual and out._level is self:
+            # values captured now: x[i] = y rebinds a tracer object in place later
+            self.log.append((prim, args, keys, kwargs, _key(out), out.value, out.tangent))
+        return out
+
+
+def _key(d) -> tuple:
+    """Identifies one variable by the objects it holds (not by the tracer object,
+    which ``x[i] = y`` rebinds to a new value and tangent). The log keeps them
+    alive, so the ids stay unique."""
+    return id(d.value), id(d.tangent)
+
+
+def _record_fwd(unary, leaves, treedef, names, seed):
+    seeds = tree_flatten(seed)[0] if seed is not None else [vspace(v).ones() for v in leaves]
+    log: list = []
+    with _RecordingForwardLevel.new(log) as level:
+        duals = [Dual(v, t, level) for v, t in zip(leaves, seeds)]
+        inputs = [(_key(d), d.value, d.tangent) for d in duals]  # before any x[i] = y
+        out = unary(tree_unflatten(treedef, duals))
+    var: dict = {}
+    steps = []
+    for (key, value, tangent), nm in zip(inputs, names):
+        var[key] = _Ref(f"v{len(steps)}")
+        steps.append(Step(var[key], None, nm, [], {}, onp.shape(value), value, tangent))
+    flows = []
+    for prim, args, keys, kw, out_key, value, tangent in log:
+        name = _Ref(f"v{len(steps)}")
+        refs = []
+        for i, (a, k) in enumerate(zip(args, keys)):
+            if k is not None and k in var:
+                refs.append(var[k])
+                flows.append((str(var[k]), str(name), i))
+            else:
+                refs.append(getval(a))
+        var[out_key] = name
+        steps.append(Step(name, prim.name, prim.name, refs, dict(kw), onp.shape(value),
+                          value, tangent))
+    found = type(out) is Dual and _key(out) in var
+    return Computation("fwd", steps, flows, str(var[_key(out)]) if found else None)
+
+
+def _record_rev(unary, leaves, treedef, names, seed):
+    level = reverse.ReverseLevel.new()
+    with level:
+        boxes = [level.input(v) for v in leaves]
+        nodes = [b.node for b in boxes]  # before any x[i] = y rebinds a box
+        out = unary(tree_unflatten(treedef, boxes))
+    if isinstance(out, (tuple, list, dict)):
+        raise TypeError("record(mode='rev') needs a single array or scalar output.")
+    input_names = dict(zip(nodes, names))
+    if type(out) is Box and out._level is level:
+        nodes += reverse._reachable(out.node)
+    order = sorted(set(nodes), key=lambda n: n.id)
+    var = {n: _Ref(f"v{k}") for k, n in enumerate(order)}
+    # The backward pass, written out so that each message can be recorded.
+    cts, flows = {}, []
+    if type(out) is Box and out._level is level:
+        cts[out.node] = vspace(out.value).ones() if seed is None else seed
+        for node in sorted(order, key=lambda n: n.id, reverse=True):
+            ct = cts.get(node)
+            if ct is None:
+                continue
+            for argnum, parent, rule in node.parents:
+                pg = rule(ct, node.ans, *node.args, **node.kwargs)
+                cts[parent] = pg if parent not in cts else cts[parent] + pg
+                flows.append((str(var[node]), str(var[parent]), argnum))
+    steps = []
+    for n in order:
+        if n.prim is None:
+            steps.append(Step(var[n], None, input_names.get(n, "input"), [], {},
+                              onp.shape(n.ans), n.ans, cts.get(n)))
+            continue
+        traced = {argnum: var[p] for argnum, p, _ in n.parents}
+        refs = [traced.get(i, a) for i, a in enumerate(n.args)]
+        steps.append(Step(var[n], n.prim.name, n.prim.name, refs, dict(n.kwargs),
+                          onp.shape(n.ans), n.ans, cts.get(n)))
+    output = str(var[out.node]) if type(out) is Box and out._level is level else None
+    return Computation("rev", steps, flows, output)
+
+
+# ----------------------------------------------------------------- layout / matplotlib
+def _layers(steps) -> dict:
+    depth = {}
+    for s in steps:
+        depth[s.name] = 1 + max((depth[str(a)] for a in s.args if isinstance(a, _Ref)),
+                                default=-1)
+    return depth
+
+
+def _n_layers(steps) -> int:
+    return 1 + max(_layers(steps).values(), default=0)
+
+
+def _layout(steps) -> dict:
+    depth, count, pos = _layers(steps), {}, {}
+    for s in steps:
+        count[depth[s.name]] = count.get(depth[s.name], 0) + 1
+    seen: dict = {}
+    for s in steps:
+        d = depth[s.name]
+        k = seen[d] = seen.get(d, -1) + 1
+        pos[s.name] = (2.6 * (k - (count[d] - 1) / 2), -float(d))
+    return pos
+
+
+def _arrow(ax, p0, p1, colour, style, bend):
+    ax.annotate("", xy=p1, xytext=p0, arrowprops=dict(
+        arrowstyle="-|>", color=colour, linestyle=style, shrinkA=14, shrinkB=14,
+        connectionstyle=f"arc3,rad={bend}"))
+
+
+def _axes(ax, figsize):
+    if ax is not None:
+        return ax.figure, ax
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots()
+
+
+def plot_derivative(f: Callable, df_analytic: Callable | None, x, path: str | None = None,
+                    *, title: str | None = None):
+    """Plot ``f``, its derivative computed by dualgrad (``elementwise_grad``) and,
+    if given, the analytic derivative ``df_analytic`` on the grid ``x``.
+
+    Saves to ``path`` when given (any format matplotlib writes). Returns
+    ``(figure, max_abs_error)``; the error is ``nan`` without ``df_analytic``.
+    Needs matplotlib; uses no pyplot state, so it works under any backend.
+    """
+    from .transforms import elementwise_grad
+    x = onp.asarray(x, dtype=float)
+    y, dy = onp.asarray(f(x)), onp.asarray(elementwise_grad(f)(x))
+    fig, ax = _axes(None, figsize=(7, 4))
+    ax.plot(x, y, color="0.6", lw=1, label="f(x)")
+    ax.plot(x, dy, lw=2.5, label="dualgrad: elementwise_grad(f)(x)")
+    err = float("nan")
+    if df_analytic is not None:
+        exact = onp.asarray(df_analytic(x))
+        err = float(onp.max(onp.abs(dy - exact)))
+        ax.plot(x, exact, "k--", lw=1.2, label="analytic f'(x)")
+    ax.set_xlabel("x")
+    ax.legend(loc="best", fontsize=8)
+    ax.set_title(title or f"derivative vs analytic (max |difference| = {err:.1e})", fontsize=9)
+    if path is not None:
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+    return fig, err
+
+
+# ----------------------------------------------------------------- counters
+@dataclasses.dataclass(eq=False)
+class Counts:
+    """What a differentiation cost; filled by :func:`count`.
+
+    - ``primitive_evals``: primitive functions actually evaluated on plain
+      values (the primal computation, plus the work inside JVP/VJP rules and
+      any plain evaluation, e.g. ``jacobian`` looking at the output size);
+    - ``jvp_rules`` / ``vjp_rules``: JVP / VJP rule applications;
+    - ``jvp_passes``: forward-mode passes (each pushes one or a batch of tangents);
+    - ``tape_passes``: reverse-mode forward passes (each records one tape);
+    - ``backward_passes``: backward sweeps over a tape;
+    - ``tangent_directions`` / ``cotangent_directions``: directions pushed /
+      pulled in total (a batched pass carries several);
+    - ``tape_nodes`` / ``tape_bytes``: nodes recorded, and bytes of the
+      arrays the tape keeps for the backward pass (each array counted once).
+    """
+    primitive_evals: int = 0
+    jvp_rules: int = 0
+    vjp_rules: int = 0
+    jvp_passes: int = 0
+    tape_passes: int = 0
+    backward_passes: int = 0
+    tangent_directions: int = 0
+    cotangent_directions: int = 0
+    tape_nodes: int = 0
+    tape_bytes: int = 0
+
+    @property
+    def forward_passes(self) -> int:
+        """Passes that evaluate the function: forward-mode passes plus tape recordings."""
+        return self.jvp_passes + self.tape_passes
+
+    @property
+    def passes(self) -> int:
+        return self.forward_passes + self.backward_passes
+
+    def __str__(self) -> str:
+        return (f"{self.forward_passes} forward pass(es) ({self.jvp_passes} forward-mode, "
+                f"{self.tape_passes} recording a tape), {self.backward_passes} backward "
+                f"pass(es); {self.tangent_directions} tangent and {self.cotangent_directions} "
+                f"cotangent direction(s); {self.primitive_evals} primitive evaluations, "
+                f"{self.jvp_rules} JVP and {self.vjp_rules} VJP rule applications; tape: "
+                f"{self.tape_nodes} nodes, {self.tape_bytes} bytes")
+
+
+_active: list = []  # Counts objects being filled (nested count() blocks all see everything)
+
+
+def _bump(field: str, k: int = 1) -> None:
+    for c in _active:
+        setattr(c, field, getattr(c, field) + k)
+
+
+def _nbytes(v) -> tuple:
+    v = getval(v)
+    if isinstance(v, onp.ndarray):
+        return id(v), v.nbytes
+    if isinstance(v, (float, complex, int, onp.generic)):
+        return id(v), onp.asarray(v).nbytes
+    return None, 0
+
+
+def _batch_size(t) -> int:
+    """Number of directions a tangent/cotangent carries: the batch size when it is a
+    batched tracer (several directions stacked, see ``dualgrad.batching``), else 1."""
+    leaves = tree_flatten(t)[0] if not isinstance(t, Tracer) else [t]
+    for leaf in leaves:
+        size = getattr(getattr(leaf, "_level", None), "size", None)
+        if isinstance(size, int):
+            return size
+    return 1
+
+
+def _counting_levels(fwd_base, rev_base):
+    class CountingForwardLevel(fwd_base):
+        def __init__(self, depth, *a):
+            super().__init__(depth, *a)
+            self._seen_dirs = False
+            _bump("jvp_passes")
+
+        def process(self, prim, args, kwargs):
+            traced = [a for a in args if type(a) is Dual and a._level is self]
+            if not self._seen_dirs and traced:
+                self._seen_dirs = True
+                _bump("tangent_directions", _batch_size(traced[0].tangent))
+            out = super().process(prim, args, kwargs)
+            if type(out) is Dual and out._level is self:
+                _bump("jvp_rules", 1 if ALL in prim.jvps else len(traced))
+            return out
+
+    class CountingReverseLevel(rev_base):
+        def __init__(self, depth, *a):
+            super().__init__(depth, *a)
+            self._kept = {}
+            _bump("tape_passes")
+
+        def _keep(self, node):
+            for v in (node.ans, *node.args):
+                key, nb = _nbytes(v)
+                if key is not None and key not in self._kept:
+                    self._kept[key] = v  # the tape holds it anyway; keeps the id unique
+                    _bump("tape_bytes", nb)
+
+        def input(self, value):
+            box = super().input(value)
+            self._keep(box.node)
+            return box
+
+        def process(self, prim, args, kwargs):
+            out = super().process(prim, args, kwargs)
+            if type(out) is Box and out._level is self:
+                node = out.node
+                node.parents = tuple((i, p, _counted_vjp(r)) for i, p, r in node.parents)
+                _bump("tape_nodes")
+                self._keep(node)
+            return out
+
+    return CountingForwardLevel, CountingReverseLevel
+
+
+def _counted_fun(fun):
+    def counted(*a, **k):
+        _bump("primitive_evals")
+        return fun(*a, **k)
+    return counted
+
+
+def _counted_vjp(rule):
+    def counted(*a, **k):
+        _bump("vjp_rules")
+        return rule(*a, **k)
+    return counted
+
+
+class count:
+    """Count the work of every differentiation inside a ``with`` block.
+
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import grad
+    >>> with count() as c:
+    ...     g = grad(lambda x: np.sum(np.sin(x)))(np.ones(3))
+    >>> c.tape_passes, c.backward_passes, c.cotangent_directions
+    (1, 1, 1)
+
+    While a block is active, the forward and reverse level classes are
+    swapped for counting subclasses, ``reverse.backward`` and every
+    primitive's function are wrapped; everything is restored on exit. Counting is global (not per thread) and
+    slows differentiation down: it is a tool for measuring, not for production.
+    """
+
+    def __enter__(self) -> Counts:
+        self.counts = Counts()
+        if not _active:
+            self._install()
+        _active.append(self.counts)
+        return self.counts
+
+    def __exit__(self, *exc):
+        _active.remove(self.counts)
+        if not _active:
+            self._uninstall()
+
+    @staticmethod
+    def _install():
+        orig = count._orig = {
+            "fwd": forward.ForwardLevel, "rev": reverse.ReverseLevel,
+            "backward": reverse.backward}
+        fwd_cls, rev_cls = _counting_levels(orig["fwd"], orig["rev"])
+        forward.ForwardLevel, reverse.ReverseLevel = fwd_cls, rev_cls
+
+        def backward(out_node, g, leaves, *a, **k):
+            _bump("backward_passes")
+            _bump("cotangent_directions", _batch_size(g))
+            return orig["backward"](out_node, g, leaves, *a, **k)
+        reverse.backward = backward
+        # Every primitive is a key of the rule tables: count calls of their functions.
+        count._funs = {}
+        for prim in list(core.JVP_RULES) + list(core.VJP_RULES):
+            if prim not in count._funs:
+                count._funs[prim] = prim.fun
+                prim.fun = _counted_fun(prim.fun)
+
+    @staticmethod
+    def _uninstall():
+        orig = count._orig
+        forward.ForwardLevel, reverse.ReverseLevel = orig["fwd"], orig["rev"]
+        reverse.backward = orig["backward"]
+        for prim, fun in count._funs.items():
+            prim.fun = fun
+        count._funs = {}

@@ -1,0 +1,155 @@
+"""dualgrad.graph: recorded computations, their DOT text, and the counters."""
+import re
+
+import numpy as onp
+import pytest
+
+import dualgrad.numpy as np
+from dualgrad import grad, hessian, jacfwd, jacobian, jacrev
+from dualgrad.graph import count, plot_derivative, record
+
+
+def small(x):
+    return np.sum(np.exp(np.sin(x) * x))
+
+
+def dot_prims(dot: str) -> list:
+    """Primitive names of the DOT node labels, in node order (inputs skipped)."""
+    return re.findall(r'^\s*v\d+ \[label="v\d+ = (\w+)\(', dot, flags=re.M)
+
+
+@pytest.mark.parametrize("mode", ["fwd", "rev"])
+def test_dot_lists_exactly_the_primitives_in_order(mode):
+    comp = record(small, onp.array([0.5, 1.0, 2.0]), mode=mode)
+    dot = comp.to_dot()
+    assert dot_prims(dot) == ["sin", "multiply", "exp", "sum"]
+    assert dot.startswith("digraph") and dot.rstrip().endswith("}")
+    # one computation edge per traced argument: x->sin, sin->mul, x->mul, mul->exp, exp->sum
+    assert len(re.findall(r"\[color=gray40\]", dot)) == 5
+
+
+def test_flow_order_forward_follows_the_computation_reverse_runs_against_it():
+    x = onp.array([0.5, 1.0, 2.0])
+    fwd, rev = record(small, x, mode="fwd"), record(small, x, mode="rev")
+    assert fwd.flows == [("v0", "v1", 0), ("v1", "v2", 0), ("v0", "v2", 1),
+                         ("v2", "v3", 0), ("v3", "v4", 0)]
+    assert [(s, d) for s, d, _ in rev.flows] == [("v4", "v3"), ("v3", "v2"), ("v2", "v1"),
+                                                 ("v2", "v0"), ("v1", "v0")]
+    # the recorded derivatives are the real ones
+    onp.testing.assert_allclose(rev.steps[0].deriv, grad(small)(x))
+    onp.testing.assert_allclose(fwd.steps[-1].deriv, onp.sum(grad(small)(x)))
+    text = rev.wengert()
+    assert "v1 = sin(v0)" in text and "gv0 += gv1·∂v1/∂v0" in text
+    assert "shape (3,)" in text
+
+
+def test_render_without_graphviz_falls_back_to_matplotlib(tmp_path):
+    comp = record(small, onp.array([0.5, 1.0]), mode="rev")
+    assert open(comp.render(str(tmp_path / "g.dot"))).read() == comp.to_dot()
+    png = comp.render(str(tmp_path / "g.png"))
+    assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def F(x):  # R^5 -> R^3
+    return np.tanh(x[:3] * np.sum(x ** 2))
+
+
+@pytest.mark.parametrize("n,m", [(5, 3)])
+def test_jacfwd_pushes_n_tangent_directions(n, m):
+    x = onp.linspace(0.1, 0.9, n)
+    with count() as c:
+        J = jacfwd(F)(x)
+    assert J.shape == (m, n)
+    assert c.tangent_directions == n and c.cotangent_directions == 0
+    assert 1 <= c.jvp_passes <= n            # batching may pack directions into fewer passes
+    assert c.tape_passes == c.backward_passes == 0
+    assert c.tape_bytes == 0 and c.vjp_rules == 0 and c.jvp_rules > 0
+
+
+def test_jacrev_pulls_m_cotangent_directions_and_keeps_a_tape():
+    x = onp.linspace(0.1, 0.9, 5)
+    with count() as c:
+        J = jacrev(F)(x)
+    onp.testing.assert_allclose(J, jacfwd(F)(x))
+    assert c.cotangent_directions == 3 and c.tangent_directions == 0
+    assert c.tape_passes == 1 and 1 <= c.backward_passes <= 3
+    assert c.tape_nodes > 0 and c.tape_bytes >= x.nbytes
+    assert c.vjp_rules > 0 and c.jvp_rules == 0
+
+
+def test_grad_is_one_forward_and_one_backward_pass():
+    with count() as c:
+        grad(small)(onp.array([0.5, 1.0, 2.0]))
+    assert (c.forward_passes, c.backward_passes) == (1, 1)
+    assert (c.tape_passes, c.jvp_passes) == (1, 0)
+    assert c.cotangent_directions == 1
+    assert c.tape_nodes == 4                # sin, multiply, exp, sum
+    assert c.vjp_rules == 5                 # one per traced argument of each node
+    # the tape keeps x, sin x, sin x * x, exp(...) (3 float64 each) and the sum
+    assert c.tape_bytes == 4 * 3 * 8 + 8
+    assert c.primitive_evals >= 4
+
+
+def test_counting_is_restored_and_nests():
+    from dualgrad import forward, reverse
+    before = (forward.ForwardLevel, reverse.ReverseLevel, reverse.backward, np.sin.fun)
+    with count() as alone:
+        hessian(small)(onp.array([1.0, 2.0]))
+    with count() as outer:
+        with count() as inner:
+            grad(small)(onp.array([1.0]))
+        hessian(small)(onp.array([1.0, 2.0]))
+    assert inner.tape_passes == 1 and inner.jvp_passes == 0
+    # forward-over-reverse: every forward-mode pass records a tape inside it
+    assert alone.jvp_passes >= 1 and alone.tape_passes >= alone.jvp_passes
+    assert alone.tangent_directions == 2
+    assert outer.tape_passes == 1 + alone.tape_passes
+    assert outer.jvp_passes == alone.jvp_passes
+    assert (forward.ForwardLevel, reverse.ReverseLevel, reverse.backward, np.sin.fun) == before
+
+
+def test_jacobian_explain_agrees_with_counts():
+    x = onp.ones(50)
+    with count() as c:
+        J, why = jacobian(lambda x: np.array([np.sum(x ** 2), np.prod(x)]), explain=True)(x)
+    assert why.mode == "rev" and (why.n_in, why.n_out) == (50, 2)
+    assert c.cotangent_directions == 2 and c.tangent_directions == 0
+
+
+def test_plot_derivative_matches_analytic(tmp_path):
+    x = onp.linspace(0, 2, 200)
+    _, err = plot_derivative(lambda x: np.sin(2 * np.pi * x + x ** 2),
+                             lambda x: onp.cos(2 * onp.pi * x + x ** 2) * (2 * onp.pi + 2 * x),
+                             x, str(tmp_path / "d.png"))
+    assert err < 1e-10
+    assert (tmp_path / "d.png").stat().st_size > 1000
+
+
+def test_batching_packs_directions_into_fewer_passes():
+    x = onp.linspace(0.1, 0.9, 5)
+    with count() as looped:
+        J1 = jacfwd(F, batch=False)(x)
+    with count() as batched:
+        J2 = jacfwd(F)(x)
+    onp.testing.assert_allclose(J1, J2)
+    assert looped.tangent_directions == batched.tangent_directions == 5
+    assert looped.jvp_passes == 5 and batched.jvp_passes < 5
+    with count() as looped:
+        jacrev(F, batch=False)(x)
+    with count() as batched:
+        jacrev(F)(x)
+    assert looped.cotangent_directions == batched.cotangent_directions == 3
+    assert looped.backward_passes == 3 and batched.backward_passes < 3
+    assert looped.tape_passes == batched.tape_passes == 1
+
+
+@pytest.mark.parametrize("mode", ["fwd", "rev"])
+def test_record_follows_item_assignment(mode):
+    def overwrite(x):
+        x[0] = 2.0 * x[1]
+        return np.sum(x)
+    comp = record(overwrite, onp.array([1.0, 3.0]), mode=mode)
+    stmts = [s for s in comp.wengert().splitlines()[1:6]]
+    assert "v0 = x" in stmts[0] and "value [1., 3.]" in stmts[0]
+    assert "v3 = index_update(v0, v2, 0)" in stmts[3]
+    assert "v4 = sum(v3)" in stmts[4]
