@@ -1,0 +1,251 @@
+"""scipy.special: gamma and beta families, error functions, Bessel functions,
+logistic functions, information measures, logsumexp and softmax.
+
+Integer orders (``n`` in ``jn``, ``polygamma``; ``d`` in ``multigammaln``) are
+static. Functions differentiable in some arguments only (``gammainc`` in x,
+``betainc`` in x, ``kv`` in z) have rules for those; tracing another argument
+raises DifferentiationError naming the function.
+"""
+from __future__ import annotations
+
+import numpy as onp
+import scipy.special as ssp
+
+from ..core import Primitive, Tracer, getval
+from ._helpers import elementwise, shape_of, unbroadcast, zero_derivative
+from .elementwise import cbrt, exp, exp2, expm1, log, log1p, sign, where
+from .reductions import sum as rsum
+from .shape import reshape
+
+_SQRT_PI = onp.sqrt(onp.pi)
+_LOG_SQRT_2PI = 0.5 * onp.log(2 * onp.pi)
+
+
+def _in_args(fun, name, derivs: dict) -> Primitive:
+    """An elementwise primitive of several (broadcast) arguments, given
+    ``derivs[argnum](ans, *args) = d fun / d args[argnum]`` for the
+    differentiable ones.   JVP: t * d.   VJP: unbroadcast(g * d, arg)."""
+    prim = Primitive(fun, name)
+    for argnum, d in derivs.items():
+        def jvp(t, ans, *args, _d=d):
+            return t * _d(ans, *args)
+
+        def vjp(g, ans, *args, _d=d, _i=argnum):
+            return unbroadcast(g * _d(ans, *args), args[_i])
+
+        jvp.__name__, vjp.__name__ = f"_{name}_jvp{argnum}", f"_{name}_vjp{argnum}"
+        prim.def_jvp(jvp, argnum=argnum)
+        prim.def_vjp(vjp, argnum=argnum)
+    return prim
+
+
+# ------------------------------------------------------------------ gamma family
+# psi = Γ'/Γ;  polygamma(n, x) = psi^(n)(x);  d/dx polygamma(n, x) = polygamma(n + 1, x)
+polygamma = _in_args(ssp.polygamma, "polygamma", {1: lambda ans, n, x: polygamma(n + 1, x)})
+digamma = elementwise(ssp.digamma, lambda x, out: polygamma(1, x), "digamma")
+psi = digamma
+gamma = elementwise(ssp.gamma, lambda x, out: out * digamma(x), "gamma")
+gammaln = elementwise(ssp.gammaln, lambda x, out: digamma(x), "gammaln")   # log|Γ(x)|
+rgamma = elementwise(ssp.rgamma, lambda x, out: -out * digamma(x), "rgamma")  # 1/Γ(x)
+gammasgn = zero_derivative(ssp.gammasgn, "gammasgn")
+
+
+# multigammaln(a, d) = d(d-1)/4 log π + Σ_{j<d} gammaln(a - j/2);  derivative Σ digamma(a - j/2)
+def _multigammaln_da(ans, a, d):
+    j = onp.arange(d) / 2.0
+    shaped = reshape(a, shape_of(a) + (1,)) - j
+    return rsum(digamma(shaped), axis=-1)
+
+
+multigammaln = _in_args(ssp.multigammaln, "multigammaln", {0: _multigammaln_da})
+
+
+# Regularised incomplete gamma P(a, x) = γ(a, x)/Γ(a), Q = 1 - P.
+#   d/dx P = x^(a-1) e^(-x) / Γ(a)   (no closed form in a: no rule)
+def _gamma_density(a, x):
+    return exp((a - 1) * log(x) - x - gammaln(a))
+
+
+gammainc = _in_args(ssp.gammainc, "gammainc", {1: lambda ans, a, x: _gamma_density(a, x)})
+gammaincc = _in_args(ssp.gammaincc, "gammaincc", {1: lambda ans, a, x: -_gamma_density(a, x)})
+
+
+# ------------------------------------------------------------------ beta family
+# B(a, b) = Γ(a)Γ(b)/Γ(a+b):  dB/da = B (psi(a) - psi(a+b))
+def _beta_dlog(which):
+    return lambda a, b: digamma(a if which == 0 else b) - digamma(a + b)
+
+
+beta = _in_args(ssp.beta, "beta", {0: lambda ans, a, b: ans * _beta_dlog(0)(a, b),
+                                   1: lambda ans, a, b: ans * _beta_dlog(1)(a, b)})
+betaln = _in_args(ssp.betaln, "betaln", {0: lambda ans, a, b: _beta_dlog(0)(a, b),
+                                         1: lambda ans, a, b: _beta_dlog(1)(a, b)})
+
+
+# I_x(a, b) regularised incomplete beta:  d/dx = x^(a-1) (1-x)^(b-1) / B(a, b)   (x only)
+def _beta_density(a, b, x):
+    return exp((a - 1) * log(x) + (b - 1) * log1p(-x) - betaln(a, b))
+
+
+betainc = _in_args(ssp.betainc, "betainc", {2: lambda ans, a, b, x: _beta_density(a, b, x)})
+
+# ------------------------------------------------------------------ error functions
+erf = elementwise(ssp.erf, lambda x, out: (2 / _SQRT_PI) * exp(-x ** 2), "erf")
+erfc = elementwise(ssp.erfc, lambda x, out: (-2 / _SQRT_PI) * exp(-x ** 2), "erfc")
+# erfcx(x) = e^(x²) erfc(x):  erfcx' = 2x erfcx(x) - 2/√π
+erfcx = elementwise(ssp.erfcx, lambda x, out: 2 * x * out - 2 / _SQRT_PI, "erfcx")
+# inverse functions: 1 / f'(f⁻¹(x))
+erfinv = elementwise(ssp.erfinv, lambda x, out: (_SQRT_PI / 2) * exp(out ** 2), "erfinv")
+erfcinv = elementwise(ssp.erfcinv, lambda x, out: (-_SQRT_PI / 2) * exp(out ** 2), "erfcinv")
+# Φ(x) = ndtr(x), Φ' = φ;  log Φ' = φ/Φ = exp(log φ - log Φ);  (Φ⁻¹)' = 1/φ(Φ⁻¹)
+ndtr = elementwise(ssp.ndtr, lambda x, out: exp(-0.5 * x ** 2 - _LOG_SQRT_2PI), "ndtr")
+log_ndtr = elementwise(ssp.log_ndtr,
+                       lambda x, out: exp(-0.5 * x ** 2 - _LOG_SQRT_2PI - out), "log_ndtr")
+ndtri = elementwise(ssp.ndtri, lambda x, out: exp(0.5 * out ** 2 + _LOG_SQRT_2PI), "ndtri")
+
+# Student t CDF stdtr(df, t):  d/dt = the t density at t  (no closed form in df: no rule)
+def _t_density(df, t):
+    return exp(gammaln((df + 1) / 2) - gammaln(df / 2) - 0.5 * log(df * onp.pi)
+               - (df + 1) / 2 * log1p(t ** 2 / df))
+
+
+stdtr = _in_args(ssp.stdtr, "stdtr", {1: lambda ans, df, t: _t_density(df, t)})
+
+# ------------------------------------------------------------------ logistic
+expit = elementwise(ssp.expit, lambda x, out: out * (1 - out), "expit")
+logit = elementwise(ssp.logit, lambda x, out: 1 / (x * (1 - x)), "logit")        # 0 < x < 1
+log_expit = elementwise(ssp.log_expit, lambda x, out: expit(-x), "log_expit")
+
+
+# ------------------------------------------------------------------ information measures
+# xlogy(x, y) = x log y (0 where x = 0):  d/dx = log y,  d/dy = x / y (0 where x = 0)
+def _x_over(x, y):
+    return where(x == 0, 0.0, x / where(x == 0, 1.0, y))
+
+
+xlogy = _in_args(ssp.xlogy, "xlogy", {0: lambda ans, x, y: log(y),
+                                      1: lambda ans, x, y: _x_over(x, y)})
+xlog1py = _in_args(ssp.xlog1py, "xlog1py", {0: lambda ans, x, y: log1p(y),
+                                            1: lambda ans, x, y: _x_over(x, 1 + y)})
+# entr(x) = -x log x (x > 0):  entr' = -(log x + 1)
+entr = elementwise(ssp.entr, lambda x, out: -(log(x) + 1), "entr")
+# rel_entr(x, y) = x log(x/y):  d/dx = log(x/y) + 1,  d/dy = -x/y
+rel_entr = _in_args(ssp.rel_entr, "rel_entr", {0: lambda ans, x, y: log(x / y) + 1,
+                                               1: lambda ans, x, y: -x / y})
+# kl_div(x, y) = x log(x/y) - x + y:  d/dx = log(x/y),  d/dy = 1 - x/y
+kl_div = _in_args(ssp.kl_div, "kl_div", {0: lambda ans, x, y: log(x / y),
+                                         1: lambda ans, x, y: 1 - x / y})
+
+# ------------------------------------------------------------------ Bessel functions
+# J, Y:  C_n' = (C_{n-1} - C_{n+1}) / 2,  C_0' = -C_1
+j0 = elementwise(ssp.j0, lambda x, out: -j1(x), "j0")
+j1 = elementwise(ssp.j1, lambda x, out: (j0(x) - jn(2, x)) / 2, "j1")
+y0 = elementwise(ssp.y0, lambda x, out: -y1(x), "y0")
+y1 = elementwise(ssp.y1, lambda x, out: (y0(x) - yn(2, x)) / 2, "y1")
+jn = _in_args(ssp.jn, "jn", {1: lambda ans, n, x: (jn(n - 1, x) - jn(n + 1, x)) / 2})
+yn = _in_args(ssp.yn, "yn", {1: lambda ans, n, x: (yn(n - 1, x) - yn(n + 1, x)) / 2})
+jv = _in_args(ssp.jv, "jv", {1: lambda ans, v, x: (jv(v - 1, x) - jv(v + 1, x)) / 2})
+yv = _in_args(ssp.yv, "yv", {1: lambda ans, v, x: (yv(v - 1, x) - yv(v + 1, x)) / 2})
+# I:  I_v' = (I_{v-1} + I_{v+1}) / 2,  I_0' = I_1.  Scaled Ie_v = e^(-|x|) I_v:
+#   Ie_v' = (Ie_{v-1} + Ie_{v+1}) / 2 - sign(x) Ie_v
+i0 = elementwise(ssp.i0, lambda x, out: i1(x), "i0")
+i1 = elementwise(ssp.i1, lambda x, out: (i0(x) + iv(2, x)) / 2, "i1")
+iv = _in_args(ssp.iv, "iv", {1: lambda ans, v, x: (iv(v - 1, x) + iv(v + 1, x)) / 2})
+i0e = elementwise(ssp.i0e, lambda x, out: i1e(x) - sign(x) * out, "i0e")
+i1e = elementwise(ssp.i1e, lambda x, out: (i0e(x) + ive(2, x)) / 2 - sign(x) * out, "i1e")
+ive = _in_args(ssp.ive, "ive", {1: lambda ans, v, x: (ive(v - 1, x) + ive(v + 1, x)) / 2
+                                - sign(x) * ans})
+# K:  K_v' = -(K_{v-1} + K_{v+1}) / 2,  K_0' = -K_1.  Scaled Ke_v = e^x K_v:  Ke_v' = Ke_v' + Ke_v
+k0 = elementwise(ssp.k0, lambda x, out: -k1(x), "k0")
+k1 = elementwise(ssp.k1, lambda x, out: -(k0(x) + kv(2, x)) / 2, "k1")
+kv = _in_args(ssp.kv, "kv", {1: lambda ans, v, z: -(kv(v - 1, z) + kv(v + 1, z)) / 2})
+k0e = elementwise(ssp.k0e, lambda x, out: out - k1e(x), "k0e")
+k1e = elementwise(ssp.k1e, lambda x, out: out - (k0e(x) + kve(2, x)) / 2, "k1e")
+kve = _in_args(ssp.kve, "kve", {1: lambda ans, v, z: ans - (kve(v - 1, z) + kve(v + 1, z)) / 2})
+
+# ------------------------------------------------------------------ misc elementary
+exp10 = elementwise(ssp.exp10, lambda x, out: out * onp.log(10.0), "exp10")
+
+
+# ------------------------------------------------------------------ logsumexp
+# s = log Σ b e^a over `axis` (scipy's sign convention: s = log|Σ b e^a|, sign separate)
+#   with w = sign · b · e^(a - s) (s re-broadcast over the reduced axes):
+#   JVP: ds = Σ w da + Σ sign e^(a - s) db     VJP: ā = g w,  b̄ = g sign e^(a - s)
+def _lse(a, b, axis=None, keepdims=False):
+    return ssp.logsumexp(a, axis=axis, b=b, keepdims=keepdims, return_sign=True)[0]
+
+
+def _lse_sign(a, b, axis, keepdims):
+    return ssp.logsumexp(getval(a), axis=axis, b=getval(b), keepdims=keepdims, return_sign=True)[1]
+
+
+def _kept(ans, a, axis, keepdims):
+    """ans (or its cotangent) with the reduced axes back as length-1 axes."""
+    if keepdims:
+        return ans
+    kept = onp.sum(onp.empty(shape_of(a)), axis=axis, keepdims=True).shape
+    return reshape(ans, kept)
+
+
+def _lse_weight(ans, a, b, axis, keepdims):
+    s = _lse_sign(a, b, axis, True)
+    return s * exp(a - _kept(ans, a, axis, keepdims))
+
+
+_logsumexp = Primitive(_lse, "logsumexp")
+_logsumexp.def_jvp(lambda t, ans, a, b, axis=None, keepdims=False: rsum(
+    t * b * _lse_weight(ans, a, b, axis, keepdims), axis=axis, keepdims=keepdims), argnum=0)
+_logsumexp.def_jvp(lambda t, ans, a, b, axis=None, keepdims=False: rsum(
+    t * _lse_weight(ans, a, b, axis, keepdims), axis=axis, keepdims=keepdims), argnum=1)
+_logsumexp.def_vjp(lambda g, ans, a, b, axis=None, keepdims=False: unbroadcast(
+    _kept(g, a, axis, keepdims) * b * _lse_weight(ans, a, b, axis, keepdims), a), argnum=0)
+_logsumexp.def_vjp(lambda g, ans, a, b, axis=None, keepdims=False: unbroadcast(
+    _kept(g, a, axis, keepdims) * _lse_weight(ans, a, b, axis, keepdims), b), argnum=1)
+
+
+def _norm_axis(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
+    """scipy.special.logsumexp, differentiable in ``a`` and ``b``."""
+    if not isinstance(a, Tracer) and not isinstance(b, Tracer):
+        return ssp.logsumexp(a, axis=axis, b=b, keepdims=keepdims, return_sign=return_sign)
+    axis = _norm_axis(axis)
+    if b is None:
+        b = onp.ones((), onp.result_type(getval(a)))
+    out = _logsumexp(a, b, axis=axis, keepdims=keepdims)
+    if return_sign:
+        return out, _lse_sign(a, b, axis, keepdims)
+    return out
+
+
+# softmax(x) = exp(x - logsumexp(x));  log_softmax(x) = x - logsumexp(x)
+def log_softmax(x, axis=None):
+    """scipy.special.log_softmax, written with logsumexp."""
+    if not isinstance(x, Tracer):
+        return ssp.log_softmax(x, axis=axis)
+    return x - logsumexp(x, axis=axis, keepdims=True)
+
+
+def softmax(x, axis=None):
+    """scipy.special.softmax, written with logsumexp."""
+    if not isinstance(x, Tracer):
+        return ssp.softmax(x, axis=axis)
+    return exp(log_softmax(x, axis=axis))
+
+
+# numpy's own rules serve scipy.special's versions of elementary functions.
+SPECIAL = {name: globals()[name] for name in """
+polygamma digamma psi gamma gammaln rgamma gammasgn multigammaln gammainc gammaincc
+beta betaln betainc stdtr erf erfc erfcx erfinv erfcinv ndtr log_ndtr ndtri expit logit log_expit
+xlogy xlog1py entr rel_entr kl_div j0 j1 y0 y1 jn yn jv yv i0 i1 iv i0e i1e ive
+k0 k1 kv k0e k1e kve exp10 logsumexp softmax log_softmax""".split()}
+SPECIAL.update(log1p=log1p, expm1=expm1, cbrt=cbrt, exp2=exp2)
+
+# Discrete-valued or integer-argument functions: nothing to differentiate.
+NONDIFF = frozenset("""
+factorial factorial2 factorialk comb perm stirling2 round sindg_int
+""".split())
+
+__all__: list[str] = []  # scipy names are not numpy names: not part of RULES

@@ -1,0 +1,13 @@
+"""``dualgrad.scipy.special``: scipy.special, differentiable where rules exist.
+
+Functions with rules (see ``dualgrad/rules/scipy_special.py``) trace; discrete
+ones (factorial, comb) see through tracers; any other scipy.special function
+raises a clear error when handed a traced value.
+"""
+import scipy.special as _ssp
+
+from ..numpy import _wrap
+from ..rules.scipy_special import NONDIFF as _NONDIFF
+from ..rules.scipy_special import SPECIAL as _RULES
+
+KINDS = _wrap.build(globals(), _ssp, _RULES, _NONDIFF, "scipy.special.", register=False)
