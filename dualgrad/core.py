@@ -39,6 +39,9 @@ ALL = "all"
 
 # numpy callables (ufuncs and functions) -> our primitive or wrapper, for NEP 13/18.
 NUMPY_OVERRIDES: dict[Any, Callable] = {}
+# The primitive computing ``x[idx] = y`` out of place (set by rules.construction), so
+# that Tracer.__setitem__ stays generic and this module imports no rules.
+INDEX_UPDATE: list = []
 
 
 class DifferentiationError(TypeError):
@@ -63,10 +66,14 @@ class Primitive:
         return self.name
 
     def __call__(self, *args, **kwargs):
+        # The hot path: one pass over the positional arguments; with no tracer
+        # among them this is a plain call of ``fun``.
         top = None
         for a in args:
-            if isinstance(a, Tracer) and (top is None or a._level.depth > top.depth):
-                top = a._level
+            if isinstance(a, Tracer):
+                level = a._level
+                if top is None or level.depth > top.depth:
+                    top = level
         if top is None:
             return self.fun(*args, **kwargs)
         return top.process(self, args, kwargs)
@@ -111,11 +118,17 @@ def _lookup(table: dict, argnum: int, prim: Primitive, kind: str) -> Callable:
     generic = table.get(ANY)
     if generic is not None:
         return functools.partial(generic, argnum)
-    other = "forward" if kind == "VJP" else "reverse"
+    other_table = prim.jvps if kind == "VJP" else prim.vjps
+    if argnum in other_table or ANY in other_table or ALL in other_table:
+        other = "forward" if kind == "VJP" else "reverse"
+        hint = (f"Use {other} mode (jacobian(f, mode=\"{'fwd' if kind == 'VJP' else 'rev'}\")), "
+                "or register one")
+    else:
+        hint = ("dualgrad has no derivative of it in this argument in either mode. Keep that "
+                "argument constant (not traced), or register rules")
     raise DifferentiationError(
-        f"No {kind} rule for '{prim.name}' (argument {argnum}). Use {other} mode "
-        f"(jacobian(f, mode=\"{'fwd' if kind == 'VJP' else 'rev'}\")), or register one "
-        f"with dualgrad.extend.def{kind.lower()}({prim.name}, ...).")
+        f"No {kind} rule for '{prim.name}' (argument {argnum}). {hint} with "
+        f"dualgrad.extend.def{kind.lower()}({prim.name}, ...).")
 
 
 def primitive(fun: Callable) -> Primitive:
@@ -148,6 +161,12 @@ def notrace_primitive(fun: Callable) -> Callable:
 
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
+        for a in args:
+            while isinstance(a, Tracer):
+                if a._level.maps_nondiff:
+                    # A batching level applies ``fun`` example by example.
+                    return a._level.process_nondiff(fun, args, kwargs)
+                a = a.value
         args = [getval(a) for a in args]
         kwargs = {k: getval(v) for k, v in kwargs.items()}
         return fun(*args, **kwargs)
@@ -177,6 +196,9 @@ class Level:
     """
 
     __slots__ = ("depth", "__weakref__")
+    # True for levels (batching) whose tracers hold several examples at once:
+    # non-differentiable functions must then see them one example at a time.
+    maps_nondiff = False
 
     def __init__(self, depth: int):
         self.depth = depth
@@ -255,14 +277,39 @@ class Tracer:
             f"A traced value (shape {self.shape}) was handed to plain numpy in a way it "
             "cannot see through (for example inside a list: np.sum([x, y])). Build an "
             "array first with dualgrad.numpy.array([x, y]) (or np.stack), then call the "
-            "function on that array.")
+            "function on that array. Assigning it into a plain numpy array (a[i] = x) "
+            "would drop its derivative: build the array from traced values instead "
+            "(dualgrad.numpy.stack, concatenate, where), or start from a traced array "
+            "(a = x * dualgrad.numpy.ones(3)) and assign into that.")
 
     def __setitem__(self, idx, val):
-        raise TypeError(
-            "Item assignment into a traced array (x[i] = y) is not supported: the "
-            "derivative would lose the overwritten value. Build a new array instead, e.g. "
-            "x = dualgrad.numpy.where(mask, y, x) or x = dualgrad.numpy.concatenate(...), "
-            "or use x = dualgrad.numpy.at_set(x, i, y).")
+        """``x[idx] = y`` on a traced ``x``, differentiated by copy-on-write.
+
+        The updated value is computed by a differentiable primitive
+        (``index_update``, registered in ``INDEX_UPDATE`` by the rules) and this
+        tracer object is rebound to it, so the name ``x`` (and every other
+        reference to this tracer) sees the new value and its derivative.
+
+        One difference from numpy: arrays taken from ``x`` before the update
+        (``v = x[:2]``, ``v = x.T``) are copies, not views, so they keep the old
+        values; with numpy they would see the update. Read them again after the
+        assignment if you want the new values.
+        """
+        if not INDEX_UPDATE:  # pragma: no cover (the rules always register one)
+            raise TypeError("x[i] = y on a traced array needs dualgrad.rules loaded.")
+        idx = tuple(getval(i) for i in idx) if isinstance(idx, tuple) else getval(idx)
+        new = INDEX_UPDATE[-1](self, val, idx)
+        if type(new) is not type(self) or new._level is not self._level:
+            raise TypeError(
+                f"x[i] = y: y is traced by an inner transform (level "
+                f"{getattr(getattr(new, '_level', None), 'depth', '?')}) that x (level "
+                f"{self._level.depth}) is not part of, so x cannot be updated in place. Build "
+                "a new array instead: x2 = dualgrad.numpy.where(mask, y, x), or create x "
+                "inside the inner function.")
+        for cls in type(new).__mro__:
+            for slot in getattr(cls, "__slots__", ()):
+                if slot not in ("__weakref__", "__dict__") and hasattr(new, slot):
+                    object.__setattr__(self, slot, getattr(new, slot))
 
     def _no_concrete(self, kind):
         raise TypeError(
@@ -319,3 +366,30 @@ def register_method(name: str, fun: Callable, as_property: bool = False) -> None
 
 
 _node_ids = itertools.count()
+
+
+# ---------------------------------------------------------------------------
+# Compatibility names (autograd.core). Read-only views of the rule tables, and
+# names that live in modules built on this one, looked up on first use so that
+# this module still imports nothing from dualgrad.
+#   primitive_vjps / primitive_jvps: VJP_RULES / JVP_RULES (dualgrad's rule
+#   signatures, rule(g_or_t, ans, *args, **kwargs), not autograd's makers).
+#   make_vjp(fun, x) / make_jvp(fun, x): autograd.core's unary forms.
+# ---------------------------------------------------------------------------
+primitive_vjps = VJP_RULES
+primitive_jvps = JVP_RULES
+_COMPAT_NAMES = {
+    "make_vjp": ("util", "unary_make_vjp"), "make_jvp": ("util", "unary_make_jvp"),
+    "vspace": ("vspace", "vspace"), "VSpace": ("vspace", "VSpace"),
+    "defvjp": ("extend", "defvjp"), "defjvp": ("extend", "defjvp"),
+    "defvjp_argnum": ("extend", "defvjp_argnum"), "defjvp_argnum": ("extend", "defjvp_argnum"),
+    "def_linear": ("extend", "def_linear"),
+}
+
+
+def __getattr__(name: str):
+    if name in _COMPAT_NAMES:
+        import importlib
+        module, attr = _COMPAT_NAMES[name]
+        return getattr(importlib.import_module(f"{__package__}.{module}"), attr)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

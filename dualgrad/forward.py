@@ -40,19 +40,30 @@ class ForwardLevel(Level):
     __slots__ = ()
 
     def process(self, prim, args, kwargs):
-        primals = tuple(a.value if type(a) is Dual and a._level is self else a for a in args)
-        ans = prim(*primals, **kwargs)
+        primals = list(args)
+        traced = []
+        outer = False  # a tracer of an outer level remains among the primals
+        for i, a in enumerate(args):
+            if type(a) is Dual and a._level is self:
+                primals[i] = a.value
+                traced.append(i)
+                if isinstance(a.value, Tracer):  # nested: an outer level's tracer inside
+                    outer = True
+            elif isinstance(a, Tracer):
+                outer = True
+        ans = prim(*primals, **kwargs) if outer else prim.fun(*primals, **kwargs)
         if not _is_differentiable(ans):
             return ans
-        joint = prim.jvps.get(ALL)
+        jvps = prim.jvps
+        joint = jvps.get(ALL)
         if joint is not None:
             ts = [a.tangent if type(a) is Dual and a._level is self else None for a in args]
             return Dual(ans, joint(ts, ans, *primals, **kwargs), self)
         tangent = None
-        for i, a in enumerate(args):
-            if type(a) is Dual and a._level is self:
-                t = prim.jvp_rule(i)(a.tangent, ans, *primals, **kwargs)
-                tangent = t if tangent is None else tangent + t
+        for i in traced:
+            rule = jvps.get(i) or prim.jvp_rule(i)
+            t = rule(args[i].tangent, ans, *primals, **kwargs)
+            tangent = t if tangent is None else tangent + t
         return Dual(ans, tangent, self)
 
 

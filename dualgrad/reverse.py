@@ -41,6 +41,9 @@ class Box(Tracer):
         self._level = level
 
 
+_FLOATS = (float, onp.float64)
+
+
 def _is_differentiable(ans) -> bool:
     if isinstance(ans, (float, complex, Tracer)):
         return True
@@ -54,23 +57,36 @@ class ReverseLevel(Level):
     __slots__ = ()
 
     def process(self, prim, args, kwargs):
-        vals = tuple(a.value if type(a) is Box and a._level is self else a for a in args)
-        ans = prim(*vals, **kwargs)
-        if not _is_differentiable(ans):
+        vals = list(args)
+        parents = []
+        outer = False  # a tracer of an outer level remains among the values
+        vjps = prim.vjps
+        for i, a in enumerate(args):
+            if type(a) is Box and a._level is self:
+                vals[i] = a.value
+                parents.append((i, a.node, vjps.get(i)))
+                if isinstance(a.value, Tracer):  # nested: an outer level's tracer inside
+                    outer = True
+            elif isinstance(a, Tracer):
+                outer = True
+        ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
+        if type(ans) not in _FLOATS and not _is_differentiable(ans):
             return ans
-        # The rule is looked up now so a missing VJP fails where it is used.
-        parents = tuple((i, a.node, prim.vjp_rule(i)) for i, a in enumerate(args)
-                        if type(a) is Box and a._level is self)
-        return Box(ans, Node(prim, vals, kwargs, ans, parents), self)
+        for k, (i, node, rule) in enumerate(parents):
+            if rule is None:  # an ANY rule, or none: a missing VJP fails here, where it is used
+                parents[k] = (i, node, prim.vjp_rule(i))
+        return Box(ans, Node(prim, tuple(vals), kwargs, ans, tuple(parents)), self)
 
     def input(self, value) -> Box:
         return Box(value, Node(None, (), {}, value, ()), self)
 
 
-def backward(out_node: Node, g, leaves: list[Node]) -> list:
+def backward(out_node: Node, g, leaves: list[Node], release: bool = False) -> list:
     """Cotangents of ``leaves`` given cotangent ``g`` of ``out_node``.
 
-    Leaves the output does not depend on get ``None``.
+    Leaves the output does not depend on get ``None``. With ``release=True``
+    (a tape used once, as by ``grad``) each node drops its saved values as
+    soon as its VJP has run, so memory falls during the pass.
     """
     order = _reachable(out_node)
     order.sort(key=_node_id, reverse=True)
@@ -84,6 +100,8 @@ def backward(out_node: Node, g, leaves: list[Node]) -> list:
         if node in leaf_set:
             found[node] = ct
         args, kwargs, ans = node.args, node.kwargs, node.ans
+        if release:
+            node.args = node.ans = None
         for argnum, parent, rule in node.parents:
             pg = rule(ct, ans, *args, **kwargs)
             prev = cts.get(parent)
@@ -107,11 +125,13 @@ def _reachable(out_node: Node) -> list:
     return list(seen)
 
 
-def pull_back(fun, primals: tuple):
+def pull_back(fun, primals: tuple, *, once: bool = False):
     """Evaluate ``fun(*primals)`` on a tape.
 
     Returns ``(out, vjp)``: the plain output (a pytree) and a function taking
     an output cotangent (same structure) to the tuple of input cotangents.
+    ``once=True`` promises a single call of ``vjp``: the tape then frees its
+    saved values during the backward pass.
     """
     from .vspace import tree_flatten, tree_unflatten, vspace
 
@@ -120,28 +140,35 @@ def pull_back(fun, primals: tuple):
         flat_in, in_defs = zip(*(tree_flatten(p) for p in primals)) if primals else ((), ())
         boxed_flat = [[level.input(v) for v in leaves] for leaves in flat_in]
         boxed = tuple(tree_unflatten(d, b) for d, b in zip(in_defs, boxed_flat))
+        # Read the input nodes now: x[i] = y inside fun rebinds an input box.
+        leaves = [b.node for bs in boxed_flat for b in bs]
         out = fun(*boxed)
     out_leaves, out_def = tree_flatten(out)
     out_plain = tree_unflatten(out_def, [o.value if _here(o, level) else o for o in out_leaves])
+
+    used = []
 
     def vjp(g):
         g_leaves, g_def = tree_flatten(g)
         if g_def != out_def:
             raise ValueError(f"The cotangent's structure {g_def} does not match the "
                              f"output's {out_def}.")
-        leaves = [b.node for bs in boxed_flat for b in bs]
         total = None
-        for o, gl in zip(out_leaves, g_leaves):
-            if not _here(o, level):
-                continue
-            cts = backward(o.node, gl, leaves)
+        traced = [(o, gl) for o, gl in zip(out_leaves, g_leaves) if _here(o, level)]
+        release = once and len(traced) == 1
+        if release and used:
+            raise RuntimeError("This VJP was made for one use (its tape was released); "
+                               "this is a dualgrad bug, please report it.")
+        used.append(True)
+        for o, gl in traced:
+            cts = backward(o.node, gl, leaves, release)
             total = cts if total is None else [
                 c if t is None else (t if c is None else t + c) for t, c in zip(total, cts)]
         total = total or [None] * len(leaves)
         result, k = [], 0
-        for d, bs in zip(in_defs, boxed_flat):
-            vals = [vspace(b.value).zeros() if c is None else like_input(c, b.value)
-                    for b, c in zip(bs, total[k:k + len(bs)])]
+        for d, bs, vs in zip(in_defs, boxed_flat, flat_in):
+            vals = [vspace(v).zeros() if c is None else like_input(c, v)
+                    for v, c in zip(vs, total[k:k + len(bs)])]
             k += len(bs)
             result.append(tree_unflatten(d, vals))
         return tuple(result)

@@ -123,7 +123,7 @@ def combo_check(fun: Callable, *args: Any, **kwargs: Any):
     **kwarg_lists)`` runs check_grads on every combination of the given values."""
     import itertools
 
-    argnums = args[0] if args else kwargs.pop("argnums", (0,))
+    argnums = args[0] if args else kwargs.pop("argnum", kwargs.pop("argnums", 0))
     modes = args[1] if len(args) > 1 else kwargs.pop("modes", ("fwd", "rev"))
     order = args[2] if len(args) > 2 else kwargs.pop("order", 2)
 

@@ -12,6 +12,9 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as onp
 
+from .batching import BatchingError, BatchLevel, batch_unwrap, batch_wrap, vmap
+from .complex_jacobian import (check_layout, complex_columns, complex_rows, real_hessian,
+                               real_jacobian)
 from .core import ANY, Primitive, Tracer, getval
 from .forward import push_forward
 from .reverse import pull_back
@@ -99,7 +102,7 @@ def value_and_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
     def vg(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
         _check_input(x, "grad")
-        ans, pull = pull_back(unary, (x,))
+        ans, pull = pull_back(unary, (x,), once=True)
         _scalar_output(ans, "grad(f)")
         return ans, pull(vspace(ans).ones())[0]
     return _wraps(fun, "value_and_grad")(vg)
@@ -138,7 +141,7 @@ def elementwise_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
     def eg(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
         _check_input(x, "elementwise_grad")
-        ans, pull = pull_back(unary, (x,))
+        ans, pull = pull_back(unary, (x,), once=True)
         return pull(vspace(ans).ones())[0]
     return _wraps(fun, "elementwise_grad")(eg)
 
@@ -222,57 +225,166 @@ def pick_mode(n_in: int, n_out: int) -> ModeChoice:
                       "tangent direction(s); reverse is cheaper.")
 
 
-def _jac_fwd(unary, x):
-    xs = vspace(x)
-    cols, ans = [], None
-    for e in xs.standard_basis():
+# Both modes run in one batched pass (dualgrad.batching): jacfwd pushes all
+# input directions through one evaluation, jacrev pulls all output directions
+# through one backward pass over one tape. ``batch=False`` keeps the loop (one
+# pass per direction); ``chunk_size`` bounds the directions per pass.
+def _chunks(n: int, chunk_size: int | None):
+    step = n if not chunk_size or chunk_size >= n else int(chunk_size)
+    return [(s, min(s + step, n)) for s in range(0, n, step)]
+
+
+def _basis(v, start: int, stop: int):
+    """Rows ``start:stop`` of the standard basis of ``v``'s real space, stacked
+    on a leading axis of each leaf: e_k, then 1j*e_k for the complex entries of
+    a leaf (the order of ``vspace(v).flatten``)."""
+    leaves, td = tree_flatten(v)
+    out, k = [], 0
+    for leaf in leaves:
+        sp = vspace(leaf)
+        block = onp.zeros((stop - start, sp.size))
+        lo, hi = max(start, k), min(stop, k + sp.size)
+        if lo < hi:
+            block[onp.arange(lo - start, hi - start), onp.arange(lo - k, hi - k)] = 1.0
+        if sp.iscomplex:
+            half = sp.size // 2
+            block = block[:, :half] + 1j * block[:, half:]
+        out.append(block.reshape((stop - start,) + sp.shape).astype(sp.dtype, copy=False))
+        k += sp.size
+    return tree_unflatten(td, out)
+
+
+def _concat0(parts):
+    """Per leaf, the chunks' stacked directions joined along axis 0."""
+    if len(parts) == 1:
+        return parts[0]
+    from .numpy import concatenate
+    return tree_map(lambda *ps: concatenate(ps, axis=0), *parts)
+
+
+def _directions_fwd(unary, x, batch: bool, chunk_size):
+    """(f(x), T): T stacks the output tangents J e_k, one per input real direction."""
+    n = vspace(x).size
+    if batch and n > 0:
+        try:
+            return _directions_fwd_batched(unary, x, n, chunk_size)
+        except BatchingError:  # a rule read a tangent's values: loop instead
+            log.debug("jacobian: a JVP rule cannot be batched; looping over directions")
+    ans, cols = None, []
+    for e in vspace(x).standard_basis():
         ans, t = push_forward(unary, (x,), (e,))
         cols.append(t)
-    if ans is None:  # empty input
-        ans = unary(x)
-    return ans, _assemble_fwd(ans, x, cols)
+    ans = unary(x) if ans is None else ans
+    from .numpy import stack
+    return ans, (stack(cols, axis=0) if cols else onp.zeros((0,) + _shape(ans)))
 
 
-def _assemble_fwd(ans, x, cols):
-    """Columns J e_k (one per input real dimension) to an array ans.shape + x.shape
-    (a container x gives a matching container of such arrays)."""
-    out_shape = onp.shape(getval(ans))
-    xs = vspace(x)
-    from .numpy import stack, reshape
+def _directions_fwd_batched(unary, x, n, chunk_size):
+    parts = []
+    for start, stop in _chunks(n, chunk_size):
+        with BatchLevel.new(stop - start) as level:
+            seeds = batch_wrap(level, _basis(x, start, stop))
+            ans, t = push_forward(unary, (x,), (seeds,))
+            parts.append(batch_unwrap(level, t))
+    return ans, _concat0(parts)
+
+
+def _directions_rev(unary, x, batch: bool, chunk_size):
+    """(f(x), R): R (shaped like x) stacks the input cotangents e_k^T J, one per
+    output real direction, all from one tape."""
+    ans, pull = pull_back(unary, (x,))
+    ys = vspace(ans)
+    if ys.size == 1:  # one direction: no batch axis needed
+        return ans, tree_map(lambda r: _lead1(r), pull(ys.ones())[0])
+    if batch and ys.size > 0:
+        try:
+            return ans, _directions_rev_batched(ans, pull, ys.size, chunk_size)
+        except BatchingError:  # a rule read a cotangent's values: loop instead
+            log.debug("jacobian: a VJP rule cannot be batched; looping over directions")
+    rows = [pull(e)[0] for e in ys.standard_basis()]
+    if not rows:
+        return ans, tree_map(lambda l: onp.zeros((0,) + _shape(l)), x)
+    from .numpy import stack
+    return ans, tree_map(lambda *rs: stack(rs, axis=0), *rows)
+
+
+def _directions_rev_batched(ans, pull, m, chunk_size):
+    parts = []
+    for start, stop in _chunks(m, chunk_size):
+        with BatchLevel.new(stop - start) as level:
+            g = batch_wrap(level, _basis(ans, start, stop))
+            parts.append(batch_unwrap(level, pull(g)[0]))
+    return _concat0(parts)
+
+
+def _lead1(r):
+    from .numpy import reshape
+    return reshape(r, (1,) + _shape(r))
+
+
+def _shape(v) -> tuple:
+    return onp.shape(getval(v))
+
+
+def _assemble_fwd(ans, x, T):
+    """Jacobian blocks, ``ans.shape + leaf.shape`` per leaf of ``x``, from the
+    stacked tangents ``T`` (N input real directions first)."""
+    from .numpy import moveaxis, reshape
+    out_shape = _shape(ans)
+    Jt = moveaxis(T, 0, -1)
     leaves, td = tree_flatten(x)
     blocks, k = [], 0
     for leaf in leaves:
-        n = _size(leaf)
-        block = cols[k:k + n]
+        n = vspace(leaf).size
+        block = Jt[..., k:k + n]
         k += n
-        stacked = stack(block, axis=-1) if block else onp.zeros(out_shape + (0,))
-        blocks.append(reshape(stacked, out_shape + onp.shape(getval(leaf))))
-    del xs
+        block = complex_columns(block, leaf, ans)  # complex leaf: du/dx - i du/dy
+        blocks.append(reshape(block, out_shape + _shape(leaf)))
     return tree_unflatten(td, blocks)
 
 
-def _jac_rev(unary, x):
-    ans, pull = pull_back(unary, (x,))
-    ys = vspace(ans)
-    rows = [pull(e)[0] for e in ys.standard_basis()]
-    from .numpy import stack, reshape
-    out_shape = onp.shape(getval(ans))
+def _assemble_rev(ans, x, R):
+    """Jacobian blocks, ``ans.shape + leaf.shape`` per leaf of ``x``, from the
+    stacked cotangents ``R`` (M output real directions first, per leaf)."""
+    from .numpy import reshape
+    out_shape = _shape(ans)
 
-    def assemble(*leaf_rows):
-        leaf_shape = onp.shape(getval(leaf_rows[0])) if leaf_rows else ()
-        return reshape(stack(leaf_rows, axis=0), out_shape + leaf_shape)
-    if not rows:
-        return ans, tree_map(lambda l: onp.zeros(out_shape + onp.shape(getval(l))), x)
-    return ans, tree_map(assemble, *rows)
+    def block(r, leaf):
+        r = complex_rows(r, leaf, ans)  # complex output: see complex_jacobian.py
+        return reshape(r, out_shape + _shape(leaf))
+    return tree_map(block, R, x)
 
 
-def jacobian(fun: Fun, argnum: ArgNum = 0, *, mode: str = "auto", explain: bool = False) -> Fun:
+def _jac_fwd(unary, x, batch: bool = True, chunk_size=None):
+    ans, T = _directions_fwd(unary, x, batch, chunk_size)
+    return ans, _assemble_fwd(ans, x, T)
+
+
+def _jac_rev(unary, x, batch: bool = True, chunk_size=None):
+    ans, R = _directions_rev(unary, x, batch, chunk_size)
+    return ans, _assemble_rev(ans, x, R)
+
+
+def jacobian(fun: Fun, argnum: ArgNum = 0, *, mode: str = "auto", explain: bool = False,
+             batch: bool = True, chunk_size: int | None = None,
+             complex_layout: str = "complex") -> Fun:
     """The Jacobian of ``fun``, shaped ``out.shape + x.shape``.
 
     ``mode="auto"`` evaluates ``fun`` once to learn the output size, then picks
     forward mode for tall Jacobians and reverse mode for wide ones
     (:func:`pick_mode`); ``mode="fwd"`` or ``"rev"`` forces one. With
     ``explain=True`` the returned function gives ``(J, ModeChoice)``.
+
+    Either mode is one batched pass: all input directions through one forward
+    evaluation, or all output directions through one backward pass over one
+    tape. ``chunk_size=k`` does k directions per pass (bounding memory);
+    ``batch=False`` does one direction per pass.
+
+    Complex values (see :mod:`dualgrad.complex_jacobian`): a real input entry x_j
+    gives df/dx_j (complex for complex f); a complex one z_j = x_j + i y_j gives
+    du/dx_j - i du/dy_j, grad's convention, which is df/dz_j for holomorphic f.
+    ``complex_layout="real"`` returns instead the 2-D real matrix of all partials,
+    ``[[du/dx, du/dy], [dv/dx, dv/dy]]`` (real coordinates in vspace order).
 
     >>> import dualgrad.numpy as np
     >>> jacobian(lambda x: 2 * x)(np.ones(2))
@@ -281,10 +393,14 @@ def jacobian(fun: Fun, argnum: ArgNum = 0, *, mode: str = "auto", explain: bool 
     """
     if mode not in ("auto", "fwd", "rev"):
         raise ValueError(f"mode must be 'auto', 'fwd' or 'rev', not {mode!r}.")
+    check_layout(complex_layout)
 
     def jac(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
         _check_input(x, "jacobian")
+        if complex_layout == "real":
+            return real_jacobian(unary, x, jacobian, mode=mode, explain=explain,
+                                 batch=batch, chunk_size=chunk_size)
         n_in = vspace(x).size
         if mode == "auto":
             choice = pick_mode(n_in, vspace(unary(x)).size)
@@ -292,30 +408,43 @@ def jacobian(fun: Fun, argnum: ArgNum = 0, *, mode: str = "auto", explain: bool 
             n_out = vspace(unary(x)).size if explain else -1
             choice = ModeChoice(mode, n_in, n_out, f"mode={mode!r} was requested.")
         log.debug("%s", choice)
-        _, J = (_jac_fwd if choice.mode == "fwd" else _jac_rev)(unary, x)
+        _, J = (_jac_fwd if choice.mode == "fwd" else _jac_rev)(unary, x, batch, chunk_size)
         return (J, choice) if explain else J
     return _wraps(fun, "jacobian")(jac)
 
 
-def jacfwd(fun: Fun, argnum: ArgNum = 0) -> Fun:
-    """The Jacobian by forward mode: one JVP per input dimension."""
-    return jacobian(fun, argnum, mode="fwd")
+def jacfwd(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
+           chunk_size: int | None = None) -> Fun:
+    """The Jacobian by forward mode: all input directions in one batched pass."""
+    return jacobian(fun, argnum, mode="fwd", batch=batch, chunk_size=chunk_size)
 
 
-def jacrev(fun: Fun, argnum: ArgNum = 0) -> Fun:
-    """The Jacobian by reverse mode: one VJP per output dimension, one tape."""
-    return jacobian(fun, argnum, mode="rev")
+def jacrev(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
+           chunk_size: int | None = None) -> Fun:
+    """The Jacobian by reverse mode: one tape, all output directions in one
+    batched backward pass."""
+    return jacobian(fun, argnum, mode="rev", batch=batch, chunk_size=chunk_size)
 
 
-def hessian(fun: Fun, argnum: ArgNum = 0) -> Fun:
-    """The Hessian, forward-over-reverse: ``jacfwd(jacrev(fun))``.
+def hessian(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
+            chunk_size: int | None = None, complex_layout: str = "complex") -> Fun:
+    """The Hessian, forward-over-reverse: ``jacfwd(jacrev(fun))``, with all n
+    tangent directions pushed through one evaluation of the gradient.
 
     >>> import dualgrad.numpy as np
     >>> hessian(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    return _wraps(fun, "hessian")(jacfwd(jacrev(fun, argnum), argnum))
+    check_layout(complex_layout)
+    if complex_layout == "real":  # the real Hessian of Re f over real coordinates
+        def real_hess(*args, **kwargs):
+            unary, x = _unary(fun, args, kwargs, argnum)
+            _check_input(x, "hessian")
+            return real_hessian(unary, x, hessian, batch=batch, chunk_size=chunk_size)
+        return _wraps(fun, "hessian")(real_hess)
+    inner = jacrev(fun, argnum, batch=batch)
+    return _wraps(fun, "hessian")(jacfwd(inner, argnum, batch=batch, chunk_size=chunk_size))
 
 
 def hessian_tensor_product(fun: Fun, argnum: ArgNum = 0) -> Fun:
@@ -352,7 +481,17 @@ def make_ggnvp(f: Fun, g: Fun = lambda x: 0.5 * (x ** 2).sum(axis=-1), f_argnum:
 
 
 def holomorphic_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
-    """The complex derivative f'(z) of a holomorphic ``fun`` (= grad of Re f)."""
+    """The complex derivative f'(z) of a holomorphic scalar ``fun``.
+
+    It equals ``grad(fun)`` (the convention's du/dx - i du/dy, which is f'(z) when
+    the Cauchy-Riemann equations hold); the name records that you rely on
+    holomorphy. For a non-holomorphic ``fun`` it is the gradient of Re f; all four
+    real partials come from ``jacobian(fun, complex_layout="real")``.
+
+    >>> import dualgrad.numpy as np
+    >>> complex(holomorphic_grad(lambda z: z ** 2)(1.0 + 2.0j))
+    (2+4j)
+    """
     def hg(*args, **kwargs):
         from .numpy import real
         return grad(lambda *a, **k: real(fun(*a, **k)), argnum)(*args, **kwargs)
@@ -402,4 +541,4 @@ __all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv"
            "make_vjp", "vector_jacobian_product", "tensor_jacobian_product", "jacobian",
            "jacfwd", "jacrev", "hessian", "hessian_tensor_product", "hessian_vector_product",
            "make_hvp", "make_ggnvp", "holomorphic_grad", "multigrad_dict", "grad_named",
-           "checkpoint", "jvp", "vjp", "pick_mode", "ModeChoice"]
+           "checkpoint", "jvp", "vjp", "pick_mode", "ModeChoice", "vmap"]

@@ -110,6 +110,32 @@ for _name in ("round", "__round__"):
 register_method("__floordiv__", notrace_primitive(onp.floor_divide))
 register_method("__rfloordiv__", notrace_primitive(lambda s, o: onp.floor_divide(o, s)))
 
+# ndarray methods backed by elementwise_more / scans / construction. The in-place
+# ones (sort, partition, fill) rebind the tracer through __setitem__ (copy-on-write).
+_em, _sc, _co = elementwise_more, scans, construction
+register_method("__mod__", lambda self, other: _em.remainder(self, other))
+register_method("__rmod__", lambda self, other: _em.remainder(other, self))
+register_method("__divmod__", lambda self, other: _em.divmod(self, other))
+register_method("__rdivmod__", lambda self, other: _em.divmod(other, self))
+register_method("mT", lambda self: shp.swapaxes(self, -1, -2), as_property=True)
+register_method("take", lambda self, indices, axis=None, out=None, mode="raise":
+                _co.take(self, indices, axis=axis, out=out, mode=mode))
+register_method("compress", lambda self, condition, axis=None, out=None:
+                _co.compress(condition, self, axis=axis, out=out))
+register_method("choose", lambda self, choices, out=None, mode="raise":
+                _co.choose(self, choices, out=out, mode=mode))
+register_method("cumprod", lambda self, axis=None, dtype=None, out=None:
+                _sc.cumprod(self, axis=axis, dtype=dtype, out=out))
+register_method("ptp", lambda self, axis=None, out=None, keepdims=False:
+                _sc.ptp(self, axis=axis, out=out, keepdims=keepdims))
+register_method("sort", lambda self, axis=-1, kind=None, order=None:
+                self.__setitem__(Ellipsis, _sc.sort(self, axis=axis, kind=kind)))
+register_method("partition", lambda self, kth, axis=-1, kind="introselect", order=None:
+                self.__setitem__(Ellipsis, _sc.partition(self, kth, axis=axis, kind=kind)))
+register_method("fill", lambda self, value: self.__setitem__(Ellipsis, value))
+for _name in ("argpartition", "searchsorted"):
+    register_method(_name, notrace_primitive(getattr(onp.ndarray, _name)))
+
 
 def differentiable_names() -> set[str]:
     return set(RULES)

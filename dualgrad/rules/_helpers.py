@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as onp
 
 from ..core import Primitive, Tracer, getval
-from .complex import cast_like
+from .complex import cast_like, holomorphic_jvp, holomorphic_vjp
 
 
 def shape_of(x) -> tuple:
@@ -51,9 +51,24 @@ astype.def_jvp(lambda t, ans, x, dtype, **kw: astype(t, dtype=ans.dtype))
 astype.def_vjp(lambda g, ans, x, dtype, **kw: cast_like(g, x))
 
 
+_REAL_SCALARS = (float, onp.float64)
+
+
+def same_space(g, x) -> bool:
+    """A cheap check, for the common cases only, that ``g`` already has ``x``'s
+    shape and real float dtype (so ``unbroadcast``/``cast_like`` would return it)."""
+    tg, tx = type(g), type(x)
+    if tx in _REAL_SCALARS:
+        return tg in _REAL_SCALARS
+    return (tg is onp.ndarray and tx is onp.ndarray and g.dtype == x.dtype
+            and g.shape == x.shape and g.dtype.kind == "f")
+
+
 def unbroadcast(g, x):
     """Cotangent ``g`` of a broadcast result, summed back to ``x``'s shape and
     cast to ``x``'s space (real part for real ``x``; ``x``'s float dtype)."""
+    if same_space(g, x):  # fast path: nothing to sum or cast
+        return g
     if shape_of(g) != shape_of(x):
         g = sum_to_shape(g, shape=shape_of(x))
     return cast_like(g, x)
@@ -67,10 +82,10 @@ def elementwise(fun: Callable, deriv: Callable, name: str | None = None) -> Prim
     prim = Primitive(fun, name or fun.__name__)
 
     def jvp(t, ans, x, **kw):
-        return t * deriv(x, ans)
+        return holomorphic_jvp(t, deriv(x, ans))
 
     def vjp(g, ans, x, **kw):
-        return cast_like(g * deriv(x, ans), x)
+        return holomorphic_vjp(g, deriv(x, ans), x)
 
     jvp.__name__ = f"_{prim.name}_jvp"
     vjp.__name__ = f"_{prim.name}_vjp"

@@ -1,31 +1,48 @@
 """The complex-number convention, and the only module that knows it.
 
-dualgrad follows autograd's convention. Write ``f(z) = u(x, y) + i v(x, y)``
-with ``z = x + i y``. Then
+The convention
+--------------
+dualgrad follows autograd's convention. Write ``z = x + i y`` and
+``f(z) = u(x, y) + i v(x, y)`` with ``u``, ``v`` real. Then
 
     grad(f)(z) = du/dx - i du/dy.
 
-It serves three cases:
+The imaginary part ``v`` of the output is thrown away, exactly as a real
+output's derivative ignores nothing. Three cases are served:
 
-1. ``f`` holomorphic: the result is the ordinary complex derivative f'(z)
-   (Cauchy-Riemann: du/dx = dv/dy, du/dy = -dv/dx).
-2. ``f`` a real loss of a complex parameter: ``conj(grad(f)(z))`` is the
-   direction of steepest ascent, so gradient descent steps
-   ``z -= lr * conj(grad(f)(z))``.
-3. ``f`` real-to-real but complex inside (an FFT convolution): the gradient
-   equals what a purely real implementation would give.
+1. ``f`` holomorphic (``exp``, ``z**3``, ``1/z``, polynomials, ``A @ z``):
+   by Cauchy-Riemann (du/dx = dv/dy, du/dy = -dv/dx) the result is the
+   ordinary complex derivative f'(z) = du/dx + i dv/dx.
+2. ``f`` a real loss of a complex parameter (``abs(z)**2``, a least-squares
+   misfit): ``grad(f)(z) = du/dx - i du/dy`` is the *conjugate* of the
+   steepest-ascent direction ``du/dx + i du/dy``. Gradient descent therefore
+   steps ``z -= lr * conj(grad(f)(z))``. Example: ``grad(abs(z)**2) = 2 conj(z)``.
+3. ``f`` real-to-real but complex inside (an FFT convolution, ``real(exp(1j x))``):
+   the gradient equals what a purely real implementation would give, because
+   the cotangent reaching a real input keeps only its real part.
 
-It does not give all four partials of a non-holomorphic complex function in
-one complex number; for those use the real 2x2 Jacobian (see the docs).
+What it does not cover: all four partials du/dx, du/dy, dv/dx, dv/dy of a
+non-holomorphic complex-valued ``f`` do not fit in one complex number. Use
+``jacobian(f, complex_layout="real")`` (the real 2x2 block per entry,
+``[[du/dx, du/dy], [dv/dx, dv/dy]]``) for those; see docs/complex.md.
 
-How it shows up in the rules. A JVP is the ordinary real-linear directional
-derivative: for holomorphic primitives ``dz_out = f'(z) dz``. A VJP maps an
-output cotangent ``g`` to ``conj(J^T conj(g))`` where ``J^T`` is the adjoint
-of the JVP for the real inner product Re(sum(conj(a) b)); for holomorphic
-primitives this is simply ``g * f'(z)``, so their rules need no change from
-the real case. Only the non-holomorphic primitives below (real, imag, conj,
-abs, angle) spell out all four partial derivatives, and a cotangent flowing
-back to a real input keeps only its real part (``cast_like``).
+How it shows up in the rules
+----------------------------
+Treat a complex array as a real vector of twice the length, with the real
+inner product <a, b> = Re(sum(conj(a) b)) (vspace does). A JVP is the
+ordinary real-linear directional derivative ``J dz``; the VJP of an output
+cotangent ``g`` is
+
+    vjp(g) = conj(J^T conj(g))       (J^T: adjoint for the real inner product)
+           = g_x (du/dx - i du/dy) - g_y (dv/dx - i dv/dy),   g = g_x + i g_y.
+
+For a holomorphic primitive this is ``g * f'(z)`` and its JVP is
+``f'(z) * dz`` (``holomorphic_jvp``/``holomorphic_vjp`` below), so those rules
+read exactly as in the real case and contain no conjugates. Only the
+non-holomorphic primitives (real, imag, conj, absolute, angle, sign) spell
+out the four partials; each has its formula in a header comment. A
+cotangent flowing back to a real input keeps only its real part
+(``cast_like``), and a cotangent of a real output is real.
 """
 from __future__ import annotations
 
@@ -34,8 +51,14 @@ import numpy as onp
 from ..core import Primitive, getval
 
 
-def _is_complex(x) -> bool:
+def is_complex(x) -> bool:
+    """True when ``x`` (possibly traced) holds complex values."""
     return onp.iscomplexobj(getval(x))
+
+
+def _re(g):
+    """The real part of a cotangent that should be real (of a real output)."""
+    return real(g) if is_complex(g) else g
 
 
 def cast_like(g, x):
@@ -53,52 +76,103 @@ def cast_like(g, x):
     return g
 
 
-# real(z) = x.      JVP: real(dz).      VJP: g (real) as a cotangent of z.
+def holomorphic_jvp(t, fprime):
+    """JVP of a holomorphic map with derivative ``fprime``: ``f'(z) dz``."""
+    return t * fprime
+
+
+def holomorphic_vjp(g, fprime, x):
+    """VJP of a holomorphic map (the convention's ``conj(J^T conj(g))``):
+    ``g f'(z)``, cast to ``x``'s space (its real part for a real ``x``)."""
+    return cast_like(g * fprime, x)
+
+
+def abs2(x):
+    """|x|^2, real, without a square root: ``x*x`` for real x, Re(conj(x) x) for complex."""
+    return real(conj(x) * x) if is_complex(x) else x * x
+
+
+# real(z) = x.      JVP: real(dz).      VJP: g (real), as a cotangent of z.
+#   (u = x: du/dx = 1, du/dy = 0;  v = 0.)
 real = Primitive(onp.real, "real")
 real.def_jvp(lambda t, ans, x: real(t))
-real.def_vjp(lambda g, ans, x: cast_like(g, x))
+real.def_vjp(lambda g, ans, x: cast_like(_re(g), x))
 
-# imag(z) = y.      JVP: imag(dz).      VJP: -i g  (autograd's sign: d imag / dy = 1
-#                   enters grad as the "- i du/dy" term).
+# imag(z) = y.      JVP: imag(dz).      VJP: -i g.
+#   (u = y: du/dx - i du/dy = -i.)  A real input has imag 0: zero derivative.
 imag = Primitive(onp.imag, "imag")
 imag.def_jvp(lambda t, ans, x: imag(t))
-imag.def_vjp(lambda g, ans, x: cast_like(-1j * g, x) if _is_complex(x) else 0.0 * g)
+imag.def_vjp(lambda g, ans, x: -1j * _re(g) if is_complex(x) else cast_like(0.0 * g, x))
 
 # conj(z) = x - i y. JVP: conj(dz).     VJP: conj(g).
+#   (u = x, v = -y: g_x * 1 - g_y * (0 - i (-1)) = g_x - i g_y.)
 conj = Primitive(onp.conjugate, "conjugate")
 conj.def_jvp(lambda t, ans, x: conj(t))
 conj.def_vjp(lambda g, ans, x: cast_like(conj(g), x))
 
 
-# |z| = sqrt(x^2 + y^2).
-#   JVP:  d|z| = Re(conj(z) dz) / |z|   (sign(x) dx for real x)
-#   VJP:  g * conj(z) / |z|            (u = |z|: du/dx - i du/dy = (x - i y)/|z|)
+# |z| = sqrt(x^2 + y^2).  With the unit s = z / |z|:
+#   JVP:  Re(conj(s) dz)                 (sign(x) dx for real x)
+#   VJP:  g conj(s)                      (du/dx - i du/dy = (x - i y) / |z|)
 # At z = 0 we take the subgradient 0, as autograd does.
 def _abs_unit(x, ans):
-    from .elementwise import where, sign
-    if not _is_complex(x):
+    """conj(x) / |x|, and 0 where x == 0 (sign(x) for real x)."""
+    from .elementwise import where
+    if not is_complex(x):
         return sign(x)
-    safe = where(ans == 0, 1.0, ans)
-    return where(ans == 0, 0.0, conj(x) / safe)
+    zero = getval(ans) == 0
+    return where(zero, 0.0, conj(x) / where(zero, 1.0, ans))
 
 
 absolute = Primitive(onp.absolute, "absolute")
-absolute.def_jvp(lambda t, ans, x: real(_abs_unit(x, ans) * t))
-absolute.def_vjp(lambda g, ans, x: cast_like(g * _abs_unit(x, ans), x))
+absolute.def_jvp(lambda t, ans, x: real(_abs_unit(x, ans) * t) if is_complex(x)
+                 else _abs_unit(x, ans) * t)
+absolute.def_vjp(lambda g, ans, x: cast_like(_re(g) * _abs_unit(x, ans), x))
 
 
-# angle(z) = atan2(y, x), with du/dx = -y/|z|^2 and du/dy = x/|z|^2.
+# angle(z) = atan2(y, x), with du/dx = -y / |z|^2 and du/dy = x / |z|^2.
 #   JVP:  Im(conj(z) dz) / |z|^2
-#   VJP:  g * (du/dx - i du/dy) = g * conj(i z) / |z|^2
-# A real input has angle 0 or pi, constant almost everywhere.
-def _angle_dir(x):
-    return conj(1j * x) / (real(x) ** 2 + imag(x) ** 2)
-
-
+#   VJP:  g (du/dx - i du/dy) = g conj(i z) / |z|^2
+# Undefined at z = 0 (inf/nan there). A real input's angle is 0 or pi,
+# constant almost everywhere: zero derivative.
 angle = Primitive(onp.angle, "angle")
-angle.def_jvp(lambda t, ans, x: imag(conj(x) * t) / (real(x) ** 2 + imag(x) ** 2)
-              if _is_complex(x) else 0.0 * real(t))
-angle.def_vjp(lambda g, ans, x: cast_like(g * _angle_dir(x), x)
-              if _is_complex(x) else 0.0 * g)
+angle.def_jvp(lambda t, ans, x: imag(conj(x) * t) / abs2(x) if is_complex(x)
+              else 0.0 * t)
+angle.def_vjp(lambda g, ans, x: _re(g) * conj(1j * x) / abs2(x) if is_complex(x)
+              else cast_like(0.0 * g, x))
 
-__all__ = ["real", "imag", "conj", "absolute", "angle", "cast_like"]
+
+# sign(z) = s = z / |z| for complex z (numpy >= 2), 0 at 0. Non-holomorphic.
+#   JVP:  (dz - s Re(conj(s) dz)) / |z|      (= i s Im(conj(s) dz) / |z|)
+#   VJP:  (g - conj(s) Re(g s)) / |z|        (= conj(J^T conj(g)), where
+#                                              J^T w = (w - s Re(conj(w) s)) / |z|)
+# At z = 0 we take 0 (as for abs). Real x: piecewise constant, zero derivative.
+# numpy < 2 defines complex sign as sign(real(z)): piecewise constant there too.
+_UNIT_SIGN = onp.sign(onp.complex128(1j)) == 1j
+
+
+def _sign_scale(x):
+    """1 / |x|, and 0 where x == 0."""
+    from .elementwise import where
+    r = absolute(x)
+    zero = getval(r) == 0
+    return where(zero, 0.0, 1.0 / where(zero, 1.0, r))
+
+
+def _sign_jvp(t, ans, x):
+    if not (_UNIT_SIGN and is_complex(x)):
+        return 0.0 * t
+    return (t - ans * real(conj(ans) * t)) * _sign_scale(x)
+
+
+def _sign_vjp(g, ans, x):
+    if not (_UNIT_SIGN and is_complex(x)):
+        return cast_like(0.0 * g, x)
+    return (g - conj(ans) * real(g * ans)) * _sign_scale(x)
+
+
+sign = Primitive(onp.sign, "sign")
+sign.def_jvp(_sign_jvp)
+sign.def_vjp(_sign_vjp)
+
+__all__ = ["real", "imag", "conj", "absolute", "angle", "sign"]

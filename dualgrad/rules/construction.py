@@ -1,6 +1,589 @@
 """Building and rearranging arrays: pad, kron, cross, convolve, triu/tril, rot90,
-roll, split family, meshgrid, insert/delete, ...
+roll, the split family, meshgrid, insert/delete, take/choose/compress, and the
+``index_update`` primitive behind ``x[i] = y`` on traced arrays.
+
+Almost everything here is linear in its array arguments and moves entries
+around without arithmetic. Such a function is written as a *gather*: numpy runs
+the same function on an array of flat positions (``arange(a.size)``), which
+tells where each output entry comes from, and ``getitem`` picks those entries
+from the traced array. The derivative rules are then ``getitem``'s (a scatter-add
+in reverse mode), and numpy's own argument handling (modes, axes, wrap/clip,
+broadcasting of ``values``) is reused, not re-implemented.
 """
 from __future__ import annotations
 
-__all__: list[str] = []
+import functools
+
+import numpy as onp
+from numpy.lib.array_utils import normalize_axis_index
+
+from .. import core
+from ..core import DifferentiationError, Primitive, Tracer, getval
+from ._helpers import astype as _astype, broadcast_to, shape_of, unbroadcast
+from .complex import conj
+from .elementwise import multiply, power, subtract, where
+from .linalg import diag, matmul
+from .shape import (atleast_1d, atleast_3d, concatenate, flip, getitem, reshape, stack,
+                    transpose, vstack)
+
+
+def traced(*objs) -> bool:
+    """True when a tracer is among ``objs`` (looking inside lists, tuples and dicts)."""
+    for o in objs:
+        if isinstance(o, Tracer):
+            return True
+        if isinstance(o, (list, tuple)) and traced(*o):
+            return True
+        if isinstance(o, dict) and traced(*o.values()):
+            return True
+    return False
+
+
+def when_traced(numpy_fun):
+    """Like ``composite``, but looks for tracers in sequences and keyword arguments
+    too (``select(condlist, choicelist)``, ``full(shape, fill_value=x)``)."""
+
+    def deco(fun):
+        @functools.wraps(numpy_fun)
+        def wrapped(*args, **kwargs):
+            if traced(*args, *kwargs.values()):
+                return fun(*args, **kwargs)
+            return numpy_fun(*args, **kwargs)
+
+        wrapped.composite_of = fun
+        return wrapped
+
+    return deco
+
+
+def _nd(a) -> int:
+    return onp.ndim(getval(a))
+
+
+def positions(a) -> onp.ndarray:
+    """The flat position of each entry of ``a``, in ``a``'s shape."""
+    shape = shape_of(a)
+    return onp.arange(int(onp.prod(shape, dtype=int))).reshape(shape)
+
+
+def gather(a, marker):
+    """``ravel(a)[marker]``: the entries of ``a`` at flat positions ``marker``."""
+    return getitem(reshape(a, (-1,)), onp.asarray(marker))
+
+
+def gather_or(a, marker, fill):
+    """Like ``gather`` where ``marker >= 0``, and ``fill`` where ``marker < 0``."""
+    marker = onp.asarray(marker)
+    return where(marker >= 0, gather(a, onp.maximum(marker, 0)), fill)
+
+
+def _as_array(a):
+    return a if isinstance(a, Tracer) else onp.asarray(a)
+
+
+# ----------------------------------------------------------- x[idx] = y
+# out = x with out[idx] = y  (numpy's assignment semantics, a fresh array).
+#   JVP:  index_update(dx, dy, idx)
+#   VJP:  x̄ = g with g[idx] = 0;   ȳ = g[idx] summed back to y's shape
+# With repeated advanced indices numpy keeps the last write; only the entries
+# of y that were kept get a cotangent (``_kept``).
+def _index_update(x, y, idx):
+    out = onp.array(x, copy=True)
+    out[idx] = y
+    return out
+
+
+def _index_update_jvp(tangents, ans, x, y, idx):
+    tx, ty = tangents[:2]
+    if tx is None:
+        tx = onp.zeros(onp.shape(ans), onp.result_type(getval(ans), getval(ty)))
+    return index_update(tx, 0.0 if ty is None else ty, idx)
+
+
+def _kept(x, idx):
+    """Mask over x[idx]: True for the entries whose write survives (last wins)."""
+    target = onp.empty(shape_of(x), bool)[idx].shape
+    order = onp.arange(int(onp.prod(target, dtype=int))).reshape(target)
+    board = onp.full(shape_of(x), -1)
+    board[idx] = order
+    return board[idx] == order
+
+
+def _basic(idx) -> bool:
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    return all(isinstance(i, (int, onp.integer, slice, type(None), type(Ellipsis)))
+               for i in parts)
+
+
+def _index_update_vjp_y(g, ans, x, y, idx):
+    gy = getitem(g, idx)
+    if not _basic(idx):
+        gy = gy * _kept(x, idx)
+    extra = _nd(y) - _nd(gy)
+    if extra > 0:  # numpy drops leading length-1 axes of y when assigning
+        gy = reshape(gy, (1,) * extra + shape_of(gy))
+    return unbroadcast(gy, y)
+
+
+index_update = Primitive(_index_update, "index_update")
+index_update.jvps[core.ALL] = _index_update_jvp
+index_update.def_jvp(lambda t, ans, x, y, idx: index_update(t, 0.0, idx), argnum=0)
+index_update.def_jvp(lambda t, ans, x, y, idx: _index_update_jvp((None, t), ans, x, y, idx),
+                     argnum=1)
+index_update.def_vjp(lambda g, ans, x, y, idx: unbroadcast(index_update(g, 0.0, idx), x),
+                     argnum=0)
+index_update.def_vjp(_index_update_vjp_y, argnum=1)
+core.INDEX_UPDATE.append(index_update)
+
+
+# ---------------------------------------------------- conversions, constructors
+def asarray(a, dtype=None, order=None, **kw):
+    """numpy.asarray; a traced array is returned as it is (cast if ``dtype`` asks)."""
+    if not isinstance(a, Tracer):
+        if traced(a):
+            from .shape import array
+            a = array(a)
+        else:
+            return onp.asarray(a, dtype=dtype, order=order, **kw)
+    return a if dtype is None or onp.dtype(dtype) == a.dtype else _astype(a, dtype=dtype)
+
+
+asanyarray = ascontiguousarray = asfortranarray = asarray
+
+
+@when_traced(onp.copy)
+def copy(a, order="K", subok=False):
+    return a  # traced values are never written in place: sharing is safe
+
+
+@when_traced(onp.full)
+def full(shape, fill_value, dtype=None, order="C", **kw):
+    shape = (shape,) if isinstance(shape, (int, onp.integer)) else tuple(shape)
+    out = broadcast_to(fill_value, shape)
+    return out if dtype is None else _astype(out, dtype=dtype)
+
+
+@when_traced(onp.linspace)
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
+    div = (num - 1) if endpoint else num
+    delta = subtract(stop, start)
+    nd = len(onp.broadcast_shapes(shape_of(start), shape_of(stop)))
+    steps = onp.arange(num, dtype=float).reshape((num,) + (1,) * nd)
+    step = delta / div if div > 0 else delta * onp.nan
+    out = start + steps * step if div > 0 else start + steps * delta
+    if axis != 0:
+        out = moveaxis_(out, 0, axis)
+    if dtype is not None:
+        out = _astype(out, dtype=dtype)
+    return (out, step) if retstep else out
+
+
+@when_traced(onp.logspace)
+def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    out = power(base, linspace(start, stop, num, endpoint, axis=axis))
+    return out if dtype is None else _astype(out, dtype=dtype)
+
+
+def moveaxis_(a, source, destination):
+    from .shape import moveaxis
+    return moveaxis(a, source, destination)
+
+
+@when_traced(onp.vander)
+def vander(x, N=None, increasing=False):
+    n = shape_of(x)[0] if N is None else N
+    powers = onp.arange(n) if increasing else onp.arange(n)[::-1]
+    return power(reshape(x, (-1, 1)), powers.astype(float))
+
+
+# ----------------------------------------------------------------- gathers
+@when_traced(onp.take)
+def take(a, indices, axis=None, out=None, mode="raise"):
+    _no_out(out, "take")
+    return gather(a, onp.take(positions(a), getval(indices), axis=axis, mode=mode))
+
+
+@when_traced(onp.take_along_axis)
+def take_along_axis(arr, indices, axis=-1):
+    return gather(arr, onp.take_along_axis(positions(arr), getval(indices), axis=axis))
+
+
+@when_traced(onp.choose)
+def choose(a, choices, out=None, mode="raise"):
+    _no_out(out, "choose")
+    choices = [getitem(choices, i) for i in range(shape_of(choices)[0])] \
+        if isinstance(choices, Tracer) else list(choices)
+    a = getval(a)
+    shape = onp.broadcast_shapes(onp.shape(a), *[shape_of(c) for c in choices])
+    stacked = stack([broadcast_to(_as_array(c), shape) for c in choices])
+    marker = onp.choose(onp.broadcast_to(a, shape), positions(stacked), mode=mode)
+    return gather(stacked, marker)
+
+
+@when_traced(onp.compress)
+def compress(condition, a, axis=None, out=None):
+    _no_out(out, "compress")
+    return gather(a, onp.compress(getval(condition), positions(a), axis=axis))
+
+
+@when_traced(onp.extract)
+def extract(condition, arr):
+    return gather(arr, onp.extract(getval(condition), positions(arr)))
+
+
+@when_traced(onp.select)
+def select(condlist, choicelist, default=0):
+    if len(condlist) != len(choicelist):
+        raise ValueError("list of cases must be same length as list of conditions")
+    out = default
+    for cond, choice in zip(reversed(condlist), reversed(choicelist)):
+        out = where(getval(cond), choice, out)
+    shape = onp.broadcast_shapes(*[onp.shape(getval(c)) for c in condlist],
+                                 *[shape_of(c) for c in choicelist])
+    return broadcast_to(out, shape) if shape_of(out) != shape else out
+
+
+@when_traced(onp.resize)
+def resize(a, new_shape):
+    return gather(a, onp.resize(positions(a), new_shape))
+
+
+@when_traced(onp.roll)
+def roll(a, shift, axis=None):
+    return gather(a, onp.roll(positions(a), shift, axis))
+
+
+@when_traced(onp.delete)
+def delete(arr, obj, axis=None):
+    return gather(arr, onp.delete(positions(arr), getval(obj), axis))
+
+
+@when_traced(onp.insert)
+def insert(arr, obj, values, axis=None):
+    # Markers: k + 1 for entry k of arr, -(k + 1) for entry k of values.
+    arr, values = _as_array(arr), _as_array(values)
+    if shape_of(values) == () and _nd(arr) == 0:
+        values = reshape(values, ())
+    m = onp.insert(positions(arr) + 1, getval(obj), -(positions(values) + 1), axis)
+    from_arr = gather(arr, onp.maximum(m - 1, 0))
+    from_values = gather(values, onp.maximum(-m - 1, 0))
+    dtype = onp.result_type(getval(arr))
+    if dtype.kind in "fc" and onp.result_type(getval(values)) != dtype:
+        from_values = _astype(from_values, dtype=dtype)
+    return where(m > 0, from_arr, from_values)
+
+
+@when_traced(onp.append)
+def append(arr, values, axis=None):
+    if axis is None:
+        arr = reshape(_as_array(arr), (-1,))
+        values = reshape(_as_array(values), (-1,))
+        axis = 0
+    return concatenate([_as_array(arr), _as_array(values)], axis=axis)
+
+
+# pad: the linear modes. Index modes (edge, reflect, symmetric, wrap) are pure
+# gathers; constant mode gathers the inside and fills the border.
+_INDEX_MODES = ("edge", "reflect", "symmetric", "wrap")
+
+
+@when_traced(onp.pad)
+def pad(array, pad_width, mode="constant", **kwargs):
+    pos = positions(array)
+    if mode in _INDEX_MODES:
+        if kwargs.get("reflect_type", "even") != "even":
+            raise DifferentiationError("numpy.pad(..., reflect_type='odd') has no derivative "
+                                       "rule in dualgrad; use the default reflect_type='even'.")
+        return gather(array, onp.pad(pos, pad_width, mode=mode, **kwargs))
+    if mode != "constant":
+        raise DifferentiationError(
+            f"numpy.pad(mode={mode!r}) has no derivative rule in dualgrad (supported: "
+            f"'constant', {', '.join(map(repr, _INDEX_MODES))}).")
+    marker = onp.pad(pos, pad_width, mode="constant", constant_values=-1)
+    cv = kwargs.get("constant_values", 0)
+    if not traced(cv):
+        fill = onp.pad(onp.zeros(shape_of(array), onp.result_type(getval(array))), pad_width,
+                       mode="constant", constant_values=cv)
+    elif isinstance(cv, Tracer) and _nd(cv) == 0:
+        fill = cv
+    else:
+        raise DifferentiationError("numpy.pad: a traced constant_values must be a scalar.")
+    return gather_or(array, marker, fill)
+
+
+@when_traced(onp.kron)
+def kron(a, b):
+    a, b = _as_array(a), _as_array(b)
+    nd = max(_nd(a), _nd(b))
+    sa = (1,) * (nd - _nd(a)) + shape_of(a)
+    sb = (1,) * (nd - _nd(b)) + shape_of(b)
+    a2 = reshape(a, tuple(x for n in sa for x in (n, 1)))
+    b2 = reshape(b, tuple(x for n in sb for x in (1, n)))
+    return reshape(multiply(a2, b2), tuple(m * n for m, n in zip(sa, sb)))
+
+
+@when_traced(onp.cross)
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    from .shape import moveaxis
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a = moveaxis(_as_array(a), axisa, -1)
+    b = moveaxis(_as_array(b), axisb, -1)
+    na, nb = shape_of(a)[-1], shape_of(b)[-1]
+    if na not in (2, 3) or nb not in (2, 3):
+        raise ValueError("incompatible dimensions for cross product\n"
+                         "(dimension must be 2 or 3)")
+    a0, a1 = getitem(a, (Ellipsis, 0)), getitem(a, (Ellipsis, 1))
+    b0, b1 = getitem(b, (Ellipsis, 0)), getitem(b, (Ellipsis, 1))
+    z = a0 * b1 - a1 * b0
+    if na == 2 and nb == 2:
+        return z
+    a2 = getitem(a, (Ellipsis, 2)) if na == 3 else 0.0
+    b2 = getitem(b, (Ellipsis, 2)) if nb == 3 else 0.0
+    x = a1 * b2 - a2 * b1
+    y = a2 * b0 - a0 * b2
+    shape = onp.broadcast_shapes(shape_of(x), shape_of(y), shape_of(z))
+    c = stack([broadcast_to(_as_array(v), shape) for v in (x, y, z)], axis=-1)
+    return moveaxis(c, -1, axisc)
+
+
+# convolve(a, v) (full) = T(v) @ a with the Toeplitz matrix T[k, i] = v[k - i];
+# 'same' and 'valid' are centred slices of it, as numpy takes them.
+def _convolve_full(a, v):
+    n, m = shape_of(a)[0], shape_of(v)[0]
+    if n == 0 or m == 0:
+        raise ValueError("a cannot be empty" if n == 0 else "v cannot be empty")
+    j = onp.arange(n + m - 1)[:, None] - onp.arange(n)[None, :]
+    inside = (j >= 0) & (j < m)
+    t = where(inside, getitem(v, onp.clip(j, 0, m - 1)), 0.0)
+    return matmul(t, a)
+
+
+def _mode_slice(full, n, m, mode):
+    lo, hi = min(n, m), max(n, m)
+    if mode == "full":
+        return full
+    if mode == "same":
+        return getitem(full, slice((lo - 1) // 2, (lo - 1) // 2 + hi))
+    if mode == "valid":
+        return getitem(full, slice(lo - 1, hi))
+    raise ValueError(f"mode must be one of 'full', 'same' or 'valid', not {mode!r}")
+
+
+@when_traced(onp.convolve)
+def convolve(a, v, mode="full"):
+    a, v = atleast_1d(_as_array(a)), atleast_1d(_as_array(v))
+    return _mode_slice(_convolve_full(a, v), shape_of(a)[0], shape_of(v)[0], mode)
+
+
+@when_traced(onp.correlate)
+def correlate(a, v, mode="valid"):
+    # c[k] = sum_n a[n + k] conj(v[n]); numpy swaps the operands when v is longer.
+    a, v = atleast_1d(_as_array(a)), atleast_1d(_as_array(v))
+    if shape_of(v)[0] > shape_of(a)[0]:
+        return conj(flip(convolve(v, conj(flip(a)), mode)))
+    return convolve(a, conj(flip(v)), mode)
+
+
+@when_traced(onp.triu)
+def triu(m, k=0):
+    mask = onp.tri(*shape_of(m)[-2:], k=k - 1, dtype=bool)
+    return where(mask, onp.zeros(1, onp.result_type(getval(m))), m)
+
+
+@when_traced(onp.tril)
+def tril(m, k=0):
+    mask = onp.tri(*shape_of(m)[-2:], k=k, dtype=bool)
+    return where(mask, m, onp.zeros(1, onp.result_type(getval(m))))
+
+
+@when_traced(onp.diagflat)
+def diagflat(v, k=0):
+    return diag(reshape(v, (-1,)), k)
+
+
+@when_traced(onp.rot90)
+def rot90(m, k=1, axes=(0, 1)):
+    return gather(m, onp.rot90(positions(m), k, axes))
+
+
+@when_traced(onp.fliplr)
+def fliplr(m):
+    return gather(m, onp.fliplr(positions(m)))
+
+
+@when_traced(onp.flipud)
+def flipud(m):
+    return gather(m, onp.flipud(positions(m)))
+
+
+@when_traced(onp.rollaxis)
+def rollaxis(a, axis, start=0):
+    nd = _nd(a)
+    labels = onp.empty(tuple(range(1, nd + 1)), bool)
+    moved = onp.rollaxis(labels, axis, start)
+    return transpose(a, tuple(labels.shape.index(n) for n in moved.shape))
+
+
+@when_traced(onp.permute_dims)
+def permute_dims(a, axes=None):
+    return transpose(a, None if axes is None else tuple(axes))
+
+
+# --------------------------------------------------------------- splitting
+def _split_along(ary, parts, axis):
+    nd = _nd(ary)
+    axis = normalize_axis_index(axis, nd)
+    out, start = [], 0
+    for p in parts:
+        idx = (slice(None),) * axis + (slice(start, start + len(p)),)
+        out.append(getitem(ary, idx))
+        start += len(p)
+    return out
+
+
+def _sections(ary, indices_or_sections, axis, strict):
+    n = shape_of(ary)[normalize_axis_index(axis, _nd(ary))]
+    fun = onp.split if strict else onp.array_split
+    return fun(onp.arange(n), indices_or_sections)
+
+
+@when_traced(onp.array_split)
+def array_split(ary, indices_or_sections, axis=0):
+    return _split_along(ary, _sections(ary, indices_or_sections, axis, False), axis)
+
+
+@when_traced(onp.split)
+def split(ary, indices_or_sections, axis=0):
+    return _split_along(ary, _sections(ary, indices_or_sections, axis, True), axis)
+
+
+def _split_dim(ary, indices_or_sections, axis, need, name):
+    if _nd(ary) < need:
+        raise ValueError(f"{name} only works on arrays of {need} or more dimensions")
+    return split(ary, indices_or_sections, axis)
+
+
+@when_traced(onp.hsplit)
+def hsplit(ary, indices_or_sections):
+    if _nd(ary) == 0:
+        raise ValueError("hsplit only works on arrays of 1 or more dimensions")
+    return split(ary, indices_or_sections, 1 if _nd(ary) > 1 else 0)
+
+
+@when_traced(onp.vsplit)
+def vsplit(ary, indices_or_sections):
+    return _split_dim(ary, indices_or_sections, 0, 2, "vsplit")
+
+
+@when_traced(onp.dsplit)
+def dsplit(ary, indices_or_sections):
+    return _split_dim(ary, indices_or_sections, 2, 3, "dsplit")
+
+
+@when_traced(onp.unstack)
+def unstack(x, axis=0):
+    axis = normalize_axis_index(axis, _nd(x))
+    return tuple(getitem(x, (slice(None),) * axis + (i,)) for i in range(shape_of(x)[axis]))
+
+
+# ----------------------------------------------------------------- stacking
+@when_traced(onp.column_stack)
+def column_stack(tup):
+    cols = []
+    for a in tup:
+        a = _as_array(a)
+        cols.append(reshape(a, (-1, 1)) if _nd(a) < 2 else a)
+    return concatenate(cols, axis=1)
+
+
+@when_traced(onp.dstack)
+def dstack(tup):
+    return concatenate([atleast_3d(_as_array(a)) for a in tup], axis=2)
+
+
+@when_traced(onp.vstack)
+def row_stack(tup, **kw):
+    return vstack(tup, **kw)
+
+
+@when_traced(onp.broadcast_arrays)
+def broadcast_arrays(*args, subok=False):
+    shape = onp.broadcast_shapes(*[shape_of(a) for a in args])
+    return tuple(broadcast_to(_as_array(a), shape) if shape_of(a) != shape else _as_array(a)
+                 for a in args)
+
+
+@when_traced(onp.meshgrid)
+def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
+    nd = len(xi)
+    out = []
+    for i, x in enumerate(xi):
+        shape = [1] * nd
+        shape[i] = -1
+        if indexing == "xy" and nd > 1 and i < 2:
+            shape[0], shape[1] = shape[1], shape[0]
+        out.append(reshape(_as_array(x), tuple(shape)))
+    return tuple(out) if sparse else broadcast_arrays(*out)
+
+
+def _no_out(out, name):
+    if out is not None:
+        raise TypeError(f"{name}(..., out=...) cannot write into an array while tracing; "
+                        "use the returned value.")
+
+
+concat = concatenate
+
+__all__ = ["asarray", "asanyarray", "ascontiguousarray", "asfortranarray", "copy", "full",
+           "linspace", "logspace", "vander", "take", "take_along_axis", "choose", "compress",
+           "extract", "select", "resize", "roll", "delete", "insert", "append", "pad", "kron",
+           "cross", "convolve", "correlate", "triu", "tril", "diagflat", "rot90", "fliplr",
+           "flipud", "rollaxis", "permute_dims", "array_split", "split", "hsplit", "vsplit",
+           "dsplit", "unstack", "column_stack", "dstack", "row_stack", "broadcast_arrays",
+           "meshgrid", "concat"]
+
+
+@when_traced(onp.arange)
+def arange(start_or_stop, stop=None, step=1, dtype=None, **kw):
+    # Traced endpoints: the entries are start + k step, differentiable in both.
+    start = 0.0 if stop is None else start_or_stop
+    stop = start_or_stop if stop is None else stop
+    n = len(onp.arange(getval(start), getval(stop), getval(step)))
+    out = start + onp.arange(n) * step
+    return out if dtype is None else _astype(out, dtype=dtype)
+
+
+@when_traced(onp.trim_zeros)
+def trim_zeros(filt, trim="fb", axis=None):
+    if _nd(filt) != 1 or axis is not None:
+        raise DifferentiationError("numpy.trim_zeros: only 1-D input is differentiable.")
+    return gather(filt, _trim_marker(filt, trim))
+
+
+def _trim_marker(filt, trim):
+    nz = onp.flatnonzero(getval(filt))
+    n = shape_of(filt)[0]
+    lo = nz[0] if len(nz) and "f" in trim.lower() else (n if not len(nz) else 0)
+    hi = nz[-1] + 1 if len(nz) and "b" in trim.lower() else n
+    return onp.arange(lo, max(lo, hi))
+
+
+__all__ += ["arange", "trim_zeros"]
+
+
+@when_traced(onp.astype)
+def astype(x, dtype, /, *, copy=True, device=None):
+    """numpy.astype (numpy 2); differentiable for float and complex dtypes."""
+    return _astype(x, dtype=dtype)
+
+
+@when_traced(onp.linalg.cross)
+def linalg_cross(x1, x2, /, *, axis=-1):
+    if shape_of(x1)[axis] != 3 or shape_of(x2)[axis] != 3:
+        raise ValueError("Both input arrays must be (arrays of) 3-dimensional vectors.")
+    return cross(x1, x2, axis=axis)
+
+
+__all__ += ["astype"]
+LINALG = {"cross": linalg_cross}

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as onp
 
 from ..core import Primitive, getval
-from ._helpers import elementwise, unbroadcast, zero_derivative
-from .complex import absolute, conj, real
+from ._helpers import elementwise, unbroadcast
+from .complex import absolute, conj, real, sign
 
 
 def binary(fun, name=None) -> Primitive:
@@ -103,7 +103,13 @@ def _where_pick(c, a, b, ans):
 #   JVP: dx [x wins] + dy [y wins];  VJP: g [x wins], g [y wins]
 def _share(x, y, ans):
     x, y, ans = getval(x), getval(y), getval(ans)
-    return (x == ans) / (1.0 + (x == y))
+    return _like((x == ans) / (1.0 + (x == y)), ans)
+
+
+def _like(mask, ans):
+    """A constant factor in ``ans``'s float dtype (so float32 tangents stay float32)."""
+    dt = onp.result_type(ans)
+    return mask.astype(dt) if dt.kind == "f" and onp.ndim(mask) else mask
 
 
 def _def_select2(prim):
@@ -184,7 +190,7 @@ logaddexp2.def_vjp(lambda g, ans, x, y: unbroadcast(g * exp2(y - ans), y), argnu
 
 
 # ------------------------------------------------------------- unary, by f'(x)
-_LN2, _LN10 = onp.log(2.0), onp.log(10.0)
+_LN2, _LN10 = float(onp.log(2.0)), float(onp.log(10.0))  # Python floats: keep float32
 
 #                       numpy fn         f'(x), given x and out = f(x)
 exp = elementwise(onp.exp, lambda x, out: out)
@@ -208,7 +214,9 @@ sinh = elementwise(onp.sinh, lambda x, out: cosh(x))
 cosh = elementwise(onp.cosh, lambda x, out: sinh(x))
 tanh = elementwise(onp.tanh, lambda x, out: 1 - out ** 2)
 arcsinh = elementwise(onp.arcsinh, lambda x, out: 1 / sqrt(x ** 2 + 1))
-arccosh = elementwise(onp.arccosh, lambda x, out: 1 / sqrt(x ** 2 - 1))  # x > 1
+# arccosh: 1/(sqrt(x-1) sqrt(x+1)), not 1/sqrt(x^2-1): the two differ in sign off the
+# real axis (principal branches), and only the first is the complex derivative.
+arccosh = elementwise(onp.arccosh, lambda x, out: 1 / (sqrt(x - 1) * sqrt(x + 1)))  # x > 1
 arctanh = elementwise(onp.arctanh, lambda x, out: 1 / (1 - x ** 2))      # |x| < 1
 fabs = elementwise(onp.fabs, lambda x, out: sign(x))                     # real x only
 
@@ -230,8 +238,7 @@ def _sinc_deriv(x, out):
 
 sinc = elementwise(onp.sinc, _sinc_deriv)
 
-# Derivative zero almost everywhere: traced in, traced out, zero tangent.
-sign = zero_derivative(onp.sign)
+# sign: zero derivative for real x; z/|z| for complex z, so its rule is in complex.py.
 
 __all__ = [n for n in dir() if not n.startswith("_") and isinstance(globals()[n], Primitive)]
 __all__ += ["absolute", "conj", "real"]

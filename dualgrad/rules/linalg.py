@@ -15,6 +15,7 @@ from numpy.lib.array_utils import normalize_axis_index
 
 from ..core import ANY, Primitive, Tracer, getval
 from ._helpers import composite, shape_of, unbroadcast
+from .complex import cast_like
 from .elementwise import multiply
 from .reductions import sum
 from .shape import getitem, moveaxis, ravel, reshape, swapaxes, transpose, untake
@@ -84,7 +85,7 @@ def _tensordot_vjp_a(g, ans, a, b, axes=2):
     n = len(a_free)
     ga = tensordot(g, b, axes=(list(range(n, n + len(b_free))), b_free))
     got = a_free + [a_ax[j] for j in onp.argsort(b_ax)]
-    return transpose(ga, tuple(onp.argsort(got)))
+    return cast_like(transpose(ga, tuple(onp.argsort(got))), a)
 
 
 def _tensordot_vjp_b(g, ans, a, b, axes=2):
@@ -93,7 +94,7 @@ def _tensordot_vjp_b(g, ans, a, b, axes=2):
     b_free = [i for i in range(_nd(b)) if i not in b_ax]
     gb = tensordot(a, g, axes=(a_free, list(range(len(a_free)))))
     got = [b_ax[j] for j in onp.argsort(a_ax)] + b_free
-    return transpose(gb, tuple(onp.argsort(got)))
+    return cast_like(transpose(gb, tuple(onp.argsort(got))), b)
 
 
 tensordot = Primitive(_tensordot, "tensordot")
@@ -151,7 +152,10 @@ def _einsum_vjp(argnum, g, ans, subscripts, *operands, **kw):
     shapes = [shape_of(o) for o in operands]
     ins, out = _parse(subscripts, shapes)
     target = ins[argnum - 1]
-    sizes = {c: n for sub, s in zip(ins, shapes) for c, n in zip(sub, s)}
+    sizes = {}
+    for sub, s in zip(ins, shapes):  # a label of size 1 may broadcast against a larger one
+        for c, n in zip(sub, s):
+            sizes[c] = n if sizes.get(c, 1) == 1 else sizes[c]
     others = [o for j, o in enumerate(operands) if j != argnum - 1]
     other_subs = [s for j, s in enumerate(ins) if j != argnum - 1]
     spare = iter(c for c in _LETTERS if c not in sizes)
@@ -171,7 +175,10 @@ def _einsum_vjp(argnum, g, ans, subscripts, *operands, **kw):
             extra_ops.append(onp.ones(sizes[c]))
             extra_subs.append(c)
     spec = ",".join([out] + other_subs + extra_subs) + "->" + new_target
-    return einsum_prim(spec, g, *others, *extra_ops, **_vjp_kw(kw))
+    # unbroadcast: sums labels the operand broadcast (size 1) and, like cast_like,
+    # keeps a real operand's cotangent real even when others are complex.
+    return unbroadcast(einsum_prim(spec, g, *others, *extra_ops, **_vjp_kw(kw)),
+                       operands[argnum - 1])
 
 
 def _vjp_kw(kw):

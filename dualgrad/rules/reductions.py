@@ -10,7 +10,7 @@ from numpy.lib.array_utils import normalize_axis_tuple
 
 from ..core import Primitive, getval
 from ._helpers import broadcast_to, composite, shape_of, unbroadcast
-from .complex import absolute, conj, real
+from .complex import abs2
 from .elementwise import sqrt, where
 from .shape import reshape, flip
 
@@ -93,7 +93,9 @@ def _argmax_share(x, ans, axis, keepdims):
     if not keepdims:
         a = onp.expand_dims(a, _axes(axis, onp.ndim(x))) if onp.ndim(x) else a
     hit = (x == a)
-    return hit / onp.sum(hit, axis=axis, keepdims=True)
+    share = hit / onp.sum(hit, axis=axis, keepdims=True)
+    dt = onp.result_type(x)
+    return share.astype(dt) if dt.kind == "f" else share  # float32 tangents stay float32
 
 
 def _def_extremum(fun, name):
@@ -132,7 +134,7 @@ cumsum.def_vjp(_cumsum_vjp)
 def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
     _no_out(out, "var")
     d = x - mean(x, axis=axis, keepdims=True)
-    sq = real(conj(d) * d) if onp.iscomplexobj(getval(x)) else d * d
+    sq = abs2(d)
     return sum(sq, axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
 
 

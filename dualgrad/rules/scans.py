@@ -1,6 +1,465 @@
-"""NaN-aware reductions, cumulative products, sorting and order statistics,
-selection and take/choose families.
+"""NaN-aware reductions, cumulative products, differences, sorting and order
+statistics (median, quantile/percentile), average, ptp, gradient, trapezoid.
+
+Only ``cumprod`` is a primitive here (its rules must handle zeros exactly);
+everything else is written with primitives that have both rules. Sorting and
+order statistics pick entries (``take_along_axis`` of numpy's ``argsort``), so
+their derivative is that of the picked entries, as for max/min.
 """
 from __future__ import annotations
 
-__all__: list[str] = []
+import numpy as onp
+from numpy.lib.array_utils import normalize_axis_index
+
+from ..core import Primitive, Tracer, getval
+from ._helpers import astype, broadcast_to, shape_of, unbroadcast
+from .complex import abs2
+from .construction import positions, gather, take_along_axis, traced, when_traced
+from .elementwise import sqrt, where
+from .reductions import _axes, cumsum, max, mean, min, prod, sum
+from .shape import concatenate, flip, getitem, moveaxis, reshape, transpose
+
+
+def _nd(a) -> int:
+    return onp.ndim(getval(a))
+
+
+def _no_out(out, name):
+    if out is not None:
+        raise TypeError(f"{name}(..., out=...) cannot write into an array while tracing; "
+                        "use the returned value.")
+
+
+def _isnan(a):
+    return onp.isnan(getval(a))
+
+
+# ----------------------------------------------------------------- cumprod
+# c_k = prod_{i <= k} x_i along an axis;  J[k, i] = prod_{j <= k, j != i} x_j (i <= k).
+# Without zeros: JVP = c cumsum(t / x),  VJP = revcumsum(g c) / x.
+# With zeros, per slice: z = position of the first zero, "before" = positions < z,
+# s = x with x_z replaced by 1, c' = cumprod(s). For k >= z:
+#   J[k, z] = c'_k,   J[k, i] = x_z J_s[k, i]  (i != z),
+# so the rules add x_z times the rules of cumprod at s (recursively: s has one zero
+# fewer). That term is 0 in value, but keeps the rules exact as functions of x,
+# which second derivatives need.
+def _zero_parts(x, axis):
+    zero = getval(x) == 0
+    n_zero = onp.cumsum(zero, axis=axis)
+    before = n_zero == 0
+    first = zero & (n_zero == 1)
+    s = where(first, 1.0, x)
+    x_z = sum(where(first, x, 0.0), axis=axis, keepdims=True)
+    return before, first, s, x_z
+
+
+def _cp_jvp(t, x, axis):
+    if not onp.any(getval(x) == 0):
+        return cumprod_prim(x, axis=axis) * cumsum(t / x, axis=axis)
+    before, first, s, x_z = _zero_parts(x, axis)
+    c1 = cumprod_prim(s, axis=axis)
+    safe = where(before, x, 1.0)
+    t_z = sum(where(first, t, 0.0), axis=axis, keepdims=True)
+    head = c1 * cumsum(where(before, t, 0.0) / safe, axis=axis)
+    tail = t_z * c1 + x_z * _cp_jvp(where(first, 0.0, t), s, axis)
+    return where(before, head, tail)
+
+
+def _revcumsum(g, axis):
+    return flip(cumsum(flip(g, axis=axis), axis=axis), axis=axis)
+
+
+def _cp_vjp(g, x, axis):
+    if not onp.any(getval(x) == 0):
+        return _revcumsum(g * cumprod_prim(x, axis=axis), axis) / x
+    before, first, s, x_z = _zero_parts(x, axis)
+    c1 = cumprod_prim(s, axis=axis)
+    safe = where(before, x, 1.0)
+    a = g * c1
+    head = where(before, _revcumsum(where(before, a, 0.0), axis) / safe, 0.0)
+    at_z = where(first, sum(where(before, 0.0, a), axis=axis, keepdims=True), 0.0)
+    rest = where(first, 0.0, x_z * _cp_vjp(where(before, 0.0, g), s, axis))
+    return head + at_z + rest
+
+
+def _cumprod_jvp(t, ans, x, axis):
+    return _cp_jvp(t, x, axis)
+
+
+def _cumprod_vjp(g, ans, x, axis):
+    return unbroadcast(_cp_vjp(g, x, axis), x)
+
+
+def _cumprod(x, axis):
+    return onp.cumprod(x, axis=axis)
+
+
+cumprod_prim = Primitive(_cumprod, "cumprod")
+cumprod_prim.def_jvp(_cumprod_jvp)
+cumprod_prim.def_vjp(_cumprod_vjp)
+
+
+@when_traced(onp.cumprod)
+def cumprod(a, axis=None, dtype=None, out=None):
+    _no_out(out, "cumprod")
+    if dtype is not None:
+        a = astype(a, dtype=dtype)
+    if axis is None:
+        a, axis = reshape(a, (-1,)), 0
+    return cumprod_prim(a, axis=normalize_axis_index(axis, _nd(a)))
+
+
+def _with_initial(c, x, axis, value):
+    shape = list(shape_of(c))
+    shape[axis] = 1
+    first = onp.full(shape, value, onp.result_type(getval(c)))
+    return concatenate([first, c], axis=axis)
+
+
+def _cumulative(scan, value):
+    def fun(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+        _no_out(out, scan.__name__)
+        if axis is None:
+            if _nd(x) > 1:
+                raise ValueError("axis must be specified for multi-dimensional arrays")
+            axis = 0
+        axis = normalize_axis_index(axis, _nd(x))
+        c = scan(x, axis=axis, dtype=dtype)
+        return _with_initial(c, x, axis, value) if include_initial else c
+    return fun
+
+
+cumulative_sum = when_traced(onp.cumulative_sum)(_cumulative(cumsum, 0))
+cumulative_prod = when_traced(onp.cumulative_prod)(_cumulative(cumprod, 1))
+
+
+# ------------------------------------------------------------- NaN-aware
+@when_traced(onp.nancumsum)
+def nancumsum(a, axis=None, dtype=None, out=None):
+    _no_out(out, "nancumsum")
+    return cumsum(where(_isnan(a), 0.0, a), axis=axis, dtype=dtype)
+
+
+@when_traced(onp.nancumprod)
+def nancumprod(a, axis=None, dtype=None, out=None):
+    return cumprod(where(_isnan(a), 1.0, a), axis=axis, dtype=dtype, out=out)
+
+
+@when_traced(onp.nansum)
+def nansum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    _no_out(out, "nansum")
+    return sum(where(_isnan(a), 0.0, a), axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+@when_traced(onp.nanprod)
+def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    _no_out(out, "nanprod")
+    return prod(where(_isnan(a), 1.0, a), axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+def _count(a, axis, keepdims):
+    n = onp.sum(~_isnan(a), axis=axis, keepdims=keepdims)
+    dt = onp.result_type(getval(a))
+    return n.astype(dt) if dt.kind == "f" else n
+
+
+@when_traced(onp.nanmean)
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    return nansum(a, axis, dtype, out, keepdims) / _count(a, axis, keepdims)
+
+
+@when_traced(onp.nanvar)
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    _no_out(out, "nanvar")
+    nan = _isnan(a)
+    m = nanmean(a, axis=axis, keepdims=True)
+    d = where(nan, 0.0, a - m)
+    return sum(abs2(d), axis=axis, keepdims=keepdims) / (_count(a, axis, keepdims) - ddof)
+
+
+@when_traced(onp.nanstd)
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    return sqrt(nanvar(a, axis=axis, out=out, ddof=ddof, keepdims=keepdims))
+
+
+def _nan_extremum(reduce, fill):
+    def fun(a, axis=None, out=None, keepdims=False, **kw):
+        _no_out(out, reduce.__name__)
+        nan = _isnan(a)
+        res = reduce(where(nan, fill, a), axis=axis, keepdims=keepdims)
+        all_nan = onp.all(nan, axis=axis, keepdims=keepdims)
+        return where(all_nan, onp.nan, res) if onp.any(all_nan) else res
+    return fun
+
+
+nanmax = when_traced(onp.nanmax)(_nan_extremum(max, -onp.inf))
+nanmin = when_traced(onp.nanmin)(_nan_extremum(min, onp.inf))
+
+
+@when_traced(onp.ptp)
+def ptp(a, axis=None, out=None, keepdims=False):
+    _no_out(out, "ptp")
+    return max(a, axis=axis, keepdims=keepdims) - min(a, axis=axis, keepdims=keepdims)
+
+
+# ------------------------------------------------------------ sorting
+def _argsort_pick(a, axis, order_fun):
+    if axis is None:
+        a, axis = reshape(a, (-1,)), 0
+    return take_along_axis(a, order_fun(getval(a), axis), axis=axis)
+
+
+@when_traced(onp.sort)
+def sort(a, axis=-1, kind=None, order=None, **kw):
+    return _argsort_pick(a, axis, lambda v, ax: onp.argsort(v, axis=ax, kind=kind, **kw))
+
+
+@when_traced(onp.sort_complex)
+def sort_complex(a):
+    a = a if onp.iscomplexobj(getval(a)) else astype(a, dtype=complex)
+    return sort(a)
+
+
+@when_traced(onp.partition)
+def partition(a, kth, axis=-1, kind="introselect", order=None):
+    return _argsort_pick(a, axis, lambda v, ax: onp.argpartition(v, kth, axis=ax, kind=kind))
+
+
+# ------------------------------------------------------- order statistics
+# quantile(a, q) with numpy's interpolation methods that pick or linearly blend
+# the sorted entries at positions (n - 1) q. The blend weight is computed from q
+# with primitives, so the result is differentiable in q as well as in a.
+_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _lerp(a, b, t):
+    # numpy's form (exact at t = 1); the same function of a, b, t.
+    d = b - a
+    return where(getval(t) >= 0.5, b - d * (1 - t), a + d * t)
+
+
+def _quantile(a, q, axis, keepdims, method, ignore_nan):
+    if method not in _METHODS:
+        raise NotImplementedError(f"quantile(method={method!r}) is not differentiable in "
+                                  f"dualgrad; use one of {_METHODS}.")
+    nd = _nd(a)
+    axes = _axes(axis, nd)
+    kept = [i for i in range(nd) if i not in axes]
+    shape = shape_of(a)
+    r_shape = tuple(shape[i] for i in kept)
+    flat = reshape(transpose(a, tuple(kept + list(axes))), r_shape + (-1,))
+    av = getval(flat)
+    s = take_along_axis(flat, onp.argsort(av, axis=-1), axis=-1)  # NaNs sort last
+    n = av.shape[-1]
+    qv = onp.asarray(getval(q), dtype=float)
+    if onp.any((qv < 0) | (qv > 1)):
+        raise ValueError("Quantiles must be in the range [0, 1]")
+    q_nd = qv.ndim
+    nan = onp.isnan(av)
+    cnt = (onp.sum(~nan, axis=-1) if ignore_nan else onp.full(r_shape, n))
+    cnt = cnt.reshape(r_shape + (1,) * q_nd)
+    pos_v = (cnt - 1) * qv
+    lo = onp.floor(pos_v)
+    hi = onp.minimum(lo + 1, onp.maximum(cnt - 1, 0))
+    if method == "lower":
+        hi = lo
+    elif method == "higher":
+        lo = hi = onp.ceil(pos_v)
+    elif method == "nearest":
+        lo = hi = onp.around(pos_v)
+    lo_i = onp.clip(lo, 0, n - 1).astype(int)
+    hi_i = onp.clip(hi, 0, n - 1).astype(int)
+
+    def pick(idx):
+        got = take_along_axis(s, idx.reshape(r_shape + (-1,)), axis=-1)
+        return reshape(got, r_shape + qv.shape)
+
+    a_lo, a_hi = pick(lo_i), pick(hi_i)
+    if method == "linear":
+        dt = onp.result_type(av)
+        w = (cnt - 1) * q - lo
+        w = w.astype(dt) if dt.kind == "f" and not isinstance(w, Tracer) else w
+        res = _lerp(a_lo, a_hi, w)
+    elif method == "midpoint":
+        res = a_lo + (a_hi - a_lo) * onp.where(hi > lo, 0.5, 0.0).astype(av.dtype)
+    else:
+        res = a_lo
+    bad = (cnt == 0) if ignore_nan else onp.any(nan, axis=-1).reshape(cnt.shape)
+    if onp.any(bad):
+        res = where(onp.broadcast_to(bad, shape_of(res)), onp.nan, res)
+    rank = len(r_shape)
+    res = transpose(res, tuple(range(rank, rank + q_nd)) + tuple(range(rank)))
+    if keepdims:
+        out_shape = tuple(1 if i in axes else n_ for i, n_ in enumerate(shape))
+        res = reshape(res, qv.shape + out_shape)
+    return res
+
+
+def _quantile_fun(numpy_fun, percent, ignore_nan):
+    @when_traced(numpy_fun)
+    def fun(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+            keepdims=False, *, weights=None, interpolation=None):
+        _no_out(out, numpy_fun.__name__)
+        if weights is not None:
+            raise NotImplementedError(f"{numpy_fun.__name__}(weights=...) is not "
+                                      "differentiable in dualgrad.")
+        q = q if isinstance(q, Tracer) else onp.asarray(q)
+        return _quantile(a, q / 100 if percent else q, axis, keepdims,
+                         interpolation or method, ignore_nan)
+    return fun
+
+
+quantile = _quantile_fun(onp.quantile, False, False)
+percentile = _quantile_fun(onp.percentile, True, False)
+nanquantile = _quantile_fun(onp.nanquantile, False, True)
+nanpercentile = _quantile_fun(onp.nanpercentile, True, True)
+
+
+@when_traced(onp.median)
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    _no_out(out, "median")
+    return _quantile(a, 0.5, axis, keepdims, "linear", False)
+
+
+@when_traced(onp.nanmedian)
+def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    _no_out(out, "nanmedian")
+    return _quantile(a, 0.5, axis, keepdims, "linear", True)
+
+
+@when_traced(onp.average)
+def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    if weights is None:
+        avg = mean(a, axis=axis, keepdims=keepdims)
+        scl = onp.full(shape_of(avg), onp.size(getval(a)) / (onp.size(getval(avg)) or 1))
+    else:
+        w = weights
+        if shape_of(w) != shape_of(a):
+            if axis is None:
+                raise TypeError("Axis must be specified when shapes of a and weights differ.")
+            axes = _axes(axis, _nd(a))
+            wshape = [1] * _nd(a)
+            for i, ax in enumerate(axes):
+                wshape[ax] = shape_of(w)[i]
+            w = reshape(w, tuple(wshape))
+        scl = sum(w * onp.ones(shape_of(a), onp.result_type(getval(a))), axis=axis, keepdims=keepdims)
+        if onp.any(getval(scl) == 0.0):
+            raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+        avg = sum(a * w, axis=axis, keepdims=keepdims) / scl
+    if returned:
+        if shape_of(scl) != shape_of(avg):
+            scl = broadcast_to(scl, shape_of(avg))
+        return avg, scl
+    return avg
+
+
+# ----------------------------------------------------------- differences
+def _slice(nd, axis, sl):
+    return (slice(None),) * axis + (sl,) + (slice(None),) * (nd - axis - 1)
+
+
+def _edge(v, a, axis):
+    """``prepend``/``append`` of diff: a scalar becomes a length-1 slab along axis."""
+    if _nd(v) == 0:
+        shape = list(shape_of(a))
+        shape[axis] = 1
+        return broadcast_to(v, tuple(shape))
+    return v
+
+
+@when_traced(onp.diff)
+def diff(a, n=1, axis=-1, prepend=onp._NoValue, append=onp._NoValue):
+    if n < 0:
+        raise ValueError(f"order must be non-negative but got {n!r}")
+    nd = _nd(a)
+    axis = normalize_axis_index(axis, nd)
+    parts = [a]
+    if prepend is not onp._NoValue:
+        parts.insert(0, _edge(prepend, a, axis))
+    if append is not onp._NoValue:
+        parts.append(_edge(append, a, axis))
+    if len(parts) > 1:
+        a = concatenate(parts, axis=axis)
+    for _ in range(n):
+        a = getitem(a, _slice(nd, axis, slice(1, None))) - getitem(a, _slice(nd, axis, slice(None, -1)))
+    return a
+
+
+@when_traced(onp.ediff1d)
+def ediff1d(ary, to_end=None, to_begin=None):
+    d = diff(reshape(ary, (-1,)))
+    parts = [d]
+    if to_begin is not None:
+        parts.insert(0, reshape(to_begin, (-1,)))
+    if to_end is not None:
+        parts.append(reshape(to_end, (-1,)))
+    return concatenate(parts) if len(parts) > 1 else d
+
+
+# gradient is linear in f along each axis, with at most 5 neighbouring entries
+# per output (edge_order 2 at the ends). numpy itself gives the weights: apply it
+# to the 5 "combs" (1 at positions j = r mod 5); then out_i = sum_r w_r[i] f[j_r(i)],
+# where j_r(i) is the position = r mod 5 within [i-2, i+2].
+def _gradient_axis(f, axis, spacing, edge_order):
+    n = shape_of(f)[axis]
+    nd = _nd(f)
+    i = onp.arange(n)
+    out = None
+    for r in range(5 if n > 5 else n):
+        comb = (i % 5 == r).astype(float)
+        w = onp.gradient(comb, spacing, edge_order=edge_order)
+        j = i - 2 + ((r - (i - 2)) % 5)
+        valid = (j >= 0) & (j < n) & (w != 0)
+        if not onp.any(valid):
+            continue
+        picked = getitem(f, _slice(nd, axis, onp.clip(j, 0, n - 1)))
+        wshape = [1] * nd
+        wshape[axis] = n
+        term = picked * onp.where(valid, w, 0.0).reshape(wshape)
+        out = term if out is None else out + term
+    return out
+
+
+@when_traced(onp.gradient)
+def gradient(f, *varargs, axis=None, edge_order=1):
+    if traced(*varargs):
+        from ..core import DifferentiationError
+        raise DifferentiationError("numpy.gradient: the spacing arguments cannot be traced; "
+                                   "only f is differentiable.")
+    nd = _nd(f)
+    axes = list(_axes(axis, nd))
+    if len(varargs) == 0:
+        spacings = [1.0] * len(axes)
+    elif len(varargs) == 1 and onp.ndim(varargs[0]) == 0:
+        spacings = [varargs[0]] * len(axes)
+    elif len(varargs) == len(axes):
+        spacings = list(varargs)
+    else:
+        raise TypeError("invalid number of arguments")
+    outs = [_gradient_axis(f, ax, sp, edge_order) for ax, sp in zip(axes, spacings)]
+    return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+# trapezoid(y, x) = sum (x_{k+1} - x_k) (y_{k+1} + y_k) / 2 along axis.
+@when_traced(onp.trapezoid)
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    nd = _nd(y)
+    axis = normalize_axis_index(axis, nd)
+    if x is None:
+        d = dx
+    else:
+        if _nd(x) == 1:
+            shape = [1] * nd
+            shape[axis] = shape_of(x)[0]
+            x = reshape(x, tuple(shape))
+        d = diff(x, axis=axis)
+    hi = getitem(y, _slice(nd, axis, slice(1, None)))
+    lo = getitem(y, _slice(nd, axis, slice(None, -1)))
+    return sum(d * (hi + lo) / 2.0, axis=axis)
+
+
+__all__ = ["cumprod", "cumulative_sum", "cumulative_prod", "nancumsum", "nancumprod",
+           "nansum", "nanprod", "nanmean", "nanvar", "nanstd", "nanmax", "nanmin", "ptp",
+           "sort", "sort_complex", "partition", "quantile", "percentile", "nanquantile",
+           "nanpercentile", "median", "nanmedian", "average", "diff", "ediff1d", "gradient",
+           "trapezoid"]

@@ -12,6 +12,7 @@ from numpy.lib.array_utils import normalize_axis_index
 
 from ..core import ALL, ANY, Primitive, Tracer, getval
 from ._helpers import composite, shape_of
+from .complex import cast_like
 
 
 # y = reshape(x, shape)         VJP: reshape(g, x.shape)
@@ -74,11 +75,12 @@ def _concatenate_vjp(argnum, g, ans, *arrays, axis=0):
     if axis is None:
         start = int(onp.sum([onp.size(getval(a)) for a in arrays[:argnum]]))
         stop = start + onp.size(getval(arrays[argnum]))
-        return reshape(getitem(g, slice(start, stop)), shape_of(arrays[argnum]))
+        return cast_like(reshape(getitem(g, slice(start, stop)), shape_of(arrays[argnum])),
+                         arrays[argnum])
     ax = normalize_axis_index(axis, onp.ndim(getval(ans)))
     start = int(onp.sum([shape_of(a)[ax] for a in arrays[:argnum]]))
     stop = start + shape_of(arrays[argnum])[ax]
-    return getitem(g, (slice(None),) * ax + (slice(start, stop),))
+    return cast_like(getitem(g, (slice(None),) * ax + (slice(start, stop),)), arrays[argnum])
 
 
 concatenate_args = Primitive(_concatenate, "concatenate")

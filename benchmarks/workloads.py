@@ -1,0 +1,241 @@
+"""The benchmark workloads: each one the same computation done by dualgrad,
+autograd and hand-written numpy, at a full and a tiny (``quick``) size.
+
+A workload's ``setup(quick)`` returns a dict of zero-argument callables keyed
+by "dualgrad", "autograd" (absent when autograd is not installed) and
+"numpy", plus how to read the ratio against the issue's target.
+"""
+from __future__ import annotations
+
+import gc
+import tracemalloc
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as onp
+
+import dualgrad
+import dualgrad.numpy as dnp
+
+try:
+    import autograd
+    import autograd.numpy as anp
+except ImportError:  # the [bench] extra is optional
+    autograd = anp = None
+
+
+@dataclass
+class Workload:
+    name: str
+    setup: Callable[[bool], dict]
+    numpy_label: str       # what the numpy column measures
+    target: str            # the issue's target, as text
+    check: Callable        # (times: dict) -> (figure: float, met: bool | None)
+    repeats: int = 7
+
+
+def _vs_autograd_at_most(limit):
+    def check(t):
+        if "autograd" not in t:
+            return None, None
+        r = t["dualgrad"] / t["autograd"]
+        return r, r <= limit
+    return check
+
+
+def _faster_than_autograd_by(factor):
+    def check(t):
+        if "autograd" not in t:
+            return None, None
+        r = t["autograd"] / t["dualgrad"]
+        return r, r >= factor
+    return check
+
+
+def _vs_numpy_at_most(limit):
+    def check(t):
+        r = t["dualgrad"] / t["numpy"]
+        return r, r <= limit
+    return check
+
+
+# ------------------------------------------------------------- scalar chains
+def _chain(np, steps):
+    def f(x):
+        for _ in range(steps):
+            x = np.sin(x) * 0.9 + 0.1
+        return x
+    return f
+
+
+def scalar_chain_rev(quick):
+    n = 20 if quick else 1000
+    out = {"dualgrad": lambda: dualgrad.grad(_chain(dnp, n))(0.5),
+           "numpy": lambda: _chain(onp, n)(0.5)}
+    if autograd:
+        out["autograd"] = lambda: autograd.grad(_chain(anp, n))(0.5)
+    return out
+
+
+def scalar_chain_fwd(quick):
+    n = 20 if quick else 1000
+    out = {"dualgrad": lambda: dualgrad.deriv(_chain(dnp, n))(0.5),
+           "numpy": lambda: _chain(onp, n)(0.5)}
+    if autograd:
+        out["autograd"] = lambda: autograd.make_jvp(_chain(anp, n))(0.5)(1.0)
+    return out
+
+
+def long_chain_rev(quick):
+    n = 200 if quick else 100_000
+    out = {"dualgrad": lambda: dualgrad.grad(_chain(dnp, n // 3))(0.5),
+           "numpy": lambda: _chain(onp, n // 3)(0.5)}
+    if autograd:
+        out["autograd"] = lambda: autograd.grad(_chain(anp, n // 3))(0.5)
+    return out
+
+
+# ------------------------------------------------------------- large arrays
+def _mlp_loss(np, params, x):
+    (W1, b1), (W2, b2), (W3, b3) = params
+    h = np.tanh(x @ W1 + b1)
+    h = np.tanh(h @ W2 + b2)
+    return np.sum((h @ W3 + b3) ** 2) / x.shape[0]
+
+
+def mlp_grad(quick):
+    width, batch = (32, 8) if quick else (2048, 256)
+    rng = onp.random.default_rng(0)
+    sizes = [(width, width), (width, width), (width, 10)]
+    params = [(rng.standard_normal(s) / onp.sqrt(s[0]), onp.zeros(s[1])) for s in sizes]
+    x = rng.standard_normal((batch, width))
+    out = {"dualgrad": lambda: dualgrad.grad(lambda p: _mlp_loss(dnp, p, x))(params),
+           "numpy": lambda: _mlp_loss(onp, params, x),
+           "numpy grad by hand": lambda: _mlp_grad_by_hand(params, x)}
+    if autograd:
+        out["autograd"] = lambda: autograd.grad(lambda p: _mlp_loss(anp, p, x))(params)
+    return out
+
+
+def _mlp_grad_by_hand(params, x):
+    (W1, b1), (W2, b2), (W3, b3) = params
+    h1 = onp.tanh(x @ W1 + b1)
+    h2 = onp.tanh(h1 @ W2 + b2)
+    y = h2 @ W3 + b3
+    gy = 2 * y / x.shape[0]
+    g2 = (gy @ W3.T) * (1 - h2 ** 2)
+    g1 = (g2 @ W2.T) * (1 - h1 ** 2)
+    return [(x.T @ g1, g1.sum(0)), (h1.T @ g2, g2.sum(0)), (h2.T @ gy, gy.sum(0))]
+
+
+def elementwise_grad(quick):
+    x = onp.linspace(-2, 2, 1000 if quick else 10 ** 6)
+
+    def f(np):
+        return lambda x: np.sin(2 * onp.pi * x + x ** 2)
+    out = {"dualgrad": lambda: dualgrad.elementwise_grad(f(dnp))(x),
+           "numpy": lambda: f(onp)(x),
+           "numpy grad by hand": lambda: onp.cos(2 * onp.pi * x + x ** 2) * (2 * onp.pi + 2 * x)}
+    if autograd:
+        out["autograd"] = lambda: autograd.elementwise_grad(f(anp))(x)
+    return out
+
+
+# ------------------------------------------------------------- Jacobians
+def _jacobian_workload(n_in, n_out):
+    def setup(quick):
+        n, m = (max(n_in // 50, 2), max(n_out // 50, 2)) if quick else (n_in, n_out)
+        rng = onp.random.default_rng(1)
+        W = rng.standard_normal((m, n)) / onp.sqrt(n)
+        x = rng.standard_normal(n)
+
+        def f(np):
+            return lambda x: np.tanh(W @ x) * x[0]
+
+        def by_hand():  # d/dx tanh(Wx) x0 = x0 diag(1 - y^2) W + y e_0^T
+            y = onp.tanh(W @ x)
+            J = x[0] * (1 - y ** 2)[:, None] * W
+            J[:, 0] += y
+            return J
+        out = {"dualgrad": lambda: dualgrad.jacobian(f(dnp))(x), "numpy": by_hand}
+        if autograd:
+            out["autograd"] = lambda: autograd.jacobian(f(anp))(x)
+        return out
+    return setup
+
+
+def hessian(quick):
+    n = 8 if quick else 300
+    rng = onp.random.default_rng(2)
+    A = rng.standard_normal((n, n)) / onp.sqrt(n)
+    Q = A @ A.T
+    x = rng.standard_normal(n)
+
+    def f(np):
+        def lse_quad(x):
+            z = A @ x
+            m = np.max(z)
+            return m + np.log(np.sum(np.exp(z - m))) + 0.5 * x @ (Q @ x)
+        return lse_quad
+
+    def by_hand():  # A^T (diag(p) - p p^T) A + Q, p = softmax(Ax)
+        z = A @ x
+        p = onp.exp(z - z.max())
+        p /= p.sum()
+        return A.T @ ((onp.diag(p) - onp.outer(p, p)) @ A) + Q
+    out = {"dualgrad": lambda: dualgrad.hessian(f(dnp))(x), "numpy": by_hand}
+    if autograd:
+        out["autograd"] = lambda: autograd.hessian(f(anp))(x)
+    return out
+
+
+# ------------------------------------------------------------- memory
+def _peak_bytes(fn) -> int:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def reverse_peak_memory(quick):
+    """Peak bytes (not seconds) of grad of a 20-layer elementwise chain."""
+    x = onp.linspace(0, 1, 10 ** 4 if quick else 10 ** 7)
+
+    def chain(np):
+        def f(x):
+            for _ in range(20):
+                x = np.sin(x)
+            return np.sum(x)
+        return f
+    out = {"dualgrad": lambda: _peak_bytes(lambda: dualgrad.grad(chain(dnp))(x)),
+           "numpy": lambda: _peak_bytes(lambda: chain(onp)(x))}
+    if autograd:
+        out["autograd"] = lambda: _peak_bytes(lambda: autograd.grad(chain(anp))(x))
+    return out
+
+
+WORKLOADS = [
+    Workload("scalar chain, 1000 steps, reverse `grad`", scalar_chain_rev, "forward only",
+             "<= 0.3x autograd", _vs_autograd_at_most(0.3)),
+    Workload("scalar chain, 1000 steps, forward `deriv`", scalar_chain_fwd, "forward only",
+             "<= 0.3x autograd", _vs_autograd_at_most(0.3)),
+    Workload("3-layer tanh MLP grad, width 2048, batch 256", mlp_grad, "forward only",
+             "<= 2.5x numpy forward", _vs_numpy_at_most(2.5), repeats=5),
+    Workload("`elementwise_grad` sin(2 pi x + x^2), 10^6 points", elementwise_grad,
+             "forward only", "<= 2.0x numpy forward", _vs_numpy_at_most(2.0)),
+    Workload("`jacobian`, R^10 -> R^1000", _jacobian_workload(10, 1000), "J by hand",
+             ">= 100x faster than autograd", _faster_than_autograd_by(100)),
+    Workload("`jacobian`, R^1000 -> R^10", _jacobian_workload(1000, 10), "J by hand",
+             ">= 1x (as fast as autograd)", _faster_than_autograd_by(1)),
+    Workload("`jacobian`, R^200 -> R^200", _jacobian_workload(200, 200), "J by hand",
+             ">= 8x faster than autograd", _faster_than_autograd_by(8)),
+    Workload("`hessian`, n = 300 (log-sum-exp + quadratic)", hessian, "H by hand",
+             ">= 10x faster than autograd", _faster_than_autograd_by(10), repeats=5),
+    Workload("scalar chain, 100,000 operations, reverse", long_chain_rev, "forward only",
+             "no RecursionError", lambda t: (None, True), repeats=3),
+    Workload("peak memory (MB), grad of 20-layer chain on 10^7 floats", reverse_peak_memory,
+             "forward only", "<= autograd's peak", _vs_autograd_at_most(1.0), repeats=1),
+]

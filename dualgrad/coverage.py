@@ -1,0 +1,90 @@
+"""``python -m dualgrad coverage``: which numpy functions dualgrad differentiates.
+
+Every public callable of ``numpy``, ``numpy.linalg`` and ``numpy.fft`` falls in
+one of these classes:
+
+- ``primitive``: a primitive with both a JVP and a VJP rule;
+- ``composite``: written with such primitives (so both modes work, to any order);
+- ``nondiff``: no derivative to carry (comparisons, argmax, shapes, rounding):
+  tracers pass through and the result is a constant;
+- ``unsupported``: raises ``DifferentiationError`` naming the function when it
+  meets a traced value;
+- ``incomplete``: a primitive missing one of its two rules (a gap to fill: the
+  test suite keeps this list empty).
+"""
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+
+from .core import ALL, ANY, Primitive
+
+CLASSES = ("primitive", "composite", "nondiff", "unsupported", "incomplete")
+
+
+def _namespaces():
+    from . import numpy as dnp
+    return [("numpy", dnp, dnp.KINDS), ("numpy.linalg", dnp.linalg, dnp.linalg.KINDS),
+            ("numpy.fft", dnp.fft, dnp.fft.KINDS)]
+
+
+def has_both_rules(prim: Primitive) -> bool:
+    jv = set(prim.jvps) - {ANY, ALL}
+    vj = set(prim.vjps) - {ANY, ALL}
+    if not prim.jvps or not prim.vjps:
+        return False
+    return ANY in prim.vjps or ANY in prim.jvps or ALL in prim.jvps or jv == vj
+
+
+def classify(obj, kind: str) -> str:
+    if kind == "nondiff":
+        return "nondiff"
+    if kind == "unsupported":
+        return "unsupported"
+    if isinstance(obj, Primitive):
+        return "primitive" if has_both_rules(obj) else "incomplete"
+    return "composite"
+
+
+def report() -> dict[str, dict[str, str]]:
+    """{namespace: {name: class}} for every public callable."""
+    out = {}
+    for prefix, module, kinds in _namespaces():
+        out[prefix] = {name: classify(getattr(module, name), kind)
+                       for name, kind in sorted(kinds.items()) if kind != "value"}
+    return out
+
+
+def counts(rep=None) -> Counter:
+    rep = report() if rep is None else rep
+    return Counter(c for table in rep.values() for c in table.values())
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dualgrad coverage",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=CLASSES, help="list only this class")
+    parser.add_argument("--summary", action="store_true", help="print the counts only")
+    args = parser.parse_args(argv)
+    rep = report()
+    if not args.summary:
+        for prefix, table in rep.items():
+            print(f"== {prefix}")
+            for name, cls in table.items():
+                if args.only is None or cls == args.only:
+                    print(f"  {prefix}.{name:<28} {cls}")
+    c = counts(rep)
+    total = sum(c.values())
+    diff = c["primitive"] + c["composite"]
+    print(f"\n{total} public callables: {diff} differentiable "
+          f"({c['primitive']} primitives with JVP+VJP, {c['composite']} composites), "
+          f"{c['nondiff']} non-differentiable pass-through, {c['unsupported']} unsupported "
+          f"(clear error), {c['incomplete']} incomplete (missing a rule).")
+    for prefix, table in rep.items():
+        cc = Counter(table.values())
+        print(f"  {prefix:<13} " + ", ".join(f"{k} {cc[k]}" for k in CLASSES))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

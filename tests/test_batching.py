@@ -1,0 +1,207 @@
+"""Batched (one pass) and looped (one pass per direction) Jacobians and
+Hessians agree to rounding error, in both modes, chunked, and nested; vmap
+gives per-example results; primitives without a batch rule fall back to a loop."""
+import numpy as onp
+import pytest
+from hypothesis import given, strategies as st
+
+import dualgrad
+import dualgrad.numpy as np
+from dualgrad import grad, hessian, jacobian, vmap
+from dualgrad.batching import BATCH_RULES, batched_rule_names
+from dualgrad.extend import defjvp, defvjp, primitive
+from dualgrad.transforms import _basis
+
+from helpers import small_arrays
+
+RNG = onp.random.default_rng(0)
+W = RNG.standard_normal((4, 3))
+M = RNG.standard_normal((3, 3))
+T3 = RNG.standard_normal((2, 3, 3))
+
+# R^3 -> R^k functions, each exercising a family of batch rules.
+FUNCS = {
+    "elementwise": lambda x: np.sin(x) * np.exp(x / 3) + x ** 2 / (1.5 + np.cos(x)),
+    "binary": lambda x: np.arctan2(x, 2.0) + np.hypot(x, 1.0) + np.logaddexp(x, x[0]),
+    "select": lambda x: np.where(x > 0, x, 2 * x) + np.maximum(x, 0.1) + np.clip(x, -0.5, 0.5),
+    "broadcast": lambda x: np.ravel(x[:, None] * x[None, :] + x),
+    "reduce": lambda x: np.stack([np.sum(x), np.mean(x ** 2), np.prod(x), np.max(x),
+                                  np.min(x), np.std(x), np.var(x)]),
+    "reduce_axis": lambda x: np.ravel(np.sum(np.outer(x, x), axis=0)
+                                      + np.max(np.outer(x, x), axis=1, keepdims=True)),
+    "cumsum": lambda x: np.cumsum(np.outer(x, x), axis=1).ravel() + np.cumsum(x).sum(),
+    "shape": lambda x: np.concatenate([np.reshape(np.outer(x, x).T, (-1,)), x[::-1], x[[0, 2, 0]],
+                                       x[x > 0.1] * 0 + np.sum(x[x > 0.1])]),
+    "index": lambda x: np.ravel(np.outer(x, x)[[0, 2], 1:]) + np.ravel(np.tile(x, 2))[:3].sum(),
+    "matmul": lambda x: np.concatenate([W @ x, x @ M, np.ravel(np.outer(x, x) @ M),
+                                        np.ravel(T3 @ x), np.array([x @ x])]),
+    "dot": lambda x: np.concatenate([np.dot(W, x), np.ravel(np.dot(np.outer(x, x), x)),
+                                     np.tensordot(T3, x, axes=1).ravel(),
+                                     np.tensordot(x, M, axes=([0], [1]))]),
+    "einsum": lambda x: np.concatenate([np.einsum("ij,j->i", W, x),
+                                        np.einsum("i,i->", x, x)[None],
+                                        np.einsum("ij,jk,k->i", M, M, x)]),
+    "linalg": lambda x: np.ravel(np.linalg.inv(M + np.diag(x))) if hasattr(np, "linalg") else x,
+}
+X = onp.array([0.3, -0.7, 1.1])
+
+
+def _close(a, b):
+    onp.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCS))
+@pytest.mark.parametrize("mode", ["fwd", "rev"])
+def test_batched_jacobian_equals_looped(name, mode):
+    f = FUNCS[name]
+    looped = jacobian(f, mode=mode, batch=False)(X)
+    _close(jacobian(f, mode=mode)(X), looped)
+    _close(jacobian(f, mode=mode, chunk_size=2)(X), looped)
+    # and the two modes agree with each other
+    _close(jacobian(f, mode="rev" if mode == "fwd" else "fwd")(X), looped)
+
+
+@pytest.mark.parametrize("name", ["elementwise", "reduce", "matmul", "einsum"])
+def test_batched_jacobian_equals_autograd(name):
+    autograd = pytest.importorskip("autograd")
+    import autograd.numpy as anp
+    import dualgrad.numpy as dnp
+    # the same source run with autograd's numpy
+    src = {"elementwise": lambda np: lambda x: np.sin(x) * np.exp(x / 3) + x ** 2 / (1.5 + np.cos(x)),
+           "reduce": lambda np: lambda x: np.stack([np.sum(x), np.prod(x), np.max(x)]),
+           "matmul": lambda np: lambda x: np.concatenate([W @ x, x @ M, np.dot(M, x)]),
+           "einsum": lambda np: lambda x: np.einsum("ij,jk,k->i", M, M, x)}[name]
+    _close(jacobian(src(dnp))(X), autograd.jacobian(src(anp))(X))
+
+
+def lse_quad(x):
+    z = M @ x
+    m = np.max(z)
+    return m + np.log(np.sum(np.exp(z - m))) + 0.5 * x @ (M @ x) + np.sum(np.sin(x) ** 3)
+
+
+def test_batched_hessian_equals_looped():
+    looped = hessian(lse_quad, batch=False)(X)
+    _close(hessian(lse_quad)(X), looped)
+    _close(hessian(lse_quad, chunk_size=2)(X), looped)
+    _close(looped, looped.T)
+
+
+def test_hessian_of_vector_function_batched_equals_looped():
+    f = FUNCS["matmul"]
+    _close(hessian(lambda x: f(x) ** 2)(X), hessian(lambda x: f(x) ** 2, batch=False)(X))
+
+
+@pytest.mark.parametrize("outer", ["fwd", "rev"])
+@pytest.mark.parametrize("inner", ["fwd", "rev"])
+def test_nested_jacobians_batched_equal_looped(outer, inner):
+    f = FUNCS["elementwise"]
+    def J(batch):
+        return jacobian(jacobian(f, mode=inner, batch=batch), mode=outer, batch=batch)(X)
+    _close(J(True), J(False))
+
+
+def test_jacobian_inside_grad_batched_equals_looped():
+    def loss(x, batch):
+        return np.sum(jacobian(FUNCS["matmul"], batch=batch)(x) ** 2)
+    _close(grad(loss)(X, True), grad(loss)(X, False))
+
+
+def test_grad_inside_vmap_inside_jacobian():
+    def f(x):
+        return vmap(grad(lambda v: np.sum(np.sin(v) * x)))(np.outer(x, x))
+    J = jacobian(lambda x: np.ravel(f(x)), batch=False)(X)
+    _close(jacobian(lambda x: np.ravel(f(x)))(X), J)
+
+
+@pytest.mark.parametrize("mode", ["fwd", "rev"])
+def test_container_inputs(mode):
+    def f(p):
+        a, (b, c) = p["a"], p["bc"]
+        return np.tanh(W @ a) * b + c
+    p = {"a": X, "bc": (0.5, onp.ones(4))}
+    Jb, Jl = jacobian(f, mode=mode)(p), jacobian(f, mode=mode, batch=False)(p)
+    for kb, kl in zip(dualgrad.vspace.tree_flatten(Jb)[0], dualgrad.vspace.tree_flatten(Jl)[0]):
+        _close(kb, kl)
+
+
+def test_complex_basis_has_imaginary_directions():
+    z = onp.array([1 + 2j, 3 - 1j])
+    B = _basis(z, 0, 4)
+    onp.testing.assert_array_equal(B, [[1, 0], [0, 1], [1j, 0], [0, 1j]])
+    onp.testing.assert_array_equal(_basis(z, 1, 3), B[1:3])  # chunks of the same basis
+    e = list(dualgrad.vspace.vspace(z).standard_basis())
+    onp.testing.assert_array_equal(B, e)
+
+
+@pytest.mark.parametrize("mode", ["fwd", "rev"])
+def test_complex_jacobian_batched_equals_looped(mode):
+    def f(z):
+        return np.exp(z) * z[0]
+    z = onp.array([0.3 + 0.2j, -0.5 + 1j])
+    _close(jacobian(f, mode=mode)(z), jacobian(f, mode=mode, batch=False)(z))
+
+
+@given(small_arrays(min_dims=1, max_dims=2))
+def test_property_batched_equals_looped(x):
+    def f(x):
+        return np.ravel(np.tanh(x) * np.sum(x ** 2, axis=-1, keepdims=True))
+    for mode in ("fwd", "rev"):
+        _close(jacobian(f, mode=mode)(x), jacobian(f, mode=mode, batch=False)(x))
+
+
+# ------------------------------------------------------------------ fallback
+@primitive
+def cube(x):
+    return x ** 3
+
+
+defjvp(cube, lambda g, ans, x: g * 3 * x ** 2)
+defvjp(cube, lambda ans, x: lambda g: g * 3 * x ** 2)
+
+
+def test_primitive_without_batch_rule_loops_and_agrees():
+    assert cube not in BATCH_RULES
+    f = lambda x: cube(np.sin(x)) * 2
+    expected = onp.diag(6 * onp.sin(X) ** 2 * onp.cos(X))
+    for mode in ("fwd", "rev"):
+        _close(jacobian(f, mode=mode)(X), expected)
+    _close(vmap(cube)(onp.outer(X, X)), onp.outer(X, X) ** 3)
+
+
+# ------------------------------------------------------------------ vmap
+def test_vmap_per_example_gradients():
+    params = onp.array([0.5, -1.0, 2.0])
+    data = RNG.standard_normal((5, 3))
+    loss = lambda p, d: np.sum(np.tanh(d * p) ** 2) + p @ (M @ d)
+    per_example = vmap(grad(loss), in_axes=(None, 0))(params, data)
+    _close(per_example, onp.stack([grad(loss)(params, d) for d in data]))
+
+
+def test_vmap_comparisons_and_shapes_per_example():
+    X2 = RNG.standard_normal((4, 3))
+    f = lambda x: np.where(x > 0, x, 0.0) * x.shape[0] + np.sum(x[x.argmax()])
+    _close(vmap(f)(X2), onp.stack([f(x) for x in X2]))
+
+
+def test_vmap_loops_when_a_rule_reads_batched_values():
+    # The VJP of maximum computes a mask from its primal arguments: under vmap the
+    # primals are batched, so one pass cannot serve all examples; vmap loops.
+    from dualgrad.batching import BatchingError
+    X2 = RNG.standard_normal((3, 2))
+    g = grad(lambda x: np.sum(np.maximum(x, 0.0)))
+    _close(vmap(g)(X2), (X2 > 0).astype(float))
+    seen = dualgrad.batching.Batched(X2, dualgrad.batching.BatchLevel(1, 3)).value
+    assert seen.shape == (2,) and seen.dtype == X2.dtype
+    with pytest.raises(BatchingError, match="batched value"):
+        seen == 0
+    with pytest.raises(BatchingError, match="batched value"):
+        onp.where(seen, 1.0, 0.0)
+
+
+def test_batched_rule_coverage_report():
+    names = batched_rule_names()
+    print("\nprimitives with a fast batch rule:", ", ".join(names))
+    for must in ("add", "multiply", "sin", "sum", "reshape", "transpose", "getitem", "matmul",
+                 "tensordot", "einsum", "concatenate", "broadcast_to", "sum_to_shape"):
+        assert must in names
