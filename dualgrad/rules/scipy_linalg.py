@@ -97,36 +97,15 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
 
 
 # ------------------------------------------------------------------ Cholesky
-# A = L Lᵀ (L lower; only A's lower triangle is read, so A is taken as symmetric and
-# tangents/cotangents are symmetrised).  Φ(P) = lower triangle of P with half its diagonal.
-#   JVP: dL = L Φ(L⁻¹ sym(dA) L⁻ᵀ)            VJP: Ā = sym(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹)   (Murray 2016)
-def _phi(p):
-    n = shape_of(p)[0]
-    return multiply(p, onp.tril(onp.ones((n, n))) - 0.5 * onp.eye(n))
-
-
-def _sym(x):
-    return 0.5 * (x + transpose(x))
-
-
-def _l_inv_x_l_inv_t(L, x, trans):
-    """L⁻¹ X L⁻ᵀ (trans=0) or L⁻ᵀ X L⁻¹ (trans=1) for lower-triangular L."""
-    y = solve_triangular_p(L, x, trans=trans, lower=True)
-    return transpose(solve_triangular_p(L, transpose(y), trans=trans, lower=True))
-
-
-cholesky_lower = Primitive(lambda a: onp.linalg.cholesky(a), "cholesky")
-cholesky_lower.def_jvp(lambda t, ans, a: matmul(ans, _phi(_l_inv_x_l_inv_t(ans, _sym(t), 0))))
-cholesky_lower.def_vjp(lambda g, ans, a: _sym(
-    _l_inv_x_l_inv_t(ans, _phi(matmul(transpose(ans), g)), 1)))
-
-
+# scipy reads the lower triangle for lower=True and the upper one otherwise, as
+# numpy.linalg.cholesky(a, upper=...) does: one primitive (rules/decompositions.py)
+# serves both namespaces.
 def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
     """scipy.linalg.cholesky (upper factor by default), differentiable."""
     if not isinstance(a, Tracer):
         return sla.cholesky(a, lower=lower, overwrite_a=overwrite_a, check_finite=check_finite)
-    L = cholesky_lower(a)
-    return L if lower else transpose(L)
+    from .decompositions import cholesky as np_cholesky
+    return np_cholesky(a, upper=not lower)
 
 
 def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):

@@ -22,7 +22,8 @@ from .reductions import sum as rsum
 from .scipy_special import (betainc, betaln, gammainc, gammaincc, gammaln, log_ndtr, ndtr,
                             stdtr, xlog1py, xlogy)
 from .linalg import diag, diagonal
-from .scipy_linalg import cholesky_lower, solve_triangular_p
+from .decompositions import cholesky as _cholesky
+from .scipy_linalg import solve_triangular_p
 from .shape import reshape, transpose
 
 _LOG_2PI = onp.log(2 * onp.pi)
@@ -214,7 +215,9 @@ def _mvn_parts(x, mean, cov, allow_singular):
         else x_shape
     xs = reshape(x, (-1, d))
     dev = xs if mean is None else xs - mean
-    L = cholesky_lower(_mvn_cov(mean, cov, d))
+    cov = _mvn_cov(mean, cov, d)
+    # A covariance is symmetric: reading it as (C + Cᵀ)/2 gives a symmetric gradient.
+    L = _cholesky(0.5 * (cov + transpose(cov)))
     z = solve_triangular_p(L, transpose(dev), lower=True)
     logdet = 2 * rsum(log(diagonal(L)))
     return d, batch, z, logdet
