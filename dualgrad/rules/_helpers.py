@@ -105,16 +105,28 @@ def zero_derivative(fun: Callable, name: str | None = None) -> Primitive:
     return prim
 
 
+def traced(*objs) -> bool:
+    """True when a tracer is among ``objs`` (looking inside lists, tuples and dicts)."""
+    for o in objs:
+        if isinstance(o, Tracer):
+            return True
+        if isinstance(o, (list, tuple)) and traced(*o):
+            return True
+        if isinstance(o, dict) and traced(*o.values()):
+            return True
+    return False
+
+
 def composite(numpy_fun: Callable):
     """Decorate a function written with dualgrad primitives (so it needs no rules
-    of its own): untraced inputs go straight to ``numpy_fun``."""
+    of its own): when no argument holds a tracer (positional or keyword, also
+    inside lists such as ``select(condlist, choicelist)``), ``numpy_fun`` runs."""
 
     def deco(fun):
         @functools.wraps(numpy_fun)
         def wrapped(*args, **kwargs):
-            for a in args:
-                if isinstance(a, Tracer):
-                    return fun(*args, **kwargs)
+            if traced(*args, *kwargs.values()):
+                return fun(*args, **kwargs)
             return numpy_fun(*args, **kwargs)
 
         wrapped.composite_of = fun

@@ -61,9 +61,14 @@ def _re(g):
     return real(g) if is_complex(g) else g
 
 
+_REAL_SCALARS = (float, onp.float64)
+
+
 def cast_like(g, x):
     """The cotangent ``g`` in ``x``'s space: real part for a real ``x``, and
     ``x``'s floating dtype (so float32 inputs get float32 gradients)."""
+    if type(x) in _REAL_SCALARS and type(g) in _REAL_SCALARS:  # fast path: nothing to do
+        return g
     gv, xv = getval(g), getval(x)
     g_dtype = onp.result_type(gv)
     x_dtype = onp.result_type(xv)

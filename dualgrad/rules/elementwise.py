@@ -76,9 +76,14 @@ power.def_vjp(lambda g, ans, x, y: unbroadcast(g * _power_dy(x, ans), y), argnum
 def broadcast_like(t, ans):
     """A tangent broadcast to the answer's shape (needed when the other operand
     of a sum was the one that set the shape)."""
+    if type(ans) in _SCALARS and type(t) in _SCALARS:  # fast path: both scalars
+        return t
     from ._helpers import broadcast_to
     shape = onp.shape(getval(ans))
     return t if onp.shape(getval(t)) == shape else broadcast_to(t, shape)
+
+
+_SCALARS = (float, onp.float64)
 
 
 # ---------------------------------------------------------- selection, masks

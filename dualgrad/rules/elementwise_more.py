@@ -13,7 +13,7 @@ import numpy as onp
 from ..core import Primitive, Tracer, getval
 from ._helpers import astype, broadcast_to, elementwise, shape_of, unbroadcast
 from .complex import conj, imag, is_complex, real
-from .construction import traced, when_traced
+from ._helpers import composite as when_traced, traced
 from .elementwise import (add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
                           broadcast_like, multiply, power, where)
 from .linalg import dot

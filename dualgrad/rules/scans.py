@@ -14,7 +14,8 @@ from numpy.lib.array_utils import normalize_axis_index
 from ..core import Primitive, Tracer, getval
 from ._helpers import astype, broadcast_to, shape_of, unbroadcast
 from .complex import abs2
-from .construction import positions, gather, take_along_axis, traced, when_traced
+from ._helpers import composite as when_traced, traced
+from .construction import gather, positions, take_along_axis
 from .elementwise import sqrt, where
 from .reductions import _axes, cumsum, max, mean, min, prod, sum
 from .shape import concatenate, flip, getitem, moveaxis, reshape, transpose
