@@ -12,7 +12,6 @@ from ..core import Tracer as _Tracer
 from ..rules import NONDIFF_NAMES as _NONDIFF
 from ..rules import RULES as _RULES
 from ..rules import reductions as _red
-from ..rules import shape as _shp
 from . import _wrap
 
 

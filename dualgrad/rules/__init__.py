@@ -9,7 +9,7 @@ import operator
 
 import numpy as onp
 
-from ..core import Tracer, getval, notrace_primitive, register_method
+from ..core import getval, notrace_primitive, register_method
 from . import complex, elementwise, linalg, reductions, shape
 from . import (construction, decompositions, elementwise_more, fft, norms, scans,
                split_stack, svd_qr)

@@ -18,7 +18,7 @@ from ._helpers import composite, shape_of, unbroadcast
 from .complex import cast_like
 from .elementwise import multiply
 from .reductions import sum
-from .shape import getitem, moveaxis, ravel, reshape, swapaxes, transpose, untake
+from .shape import getitem, moveaxis, reshape, swapaxes, transpose, untake
 
 
 def _nd(a) -> int:

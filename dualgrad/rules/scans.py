@@ -15,10 +15,10 @@ from ..core import Primitive, Tracer, getval
 from ._helpers import astype, broadcast_to, shape_of, unbroadcast
 from .complex import abs2
 from ._helpers import composite as when_traced, traced
-from .construction import gather, positions, take_along_axis
+from .construction import take_along_axis
 from .elementwise import sqrt, where
 from .reductions import _axes, cumsum, max, mean, min, prod, sum
-from .shape import concatenate, flip, getitem, moveaxis, reshape, transpose
+from .shape import concatenate, flip, getitem, reshape, transpose
 
 
 def _nd(a) -> int:
