@@ -50,6 +50,15 @@ CORE = [(name, (lambda n: lambda np, x: getattr(np, n)(x))(name), P23 * 0.5) for
     ("aliases", lambda np, x: np.acosh(x + 1.5) + np.asin(x * 0.5) + np.asinh(x) + np.atan(x) +
      np.atanh(x * 0.5) + np.astype(x, onp.float64) + np.permute_dims(x, (0, 1)), P23),
     ("concat_row_stack", lambda np, x: np.concat([x, x]) + np.row_stack([x, x]), M23),
+    ("numpy2_products", lambda np, x: np.concatenate([
+        np.matrix_transpose(x).ravel(), np.vecdot(x, x), np.matvec(x, x[0]),
+        np.vecmat(x[:, 0], x), np.linalg.vecdot(x, x), np.linalg.matrix_transpose(x).ravel()]),
+     M23),
+    ("statistics", lambda np, x: np.cov(x) + np.corrcoef(x) + np.block([[x[:, :1], x[:, 1:2]]]),
+     M23),
+    ("geomspace_apply", lambda np, x: np.concatenate([
+        np.geomspace(x[0, 0] + 1.0, 5.0, 3),
+        np.apply_along_axis(lambda r: np.sum(r ** 2) * r, 1, x).ravel()]), P23),
 ]
 
 # numpy does not dispatch these on their array arguments (no __array_function__):
@@ -120,7 +129,7 @@ def test_ufunc_on_two_tracers_and_ndarray_method_chains():
     lambda x: onp.polyfit(x, x, 1),
     lambda x: onp.piecewise(x, [x < 0], [0, 1]),
     lambda x: onp.add.reduceat(x, [0, 1]),
-    lambda x: onp.cov(x),
+    lambda x: onp.intersect1d(x, x),
 ])
 def test_functions_without_rules_raise_a_clear_error(call):
     with pytest.raises(DifferentiationError, match=r"numpy\.\w+.*no derivative rule"):
