@@ -111,7 +111,7 @@ class BatchLevel(Level):
         if out is NotImplemented:
             out = _loop(prim, self.size, vals, batched, kwargs)
         if isinstance(out, (tuple, list)):
-            return type(out)(Batched(o, self) for o in out)
+            return _like(out, [Batched(o, self) for o in out])
         return Batched(out, self)
 
     def process_nondiff(self, fun, args, kwargs):
@@ -155,8 +155,13 @@ def _loop(prim, size, vals, batched, kwargs):
     results = [prim(*[v[k] if b else v for v, b in zip(vals, batched)], **kwargs)
                for k in range(size)]
     if isinstance(results[0], (tuple, list)):
-        return type(results[0])(_stack(list(r)) for r in zip(*results))
+        return _like(results[0], [_stack(list(r)) for r in zip(*results)])
     return _stack(results)
+
+
+def _like(seq, items):
+    """``items`` in a sequence of ``seq``'s type (namedtuples too)."""
+    return type(seq)(*items) if hasattr(seq, "_fields") else type(seq)(items)
 
 
 def _stack(xs):

@@ -9,6 +9,8 @@ arguments that carry a tangent at this level:
 """
 from __future__ import annotations
 
+import numpy as onp
+
 from .core import ALL, Level, Tracer, getval
 
 
@@ -25,6 +27,9 @@ class Dual(Tracer):
     @property
     def primal(self):
         return self.value
+
+
+_FLOATS = (float, onp.float64)
 
 
 def _is_differentiable(ans) -> bool:
@@ -52,7 +57,7 @@ class ForwardLevel(Level):
             elif isinstance(a, Tracer):
                 outer = True
         ans = prim(*primals, **kwargs) if outer else prim.fun(*primals, **kwargs)
-        if not _is_differentiable(ans):
+        if type(ans) not in _FLOATS and not _is_differentiable(ans):
             return ans
         jvps = prim.jvps
         joint = jvps.get(ALL)

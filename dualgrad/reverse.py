@@ -52,19 +52,27 @@ def _is_differentiable(ans) -> bool:
 
 
 class ReverseLevel(Level):
-    """A reverse-mode trace: records a node per primitive application."""
+    """A reverse-mode trace: records a node per primitive application, in
+    order of creation on ``tape`` (a valid order for the backward pass)."""
 
-    __slots__ = ()
+    __slots__ = ("tape",)
+
+    def __init__(self, depth: int, *args):
+        super().__init__(depth, *args)
+        self.tape = []
 
     def process(self, prim, args, kwargs):
         vals = list(args)
         parents = []
         outer = False  # a tracer of an outer level remains among the values
+        unruled = False  # some traced argument has no rule of its own (ANY, or none)
         vjps = prim.vjps
         for i, a in enumerate(args):
             if type(a) is Box and a._level is self:
                 vals[i] = a.value
-                parents.append((i, a.node, vjps.get(i)))
+                rule = vjps.get(i)
+                unruled = unruled or rule is None
+                parents.append((i, a.node, rule))
                 if isinstance(a.value, Tracer):  # nested: an outer level's tracer inside
                     outer = True
             elif isinstance(a, Tracer):
@@ -72,24 +80,39 @@ class ReverseLevel(Level):
         ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
         if type(ans) not in _FLOATS and not _is_differentiable(ans):
             return ans
-        for k, (i, node, rule) in enumerate(parents):
-            if rule is None:  # an ANY rule, or none: a missing VJP fails here, where it is used
-                parents[k] = (i, node, prim.vjp_rule(i))
-        return Box(ans, Node(prim, tuple(vals), kwargs, ans, tuple(parents)), self)
+        if unruled:
+            for k, (i, node, rule) in enumerate(parents):
+                if rule is None:  # the ANY rule; a missing VJP fails here, where it is used
+                    parents[k] = (i, node, prim.vjp_rule(i))
+        node = Node(prim, tuple(vals), kwargs, ans, tuple(parents))
+        self.tape.append(node)
+        return Box(ans, node, self)
 
     def input(self, value) -> Box:
-        return Box(value, Node(None, (), {}, value, ()), self)
+        node = Node(None, (), {}, value, ())
+        self.tape.append(node)
+        return Box(value, node, self)
 
 
-def backward(out_node: Node, g, leaves: list[Node], release: bool = False) -> list:
+def backward(out_node: Node, g, leaves: list[Node], release: bool = False,
+             tape: list | None = None) -> list:
     """Cotangents of ``leaves`` given cotangent ``g`` of ``out_node``.
 
-    Leaves the output does not depend on get ``None``. With ``release=True``
-    (a tape used once, as by ``grad``) each node drops its saved values as
-    soon as its VJP has run, so memory falls during the pass.
+    Leaves the output does not depend on get ``None``. Nodes are visited in
+    reverse order of creation: ``tape`` (the level's list of nodes) gives that
+    order directly; without it the nodes reachable from ``out_node`` are
+    found and sorted. With ``release=True`` (a tape used once, as by ``grad``)
+    each node drops its saved values as soon as its VJP has run, so memory
+    falls during the pass.
     """
-    order = _reachable(out_node)
-    order.sort(key=_node_id, reverse=True)
+    if tape is not None:
+        end = len(tape) - 1
+        while tape[end] is not out_node:
+            end -= 1
+        order = tape[end::-1]
+    else:
+        order = _reachable(out_node)
+        order.sort(key=_node_id, reverse=True)
     cts = {out_node: g}
     leaf_set = set(leaves)
     found = {}
@@ -97,12 +120,15 @@ def backward(out_node: Node, g, leaves: list[Node], release: bool = False) -> li
         ct = cts.pop(node, None)  # popped: drop cotangents as soon as used
         if ct is None:
             continue
-        if node in leaf_set:
-            found[node] = ct
+        parents = node.parents
+        if not parents:  # an input, or a constant-valued node
+            if node in leaf_set:
+                found[node] = ct
+            continue
         args, kwargs, ans = node.args, node.kwargs, node.ans
         if release:
             node.args = node.ans = None
-        for argnum, parent, rule in node.parents:
+        for argnum, parent, rule in parents:
             pg = rule(ct, ans, *args, **kwargs)
             prev = cts.get(parent)
             cts[parent] = pg if prev is None else prev + pg
@@ -161,7 +187,7 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
                                "this is a dualgrad bug, please report it.")
         used.append(True)
         for o, gl in traced:
-            cts = backward(o.node, gl, leaves, release)
+            cts = backward(o.node, gl, leaves, release, tape=level.tape)
             total = cts if total is None else [
                 c if t is None else (t if c is None else t + c) for t, c in zip(total, cts)]
         total = total or [None] * len(leaves)
@@ -181,7 +207,11 @@ def _here(x, level) -> bool:
 
 
 def like_input(ct, x):
-    """A 0-d array cotangent of a scalar input, as a numpy scalar (as autograd gives)."""
-    if type(ct) is onp.ndarray and ct.ndim == 0 and not isinstance(x, (onp.ndarray, Tracer)):
-        return ct[()]
+    """A 0-d array cotangent of a scalar input, as a numpy scalar (as autograd gives);
+    a read-only view (a broadcast seed passed straight through) as a fresh array."""
+    if type(ct) is onp.ndarray:
+        if ct.ndim == 0 and not isinstance(x, (onp.ndarray, Tracer)):
+            return ct[()]
+        if not ct.flags.writeable:
+            return ct.copy()
     return ct

@@ -142,8 +142,18 @@ def elementwise_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
         unary, x = _unary(fun, args, kwargs, argnum)
         _check_input(x, "elementwise_grad")
         ans, pull = pull_back(unary, (x,), once=True)
-        return pull(vspace(ans).ones())[0]
+        return pull(_ones_like(ans))[0]
     return _wraps(fun, "elementwise_grad")(eg)
+
+
+def _ones_like(ans):
+    """The all-ones cotangent; for a large real array a read-only broadcast view
+    (no 8 bytes per entry to write), which ``pull_back`` copies if returned as is."""
+    v = getval(ans)
+    if type(v) is onp.ndarray and v.dtype.kind == "f" and v.size > 4096 and not isinstance(
+            ans, Tracer):
+        return onp.broadcast_to(onp.ones((), v.dtype), v.shape)
+    return vspace(ans).ones()
 
 
 def vjp(fun: Fun, *primals):

@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as onp
 
 from ..core import Primitive, Tracer, getval
-from .complex import cast_like, holomorphic_jvp, holomorphic_vjp
+from .complex import cast_like, holomorphic_jvp
 
 
 def shape_of(x) -> tuple:
@@ -85,7 +85,9 @@ def elementwise(fun: Callable, deriv: Callable, name: str | None = None) -> Prim
         return holomorphic_jvp(t, deriv(x, ans))
 
     def vjp(g, ans, x, **kw):
-        return holomorphic_vjp(g, deriv(x, ans), x)
+        # holomorphic_vjp(g, f'(x), x), inlined: f'(x) stays an unnamed temporary
+        # that numpy can overwrite with the product (one array less at peak).
+        return cast_like(g * deriv(x, ans), x)
 
     jvp.__name__ = f"_{prim.name}_jvp"
     vjp.__name__ = f"_{prim.name}_vjp"
