@@ -107,7 +107,12 @@ class BatchLevel(Level):
     def process(self, prim, args, kwargs):
         vals, batched = _unwrap(self, args)
         rule = BATCH_RULES.get(prim)
-        out = NotImplemented if rule is None else rule(self.size, vals, batched, **kwargs)
+        if rule is not None:
+            out = rule(self.size, vals, batched, **kwargs)
+        elif prim.__dict__.get("elementwise"):  # declared with rules._helpers.elementwise
+            out = prim(*_align(self.size, vals, batched), **kwargs)
+        else:
+            out = NotImplemented
         if out is NotImplemented:
             out = _loop(prim, self.size, vals, batched, kwargs)
         if isinstance(out, (tuple, list)):
@@ -209,7 +214,9 @@ def def_batch_elementwise(prim: Primitive) -> Primitive:
 
 def batched_rule_names() -> list[str]:
     """Names of the primitives with a fast batch rule (the others loop over the batch)."""
-    return sorted({p.name for p in BATCH_RULES})
+    from .core import JVP_RULES
+    flagged = {p.name for p in JVP_RULES if isinstance(p, Primitive) and p.__dict__.get("elementwise")}
+    return sorted({p.name for p in BATCH_RULES} | flagged)
 
 
 _ELEMENTWISE_NONDIFF = {operator.lt, operator.le, operator.gt, operator.ge, operator.eq,

@@ -11,6 +11,11 @@ one of these classes:
   meets a traced value;
 - ``incomplete``: a primitive missing one of its two rules (a gap to fill: the
   test suite keeps this list empty).
+
+``--primitives`` lists every primitive in the rule tables (numpy's, scipy's
+and internal ones) with whether it has a fast *batched* rule (one call for all
+directions of a Jacobian, or all examples of ``vmap``) or falls back to a loop
+over the batch.
 """
 from __future__ import annotations
 
@@ -60,11 +65,26 @@ def counts(rep=None) -> Counter:
     return Counter(c for table in rep.values() for c in table.values())
 
 
+def primitive_batching() -> dict[str, str]:
+    """{primitive name: "batched" or "loop"} for every primitive with rules."""
+    import importlib
+    for sub in ("special", "stats", "linalg", "signal", "integrate"):  # their rules too
+        importlib.import_module(f"dualgrad.scipy.{sub}")
+    from .batching import batched_rule_names
+    from .core import JVP_RULES
+    fast = set(batched_rule_names())
+    return {p.name: ("batched" if p.name in fast else "loop")
+            for p in sorted(JVP_RULES, key=lambda p: p.name)
+            if isinstance(p, Primitive) and (p.jvps or p.vjps)}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dualgrad coverage",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=CLASSES, help="list only this class")
     parser.add_argument("--summary", action="store_true", help="print the counts only")
+    parser.add_argument("--primitives", action="store_true",
+                        help="list every primitive and whether it has a batched rule")
     args = parser.parse_args(argv)
     rep = report()
     if not args.summary:
@@ -83,6 +103,14 @@ def main(argv=None) -> int:
     for prefix, table in rep.items():
         cc = Counter(table.values())
         print(f"  {prefix:<13} " + ", ".join(f"{k} {cc[k]}" for k in CLASSES))
+    batching = primitive_batching()
+    if args.primitives:
+        print("\n== primitives (batched: one call per Jacobian/vmap; loop: one call per example)")
+        for name, how in batching.items():
+            print(f"  {name:<28} {how}")
+    fast = sum(v == "batched" for v in batching.values())
+    print(f"{len(batching)} primitives in the rule tables (numpy, scipy, internal): {fast} with "
+          f"a batched rule, {len(batching) - fast} batched by a loop over the examples.")
     return 0
 
 

@@ -7,7 +7,7 @@ from hypothesis import given
 
 import dualgrad
 import dualgrad.numpy as np
-from dualgrad import grad, hessian, jacobian, vmap
+from dualgrad import grad, hessian, jacfwd, jacobian, jacrev, vmap
 from dualgrad.batching import BATCH_RULES, batched_rule_names
 from dualgrad.extend import defjvp, defvjp, primitive
 from dualgrad.transforms import _basis
@@ -217,3 +217,16 @@ def test_nested_levels_against_closed_forms(batch):
     _close(d2, -onp.sin(0.3))
     _close(jacobian(lambda x: grad(lambda y: np.sum(np.exp(y) * x))(x), batch=batch,
                     mode="fwd")(x), onp.diag(onp.exp(x) * (1 + x)))
+
+
+def test_elementwise_primitives_from_other_families_batch_in_one_call():
+    import dualgrad.scipy.special as sp
+    from dualgrad.coverage import primitive_batching
+    table = primitive_batching()
+    assert table["gammaln"] == table["erf"] == table["sin"] == "batched"
+    assert table["svd"] == "loop"
+    x = onp.linspace(0.5, 2.0, 5)
+    f = lambda x: sp.gammaln(x) * sp.erf(x)  # noqa: E731
+    looped = jacfwd(f, batch=False)(x)
+    assert onp.allclose(jacfwd(f)(x), looped, rtol=1e-13, atol=1e-14)
+    assert onp.allclose(jacrev(f)(x), looped, rtol=1e-13, atol=1e-14)

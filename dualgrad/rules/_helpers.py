@@ -93,6 +93,7 @@ def elementwise(fun: Callable, deriv: Callable, name: str | None = None) -> Prim
     vjp.__name__ = f"_{prim.name}_vjp"
     prim.def_jvp(jvp, argnum=0)
     prim.def_vjp(vjp, argnum=0)
+    prim.elementwise = True  # the batching interpreter maps it over a batch in one call
     return prim
 
 
