@@ -59,16 +59,6 @@ def _copy_notebooks():
 
 _copy_notebooks()
 
-# Pages written by other parts of the project join the toctree when present.
-OPTIONAL_PAGES = ["complex", "design", "benchmarks"]
-present_optional = [p for p in OPTIONAL_PAGES if os.path.exists(os.path.join(HERE, p + ".md"))]
-
-
-def _optional_toctree(app, docname, source):
-    if docname == "index":
-        source[0] = source[0].replace("<!-- optional pages -->", "\n".join(present_optional))
-
-
 def _derivative_picture():
     """The picture on the front page: a derivative against the analytic one."""
     import matplotlib
@@ -84,6 +74,3 @@ def _derivative_picture():
 
 _derivative_picture()
 
-
-def setup(app):
-    app.connect("source-read", _optional_toctree)
