@@ -215,9 +215,30 @@ class Level:
 
     @classmethod
     def new(cls, *a):
-        """A level one deeper than every level active on this thread."""
+        """A level one deeper than every level active on this thread.
+
+        While ``instrument(hook)`` is active on this thread, ``hook(cls)`` picks
+        the class (``dualgrad.graph.count`` uses counting subclasses)."""
         s = _stack()
-        return cls(s[-1].depth + 1 if s else 1, *a)
+        hook = getattr(_state, "instrument", None)
+        return (cls if hook is None else hook(cls))(s[-1].depth + 1 if s else 1, *a)
+
+
+class instrument:
+    """``with instrument(hook):`` levels created on this thread are of class
+    ``hook(cls)`` instead of ``cls``. Tools that observe differentiation (the
+    counters of ``dualgrad.graph``) use it; it costs nothing per primitive."""
+
+    def __init__(self, hook: Callable[[type], type]):
+        self.hook = hook
+
+    def __enter__(self):
+        self.previous = getattr(_state, "instrument", None)
+        _state.instrument = self.hook
+        return self
+
+    def __exit__(self, *exc):
+        _state.instrument = self.previous
 
 
 def current_depth() -> int:

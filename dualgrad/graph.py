@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import shutil
+import threading
 from typing import Any, Callable
 
 import numpy as onp
@@ -459,11 +460,20 @@ class Counts:
                 f"{self.tape_nodes} nodes, {self.tape_bytes} bytes")
 
 
-_active: list = []  # Counts objects being filled (nested count() blocks all see everything)
+_local = threading.local()  # .active: this thread's Counts being filled (nested blocks all count)
+_wrap_lock = threading.Lock()
+_blocks = [0]  # count() blocks open on any thread: primitives stay wrapped while > 0
+
+
+def _active() -> list:
+    a = getattr(_local, "active", None)
+    if a is None:
+        a = _local.active = []
+    return a
 
 
 def _bump(field: str, k: int = 1) -> None:
-    for c in _active:
+    for c in _active():
         setattr(c, field, getattr(c, field) + k)
 
 
@@ -487,51 +497,65 @@ def _batch_size(t) -> int:
     return 1
 
 
-def _counting_levels(fwd_base, rev_base):
-    class CountingForwardLevel(fwd_base):
-        def __init__(self, depth, *a):
-            super().__init__(depth, *a)
-            self._seen_dirs = False
-            _bump("jvp_passes")
+class _CountingForward(forward.ForwardLevel):
+    __slots__ = ("_seen_dirs",)
 
-        def process(self, prim, args, kwargs):
-            traced = [a for a in args if type(a) is Dual and a._level is self]
-            if not self._seen_dirs and traced:
-                self._seen_dirs = True
-                _bump("tangent_directions", _batch_size(traced[0].tangent))
-            out = super().process(prim, args, kwargs)
-            if type(out) is Dual and out._level is self:
-                _bump("jvp_rules", 1 if ALL in prim.jvps else len(traced))
-            return out
+    def __init__(self, depth, *a):
+        super().__init__(depth, *a)
+        self._seen_dirs = False
+        _bump("jvp_passes")
 
-    class CountingReverseLevel(rev_base):
-        def __init__(self, depth, *a):
-            super().__init__(depth, *a)
-            self._kept = {}
-            _bump("tape_passes")
+    def process(self, prim, args, kwargs):
+        traced = [a for a in args if type(a) is Dual and a._level is self]
+        if not self._seen_dirs and traced:
+            self._seen_dirs = True
+            _bump("tangent_directions", _batch_size(traced[0].tangent))
+        out = super().process(prim, args, kwargs)
+        if type(out) is Dual and out._level is self:
+            _bump("jvp_rules", 1 if ALL in prim.jvps else len(traced))
+        return out
 
-        def _keep(self, node):
-            for v in (node.ans, *node.args):
-                key, nb = _nbytes(v)
-                if key is not None and key not in self._kept:
-                    self._kept[key] = v  # the tape holds it anyway; keeps the id unique
-                    _bump("tape_bytes", nb)
 
-        def input(self, value):
-            box = super().input(value)
-            self._keep(box.node)
-            return box
+class _CountingReverse(reverse.ReverseLevel):
+    __slots__ = ("_kept",)
 
-        def process(self, prim, args, kwargs):
-            out = super().process(prim, args, kwargs)
-            if type(out) is Box and out._level is self:
-                node = out.node
-                node.parents = tuple((i, p, _counted_vjp(r)) for i, p, r in node.parents)
-                _bump("tape_nodes")
-                self._keep(node)
-            return out
+    def __init__(self, depth, *a):
+        super().__init__(depth, *a)
+        self._kept = {}
+        _bump("tape_passes")
 
-    return CountingForwardLevel, CountingReverseLevel
+    def _keep(self, node):
+        for v in (node.ans, *node.args):
+            key, nb = _nbytes(v)
+            if key is not None and key not in self._kept:
+                self._kept[key] = v  # the tape holds it anyway; keeps the id unique
+                _bump("tape_bytes", nb)
+
+    def input(self, value):
+        box = super().input(value)
+        self._keep(box.node)
+        return box
+
+    def process(self, prim, args, kwargs):
+        out = super().process(prim, args, kwargs)
+        if type(out) is Box and out._level is self:
+            node = out.node
+            node.parents = tuple((i, p, _counted_vjp(r)) for i, p, r in node.parents)
+            _bump("tape_nodes")
+            self._keep(node)
+        return out
+
+    def backward(self, out_node, g, leaves, release=False):
+        _bump("backward_passes")
+        _bump("cotangent_directions", _batch_size(g))
+        return super().backward(out_node, g, leaves, release)
+
+
+_COUNTING = {forward.ForwardLevel: _CountingForward, reverse.ReverseLevel: _CountingReverse}
+
+
+def _counting_class(cls):
+    return _COUNTING.get(cls, cls)
 
 
 def _counted_fun(fun):
@@ -558,49 +582,45 @@ class count:
     >>> c.tape_passes, c.backward_passes, c.cotangent_directions
     (1, 1, 1)
 
-    While a block is active, the forward and reverse level classes are
-    swapped for counting subclasses, ``reverse.backward`` and every
-    primitive's function are wrapped; everything is restored on exit. Counting is global (not per thread) and
-    slows differentiation down: it is a tool for measuring, not for production.
+    Counting is per thread: while a block is active, forward and reverse levels
+    created on this thread are counting subclasses (``dualgrad.core.instrument``),
+    and each primitive's function is wrapped so that its evaluations on this
+    thread are counted (unwrapped when the last block on any thread closes).
+    Counting slows differentiation down: it is a tool for measuring, not for
+    production.
     """
 
     def __enter__(self) -> Counts:
         self.counts = Counts()
-        if not _active:
-            self._install()
-        _active.append(self.counts)
+        with _wrap_lock:
+            if _blocks[0] == 0:
+                count._wrap_primitives()
+            _blocks[0] += 1
+        _active().append(self.counts)
+        self._instrument = core.instrument(_counting_class)
+        self._instrument.__enter__()
         return self.counts
 
     def __exit__(self, *exc):
-        _active.remove(self.counts)
-        if not _active:
-            self._uninstall()
+        self._instrument.__exit__(*exc)
+        _active().remove(self.counts)
+        with _wrap_lock:
+            _blocks[0] -= 1
+            if _blocks[0] == 0:
+                count._unwrap_primitives()
+
+    _funs: dict = {}
 
     @staticmethod
-    def _install():
-        orig = count._orig = {
-            "fwd": forward.ForwardLevel, "rev": reverse.ReverseLevel,
-            "backward": reverse.backward}
-        fwd_cls, rev_cls = _counting_levels(orig["fwd"], orig["rev"])
-        forward.ForwardLevel, reverse.ReverseLevel = fwd_cls, rev_cls
-
-        def backward(out_node, g, leaves, *a, **k):
-            _bump("backward_passes")
-            _bump("cotangent_directions", _batch_size(g))
-            return orig["backward"](out_node, g, leaves, *a, **k)
-        reverse.backward = backward
+    def _wrap_primitives():
         # Every primitive is a key of the rule tables: count calls of their functions.
-        count._funs = {}
         for prim in list(core.JVP_RULES) + list(core.VJP_RULES):
             if prim not in count._funs:
                 count._funs[prim] = prim.fun
                 prim.fun = _counted_fun(prim.fun)
 
     @staticmethod
-    def _uninstall():
-        orig = count._orig
-        forward.ForwardLevel, reverse.ReverseLevel = orig["fwd"], orig["rev"]
-        reverse.backward = orig["backward"]
+    def _unwrap_primitives():
         for prim, fun in count._funs.items():
             prim.fun = fun
         count._funs = {}

@@ -93,6 +93,10 @@ class ReverseLevel(Level):
         self.tape.append(node)
         return Box(value, node, self)
 
+    def backward(self, out_node: Node, g, leaves: list, release: bool = False) -> list:
+        """One backward pass over this level's tape (see ``backward``)."""
+        return backward(out_node, g, leaves, release, tape=self.tape)
+
 
 def backward(out_node: Node, g, leaves: list[Node], release: bool = False,
              tape: list | None = None) -> list:
@@ -187,7 +191,7 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
                                "this is a dualgrad bug, please report it.")
         used.append(True)
         for o, gl in traced:
-            cts = backward(o.node, gl, leaves, release, tape=level.tape)
+            cts = level.backward(o.node, gl, leaves, release)
             total = cts if total is None else [
                 c if t is None else (t if c is None else t + c) for t, c in zip(total, cts)]
         total = total or [None] * len(leaves)

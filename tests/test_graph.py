@@ -153,3 +153,24 @@ def test_record_follows_item_assignment(mode):
     assert "v0 = x" in stmts[0] and "value [1., 3.]" in stmts[0]
     assert "v3 = index_update(v0, v2, 0)" in stmts[3]
     assert "v4 = sum(v3)" in stmts[4]
+
+
+def test_counting_is_per_thread_and_leaves_no_trace():
+    import threading
+    from dualgrad import core, forward, reverse
+    before = (forward.ForwardLevel, reverse.ReverseLevel, {p: p.fun for p in core.JVP_RULES})
+    other = {}
+
+    def work():
+        other["g"] = grad(lambda x: np.sum(np.sin(x) ** 2))(np.ones(3))
+
+    with count() as c:
+        t = threading.Thread(target=work)
+        t.start()
+        t.join()
+        grad(lambda x: np.sum(np.sin(x)))(np.ones(3))
+    assert c.tape_passes == 1 and c.backward_passes == 1  # the other thread's grad not counted
+    assert onp.allclose(other["g"], 2 * onp.sin(1.0) * onp.cos(1.0))
+    assert (forward.ForwardLevel, reverse.ReverseLevel) == before[:2]
+    assert all(p.fun is f for p, f in before[2].items())
+    assert getattr(core._state, "instrument", None) is None
