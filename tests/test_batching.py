@@ -10,7 +10,7 @@ import dualgrad.numpy as np
 from dualgrad import grad, hessian, jacfwd, jacobian, jacrev, vmap
 from dualgrad.batching import BATCH_RULES, batched_rule_names
 from dualgrad.extend import defjvp, defvjp, primitive
-from dualgrad.transforms import _basis
+from dualgrad.jacobians import _basis
 
 from helpers import small_arrays
 

@@ -1,0 +1,159 @@
+"""Jacobians by directions: the stacked tangents J e_k (forward mode) or the
+stacked cotangents e_k^T J (reverse mode), and their assembly into arrays
+shaped ``out.shape + x.shape``. ``transforms.jacobian`` decides which mode.
+
+Both modes run in one batched pass (dualgrad.batching): jacfwd pushes all
+input directions through one evaluation, jacrev pulls all output directions
+through one backward pass over one tape. ``batch=False`` keeps the loop (one
+pass per direction); ``chunk_size`` bounds the directions per pass.
+"""
+from __future__ import annotations
+
+import logging
+
+import numpy as onp
+
+from .batching import BatchingError, BatchLevel, batch_unwrap, batch_wrap
+from .complex_jacobian import complex_columns, complex_rows
+from .core import getval
+from .forward import push_forward
+from .reverse import pull_back
+from .vspace import tree_flatten, tree_map, tree_unflatten, vspace
+
+log = logging.getLogger("dualgrad")
+
+
+def _chunks(n: int, chunk_size: int | None):
+    step = n if not chunk_size or chunk_size >= n else int(chunk_size)
+    return [(s, min(s + step, n)) for s in range(0, n, step)]
+
+
+def _basis(v, start: int, stop: int):
+    """Rows ``start:stop`` of the standard basis of ``v``'s real space, stacked
+    on a leading axis of each leaf: e_k, then 1j*e_k for the complex entries of
+    a leaf (the order of ``vspace(v).flatten``)."""
+    leaves, td = tree_flatten(v)
+    out, k = [], 0
+    for leaf in leaves:
+        sp = vspace(leaf)
+        block = onp.zeros((stop - start, sp.size))
+        lo, hi = max(start, k), min(stop, k + sp.size)
+        if lo < hi:
+            block[onp.arange(lo - start, hi - start), onp.arange(lo - k, hi - k)] = 1.0
+        if sp.iscomplex:
+            half = sp.size // 2
+            block = block[:, :half] + 1j * block[:, half:]
+        out.append(block.reshape((stop - start,) + sp.shape).astype(sp.dtype, copy=False))
+        k += sp.size
+    return tree_unflatten(td, out)
+
+
+def _concat0(parts):
+    """Per leaf, the chunks' stacked directions joined along axis 0."""
+    if len(parts) == 1:
+        return parts[0]
+    from .numpy import concatenate
+    return tree_map(lambda *ps: concatenate(ps, axis=0), *parts)
+
+
+def _directions_fwd(unary, x, batch: bool, chunk_size):
+    """(f(x), T): T stacks the output tangents J e_k, one per input real direction."""
+    n = vspace(x).size
+    if batch and n > 0:
+        try:
+            return _directions_fwd_batched(unary, x, n, chunk_size)
+        except BatchingError:  # a rule read a tangent's values: loop instead
+            log.debug("jacobian: a JVP rule cannot be batched; looping over directions")
+    ans, cols = None, []
+    for e in vspace(x).standard_basis():
+        ans, t = push_forward(unary, (x,), (e,))
+        cols.append(t)
+    ans = unary(x) if ans is None else ans
+    from .numpy import stack
+    return ans, (stack(cols, axis=0) if cols else onp.zeros((0,) + _shape(ans)))
+
+
+def _directions_fwd_batched(unary, x, n, chunk_size):
+    parts = []
+    for start, stop in _chunks(n, chunk_size):
+        with BatchLevel.new(stop - start) as level:
+            seeds = batch_wrap(level, _basis(x, start, stop))
+            ans, t = push_forward(unary, (x,), (seeds,))
+            parts.append(batch_unwrap(level, t))
+    return ans, _concat0(parts)
+
+
+def _directions_rev(unary, x, batch: bool, chunk_size):
+    """(f(x), R): R (shaped like x) stacks the input cotangents e_k^T J, one per
+    output real direction, all from one tape."""
+    ans, pull = pull_back(unary, (x,))
+    ys = vspace(ans)
+    if ys.size == 1:  # one direction: no batch axis needed
+        return ans, tree_map(lambda r: _lead1(r), pull(ys.ones())[0])
+    if batch and ys.size > 0:
+        try:
+            return ans, _directions_rev_batched(ans, pull, ys.size, chunk_size)
+        except BatchingError:  # a rule read a cotangent's values: loop instead
+            log.debug("jacobian: a VJP rule cannot be batched; looping over directions")
+    rows = [pull(e)[0] for e in ys.standard_basis()]
+    if not rows:
+        return ans, tree_map(lambda l: onp.zeros((0,) + _shape(l)), x)
+    from .numpy import stack
+    return ans, tree_map(lambda *rs: stack(rs, axis=0), *rows)
+
+
+def _directions_rev_batched(ans, pull, m, chunk_size):
+    parts = []
+    for start, stop in _chunks(m, chunk_size):
+        with BatchLevel.new(stop - start) as level:
+            g = batch_wrap(level, _basis(ans, start, stop))
+            parts.append(batch_unwrap(level, pull(g)[0]))
+    return _concat0(parts)
+
+
+def _lead1(r):
+    from .numpy import reshape
+    return reshape(r, (1,) + _shape(r))
+
+
+def _shape(v) -> tuple:
+    return onp.shape(getval(v))
+
+
+def _assemble_fwd(ans, x, T):
+    """Jacobian blocks, ``ans.shape + leaf.shape`` per leaf of ``x``, from the
+    stacked tangents ``T`` (N input real directions first)."""
+    from .numpy import moveaxis, reshape
+    out_shape = _shape(ans)
+    Jt = moveaxis(T, 0, -1)
+    leaves, td = tree_flatten(x)
+    blocks, k = [], 0
+    for leaf in leaves:
+        n = vspace(leaf).size
+        block = Jt[..., k:k + n]
+        k += n
+        block = complex_columns(block, leaf, ans)  # complex leaf: du/dx - i du/dy
+        blocks.append(reshape(block, out_shape + _shape(leaf)))
+    return tree_unflatten(td, blocks)
+
+
+def _assemble_rev(ans, x, R):
+    """Jacobian blocks, ``ans.shape + leaf.shape`` per leaf of ``x``, from the
+    stacked cotangents ``R`` (M output real directions first, per leaf)."""
+    from .numpy import reshape
+    out_shape = _shape(ans)
+
+    def block(r, leaf):
+        r = complex_rows(r, leaf, ans)  # complex output: see complex_jacobian.py
+        return reshape(r, out_shape + _shape(leaf))
+    return tree_map(block, R, x)
+
+
+def _jac_fwd(unary, x, batch: bool = True, chunk_size=None):
+    ans, T = _directions_fwd(unary, x, batch, chunk_size)
+    return ans, _assemble_fwd(ans, x, T)
+
+
+def _jac_rev(unary, x, batch: bool = True, chunk_size=None):
+    ans, R = _directions_rev(unary, x, batch, chunk_size)
+    return ans, _assemble_rev(ans, x, R)
