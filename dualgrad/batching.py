@@ -35,7 +35,7 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from .core import Level, Primitive, Tracer, getval
 from .rules import _helpers, complex as cx, elementwise as ew, linalg as la
 from .rules import reductions as red, shape as shp
-from .vspace import tree_flatten, tree_unflatten
+from .vspace import tree_flatten, tree_map, tree_unflatten
 
 BATCH_RULES: dict[Primitive, Callable] = {}
 log = logging.getLogger("dualgrad")
@@ -65,6 +65,16 @@ class _ShapeOnly(onp.ndarray):
         if func not in _SHAPE_FUNCTIONS:
             raise BatchingError(_READS)
         return super().__array_function__(func, types, args, kwargs)
+
+    def _branch(self, *args):
+        # Python control flow on a batched value (if x > 0, max(x, 0)) would take
+        # one branch for all examples: refuse, so vmap loops over the examples.
+        raise BatchingError("Python control flow (if, while, bool, float) on a batched "
+                            "value cannot serve all examples in one pass; dualgrad loops "
+                            "over the examples instead.")
+
+    __bool__ = __float__ = __int__ = __index__ = __complex__ = _branch
+    item = tolist = _branch
 
 
 def _shape_only(shape, dtype) -> _ShapeOnly:
@@ -455,48 +465,69 @@ def _tree_index(tree, k):
     return tree_unflatten(td, [leaf[k] for leaf in leaves])
 
 
+def _check_axes(args, in_axes):
+    """The in_axes entry of each argument, and the common size of the mapped axes."""
+    axes = list(in_axes) if isinstance(in_axes, (tuple, list)) else [in_axes] * len(args)
+    if len(axes) != len(args):
+        raise TypeError(f"vmap: in_axes has {len(axes)} entries for {len(args)} arguments.")
+    sizes = set()
+    for a, ax in zip(args, axes):
+        if ax is None:
+            continue
+        if not isinstance(ax, (int, onp.integer)):
+            raise TypeError(f"vmap: each in_axes entry is an int or None, not {ax!r}.")
+        for leaf in tree_flatten(a)[0]:
+            shape = _shape(leaf)
+            if not -len(shape) <= ax < len(shape):
+                raise ValueError(f"vmap: in_axes={ax} but an argument has shape {shape}.")
+            sizes.add(shape[ax])
+    if len(sizes) != 1:
+        raise ValueError("vmap: the mapped axes of all arguments must have one length; got "
+                         f"{sorted(sizes) if sizes else 'no mapped argument'}.")
+    return axes, sizes.pop()
+
+
+def _tree_moveaxis(a, ax):
+    from .rules.shape import moveaxis
+    return tree_map(lambda leaf: moveaxis(leaf, ax, 0), a)
+
+
 def vmap(fun: Callable, in_axes=0) -> Callable:
     """``fun`` mapped over a leading axis of its arguments, in one batched pass.
 
-    ``in_axes`` is 0 (map every argument over its axis 0), or a tuple with 0 or
-    None per positional argument (None: the same value for every example).
+    ``in_axes`` is an axis (map every argument over it), or a tuple with an
+    axis or None per positional argument (None: the same value for every
+    example). The mapped axes must all have the same length.
     Outputs are stacked on axis 0. Per-example gradients are
     ``vmap(grad(loss), in_axes=(None, 0))(params, examples)``.
 
     When a derivative rule inside ``fun`` reads the values of a batched
-    primal (a mask, as in the rules of ``maximum`` or ``**``), one pass cannot
-    serve all examples and ``vmap`` loops over them instead (same result).
+    primal (a mask, as in the rules of ``maximum`` or ``**``), or ``fun``
+    branches in Python on a batched value, one pass cannot serve all examples
+    and ``vmap`` loops over them instead (same result).
 
     >>> import dualgrad.numpy as np
     >>> vmap(lambda x: np.sum(x ** 2))(np.arange(6.0).reshape(3, 2))
     array([ 1., 13., 41.])
     """
     def mapped(*args):
+        axes, n = _check_axes(args, in_axes)
+        args = [a if ax in (None, 0) else _tree_moveaxis(a, ax) for a, ax in zip(args, axes)]
+        axes = [None if ax is None else 0 for ax in axes]
         try:
-            return batched(*args)
-        except Exception as e:  # the loop is the reference: its error, if any, is the user's
+            return batched(args, axes, n)
+        except BatchingError as e:
             log.debug("vmap: one batched pass failed (%s); looping over the examples", e)
-            return looped(*args)
+            return looped(args, axes, n)
 
-    def looped(*args):
-        axes = (in_axes,) * len(args) if not isinstance(in_axes, (tuple, list)) else in_axes
-        n = next(_shape(leaf)[0] for a, ax in zip(args, axes) if ax is not None
-                 for leaf in tree_flatten(a)[0])
+    def looped(args, axes, n):
         outs = [fun(*[a if ax is None else _tree_index(a, k) for a, ax in zip(args, axes)])
                 for k in range(n)]
         leaves = [tree_flatten(o)[0] for o in outs]
         return tree_unflatten(tree_flatten(outs[0])[1], [_stack(list(ls)) for ls in zip(*leaves)])
 
-    def batched(*args):
-        axes = (in_axes,) * len(args) if not isinstance(in_axes, (tuple, list)) else in_axes
-        if len(axes) != len(args):
-            raise TypeError(f"vmap: in_axes has {len(axes)} entries for {len(args)} arguments.")
-        sizes = {_shape(leaf)[0] for a, ax in zip(args, axes) if ax is not None
-                 for leaf in tree_flatten(a)[0]}
-        if any(ax not in (0, None) for ax in axes) or len(sizes) != 1:
-            raise ValueError("vmap maps over axis 0 (in_axes entries 0 or None), and all "
-                             f"mapped arguments need the same length there; got {sizes}.")
-        with BatchLevel.new(sizes.pop()) as level:
+    def batched(args, axes, n):
+        with BatchLevel.new(n) as level:
             wrapped = [a if ax is None else batch_wrap(level, a) for a, ax in zip(args, axes)]
             return batch_unwrap(level, fun(*wrapped))
     return mapped
