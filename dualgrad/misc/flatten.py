@@ -27,19 +27,23 @@ def _leaves(value, out: list):
 
 
 def _structure(value):
-    """The container skeleton with each leaf replaced by its shape."""
+    """The container skeleton with each leaf replaced by its shape and dtype.
+    A dict's skeleton keeps the caller's key order (unflatten returns it, as
+    autograd's does); its leaves are laid out in the vector in sorted order."""
     if isinstance(value, dict):
-        return {k: _structure(value[k]) for k in sorted(value)}
+        return {k: _structure(value[k]) for k in value}
     if type(value) in (list, tuple):
         return type(value)(_structure(v) for v in value)
-    return _Leaf(onp.shape(getval(value)))
+    v = getval(value)
+    return _Leaf(onp.shape(v), onp.result_type(v))
 
 
 class _Leaf:
-    __slots__ = ("shape",)
+    __slots__ = ("shape", "dtype")
 
-    def __init__(self, shape):
+    def __init__(self, shape, dtype):
         self.shape = shape
+        self.dtype = dtype
 
 
 def _ravel(x):
@@ -51,13 +55,30 @@ def _ravel(x):
 
 def _build(skeleton, vec, offset: list):
     if isinstance(skeleton, dict):
-        return {k: _build(skeleton[k], vec, offset) for k in skeleton}
+        built = {k: _build(skeleton[k], vec, offset) for k in sorted(skeleton)}
+        return {k: built[k] for k in skeleton}
     if isinstance(skeleton, (list, tuple)):
         return type(skeleton)(_build(s, vec, offset) for s in skeleton)
     size = int(onp.prod(skeleton.shape, dtype=int))
     start = offset[0]
     offset[0] += size
-    return reshape(getitem(vec, slice(start, start + size)), skeleton.shape)
+    leaf = reshape(getitem(vec, slice(start, start + size)), skeleton.shape)
+    return _like_leaf(leaf, skeleton.dtype)
+
+
+def _like_leaf(x, dtype):
+    """``x`` in the dtype of the leaf it came from (a float32 leaf comes back
+    float32, as with autograd). A real leaf keeps the real part of a complex
+    vector; integer and bool leaves (flattened as floats) stay floats."""
+    from ..rules._helpers import astype
+    from ..rules.complex import real
+    have = onp.result_type(getval(x))
+    if dtype.kind == "f" and have.kind == "c":
+        x = real(x)
+        have = onp.result_type(getval(x))
+    if dtype.kind in "fc" and have != dtype:
+        x = astype(x, dtype=dtype)
+    return x
 
 
 def flatten(value):
