@@ -481,9 +481,12 @@ def _check_axes(args, in_axes):
             if not -len(shape) <= ax < len(shape):
                 raise ValueError(f"vmap: in_axes={ax} but an argument has shape {shape}.")
             sizes.add(shape[ax])
+    if not sizes:
+        raise ValueError(f"vmap: in_axes={in_axes!r} maps no argument, so there is nothing "
+                         "to map over; give the mapped argument an axis (e.g. 0).")
     if len(sizes) != 1:
         raise ValueError("vmap: the mapped axes of all arguments must have one length; got "
-                         f"{sorted(sizes) if sizes else 'no mapped argument'}.")
+                         f"{sorted(sizes)} (in_axes={in_axes!r}).")
     return axes, sizes.pop()
 
 

@@ -157,3 +157,45 @@ def _jac_fwd(unary, x, batch: bool = True, chunk_size=None):
 def _jac_rev(unary, x, batch: bool = True, chunk_size=None):
     ans, R = _directions_rev(unary, x, batch, chunk_size)
     return ans, _assemble_rev(ans, x, R)
+
+
+# ----------------------------------------------------------- container outputs
+class OutputTree:
+    """Lets the Jacobian machinery (which wants one output array) serve a function
+    returning a tuple/list/dict: ``flat`` concatenates the raveled output leaves,
+    ``split`` cuts the Jacobian back into one block per output leaf, nested as
+    output structure, then input structure (as JAX does)."""
+
+    def __init__(self, unary):
+        self.unary = unary
+        self.treedef = None
+
+    def flat(self, xv):
+        out = self.unary(xv)
+        leaves, td = tree_flatten(out)
+        if self.treedef is None:
+            self.treedef = td
+            self.shapes = [_shape(l) for l in leaves]
+            self.real = [onp.result_type(getval(l)).kind != "c" for l in leaves]
+        if td.kind is None:
+            return out
+        if not leaves:
+            raise TypeError("jacobian: the function returned an empty container; it needs "
+                            "at least one array output.")
+        from .numpy import concatenate, ravel
+        return concatenate([ravel(l) for l in leaves])
+
+    def split(self, J, x):
+        if self.treedef is None or self.treedef.kind is None:
+            return J
+        from .numpy import real, reshape
+        blocks, k = [], 0
+        for shape, is_real in zip(self.shapes, self.real):
+            n = int(onp.prod(shape, dtype=int))
+
+            def cut(Jl, leaf, k=k, n=n, shape=shape, is_real=is_real):
+                b = reshape(Jl[k:k + n], shape + _shape(leaf))
+                return real(b) if is_real and onp.iscomplexobj(getval(b)) else b
+            blocks.append(tree_map(cut, J, x))
+            k += n
+        return tree_unflatten(self.treedef, blocks)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from .core import Level, Tracer, _node_ids
+from .core import Level, Tracer, _node_ids, getval
 
 
 class Node:
@@ -183,6 +183,11 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
         if g_def != out_def:
             raise ValueError(f"The cotangent's structure {g_def} does not match the "
                              f"output's {out_def}.")
+        for o, gl in zip(out_leaves, g_leaves):
+            if onp.shape(getval(gl)) != onp.shape(getval(o)):
+                raise ValueError(f"The cotangent has shape {onp.shape(getval(gl))} but the "
+                                 f"output it pairs with has shape {onp.shape(getval(o))}: "
+                                 "give a cotangent shaped like the output.")
         total = None
         traced = [(o, gl) for o, gl in zip(out_leaves, g_leaves) if _here(o, level)]
         release = once and len(traced) == 1

@@ -14,7 +14,7 @@ import numpy as onp
 
 from .batching import vmap
 from .complex_jacobian import check_layout, real_hessian, real_jacobian
-from .jacobians import _jac_fwd, _jac_rev
+from .jacobians import OutputTree, _jac_fwd, _jac_rev
 from .core import ANY, Primitive, Tracer, getval
 from .forward import push_forward
 from .reverse import pull_back
@@ -62,6 +62,20 @@ def _check_input(x, who: str) -> None:
                 f"{who} cannot differentiate with respect to a value of type "
                 f"{type(v).__name__}. Pass floats, complex numbers, numpy arrays, or "
                 "tuples/lists/dicts of them.")
+
+
+def _check_tangents(primals, tangents, who: str) -> None:
+    """Each tangent must be shaped like its primal (and have its structure)."""
+    p_leaves, p_def = tree_flatten(primals)
+    t_leaves, t_def = tree_flatten(tangents)
+    if p_def != t_def:
+        raise ValueError(f"{who}: the tangents' structure {t_def} does not match the "
+                         f"primals' {p_def}.")
+    for p, t in zip(p_leaves, t_leaves):
+        if onp.shape(getval(p)) != onp.shape(getval(t)):
+            raise ValueError(f"{who}: a tangent has shape {onp.shape(getval(t))} but its "
+                             f"primal has shape {onp.shape(getval(p))}; give tangents "
+                             "shaped like the inputs.")
 
 
 def _wraps(fun: Fun, name: str):
@@ -184,6 +198,7 @@ def make_jvp(fun: Fun, argnum: ArgNum = 0) -> Fun:
         _check_input(x, "make_jvp")
 
         def jvp_at(v):
+            _check_tangents(x, v, "make_jvp")
             return push_forward(unary, (x,), (v,))
         return jvp_at
     return _wraps(fun, "jvp")(jvp_maker)
@@ -203,6 +218,7 @@ def jvp(fun: Fun, primals: Sequence, tangents: Sequence):
     """JAX-style: ``out, out_tangent = jvp(f, primals, tangents)``."""
     primals, tangents = tuple(primals), tuple(tangents)
     _check_input(primals, "jvp")
+    _check_tangents(primals, tangents, "jvp")
     return push_forward(fun, primals, tangents)
 
 
@@ -240,6 +256,10 @@ def jacobian(fun: Fun, argnum: ArgNum = 0, *, mode: str = "auto", explain: bool 
              complex_layout: str = "complex") -> Fun:
     """The Jacobian of ``fun``, shaped ``out.shape + x.shape``.
 
+    A tuple/list/dict input gives the same structure of such blocks; a
+    tuple/list/dict output gives its structure of those (output structure
+    outside, input structure inside).
+
     ``mode="auto"`` evaluates ``fun`` once to learn the output size, then picks
     forward mode for tall Jacobians and reverse mode for wide ones
     (:func:`pick_mode`); ``mode="fwd"`` or ``"rev"`` forces one. With
@@ -272,13 +292,15 @@ def jacobian(fun: Fun, argnum: ArgNum = 0, *, mode: str = "auto", explain: bool 
             return real_jacobian(unary, x, jacobian, mode=mode, explain=explain,
                                  batch=batch, chunk_size=chunk_size)
         n_in = vspace(x).size
+        out = OutputTree(unary)  # a tuple/list/dict output: one block per leaf
         if mode == "auto":
-            choice = pick_mode(n_in, vspace(unary(x)).size)
+            choice = pick_mode(n_in, vspace(out.flat(x)).size)
         else:
-            n_out = vspace(unary(x)).size if explain else -1
+            n_out = vspace(out.flat(x)).size if explain else -1
             choice = ModeChoice(mode, n_in, n_out, f"mode={mode!r} was requested.")
         log.debug("%s", choice)
-        _, J = (_jac_fwd if choice.mode == "fwd" else _jac_rev)(unary, x, batch, chunk_size)
+        _, J = (_jac_fwd if choice.mode == "fwd" else _jac_rev)(out.flat, x, batch, chunk_size)
+        J = out.split(J, x)
         return (J, choice) if explain else J
     return _wraps(fun, "jacobian")(jac)
 
@@ -370,18 +392,31 @@ def holomorphic_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
 
 # --------------------------------------------------------------- by name
 def multigrad_dict(fun: Fun) -> Fun:
-    """Gradients with respect to every argument, as a dict keyed by parameter name."""
+    """Gradients with respect to every argument (defaults included), as a dict
+    keyed by parameter name; a ``*args`` entry is a tuple, a ``**kwargs`` one a dict."""
     sig = inspect.signature(fun)
+    P = inspect.Parameter
+
+    def call(values: dict):
+        pos, kw = [], {}
+        for name, p in sig.parameters.items():
+            if name not in values:
+                continue
+            if p.kind == P.VAR_POSITIONAL:
+                pos.extend(values[name])
+            elif p.kind == P.VAR_KEYWORD:
+                kw.update(values[name])
+            elif p.kind == P.KEYWORD_ONLY:
+                kw[name] = values[name]
+            else:
+                pos.append(values[name])
+        return fun(*pos, **kw)
 
     def mgd(*args, **kwargs):
         bound = sig.bind(*args, **kwargs)
-        names = list(bound.arguments)
-        vals = tuple(bound.arguments[n] for n in names)
-
-        def f(*vs):
-            return fun(**dict(zip(names, vs)))
-        grads = grad(f, tuple(range(len(vals))))(*vals)
-        return dict(zip(names, grads))
+        bound.apply_defaults()
+        values = dict(bound.arguments)
+        return dict(grad(call)(values))
     return _wraps(fun, "multigrad_dict")(mgd)
 
 

@@ -140,7 +140,7 @@ def test_multigrad_dict_and_grad_named():
     def f(x, y, scale=2.0):
         return scale * x * y ** 2
     d = multigrad_dict(f)(1.0, 3.0)
-    assert d == {"x": 18.0, "y": 12.0}
+    assert d == {"x": 18.0, "y": 12.0, "scale": 9.0}  # defaults included, as autograd does
     assert grad_named(f, "y")(1.0, 3.0) == 12.0
 
 
