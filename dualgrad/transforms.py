@@ -29,9 +29,10 @@ ArgNum = int | Sequence[int]
 def _unary(fun: Fun, args: tuple, kwargs: dict, argnum: ArgNum):
     """``fun`` as a function of the argument(s) picked by ``argnum`` alone."""
     if isinstance(argnum, int):
-        if argnum >= len(args):
-            raise TypeError(f"argnum={argnum} but the function was called with only "
+        if not -len(args) <= argnum < len(args):
+            raise TypeError(f"argnum={argnum} but the function was called with "
                             f"{len(args)} positional argument(s).")
+        argnum %= len(args)  # argnum=-1: the last argument
         x = args[argnum]
 
         def unary(xv):
@@ -72,6 +73,9 @@ def _check_tangents(primals, tangents, who: str) -> None:
         raise ValueError(f"{who}: the tangents' structure {t_def} does not match the "
                          f"primals' {p_def}.")
     for p, t in zip(p_leaves, t_leaves):
+        if onp.result_type(getval(t)).kind not in "fc":
+            raise TypeError(f"{who}: a tangent has dtype {onp.result_type(getval(t))}; "
+                            "tangents must be floating point (e.g. 1.0, or v.astype(float)).")
         if onp.shape(getval(p)) != onp.shape(getval(t)):
             raise ValueError(f"{who}: a tangent has shape {onp.shape(getval(t))} but its "
                              f"primal has shape {onp.shape(getval(p))}; give tangents "
@@ -143,7 +147,11 @@ def grad_and_aux(fun: Fun, argnum: ArgNum = 0) -> Fun:
     def ga(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
         _check_input(x, "grad_and_aux")
-        (ans, aux), pull = pull_back(unary, (x,))
+        out, pull = pull_back(unary, (x,))
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            raise TypeError("grad_and_aux(f) needs f to return a pair (loss, aux), but f "
+                            f"returned {type(out).__name__}. Return (loss, aux), or use grad.")
+        ans, aux = out
         _scalar_output(ans, "grad_and_aux(f)")
         return pull((vspace(ans).ones(), tree_map(lambda a: vspace(a).zeros(), aux)))[0], aux
     return _wraps(fun, "grad_and_aux")(ga)

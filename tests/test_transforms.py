@@ -160,3 +160,16 @@ def test_scalars_and_zero_d_arrays():
     g = grad(lambda x: x ** 2)(onp.array(3.0))
     assert onp.shape(g) == () and g == 6.0
     assert isinstance(grad(np.sin)(0.5), (float, onp.floating))
+
+
+def test_negative_argnum_and_clear_usage_errors():
+    f = lambda x, y: x * y ** 2  # noqa: E731
+    assert grad(f, -1)(2.0, 3.0) == 12.0
+    with pytest.raises(TypeError, match="argnum=2"):
+        grad(f, 2)(2.0, 3.0)
+    with pytest.raises(TypeError, match=r"pair \(loss, aux\)"):
+        grad_and_aux(lambda x: x ** 2)(1.0)
+    with pytest.raises(TypeError, match="floating"):
+        jvp(lambda v: v * 2.0, (onp.ones(3),), (onp.ones(3, dtype=int),))
+    with pytest.raises(ValueError, match="shape"):
+        make_jvp(np.sin)(onp.ones(3))(onp.ones(2))
