@@ -59,6 +59,11 @@ CORE = [(name, (lambda n: lambda np, x: getattr(np, n)(x))(name), P23 * 0.5) for
     ("geomspace_apply", lambda np, x: np.concatenate([
         np.geomspace(x[0, 0] + 1.0, 5.0, 3),
         np.apply_along_axis(lambda r: np.sum(r ** 2) * r, 1, x).ravel()]), P23),
+    ("counting", lambda np, x: np.full_like(x, x[0, 0]) * np.bincount([0, 2, 2], weights=x[0])
+     + np.unique(x)[:3] + np.unique_values(x)[1:4] + np.unique_all(x).values[:3]
+     + np.unique_counts(x).values[:3] + np.unique_inverse(x).values[:3]
+     + np.histogram(x, 2)[0][0] + np.histogram2d(x[0], x[1], 2)[0][0, 0]
+     + np.histogramdd(x.T, 2)[0][0, 0], M23),
 ]
 
 # numpy does not dispatch these on their array arguments (no __array_function__):

@@ -44,7 +44,10 @@ def _extremum(prim, numpy_fun):
 
 
 def _cumsum(a, axis=None, dtype=None, out=None):
-    if isinstance(a, _Tracer) and out is None:
+    if isinstance(a, _Tracer):
+        if out is not None:  # numpy would dispatch back here: endless recursion
+            raise TypeError("cumsum(..., out=...) cannot write into an array while tracing; "
+                            "use the returned value.")
         return _red.cumsum(a, axis=axis, dtype=dtype)
     return _onp.cumsum(a, axis=axis, dtype=dtype, out=out)
 

@@ -4,5 +4,5 @@ import numpy.fft as _onp_fft
 from ..rules import FFT_RULES as _RULES
 from . import _wrap
 
-KINDS = _wrap.build(globals(), _onp_fft, _RULES, frozenset({"fftfreq", "rfftfreq"}),
+KINDS = _wrap.build(globals(), _onp_fft, _RULES, frozenset(),
                     "numpy.fft.")

@@ -4,5 +4,5 @@ import numpy.linalg as _onp_linalg
 from ..rules import LINALG_RULES as _RULES
 from . import _wrap
 
-KINDS = _wrap.build(globals(), _onp_linalg, _RULES, frozenset({"matrix_rank", "cond"}),
+KINDS = _wrap.build(globals(), _onp_linalg, _RULES, frozenset({"matrix_rank"}),
                     "numpy.linalg.")

@@ -82,9 +82,11 @@ def elementwise(fun: Callable, deriv: Callable, name: str | None = None) -> Prim
     prim = Primitive(fun, name or fun.__name__)
 
     def jvp(t, ans, x, **kw):
+        _no_where(prim.name, kw)
         return holomorphic_jvp(t, deriv(x, ans))
 
     def vjp(g, ans, x, **kw):
+        _no_where(prim.name, kw)
         # holomorphic_vjp(g, f'(x), x), inlined: f'(x) stays an unnamed temporary
         # that numpy can overwrite with the product (one array less at peak).
         return cast_like(g * deriv(x, ans), x)
@@ -95,6 +97,14 @@ def elementwise(fun: Callable, deriv: Callable, name: str | None = None) -> Prim
     prim.def_vjp(vjp, argnum=0)
     prim.elementwise = True  # the batching interpreter maps it over a batch in one call
     return prim
+
+
+def _no_where(name, kw):
+    # ufunc(x, where=mask) leaves the masked entries uninitialised: f'(x) is no derivative
+    # of those, and used to be returned silently.
+    if kw.get("where", True) is not True:
+        raise TypeError(f"{name}(..., where=...) is not supported on traced arrays; use "
+                        f"np.where(mask, {name}(x), other) instead.")
 
 
 def zero_derivative(fun: Callable, name: str | None = None) -> Primitive:

@@ -133,8 +133,8 @@ fmax = _def_select2(binary(onp.fmax))
 fmin = _def_select2(binary(onp.fmin))
 
 
-# clip(x, lo, hi) = min(max(x, lo), hi)
-#   JVP: dx [lo <= x <= hi] + dlo [x < lo] + dhi [x > hi]
+# clip(x, lo, hi) = min(max(x, lo), hi)   (numpy's definition, also when lo > hi: then hi)
+#   JVP: dx [lo <= x <= hi] + dlo [x < lo <= hi] + dhi [max(x, lo) > hi]
 def _clip(x, lo, hi):
     return onp.clip(x, lo, hi)
 
@@ -149,21 +149,25 @@ def _between(x, lo, hi):
     return inside
 
 
-def _below(x, lo):
-    return onp.asarray(getval(x) < getval(lo))
+def _below(x, lo, hi):
+    below = getval(x) < getval(lo)
+    if hi is not None:  # lo > hi: the result is hi, not lo
+        below &= getval(lo) <= getval(hi)
+    return onp.asarray(below)
 
 
-def _above(x, hi):
-    return onp.asarray(getval(x) > getval(hi))
+def _above(x, lo, hi):
+    m = getval(x) if lo is None else onp.maximum(getval(x), getval(lo))
+    return onp.asarray(m > getval(hi))
 
 
 clip = Primitive(_clip, "clip")
 clip.def_jvp(lambda t, ans, x, lo, hi: broadcast_like(t * _between(x, lo, hi), ans), argnum=0)
-clip.def_jvp(lambda t, ans, x, lo, hi: broadcast_like(t * _below(x, lo), ans), argnum=1)
-clip.def_jvp(lambda t, ans, x, lo, hi: broadcast_like(t * _above(x, hi), ans), argnum=2)
+clip.def_jvp(lambda t, ans, x, lo, hi: broadcast_like(t * _below(x, lo, hi), ans), argnum=1)
+clip.def_jvp(lambda t, ans, x, lo, hi: broadcast_like(t * _above(x, lo, hi), ans), argnum=2)
 clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _between(x, lo, hi), x), argnum=0)
-clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _below(x, lo), lo), argnum=1)
-clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _above(x, hi), hi), argnum=2)
+clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _below(x, lo, hi), lo), argnum=1)
+clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _above(x, lo, hi), hi), argnum=2)
 
 
 # ------------------------------------------------------ two-argument functions

@@ -21,6 +21,8 @@ same transform of the tangent. Its VJP is the transpose in the bilinear sense
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
@@ -269,7 +271,24 @@ def ifftshift(x, axes=None):
     return _shift(x, axes, -1) if _traced(x) else onp.fft.ifftshift(x, axes)
 
 
-FFT = dict(fft=fft, ifft=ifft, fft2=fft2, ifft2=ifft2, fftn=fftn, ifftn=ifftn,
+# fftfreq(n, d) = k / (n d) for the integers k numpy lists: differentiable in the spacing d
+# (a pass-through would give a silently zero derivative). Same arithmetic as numpy's.
+def _freqs(numpy_fun, k_of_n):
+    def fun(n, d=1.0, device=None):
+        if not _traced(d):
+            return numpy_fun(n, d, device=device)
+        numpy_fun(n)  # numpy's checks of n
+        return onp.asarray(k_of_n(n)) * (1.0 / multiply(n, d))
+
+    functools.update_wrapper(fun, numpy_fun)  # numpy's name, docstring and module
+    return fun
+
+
+fftfreq = _freqs(onp.fft.fftfreq, lambda n: onp.r_[0:(n - 1) // 2 + 1, -(n // 2):0])
+rfftfreq = _freqs(onp.fft.rfftfreq, lambda n: onp.arange(n // 2 + 1))
+
+
+FFT = dict(fftfreq=fftfreq, rfftfreq=rfftfreq, fft=fft, ifft=ifft, fft2=fft2, ifft2=ifft2, fftn=fftn, ifftn=ifftn,
            rfft=rfft, irfft=irfft, rfft2=rfft2, irfft2=irfft2, rfftn=rfftn, irfftn=irfftn,
            hfft=hfft, ihfft=ihfft, fftshift=fftshift, ifftshift=ifftshift)
 __all__: list[str] = []  # numpy.fft names only

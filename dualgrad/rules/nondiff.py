@@ -11,8 +11,8 @@ isscalar iscomplex isreal isfinite isinf isnan isneginf isposinf isnat signbit
 equal not_equal less less_equal greater greater_equal logical_and logical_or logical_not
 logical_xor array_equal array_equiv allclose isclose all any
 argmax argmin argsort argwhere nonzero flatnonzero count_nonzero searchsorted digitize
-bincount histogram histogram2d histogramdd histogram_bin_edges unique lexsort
-zeros_like ones_like empty_like full_like
+histogram_bin_edges lexsort
+zeros_like ones_like empty_like
 floor ceil trunc rint fix around round
 bitwise_and bitwise_or bitwise_xor bitwise_not invert left_shift right_shift
 floor_divide gcd lcm iscomplex isdtype issubdtype
@@ -21,7 +21,6 @@ argpartition nanargmax nanargmin spacing isin in1d
 zeros ones empty eye identity tri indices ix_ diag_indices diag_indices_from mask_indices
 tril_indices tril_indices_from triu_indices triu_indices_from unravel_index ravel_multi_index
 broadcast_shapes iterable isfortran mintypecode common_type typename einsum_path
-unique_all unique_counts unique_inverse unique_values
 bitwise_count bitwise_invert bitwise_left_shift bitwise_right_shift packbits unpackbits
 """.split())
 

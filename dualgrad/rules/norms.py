@@ -13,7 +13,7 @@ from .complex import absolute
 from .elementwise import power, sqrt, where
 from .linalg import matmul
 from .reductions import max as rmax, min as rmin, sum as rsum
-from .shape import moveaxis, reshape
+from .shape import getitem, moveaxis, reshape
 from ._matrix import (_any_traced, _cj, _re)
 from .decompositions import inv, pinv, solve
 from .svd_qr import svd
@@ -155,7 +155,19 @@ def tensorsolve(a, b, axes=None):
     return reshape(x, rest)
 
 
+# cond(x, p) = s_max / s_min (p None or 2; s_min / s_max for -2), else |x|_p |x⁻¹|_p:
+# numpy's definition, through svd's, norm's and inv's rules (it used to be a pass-through,
+# which gave a zero derivative).
+@composite(onp.linalg.cond)
+def cond(x, p=None):
+    if p is None or p in (2, -2):
+        s = svd(x, compute_uv=False)
+        hi, lo = getitem(s, (Ellipsis, 0)), getitem(s, (Ellipsis, -1))
+        return lo / hi if p == -2 else hi / lo
+    return norm(x, p, axis=(-2, -1)) * norm(inv(x), p, axis=(-2, -1))
+
+
 LINALG = dict(matrix_power=matrix_power, multi_dot=multi_dot, lstsq=lstsq, norm=norm,
               matrix_norm=matrix_norm, vector_norm=vector_norm, tensorinv=tensorinv,
-              tensorsolve=tensorsolve)
+              tensorsolve=tensorsolve, cond=cond)
 __all__: list[str] = []

@@ -133,6 +133,7 @@ cumsum.def_vjp(_cumsum_vjp)
 @composite(onp.var)
 def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
     _no_out(out, "var")
+    ddof = _ddof(ddof, kw, "var")
     d = x - mean(x, axis=axis, keepdims=True)
     sq = abs2(d)
     return sum(sq, axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
@@ -141,7 +142,21 @@ def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
 @composite(onp.std)
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
     _no_out(out, "std")
-    return sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+    return sqrt(var(x, axis=axis, ddof=_ddof(ddof, kw, "std"), keepdims=keepdims))
+
+
+def _ddof(ddof, kw, name):
+    """numpy's ``correction`` is ``ddof``; ``where``/``mean`` would change the result, and
+    used to be silently dropped (a wrong value and derivative): refuse them."""
+    kw = dict(kw)
+    if "correction" in kw:
+        ddof = kw.pop("correction")
+    if kw.get("where", True) is True:
+        kw.pop("where", None)
+    if kw:
+        raise TypeError(f"{name}(..., {'=/'.join(kw)}=) is not supported on traced arrays; "
+                        "drop those arguments (select the entries first, e.g. x[mask]).")
+    return ddof
 
 
 def _no_out(out, name):

@@ -17,7 +17,7 @@ from .complex import abs2
 from ._helpers import composite as when_traced, traced
 from .construction import take_along_axis
 from .elementwise import sqrt, where
-from .reductions import _axes, cumsum, max, mean, min, prod, sum
+from .reductions import _axes, _ddof, cumsum, max, mean, min, prod, sum
 from .shape import concatenate, flip, getitem, reshape, transpose
 
 
@@ -33,6 +33,14 @@ def _no_out(out, name):
 
 def _isnan(a):
     return onp.isnan(getval(a))
+
+
+def _no_kw(kw, name):
+    """``where``/``initial`` (and the like) change the result: refuse them rather than drop
+    them silently (a wrong value and derivative)."""
+    _ddof(0, {k: v for k, v in kw.items() if k != "correction"}, name)
+    if "correction" in kw:
+        raise TypeError(f"{name}() got an unexpected keyword argument 'correction'")
 
 
 # ----------------------------------------------------------------- cumprod
@@ -149,12 +157,14 @@ def nancumprod(a, axis=None, dtype=None, out=None):
 @when_traced(onp.nansum)
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     _no_out(out, "nansum")
+    _no_kw(kw, "nansum")
     return sum(where(_isnan(a), 0.0, a), axis=axis, keepdims=keepdims, dtype=dtype)
 
 
 @when_traced(onp.nanprod)
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     _no_out(out, "nanprod")
+    _no_kw(kw, "nanprod")
     return prod(where(_isnan(a), 1.0, a), axis=axis, keepdims=keepdims, dtype=dtype)
 
 
@@ -166,12 +176,14 @@ def _count(a, axis, keepdims):
 
 @when_traced(onp.nanmean)
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    _no_kw(kw, "nanmean")
     return nansum(a, axis, dtype, out, keepdims) / _count(a, axis, keepdims)
 
 
 @when_traced(onp.nanvar)
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
     _no_out(out, "nanvar")
+    ddof = _ddof(ddof, kw, "nanvar")
     nan = _isnan(a)
     m = nanmean(a, axis=axis, keepdims=True)
     d = where(nan, 0.0, a - m)
@@ -180,12 +192,13 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
 
 @when_traced(onp.nanstd)
 def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
-    return sqrt(nanvar(a, axis=axis, out=out, ddof=ddof, keepdims=keepdims))
+    return sqrt(nanvar(a, axis=axis, out=out, ddof=_ddof(ddof, kw, "nanstd"), keepdims=keepdims))
 
 
 def _nan_extremum(reduce, fill):
     def fun(a, axis=None, out=None, keepdims=False, **kw):
         _no_out(out, reduce.__name__)
+        _no_kw(kw, f"nan{reduce.__name__}")
         nan = _isnan(a)
         res = reduce(where(nan, fill, a), axis=axis, keepdims=keepdims)
         all_nan = onp.all(nan, axis=axis, keepdims=keepdims)

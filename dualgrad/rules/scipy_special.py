@@ -12,7 +12,7 @@ import numpy as onp
 import scipy.special as ssp
 
 from ..core import Primitive, Tracer, getval
-from ._helpers import elementwise, shape_of, unbroadcast, zero_derivative
+from ._helpers import composite, elementwise, shape_of, unbroadcast, zero_derivative
 from .elementwise import cbrt, exp, exp2, expm1, log, log1p, sign, where
 from .reductions import sum as rsum
 from .shape import reshape
@@ -163,6 +163,51 @@ k0e = elementwise(ssp.k0e, lambda x, out: out - k1e(x), "k0e")
 k1e = elementwise(ssp.k1e, lambda x, out: out - (k0e(x) + kve(2, x)) / 2, "k1e")
 kve = _in_args(ssp.kve, "kve", {1: lambda ans, v, z: ans - (kve(v - 1, z) + kve(v + 1, z)) / 2})
 
+# binom(n, k) = Γ(n+1) / (Γ(k+1) Γ(n-k+1)):
+#   ∂n = binom (ψ(n+1) - ψ(n-k+1)),   ∂k = binom (ψ(n-k+1) - ψ(k+1))
+binom = _in_args(ssp.binom, "binom", {
+    0: lambda ans, n, k: ans * (digamma(n + 1) - digamma(n - k + 1)),
+    1: lambda ans, n, k: ans * (digamma(n - k + 1) - digamma(k + 1))})
+# poch(z, m) = Γ(z+m) / Γ(z):   ∂z = poch (ψ(z+m) - ψ(z)),   ∂m = poch ψ(z+m)
+poch = _in_args(ssp.poch, "poch", {0: lambda ans, z, m: ans * (digamma(z + m) - digamma(z)),
+                                   1: lambda ans, z, m: ans * digamma(z + m)})
+
+
+# factorial, comb and perm with exact=False are scipy's gamma-function formulas, smooth in
+# real arguments (0 outside their domain); with exact=True they take integers only.
+@composite(ssp.factorial)
+def factorial(n, exact=False, extend="zero"):
+    if exact:
+        return ssp.factorial(getval(n), exact=True, extend=extend)
+    if extend != "zero":
+        return gamma(n + 1)
+    neg = n < 0
+    return where(neg, 0.0, gamma(where(neg, 0.0, n) + 1))  # n! = Γ(n+1); 0 for n < 0
+
+
+def _in_range(N, k):
+    return (k <= N) & (N >= 0) & (k >= 0)
+
+
+@composite(ssp.comb)
+def comb(N, k, *, exact=False, repetition=False):
+    if exact:
+        return ssp.comb(getval(N), getval(k), exact=True, repetition=repetition)
+    if repetition:  # C(N + k - 1, k), and 1 for k = 0
+        return where((k == 0) & (N >= 0), 1.0, binom(N + k - 1, k))
+    ok = _in_range(N, k)
+    return where(ok, binom(where(ok, N, 1.0), where(ok, k, 0.0)), 0.0)
+
+
+@composite(ssp.perm)
+def perm(N, k, exact=False):
+    if exact:
+        return ssp.perm(getval(N), getval(k), exact=True)
+    ok = _in_range(N, k)   # N! / (N-k)! = poch(N - k + 1, k)
+    N, k = where(ok, N, 1.0), where(ok, k, 0.0)
+    return where(ok, poch(N - k + 1, k), 0.0)
+
+
 # ------------------------------------------------------------------ misc elementary
 exp10 = elementwise(ssp.exp10, lambda x, out: out * onp.log(10.0), "exp10")
 
@@ -240,12 +285,13 @@ SPECIAL = {name: globals()[name] for name in """
 polygamma digamma psi gamma gammaln rgamma gammasgn multigammaln gammainc gammaincc
 beta betaln betainc stdtr erf erfc erfcx erfinv erfcinv ndtr log_ndtr ndtri expit logit log_expit
 xlogy xlog1py entr rel_entr kl_div j0 j1 y0 y1 jn yn jv yv i0 i1 iv i0e i1e ive
-k0 k1 kv k0e k1e kve exp10 logsumexp softmax log_softmax""".split()}
+k0 k1 kv k0e k1e kve exp10 logsumexp softmax log_softmax
+binom poch factorial comb perm""".split()}
 SPECIAL.update(log1p=log1p, expm1=expm1, cbrt=cbrt, exp2=exp2)
 
 # Discrete-valued or integer-argument functions: nothing to differentiate.
 NONDIFF = frozenset("""
-factorial factorial2 factorialk comb perm stirling2 round sindg_int
+factorial2 factorialk stirling2 round sindg_int
 """.split())
 
 __all__: list[str] = []  # scipy names are not numpy names: not part of RULES

@@ -6,5 +6,5 @@ import scipy.linalg as _sla
 from ..numpy import _wrap
 from ..rules.scipy_linalg import SCIPY_LINALG as _RULES
 
-KINDS = _wrap.build(globals(), _sla, _RULES, frozenset({"matrix_balance"}), "scipy.linalg.",
+KINDS = _wrap.build(globals(), _sla, _RULES, frozenset(), "scipy.linalg.",
                     register=False)

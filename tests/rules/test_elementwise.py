@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import dualgrad.numpy as np
-from dualgrad import deriv, grad
+from dualgrad import deriv, grad, jacobian
 from dualgrad.test_util import check_grads
 from helpers import mp_derivative, small_arrays
 
@@ -102,6 +102,18 @@ def test_where_and_clip(data):
     check_grads(lambda x: np.where(x > 0, np.sin(x), x ** 2), order=2)(x)
     check_grads(lambda x: np.clip(x, -0.5, 0.5) * x, order=2)(onp.where(onp.abs(onp.abs(x) - 0.5) < 1e-3, 0.1, x))
     check_grads(lambda lo: np.clip(x, lo, 1.5), order=1)(onp.float64(0.25) if onp.all(onp.abs(x - 0.25) > 1e-3) else 0.3)
+
+
+def test_clip_with_lo_above_hi_follows_hi():
+    # numpy: clip(x, lo, hi) = min(max(x, lo), hi), so where lo > hi the result is hi
+    # whatever x is; the derivative goes to hi only (it used to go to lo, or to both).
+    x = onp.array([-1.0, 0.5, 2.0])
+    lo, hi = onp.array([1.0, 1.0, 1.0]), onp.array([0.0, 0.0, 0.0])
+    for mode in ("fwd", "rev"):
+        assert onp.all(jacobian(lambda l: np.clip(x, l, hi), mode=mode)(lo) == 0)
+        assert onp.all(jacobian(lambda h: np.clip(x, lo, h), mode=mode)(hi) == onp.eye(3))
+        assert onp.all(jacobian(lambda x: np.clip(x, lo, hi), mode=mode)(x) == 0)
+    check_grads(lambda l, h: np.clip(x, l, h), order=1)(lo - 0.3, hi + 0.2)
 
 
 def test_sign_has_zero_derivative_and_stays_traced():

@@ -173,3 +173,12 @@ def test_a_wrong_fft_rule_is_caught():
     bad.def_vjp(undoubled_vjp)
     with pytest.raises(AssertionError, match="reverse mode"):
         check_grads(bad, order=1)(y5)
+
+
+@pytest.mark.parametrize("n", [1, 4, 5])
+def test_fftfreq_is_differentiable_in_the_spacing(n):
+    # k / (n d): the frequencies used to ignore a traced d (a silently zero derivative).
+    for ours, theirs in ((np.fft.fftfreq, onp.fft.fftfreq), (np.fft.rfftfreq, onp.fft.rfftfreq)):
+        assert onp.allclose(jacobian(lambda d: ours(n, d))(0.3), -theirs(n, 0.3) / 0.3)
+        check_grads(lambda d: ours(n, d), order=2)(0.3)
+        assert onp.array_equal(ours(n, 0.3), theirs(n, 0.3))

@@ -53,3 +53,12 @@ def test_hessian_of_quadratic_form_is_A_plus_AT():
 def test_gradient_of_bilinear_form():
     M = R.randn(3, 4)
     assert onp.allclose(grad(lambda x: w @ M @ x)(v), M.T @ w)
+
+
+@pytest.mark.parametrize("p", [None, 2, -2, 1, -1, onp.inf, -onp.inf, "fro", "nuc"])
+def test_cond_is_differentiable(p):
+    # numpy.linalg.cond used to see through tracers: a silently zero derivative.
+    a = onp.array([[2.0, 0.3, -0.5], [0.1, 1.5, 0.4], [-0.2, 0.6, 3.0]])
+    assert onp.isclose(np.linalg.cond(a, p), onp.linalg.cond(a, p))
+    check_grads(lambda x: np.linalg.cond(x, p), order=2)(a)
+    assert onp.abs(grad(lambda x: np.linalg.cond(x, p))(a)).max() > 1e-3

@@ -53,3 +53,22 @@ def test_methods_match_functions():
     assert onp.allclose(grad(lambda x: x.sum())(x), grad(np.sum)(x))
     assert onp.allclose(grad(lambda x: x.mean(axis=0).sum())(x), grad(lambda x: np.mean(x, 0).sum())(x))
     assert onp.allclose(grad(lambda x: x.max())(x), grad(np.max)(x))
+
+
+def test_keywords_that_change_the_result_are_not_dropped():
+    # var/std/nan*(..., where=/initial=/mean=) used to be dropped silently on traced arrays
+    # (a wrong value and derivative); numpy's correction= is ddof.
+    import dualgrad.numpy as dnp
+    from dualgrad import grad
+    x, mask = onp.array([0.3, 1.2, 0.7, 2.0]), onp.array([True, False, True, True])
+    for f in (dnp.var, dnp.std, dnp.nanvar, dnp.nanstd, dnp.nanmean, dnp.nansum, dnp.nanprod,
+              dnp.nanmax, dnp.nanmin, dnp.exp):
+        with pytest.raises(TypeError, match="where"):
+            grad(lambda v: dnp.sum(f(v, where=mask)))(x)
+    with pytest.raises(TypeError, match="initial"):
+        grad(lambda v: dnp.nanmax(v, initial=5.0))(x)
+    with pytest.raises(TypeError, match="out="):   # used to be a RecursionError
+        grad(lambda v: dnp.sum(dnp.cumsum(v, out=onp.zeros(4))))(x)
+    for f in (dnp.var, dnp.std, dnp.nanvar, dnp.nanstd):
+        assert onp.allclose(grad(lambda v: f(v, correction=1))(x), grad(lambda v: f(v, ddof=1))(x))
+        assert onp.isclose(f(x, correction=1), getattr(onp, f.__name__)(x, ddof=1))

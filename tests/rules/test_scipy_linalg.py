@@ -130,3 +130,10 @@ def test_functions_against_autograd():
         ours = grad(lambda *a: (ours_f(*a) * b).sum(), tuple(range(n)))(*args)
         theirs = autograd.grad(lambda *a: (theirs_f(*a) * b).sum(), tuple(range(n)))(*args)
         assert all(onp.allclose(o, t) for o, t in zip(ours, theirs))
+
+
+def test_matrix_balance_refuses_traced_input():
+    # B = T⁻¹ A T depends linearly on A; it used to see through tracers (derivative 0).
+    with pytest.raises(DifferentiationError, match="scipy.linalg.matrix_balance"):
+        grad(lambda a: sl.matrix_balance(a)[0].sum())(onp.eye(2) + 1.0)
+    assert onp.array_equal(sl.matrix_balance(onp.eye(2))[0], onp.eye(2))

@@ -11,6 +11,7 @@ from helpers import mp_derivative, small_arrays
 from hypothesis import given
 from hypothesis import strategies as st
 
+import dualgrad.numpy as np
 import dualgrad.scipy.special as sp
 from dualgrad import deriv, grad, jvp
 from dualgrad.core import DifferentiationError
@@ -227,12 +228,29 @@ def test_softmax_and_log_softmax(axis):
 # ---------------------------------------------------------------- the wrapped namespace
 def test_namespace_kinds():
     assert sp.KINDS["gamma"] == "differentiable"
-    assert sp.KINDS["factorial"] == "nondiff"
+    assert sp.KINDS["factorial"] == "differentiable"   # exact=False: Γ(n + 1), smooth in n
+    assert sp.KINDS["stirling2"] == "nondiff"
     assert onp.isclose(sp.gamma(4.0), 6.0)            # untraced values: scipy's own result
     assert sp.factorial(4) == 24
     with pytest.raises(DifferentiationError, match="scipy.special.zeta"):
         grad(lambda x: sp.zeta(x, 1.0))(2.0)
     assert grad(lambda x: sp.factorial(3) * x)(2.0) == 6.0
+
+
+def test_factorial_comb_perm_are_differentiable_in_real_arguments():
+    # exact=False is Γ(n+1), binom and poch: they used to see through tracers, so their
+    # derivative was silently 0 (e.g. d/dn factorial(n) = Γ(n+1) ψ(n+1), not 0).
+    n = onp.array([0.5, 2.5, 3.7])
+    assert onp.allclose(grad(lambda x: np.sum(sp.factorial(x)))(n), ssp.gamma(n + 1) * ssp.digamma(n + 1))
+    N, k = onp.array([1.0, 5.5, 4.2, -1.0]), onp.array([3.0, 2.3, 0.7, 0.5])   # k > N, N < 0: 0
+    for f in (sp.comb, sp.perm, sp.binom, sp.poch,
+              lambda N, k: sp.comb(N, k, repetition=True)):
+        check_grads(f, order=2)(N[1:3], k[1:3])
+    for f, sf in ((sp.comb, ssp.comb), (sp.perm, ssp.perm)):
+        assert onp.allclose(grad(lambda x: np.sum(f(x, k)))(N)[[0, 3]], 0.0)
+        assert onp.allclose(jvp(lambda x: f(x, k), (N,), (onp.ones(4),))[0], sf(N, k))
+    check_grads(lambda x: sp.factorial(x), order=2)(onp.array([-0.5, 0.5, 1.5]))
+    assert sp.comb(5, 2, exact=True) == 10 and sp.perm(5, 2, exact=True) == 20
 
 
 def test_scipy_ufuncs_are_not_hijacked():
