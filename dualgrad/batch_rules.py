@@ -1,0 +1,225 @@
+"""The batching interpreter's rules: how each primitive runs on a stack of
+examples in one call (``dualgrad.batching`` explains the design).
+
+A rule ``rule(size, vals, batched, **kwargs)`` gets the arguments with the
+batch axis first on those flagged in ``batched``, and returns the stacked
+answer, or ``NotImplemented`` for a case it does not handle (the level then
+loops over the examples). Rules call primitives, never raw numpy, so outer
+levels trace through them. Elementwise primitives declared with
+``rules._helpers.elementwise`` need no entry: the level aligns their batch axes.
+"""
+from __future__ import annotations
+
+import string
+
+import numpy as onp
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
+
+from .batching import (_READS, BATCH_RULES, BatchingError, _expand_to, _shape, _ShapeOnly,
+                       def_batch, def_batch_elementwise)
+from .core import Primitive
+from .rules import _helpers, complex as cx, elementwise as ew, linalg as la
+from .rules import reductions as red, shape as shp
+
+
+# ---------------------------------------------------------------- elementwise
+for _p in [*vars(ew).values(), cx.real, cx.imag, cx.conj, cx.absolute, cx.angle,
+           _helpers.astype]:
+    if isinstance(_p, Primitive):
+        def_batch_elementwise(_p)
+
+
+# ---------------------------------------------------------------- reductions
+def _reduction(prim):
+    def rule(size, vals, batched, axis=None, **kwargs):
+        if len(vals) > 2 or any(batched[1:]):
+            return NotImplemented
+        x, axis = vals[0], vals[1] if len(vals) > 1 else axis
+        nd = len(_shape(x)) - 1
+        axes = tuple(range(nd)) if axis is None else normalize_axis_tuple(axis, nd)
+        return prim(x, axis=tuple(a + 1 for a in axes), **kwargs)
+    return rule
+
+
+for _p in (red.sum, red.mean, red.prod, red.max, red.min):
+    BATCH_RULES[_p] = _reduction(_p)
+
+
+@def_batch(red.cumsum)
+def _cumsum_batch(size, vals, batched, axis=None, **kwargs):
+    if len(vals) > 2 or any(batched[1:]):
+        return NotImplemented
+    x, axis = vals[0], vals[1] if len(vals) > 1 else axis
+    if axis is None:
+        return red.cumsum(shp.reshape(x, (size, -1)), axis=1, **kwargs)
+    return red.cumsum(x, axis=normalize_axis_index(axis, len(_shape(x)) - 1) + 1, **kwargs)
+
+
+# ---------------------------------------------------------------- shape
+@def_batch(shp.reshape)
+def _reshape_batch(size, vals, batched, order="C"):
+    x, shape = vals[0], vals[1]
+    if order != "C" or batched[1]:
+        return NotImplemented
+    shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+    return shp.reshape(x, (size,) + shape, order=order)
+
+
+@def_batch(shp.transpose)
+def _transpose_batch(size, vals, batched, axes=None):
+    x = vals[0]
+    nd = len(_shape(x)) - 1
+    axes = vals[1] if len(vals) > 1 else axes
+    perm = range(nd - 1, -1, -1) if axes is None else normalize_axis_tuple(axes, nd)
+    return shp.transpose(x, (0,) + tuple(a + 1 for a in perm))
+
+
+def _is_advanced(i) -> bool:
+    return isinstance(i, (onp.ndarray, list))
+
+
+def _batched_index(idx):
+    """``idx`` for arrays with a batch axis in front, or None when numpy would
+    move the advanced-index axes in front of the batch axis."""
+    idx = idx if isinstance(idx, tuple) else (idx,)
+    if any(isinstance(i, _ShapeOnly) for i in idx):
+        raise BatchingError(_READS)  # an index computed from batched values
+    if any(_is_advanced(i) for i in idx):
+        adv = [k for k, i in enumerate(idx)
+               if _is_advanced(i) or isinstance(i, (int, onp.integer))]
+        if adv[-1] - adv[0] + 1 != len(adv):
+            return None
+    return (slice(None),) + idx
+
+
+@def_batch(shp.getitem)
+def _getitem_batch(size, vals, batched, **kwargs):
+    idx = _batched_index(vals[1])
+    if batched[1] or idx is None:
+        return NotImplemented
+    return shp.getitem(vals[0], idx)
+
+
+@def_batch(shp.untake)
+def _untake_batch(size, vals, batched, **kwargs):
+    g, idx, shape = vals
+    bidx = _batched_index(idx)
+    if batched[1] or batched[2] or bidx is None:
+        return NotImplemented
+    return shp.untake(g, bidx, (size,) + tuple(shape))
+
+
+@def_batch(shp.concatenate_args)
+def _concatenate_batch(size, vals, batched, axis=0):
+    if axis is None:
+        parts = [shp.reshape(v, (size, -1)) if b else shp.reshape(v, (1, -1))
+                 for v, b in zip(vals, batched)]
+        ax = 1
+    else:
+        nd = next(len(_shape(v)) - b for v, b in zip(vals, batched))
+        ax = normalize_axis_index(axis, nd) + 1
+        parts = [v if b else shp.reshape(v, (1,) + _shape(v)) for v, b in zip(vals, batched)]
+    parts = [p if b else _helpers.broadcast_to(p, (size,) + _shape(p)[1:])
+             for p, b in zip(parts, batched)]
+    return shp.concatenate_args(*parts, axis=ax)
+
+
+@def_batch(_helpers.broadcast_to)
+def _broadcast_to_batch(size, vals, batched, **kwargs):
+    x, shape = vals[0], tuple(vals[1]) if len(vals) > 1 else tuple(kwargs.pop("shape"))
+    return _helpers.broadcast_to(_expand_to(x, size, len(shape)), (size,) + shape)
+
+
+@def_batch(_helpers.sum_to_shape)
+def _sum_to_shape_batch(size, vals, batched, shape=None):
+    x, shape = vals[0], vals[1] if len(vals) > 1 else shape
+    lead = len(_shape(x)) - 1 - len(shape)
+    if lead > 0:
+        x = red.sum(x, axis=tuple(range(1, lead + 1)))
+    return _helpers.sum_to_shape(x, shape=(size,) + tuple(shape))
+
+
+# ---------------------------------------------------------------- products
+@def_batch(la.matmul)
+def _matmul_batch(size, vals, batched, **kwargs):
+    if kwargs:
+        return NotImplemented
+    a, b = vals
+    ba, bb = batched[:2]
+    na, nb = len(_shape(a)) - ba, len(_shape(b)) - bb
+    fast = _matmul_one_product(size, a, b, ba, bb, na, nb)
+    if fast is not None:
+        return fast
+    if na == 1:  # a row (1, k), dropped again below
+        a = shp.reshape(a, _shape(a)[:-1] + (1,) + _shape(a)[-1:])
+    if nb == 1:  # a column (k, 1)
+        b = shp.reshape(b, _shape(b) + (1,))
+    pa, pb = max(na, 2), max(nb, 2)
+    if ba:  # keep the batch axis in front of every stack axis
+        a = _expand_to(a, size, max(pa, pb))
+    if bb:
+        b = _expand_to(b, size, max(pa, pb))
+    out = la.matmul(a, b)
+    if na == 1 or nb == 1:  # drop the axes the promotion added
+        s = _shape(out)
+        keep = s[:-2] + (() if na == 1 else s[-2:-1]) + (() if nb == 1 else s[-1:])
+        out = shp.reshape(out, keep)
+    return out
+
+
+def _matmul_one_product(size, a, b, ba, bb, na, nb):
+    """The common cases with one batched operand as ONE matrix product (numpy
+    would otherwise loop over a stack of small products); None for the rest."""
+    if ba and not bb and nb <= 2:
+        if na == 1:   # rows (B, k) @ b
+            return la.matmul(a, b)
+        if na == 2:   # (B*m, k) @ b
+            m, k = _shape(a)[1:]
+            out = la.matmul(shp.reshape(a, (size * m, k)), b)
+            return shp.reshape(out, (size, m) + _shape(out)[1:])
+    if bb and not ba and na <= 2:
+        if nb == 1:   # a @ b_i = b_i @ a^T for each row b_i of (B, k)
+            return la.matmul(b, a if na == 1 else shp.transpose(a, (1, 0)))
+        if nb == 2 and na == 2:  # a @ [b_1 ... b_B] side by side, then split
+            k, n = _shape(b)[1:]
+            wide = shp.reshape(shp.transpose(b, (1, 0, 2)), (k, size * n))
+            out = la.matmul(a, wide)
+            return shp.transpose(shp.reshape(out, (_shape(a)[0], size, n)), (1, 0, 2))
+    return None
+
+
+@def_batch(la.tensordot)
+def _tensordot_batch(size, vals, batched, axes=2):
+    a, b = vals[:2]
+    axes = vals[2] if len(vals) > 2 else axes
+    ba, bb = batched[:2]
+    na, nb = len(_shape(a)) - ba, len(_shape(b)) - bb
+    a_ax, b_ax = la._norm_axes(na, nb, axes)
+    if ba and not bb:
+        return la.tensordot(a, b, axes=([i + 1 for i in a_ax], b_ax))
+    if bb and not ba:
+        out = la.tensordot(a, b, axes=(a_ax, [i + 1 for i in b_ax]))
+        k = na - len(a_ax)  # where the batch axis landed
+        nd = len(_shape(out))
+        return shp.transpose(out, (k,) + tuple(i for i in range(nd) if i != k))
+    letters = iter(string.ascii_letters)
+    batch = next(letters)
+    sa = [next(letters) for _ in range(na)]
+    sb = [next(letters) for _ in range(nb)]
+    for i, j in zip(a_ax, b_ax):
+        sb[j] = sa[i]
+    out = [c for i, c in enumerate(sa) if i not in a_ax] + \
+          [c for j, c in enumerate(sb) if j not in b_ax]
+    spec = f"{batch}{''.join(sa)},{batch}{''.join(sb)}->{batch}{''.join(out)}"
+    return la.einsum_prim(spec, a, b)
+
+
+@def_batch(la.einsum_prim)
+def _einsum_batch(size, vals, batched, **kwargs):
+    subscripts, ops = vals[0], vals[1:]
+    if batched[0] or "..." in subscripts or "->" not in subscripts:
+        return NotImplemented
+    ins, out = subscripts.replace(" ", "").split("->")
+    letter = next(c for c in string.ascii_letters if c not in subscripts)
+    ins = [letter + s if b else s for s, b in zip(ins.split(","), batched[1:])]
+    return la.einsum_prim(",".join(ins) + "->" + letter + out, *ops, **kwargs)
