@@ -12,6 +12,7 @@ from .transforms import (ModeChoice, checkpoint, deriv, elementwise_grad, grad,
                          jvp, make_ggnvp, make_hvp, make_jvp, make_vjp, multigrad_dict,
                          pick_mode, tensor_jacobian_product, value_and_grad,
                          vector_jacobian_product, vjp, vmap)
+from .builtins import dict, isinstance, list, tuple, type  # autograd exports these too
 from .core import primitive, notrace_primitive
 from .extend import defjvp, defvjp
 from .test_util import check_grads
@@ -23,4 +24,5 @@ __all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv"
            "jacfwd", "jacrev", "hessian", "hessian_tensor_product", "hessian_vector_product",
            "make_hvp", "make_ggnvp", "holomorphic_grad", "multigrad_dict", "grad_named",
            "checkpoint", "jvp", "vjp", "pick_mode", "ModeChoice", "vmap", "primitive",
-           "notrace_primitive", "defjvp", "defvjp", "check_grads"]
+           "notrace_primitive", "defjvp", "defvjp", "check_grads",
+           "isinstance", "type", "tuple", "list", "dict"]

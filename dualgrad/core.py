@@ -319,14 +319,18 @@ class Tracer:
         if not INDEX_UPDATE:  # pragma: no cover (the rules always register one)
             raise TypeError("x[i] = y on a traced array needs dualgrad.rules loaded.")
         idx = tuple(getval(i) for i in idx) if isinstance(idx, tuple) else getval(idx)
-        new = INDEX_UPDATE[-1](self, val, idx)
+        self._become(INDEX_UPDATE[-1](self, val, idx), "x[i] = y")
+
+    def _become(self, new, what: str) -> None:
+        """Rebind this tracer object to ``new`` (same class and level): the
+        copy-on-write step behind ``x[i] = y`` and ``x += y``."""
         if type(new) is not type(self) or new._level is not self._level:
             raise TypeError(
-                f"x[i] = y: y is traced by an inner transform (level "
+                f"{what}: y is traced by an inner transform (level "
                 f"{getattr(getattr(new, '_level', None), 'depth', '?')}) that x (level "
                 f"{self._level.depth}) is not part of, so x cannot be updated in place. Build "
-                "a new array instead: x2 = dualgrad.numpy.where(mask, y, x), or create x "
-                "inside the inner function.")
+                "a new array instead (x2 = x + y, x2 = dualgrad.numpy.where(mask, y, x)), or "
+                "create x inside the inner function.")
         for cls in type(new).__mro__:
             for slot in getattr(cls, "__slots__", ()):
                 if slot not in ("__weakref__", "__dict__") and hasattr(new, slot):

@@ -77,10 +77,13 @@ def _plot(path: str, out) -> None:
 
 
 def main(argv: list[str] | None = None, out=sys.stdout) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    plot_path = "dualgrad-derivative.png"
-    if "--plot" in argv:
-        plot_path = argv[argv.index("--plot") + 1]
+    import argparse
+    parser = argparse.ArgumentParser(
+        prog="python -m dualgrad", description="A short tour of dualgrad. "
+        "'python -m dualgrad coverage' lists which numpy functions are differentiable.")
+    parser.add_argument("--plot", default="dualgrad-derivative.png", metavar="PATH",
+                        help="where to write the derivative plot (default: %(default)s)")
+    plot_path = parser.parse_args(sys.argv[1:] if argv is None else argv).plot
     print("dualgrad tour\n", file=out)
     print("1. The Taylor-series sine from autograd's tutorial, differentiated:", file=out)
     print(f"  d/dx taylor_sine(x) at x = pi: {grad(taylor_sine)(onp.pi):+.6f}  "

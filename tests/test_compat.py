@@ -111,3 +111,14 @@ def test_check_grads_and_combo_check_signatures_match_autograd():
         bad.def_jvp(lambda t, ans, x: t * onp.sin(x))
         bad.def_vjp(lambda g, ans, x: g * onp.sin(x))
         combo_check(bad, [0], order=1)([onp.array([0.3, 1.0])])
+
+
+def test_autograd_top_level_builtins_and_differential_operators():
+    import numpy as onp
+    import dualgrad
+    from dualgrad import isinstance as dg_isinstance, tuple as dg_tuple
+    from dualgrad.differential_operators import grad, make_jvp_reversemode
+    assert dg_tuple is tuple and dualgrad.dict is dict
+    assert grad(lambda x: dg_isinstance(x, onp.ndarray) * x.sum())(onp.ones(2)).tolist() == [1.0, 1.0]
+    ans, t = make_jvp_reversemode(lambda x: x ** 2)(3.0)(1.0)
+    assert (ans, t) == (9.0, 6.0)

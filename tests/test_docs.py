@@ -26,5 +26,21 @@ def test_docs_build_without_warnings(tmp_path):
         assert (out / f"{page}.html").exists(), page
     api = (out / "api.html").read_text()
     assert "dualgrad.graph.record" in api and "jacobian" in api
+    for name in ["dualgrad.vmap", "complex_layout", "chunk_size", "dualgrad.graph.count",
+                 "dualgrad.check_grads", "dualgrad.extend.defvjp", "dualgrad.extend.primitive"]:
+        assert name in api, name
     # the notebooks are rendered with their committed plots
     assert "<img" in (out / "notebooks" / "03_neural_network.html").read_text()
+
+
+def test_code_on_the_pages_runs():
+    """Every ```python block of a page runs, in order, in one namespace per page."""
+    import contextlib
+    import io
+    import re
+    pages = sorted((ROOT / "docs").glob("*.md")) + sorted((ROOT / "docs" / "transforms").glob("*.md"))
+    for page in pages:
+        namespace: dict = {}
+        for block in re.findall(r"```python\n(.*?)```", page.read_text(), re.S):
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(block, str(page), "exec"), namespace)

@@ -141,12 +141,38 @@ def test_views_taken_before_an_update_keep_the_old_values():
     assert g.tolist() == [1.0, 1.0, 0.0, 0.0]  # consistent with the values: never silently wrong
 
 
-def test_augmented_operators_rebind_the_name():
+def test_augmented_operators_update_in_place_like_numpy():
     def f(x):
+        x = x * 1.0
         y = x
-        y += 1.0  # a new tracer bound to y; x is unchanged
+        y += 1.0  # as in numpy, x and y are one array: both see the update
+        y *= x
         return np.sum(x * y)
-    assert onp.allclose(grad(f)(X), 2 * X + 1.0)
+    plain = X * 1.0
+    alias = plain
+    alias += 1.0
+    alias *= plain
+    assert onp.allclose(f(X), onp.sum(plain * alias))  # same values as numpy
+    # sum(((x + 1)^2)^2) = sum((x + 1)^4)
+    assert onp.allclose(grad(f)(X), 4 * (X + 1.0) ** 3)
+    assert onp.allclose(jacobian(f, mode="fwd")(X), 4 * (X + 1.0) ** 3)
+
+
+def test_augmented_operators_on_scalars_and_bad_shapes():
+    def f(s):
+        t = s
+        t += 1.0  # a Python scalar is immutable: s keeps its value, as in Python
+        return s * t
+    assert grad(f)(2.0) == 2 * 2.0 + 1.0  # d/ds [s (s + 1)]
+    with pytest.raises(ValueError, match="shape"):
+        grad(lambda x: np.sum(_iadd(x * 1.0, onp.ones((2, 4)))))(X)
+    with pytest.raises(TypeError, match="complex"):
+        grad(lambda x: np.sum(np.real(_iadd(x * 1.0, 1j))))(X)
+
+
+def _iadd(a, b):
+    a += b
+    return a
 
 
 def test_in_place_methods():

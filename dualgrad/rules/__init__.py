@@ -56,6 +56,36 @@ for _dunder, _prim in [("add", ew.add), ("sub", ew.subtract), ("mul", ew.multipl
     register_method(f"__r{_dunder}__", _r)
 
 register_method("__neg__", lambda self: ew.negative(self))
+
+def _inplace(prim, symbol):
+    """``x op= y``: for a traced ndarray, numpy's in-place semantics by copy-on-write
+    (every name bound to x sees the result, cast to x's dtype and shape); for a
+    traced scalar (immutable in Python), a new value."""
+    def iop(self, other):
+        new = prim(self, other)
+        old = getval(self)
+        if not isinstance(old, onp.ndarray):
+            return new
+        res = getval(new)
+        if onp.shape(res) != old.shape:
+            raise ValueError(f"x {symbol}= y: the result has shape {onp.shape(res)} but x has "
+                             f"shape {old.shape}; numpy cannot store it in x either. Use "
+                             f"x = x {symbol} y.")
+        if onp.result_type(res) != old.dtype:
+            if not onp.can_cast(onp.result_type(res), old.dtype, casting="same_kind"):
+                raise TypeError(f"x {symbol}= y: numpy cannot store a {onp.result_type(res)} "
+                                f"result in x ({old.dtype}). Use x = x {symbol} y.")
+            new = astype(new, dtype=old.dtype)
+        self._become(new, f"x {symbol}= y")
+        return self
+    return iop
+
+
+for _dunder, _prim, _sym in [("add", ew.add, "+"), ("sub", ew.subtract, "-"),
+                             ("mul", ew.multiply, "*"), ("truediv", ew.divide, "/"),
+                             ("pow", ew.power, "**"), ("matmul", la.matmul, "@")]:
+    register_method(f"__i{_dunder}__", _inplace(_prim, _sym))
+
 register_method("__pos__", lambda self: self)
 register_method("__abs__", lambda self: cx.absolute(self))
 register_method("__getitem__", lambda self, idx: shp.getitem(self, _static_index(idx)))
