@@ -75,7 +75,10 @@ def cast_like(g, x):
     if g_dtype.kind == "c" and x_dtype.kind != "c":
         g = real(g)
         g_dtype = onp.result_type(getval(g))
-    if x_dtype.kind in "fc" and g_dtype != x_dtype and isinstance(xv, onp.ndarray):
+    # Scalars too (numpy scalars, Python complex): a complex64 or complex scalar
+    # input must not get a float32 / float64 gradient (real(z)'s VJP is real g).
+    if x_dtype.kind in "fc" and g_dtype != x_dtype and (
+            isinstance(xv, (onp.ndarray, onp.generic)) or x_dtype.kind == "c"):
         from ._helpers import astype
         g = astype(g, dtype=x_dtype)
     return g
@@ -140,11 +143,24 @@ absolute.def_vjp(lambda g, ans, x: cast_like(_re(g) * _abs_unit(x, ans), x))
 #   VJP:  g (du/dx - i du/dy) = g conj(i z) / |z|^2
 # Undefined at z = 0 (inf/nan there). A real input's angle is 0 or pi,
 # constant almost everywhere: zero derivative.
+# With deg=True both are scaled by 180 / pi.
+def _angle_jvp(t, ans, x, deg=False):
+    if not is_complex(x):
+        return 0.0 * t
+    d = imag(conj(x) * t) / abs2(x)
+    return d * (180 / onp.pi) if deg else d
+
+
+def _angle_vjp(g, ans, x, deg=False):
+    if not is_complex(x):
+        return cast_like(0.0 * g, x)
+    g = _re(g) * (180 / onp.pi) if deg else _re(g)
+    return g * conj(1j * x) / abs2(x)
+
+
 angle = Primitive(onp.angle, "angle")
-angle.def_jvp(lambda t, ans, x: imag(conj(x) * t) / abs2(x) if is_complex(x)
-              else 0.0 * t)
-angle.def_vjp(lambda g, ans, x: _re(g) * conj(1j * x) / abs2(x) if is_complex(x)
-              else cast_like(0.0 * g, x))
+angle.def_jvp(_angle_jvp)
+angle.def_vjp(_angle_vjp)
 
 
 # sign(z) = s = z / |z| for complex z (numpy >= 2), 0 at 0. Non-holomorphic.

@@ -50,7 +50,15 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
            **kw):
     res = onp.unique(getval(ar), return_index=True, return_inverse=return_inverse,
                      return_counts=return_counts, axis=axis, **kw)
-    values = take(ravel(ar), res[1]) if axis is None else take(ar, res[1], axis=axis)
+    first = res[1]
+    if kw.get("sorted", True) is False and not (return_index or return_inverse or return_counts):
+        # numpy >= 2.3 may return the values alone unsorted (a hash table, e.g. for
+        # complex input), but sorted when indices are asked for: pick in its order,
+        # or the traced values (and derivatives) would be a permutation of numpy's.
+        plain = onp.unique(getval(ar), axis=axis, **kw)
+        if not onp.array_equal(plain, res[0], equal_nan=True):
+            first = first[onp.searchsorted(res[0], plain)]
+    values = take(ravel(ar), first) if axis is None else take(ar, first, axis=axis)
     extra = res[1:] if return_index else res[2:]
     return (values,) + tuple(extra) if extra else values
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import Primitive, getval
+from ..core import Primitive, Tracer, getval
 from ._helpers import elementwise, unbroadcast
 from .complex import absolute, conj, real, sign
 
@@ -65,7 +65,12 @@ def _power_dx(x, y):
 
 
 def _power_dy(x, ans):
-    return log(where(x == 0, 1.0, x)) * ans
+    base = where(x == 0, 1.0, x)
+    if onp.iscomplexobj(getval(ans)) and not onp.iscomplexobj(getval(base)):
+        # a real base with a complex power: numpy computes x**y = exp(y log x) with
+        # the principal complex log (log|x| + i pi for x < 0), so d/dy uses it too.
+        base = base + 0j
+    return log(base) * ans
 
 
 power = binary(onp.power)
@@ -80,8 +85,14 @@ def broadcast_like(t, ans):
     of a sum was the one that set the shape)."""
     if type(ans) in _SCALARS and type(t) in _SCALARS:  # fast path: both scalars
         return t
-    from ._helpers import broadcast_to
-    shape = onp.shape(getval(ans))
+    from ._helpers import astype, broadcast_to
+    av, tv = getval(ans), getval(t)
+    if onp.iscomplexobj(av) and not onp.iscomplexobj(tv):
+        # a real operand's tangent of a complex answer (x + 1j): complex, like the
+        # answer, so forward mode gives the same dtype as reverse mode
+        dt = onp.result_type(av)
+        t = astype(t, dtype=dt) if isinstance(t, (onp.ndarray, Tracer)) else dt.type(t)
+    shape = onp.shape(av)
     return t if onp.shape(getval(t)) == shape else broadcast_to(t, shape)
 
 
@@ -116,7 +127,10 @@ def _share(x, y, ans):
 def _like(mask, ans):
     """A constant factor in ``ans``'s float dtype (so float32 tangents stay float32)."""
     dt = onp.result_type(ans)
-    return mask.astype(dt) if dt.kind == "f" and onp.ndim(mask) else mask
+    if dt.kind != "f":
+        return mask
+    # a 0-d mask is a numpy float64 scalar, which would promote a float32 tangent
+    return mask.astype(dt) if onp.ndim(mask) else dt.type(mask)
 
 
 def _def_select2(prim):

@@ -63,15 +63,33 @@ mean.def_vjp(lambda g, ans, x, axis=None, keepdims=False, dtype=None:
 
 
 # p = prod(x, axis).  dp/dx_i = prod_{k != i} x_k  ("the others").
-# Written without dividing by x_i, so exact zeros are handled: with one zero
-# in a slice only that entry gets a non-zero derivative; with two or more,
-# none does.
+# Without zeros: others = prod(x) / x. With an exact zero anywhere, division
+# fails, and zero masks that are constant in x give the right first derivative
+# but a wrong second one (d others_i / dx_z = prod_{k != i, z} x_k is not 0).
+# So then, along the reduced axes flattened to one axis of length n:
+#   others_i = (prod_{k < i} x_k) (prod_{k > i} x_k),
+# an exclusive cumprod from the left times one from the right: no division,
+# and exact as a function of x to every order (cumprod's rules handle zeros).
 def _prod_others(x, ans, axis):
-    zero = getval(x) == 0
-    n_zero = onp.sum(zero, axis=axis, keepdims=True)
-    safe = where(zero, 1.0, x)
-    p_nonzero = prod(safe, axis=axis, keepdims=True)
-    return where(n_zero == 0, p_nonzero / safe, where((n_zero == 1) & zero, p_nonzero, 0.0))
+    if not onp.any(getval(x) == 0):
+        return prod(x, axis=axis, keepdims=True) / x
+    from .scans import cumprod_prim
+    from .shape import concatenate, getitem, transpose
+    shape = shape_of(x)
+    red = _axes(axis, len(shape))
+    keep = tuple(a for a in range(len(shape)) if a not in red)
+    perm = keep + red
+    lead = tuple(shape[a] for a in keep)
+    xt = reshape(transpose(x, perm), lead + (_count(x, axis),))
+    one = onp.ones(lead + (1,), dtype=onp.result_type(getval(x)))
+
+    def cut(s):
+        return getitem(xt, (slice(None),) * len(lead) + (s,))
+    left = cumprod_prim(concatenate([one, cut(slice(None, -1))], axis=-1), axis=-1)
+    right = flip(cumprod_prim(flip(concatenate([cut(slice(1, None)), one], axis=-1), axis=-1),
+                              axis=-1), axis=-1)
+    others = reshape(left * right, tuple(shape[a] for a in perm))
+    return transpose(others, tuple(int(i) for i in onp.argsort(perm)))
 
 
 def _prod(x, axis=None, keepdims=False, dtype=None):
@@ -142,7 +160,14 @@ def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
 @composite(onp.std)
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
     _no_out(out, "std")
-    return sqrt(var(x, axis=axis, ddof=_ddof(ddof, kw, "std"), keepdims=keepdims))
+    v = var(x, axis=axis, ddof=_ddof(ddof, kw, "std"), keepdims=keepdims)
+    zero = getval(v) == 0
+    if not onp.any(zero):
+        return sqrt(v)
+    # Zero variance (all entries equal; always so along an axis of length 1, where
+    # std is identically 0 and its derivative is 0): sqrt'(0) = inf times dvar = 0
+    # gave nan. Take the derivative 0 there, as abs does at 0.
+    return where(zero, 0.0, sqrt(where(zero, 1.0, v)))
 
 
 def _ddof(ddof, kw, name):
