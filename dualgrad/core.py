@@ -370,6 +370,17 @@ class Tracer:
         return target(*args, **kwargs)
 
 
+# A primitive's answer is traced on only when it can carry a derivative.
+_FLOATS = (float, onp.float64)  # the common case, checked first (hot path)
+
+
+def _is_differentiable(ans) -> bool:
+    if isinstance(ans, (float, complex, Tracer)):
+        return True
+    kind = getattr(getattr(ans, "dtype", None), "kind", None)
+    return kind in ("f", "c")
+
+
 def _qualname(func) -> str:
     mod = getattr(func, "__module__", "") or ""
     sub = mod.replace("numpy", "").strip(".").split(".")[0] if mod.startswith("numpy.") else ""

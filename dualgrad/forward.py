@@ -9,9 +9,7 @@ arguments that carry a tangent at this level:
 """
 from __future__ import annotations
 
-import numpy as onp
-
-from .core import ALL, Level, Tracer, getval
+from .core import _FLOATS, ALL, Level, Tracer, _is_differentiable, getval
 
 
 class Dual(Tracer):
@@ -27,16 +25,6 @@ class Dual(Tracer):
     @property
     def primal(self):
         return self.value
-
-
-_FLOATS = (float, onp.float64)
-
-
-def _is_differentiable(ans) -> bool:
-    if isinstance(ans, (float, complex, Tracer)):
-        return True
-    kind = getattr(getattr(ans, "dtype", None), "kind", None)
-    return kind in ("f", "c")
 
 
 class ForwardLevel(Level):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from .core import Level, Tracer, _node_ids, getval
+from .core import _FLOATS, Level, Tracer, _is_differentiable, _node_ids, getval
 
 
 class Node:
@@ -39,16 +39,6 @@ class Box(Tracer):
         self.value = value
         self.node = node
         self._level = level
-
-
-_FLOATS = (float, onp.float64)
-
-
-def _is_differentiable(ans) -> bool:
-    if isinstance(ans, (float, complex, Tracer)):
-        return True
-    kind = getattr(getattr(ans, "dtype", None), "kind", None)
-    return kind in ("f", "c")
 
 
 class ReverseLevel(Level):
