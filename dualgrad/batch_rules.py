@@ -223,3 +223,55 @@ def _einsum_batch(size, vals, batched, **kwargs):
     letter = next(c for c in string.ascii_letters if c not in subscripts)
     ins = [letter + s if b else s for s, b in zip(ins.split(","), batched[1:])]
     return la.einsum_prim(",".join(ins) + "->" + letter + out, *ops, **kwargs)
+
+
+# ---------------------------------------------------------------- fft
+# The transforms act along one axis; the batch axis is one more leading axis.
+def _along_axis(prim):
+    def rule(size, vals, batched, axis=-1, **kwargs):
+        if len(vals) != 1:
+            return NotImplemented
+        return prim(vals[0], axis=normalize_axis_index(axis, len(_shape(vals[0])) - 1) + 1,
+                    **kwargs)
+    return rule
+
+
+def _decompositions():
+    """The numpy.linalg primitives, loaded after the core families."""
+    from .rules import decompositions as dec, fft, svd_qr
+    return dec, fft, svd_qr
+
+
+_dec, _fft, _svd_qr = _decompositions()
+for _p in (_fft.fft_p, _fft.rfft_p, _fft.irfft_p):
+    BATCH_RULES[_p] = _along_axis(_p)
+
+
+# ---------------------------------------------------------------- linalg
+# These work on stacks of matrices, so a batch axis is one more stack axis.
+def _stacked(prim):
+    def rule(size, vals, batched, **kwargs):
+        if len(vals) != 1:
+            return NotImplemented
+        return prim(vals[0], **kwargs)
+    return rule
+
+
+for _p in (_dec.inv, _dec.det, _dec.logdet, _dec.pinv_p, _dec.cholesky_p, _dec.eigh_p,
+           _dec.eig_p, _svd_qr.svd_p, _svd_qr.qr_p):
+    BATCH_RULES[_p] = _stacked(_p)
+
+
+@def_batch(_dec.solve)
+def _solve_batch(size, vals, batched, **kwargs):
+    # x = solve(a, b), one example: a (n, n); b (n,) (a vector) or (n, k). Stacked
+    # examples of a are a stack of matrices; a stacked vector b becomes (B, n, 1).
+    a, b = vals
+    na, nb = len(_shape(a)) - batched[0], len(_shape(b)) - batched[1]
+    if na != 2 or nb not in (1, 2):
+        return NotImplemented
+    if nb == 2:
+        return _dec.solve(a, b)
+    col = shp.reshape(b, _shape(b) + (1,))
+    x = _dec.solve(a, col)
+    return shp.reshape(x, _shape(x)[:-1])

@@ -224,9 +224,80 @@ def test_elementwise_primitives_from_other_families_batch_in_one_call():
     from dualgrad.coverage import primitive_batching
     table = primitive_batching()
     assert table["gammaln"] == table["erf"] == table["sin"] == "batched"
-    assert table["svd"] == "loop"
+    assert table["odeint"] == "loop"  # an ODE solve per example
     x = onp.linspace(0.5, 2.0, 5)
     f = lambda x: sp.gammaln(x) * sp.erf(x)  # noqa: E731
     looped = jacfwd(f, batch=False)(x)
     assert onp.allclose(jacfwd(f)(x), looped, rtol=1e-13, atol=1e-14)
     assert onp.allclose(jacrev(f)(x), looped, rtol=1e-13, atol=1e-14)
+
+
+_R = onp.random.RandomState(11)
+_A = _R.randn(3, 3) + 3 * onp.eye(3)
+_b = _R.randn(3)
+LINALG_FFT = {
+    "fft": lambda x: np.real(np.fft.fft(x * x)) + np.fft.irfft(np.fft.rfft(x), 3),
+    "fft2": lambda x: np.abs(np.fft.fft2(np.outer(x, x))).ravel(),
+    "solve_vector_b": lambda x: np.linalg.solve(_A, x),
+    "solve_a": lambda x: np.linalg.solve(_A + np.diag(x), _b),
+    "solve_matrix_b": lambda x: np.linalg.solve(_A + np.diag(x), np.outer(_b, x)).ravel(),
+    "inv": lambda x: np.linalg.inv(_A + np.diag(x)).ravel(),
+    "det": lambda x: np.linalg.det(_A + np.outer(x, x)),
+    "slogdet": lambda x: np.linalg.slogdet(_A + np.outer(x, x))[1],
+    "eigh": lambda x: np.linalg.eigh(_A @ _A.T + np.diag(x))[0],
+    "svd": lambda x: np.linalg.svd(_A + np.diag(x), compute_uv=False),
+    "qr": lambda x: np.linalg.qr(_A + np.diag(x))[1].ravel(),
+    "cholesky": lambda x: np.linalg.cholesky(_A @ _A.T + np.diag(x)).ravel(),
+    "pinv": lambda x: np.linalg.pinv(_A + np.diag(x)).ravel(),
+    "eig": lambda x: np.real(np.sort(np.linalg.eigvals(_A + np.diag(x)))),
+}
+
+
+@pytest.mark.parametrize("name", list(LINALG_FFT))
+def test_linalg_and_fft_batch_in_one_call(name, monkeypatch):
+    import dualgrad.batching as batching
+    f = LINALG_FFT[name]
+    x, X = _R.randn(3) * 0.3, _R.randn(4, 3) * 0.3
+    looped = jacfwd(f, batch=False)(x)
+    loops = []
+    real_loop = batching._loop
+    monkeypatch.setattr(batching, "_loop", lambda prim, *a, **k: loops.append(prim.name)
+                        or real_loop(prim, *a, **k))
+    assert onp.allclose(jacfwd(f)(x), looped, rtol=1e-9, atol=1e-10)
+    assert onp.allclose(jacrev(f)(x), looped, rtol=1e-9, atol=1e-10)
+    assert onp.allclose(hessian(lambda x: np.sum(f(x)))(x),
+                        hessian(lambda x: np.sum(f(x)), batch=False)(x), rtol=1e-8, atol=1e-9)
+    assert onp.allclose(vmap(f)(X), onp.stack([f(row) for row in X]))
+    assert not loops, f"fell back to a loop for {loops}"
+
+
+def _special_cases():
+    import dualgrad.scipy.special as sp
+    return {
+        "beta": lambda x: sp.beta(x + 2.0, 1.5 * x[::-1] + 2.0),
+        "jv": lambda x: sp.jv(1.5, x + 1.0) + sp.iv(0.5, x + 1.0) + sp.kv(1.0, x + 1.0),
+        "gammainc": lambda x: sp.gammainc(2.0, x + 1.0) + sp.gammaincc(1.5, x + 2.0),
+        "polygamma": lambda x: sp.polygamma(1, x + 2.0) + sp.multigammaln(x + 3.0, 2),
+        "binom_poch": lambda x: sp.binom(x + 4.0, x + 1.0) + sp.poch(x + 2.0, 1.5),
+        "kl_div": lambda x: sp.kl_div(x + 2.0, 1.5) + sp.rel_entr(x + 2.0, x * x + 1.0),
+        "remainder": lambda x: np.remainder(x * 3.0, 1.7) + np.fmod(x * 5.0, 1.3),
+        "copysign_ldexp": lambda x: np.copysign(x, -1.0) + np.ldexp(x, 3) +
+        np.heaviside(x, x * x),
+    }
+
+
+@pytest.mark.parametrize("name", list(_special_cases()))
+def test_binary_elementwise_primitives_batch_in_one_call(name, monkeypatch):
+    import dualgrad.batching as batching
+    f = _special_cases()[name]
+    x, X = onp.array([0.3, 0.7, 1.1]), onp.array([[0.3, 0.7, 1.1], [0.2, 0.9, 0.4]])
+    looped = jacfwd(f, batch=False)(x)
+    loops = []
+    real_loop = batching._loop
+    monkeypatch.setattr(batching, "_loop", lambda prim, *a, **k: loops.append(prim.name)
+                        or real_loop(prim, *a, **k))
+    assert onp.allclose(jacfwd(f)(x), looped, rtol=1e-9, atol=1e-10)
+    assert onp.allclose(jacrev(f)(x), looped, rtol=1e-9, atol=1e-10)
+    assert not loops, f"fell back to a loop for {loops}"
+    monkeypatch.setattr(batching, "_loop", real_loop)
+    assert onp.allclose(vmap(f)(X), onp.stack([f(row) for row in X]))

@@ -115,6 +115,7 @@ def zero_derivative(fun: Callable, name: str | None = None) -> Primitive:
     prim.def_vjp(lambda g, ans, x, *args, **kw: cast_like(0.0 * sum_to_shape(g, shape=shape_of(x))
                                                            if shape_of(g) != shape_of(x)
                                                            else 0.0 * g, x), argnum=0)
+    prim.elementwise = True
     return prim
 
 

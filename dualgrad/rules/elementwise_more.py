@@ -54,6 +54,7 @@ def _remainder_family(fun, quotient):
     prim.def_jvp(lambda t, ans, x, y: broadcast_like(-t * q(x, y), ans), argnum=1)
     prim.def_vjp(lambda g, ans, x, y: unbroadcast(g, x), argnum=0)
     prim.def_vjp(lambda g, ans, x, y: unbroadcast(-g * q(x, y), y), argnum=1)
+    prim.elementwise = True  # numpy broadcasting: the batching interpreter maps it in one call
     return prim
 
 
@@ -104,6 +105,9 @@ heaviside.def_vjp(lambda g, ans, x, h: unbroadcast(g * (getval(x) == 0), h), arg
 ldexp = Primitive(onp.ldexp, "ldexp")
 ldexp.def_jvp(lambda t, ans, x, e: broadcast_like(ldexp(t, e), ans), argnum=0)
 ldexp.def_vjp(lambda g, ans, x, e: unbroadcast(ldexp(g, e), x), argnum=0)
+
+for _p in (copysign, heaviside, ldexp):
+    _p.elementwise = True  # numpy broadcasting: the batching interpreter maps it in one call
 
 
 def _nondiff_arg(name):

@@ -36,6 +36,7 @@ def _in_args(fun, name, derivs: dict) -> Primitive:
         jvp.__name__, vjp.__name__ = f"_{name}_jvp{argnum}", f"_{name}_vjp{argnum}"
         prim.def_jvp(jvp, argnum=argnum)
         prim.def_vjp(vjp, argnum=argnum)
+    prim.elementwise = True  # numpy broadcasting: the batching interpreter maps it in one call
     return prim
 
 
