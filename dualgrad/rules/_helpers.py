@@ -15,6 +15,17 @@ def shape_of(x) -> tuple:
     return onp.shape(getval(x))
 
 
+def ndim_of(x) -> int:
+    return onp.ndim(getval(x))
+
+
+def no_out(out, name: str) -> None:
+    """``out=`` cannot receive a traced result: say so instead of ignoring it."""
+    if out is not None:
+        raise TypeError(f"{name}(..., out=...) cannot write into an array while tracing; "
+                        "use the returned value.")
+
+
 # sum_to_shape(x, shape): sum the broadcast axes of x away so it has `shape`.
 #   linear;  JVP: sum_to_shape(t);  VJP: broadcast_to(g, x.shape)
 def _sum_to_shape(x, shape):

@@ -18,6 +18,7 @@ import numpy as onp
 from .. import core
 from ..core import DifferentiationError, Primitive, Tracer, getval
 from ._helpers import astype as _astype, broadcast_to, composite, shape_of, traced, unbroadcast
+from ._helpers import no_out as _no_out, ndim_of as _nd
 from .complex import conj
 from .elementwise import multiply, power, subtract, where
 from .linalg import diag, matmul
@@ -26,9 +27,6 @@ from .shape import (atleast_1d, concatenate, flip, getitem, reshape, stack, tran
 
 when_traced = composite  # gathers look for tracers inside sequences too
 
-
-def _nd(a) -> int:
-    return onp.ndim(getval(a))
 
 
 def positions(a) -> onp.ndarray:
@@ -400,11 +398,6 @@ def rollaxis(a, axis, start=0):
 def permute_dims(a, axes=None):
     return transpose(a, None if axes is None else tuple(axes))
 
-
-def _no_out(out, name):
-    if out is not None:
-        raise TypeError(f"{name}(..., out=...) cannot write into an array while tracing; "
-                        "use the returned value.")
 
 
 concat = concatenate

@@ -28,6 +28,7 @@ from numpy.lib.array_utils import normalize_axis_index
 
 from ..core import Primitive, Tracer, getval
 from ._helpers import shape_of
+from ._helpers import no_out as _no_out
 from .complex import cast_like, conj, real
 from .elementwise import multiply
 from .shape import concatenate, getitem
@@ -36,11 +37,6 @@ from .shape import concatenate, getitem
 def _traced(*args) -> bool:
     return any(isinstance(a, Tracer) for a in args)
 
-
-def _no_out(out, name):
-    if out is not None:
-        raise TypeError(f"numpy.fft.{name}(..., out=...) cannot write into an array while "
-                        "tracing; use the returned value.")
 
 
 def _index(ndim, axis, idx):

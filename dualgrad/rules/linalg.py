@@ -13,16 +13,14 @@ import string
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
-from ..core import ANY, Primitive, Tracer, getval
+from ..core import ANY, Primitive, Tracer
 from ._helpers import composite, shape_of, unbroadcast
+from ._helpers import ndim_of as _nd
 from .complex import cast_like
 from .elementwise import multiply
 from .reductions import sum
 from .shape import getitem, moveaxis, reshape, swapaxes, transpose, untake
 
-
-def _nd(a) -> int:
-    return onp.ndim(getval(a))
 
 
 # C = A @ B  (stacks of matrices; 1-D operands are promoted and squeezed as numpy does)

@@ -10,6 +10,7 @@ from numpy.lib.array_utils import normalize_axis_tuple
 
 from ..core import Primitive, getval
 from ._helpers import broadcast_to, composite, shape_of, unbroadcast
+from ._helpers import no_out as _no_out
 from .complex import abs2
 from .elementwise import sqrt, where
 from .shape import reshape, flip
@@ -183,11 +184,6 @@ def _ddof(ddof, kw, name):
                         "drop those arguments (select the entries first, e.g. x[mask]).")
     return ddof
 
-
-def _no_out(out, name):
-    if out is not None:
-        raise TypeError(f"{name}(..., out=...) cannot write into an array while tracing; "
-                        "use the returned value.")
 
 
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "cumsum", "var", "std"]

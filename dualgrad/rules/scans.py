@@ -13,6 +13,7 @@ from numpy.lib.array_utils import normalize_axis_index
 
 from ..core import Primitive, Tracer, getval
 from ._helpers import astype, broadcast_to, shape_of, unbroadcast
+from ._helpers import no_out as _no_out, ndim_of as _nd
 from .complex import abs2
 from ._helpers import composite as when_traced, traced
 from .construction import take_along_axis
@@ -21,14 +22,6 @@ from .reductions import _axes, _ddof, cumsum, max, mean, min, prod, sum
 from .shape import concatenate, flip, getitem, reshape, transpose
 
 
-def _nd(a) -> int:
-    return onp.ndim(getval(a))
-
-
-def _no_out(out, name):
-    if out is not None:
-        raise TypeError(f"{name}(..., out=...) cannot write into an array while tracing; "
-                        "use the returned value.")
 
 
 def _isnan(a):

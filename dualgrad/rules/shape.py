@@ -12,6 +12,7 @@ from numpy.lib.array_utils import normalize_axis_index
 
 from ..core import ALL, ANY, Primitive, Tracer, getval
 from ._helpers import composite, shape_of
+from ._helpers import ndim_of as _nd
 from .complex import cast_like
 
 
@@ -100,9 +101,6 @@ def concatenate(arrays, axis=0, out=None, **kw):
     return concatenate_args(*[a if isinstance(a, Tracer) else onp.asarray(a) for a in arrays],
                             axis=axis)
 
-
-def _nd(a) -> int:
-    return onp.ndim(getval(a))
 
 
 def expand_dims(a, axis):
