@@ -11,16 +11,16 @@ import numpy as onp
 
 from ..core import getval, notrace_primitive, register_method
 from . import complex, elementwise, linalg, reductions, shape
-from . import (construction, decompositions, elementwise_more, fft, norms, scans,
-               products_stats, split_stack, svd_qr, counting)
+from . import (construction, counting, decompositions, differences, elementwise_more, fft,
+               norms, products_stats, scans, split_stack, svd_qr)
 from ._helpers import astype, broadcast_to
 from .nondiff import NONDIFF_NAMES
 
 # Each family lists its numpy names in __all__; families for numpy.linalg and
 # numpy.fft names add a LINALG / FFT dict {numpy name: our function}.
 FAMILIES = (complex, elementwise, reductions, shape, linalg,
-            elementwise_more, scans, construction, split_stack, decompositions, svd_qr,
-            norms, fft, products_stats, counting)
+            elementwise_more, scans, differences, construction, split_stack, decompositions,
+            svd_qr, norms, fft, products_stats, counting)
 
 RULES: dict[str, object] = {}
 LINALG_RULES: dict[str, object] = {}
