@@ -1,6 +1,7 @@
-"""Building and rearranging arrays: pad, kron, cross, convolve, triu/tril, rot90,
-roll, the split family, meshgrid, insert/delete, take/choose/compress, and the
-``index_update`` primitive behind ``x[i] = y`` on traced arrays.
+"""Building and rearranging arrays: pad, triu/tril, rot90, roll, insert/delete,
+take/choose/compress, constructors with traced values (full, linspace, ...), and
+the ``index_update`` primitive behind ``x[i] = y`` on traced arrays. (Splitting
+and stacking are in split_stack.py; kron, cross, convolve in products_stats.py.)
 
 Almost everything here is linear in its array arguments and moves entries
 around without arithmetic. Such a function is written as a *gather*: numpy runs
@@ -19,10 +20,9 @@ from .. import core
 from ..core import DifferentiationError, Primitive, Tracer, getval
 from ._helpers import astype as _astype, broadcast_to, composite, shape_of, traced, unbroadcast
 from ._helpers import no_out as _no_out, ndim_of as _nd
-from .complex import conj
-from .elementwise import multiply, power, subtract, where
-from .linalg import diag, matmul
-from .shape import (atleast_1d, concatenate, flip, getitem, reshape, stack, transpose)
+from .elementwise import power, subtract, where
+from .linalg import diag
+from .shape import (concatenate, getitem, reshape, stack, transpose)
 
 
 when_traced = composite  # gathers look for tracers inside sequences too
@@ -280,80 +280,6 @@ def pad(array, pad_width, mode="constant", **kwargs):
     return gather_or(array, marker, fill)
 
 
-@when_traced(onp.kron)
-def kron(a, b):
-    a, b = _as_array(a), _as_array(b)
-    nd = max(_nd(a), _nd(b))
-    sa = (1,) * (nd - _nd(a)) + shape_of(a)
-    sb = (1,) * (nd - _nd(b)) + shape_of(b)
-    a2 = reshape(a, tuple(x for n in sa for x in (n, 1)))
-    b2 = reshape(b, tuple(x for n in sb for x in (1, n)))
-    return reshape(multiply(a2, b2), tuple(m * n for m, n in zip(sa, sb)))
-
-
-@when_traced(onp.cross)
-def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    from .shape import moveaxis
-    if axis is not None:
-        axisa = axisb = axisc = axis
-    a = moveaxis(_as_array(a), axisa, -1)
-    b = moveaxis(_as_array(b), axisb, -1)
-    na, nb = shape_of(a)[-1], shape_of(b)[-1]
-    if na not in (2, 3) or nb not in (2, 3):
-        raise ValueError("incompatible dimensions for cross product\n"
-                         "(dimension must be 2 or 3)")
-    a0, a1 = getitem(a, (Ellipsis, 0)), getitem(a, (Ellipsis, 1))
-    b0, b1 = getitem(b, (Ellipsis, 0)), getitem(b, (Ellipsis, 1))
-    z = a0 * b1 - a1 * b0
-    if na == 2 and nb == 2:
-        return z
-    a2 = getitem(a, (Ellipsis, 2)) if na == 3 else 0.0
-    b2 = getitem(b, (Ellipsis, 2)) if nb == 3 else 0.0
-    x = a1 * b2 - a2 * b1
-    y = a2 * b0 - a0 * b2
-    shape = onp.broadcast_shapes(shape_of(x), shape_of(y), shape_of(z))
-    c = stack([broadcast_to(_as_array(v), shape) for v in (x, y, z)], axis=-1)
-    return moveaxis(c, -1, axisc)
-
-
-# convolve(a, v) (full) = T(v) @ a with the Toeplitz matrix T[k, i] = v[k - i];
-# 'same' and 'valid' are centred slices of it, as numpy takes them.
-def _convolve_full(a, v):
-    n, m = shape_of(a)[0], shape_of(v)[0]
-    if n == 0 or m == 0:
-        raise ValueError("a cannot be empty" if n == 0 else "v cannot be empty")
-    j = onp.arange(n + m - 1)[:, None] - onp.arange(n)[None, :]
-    inside = (j >= 0) & (j < m)
-    t = where(inside, getitem(v, onp.clip(j, 0, m - 1)), 0.0)
-    return matmul(t, a)
-
-
-def _mode_slice(full, n, m, mode):
-    lo, hi = min(n, m), max(n, m)
-    if mode == "full":
-        return full
-    if mode == "same":
-        return getitem(full, slice((lo - 1) // 2, (lo - 1) // 2 + hi))
-    if mode == "valid":
-        return getitem(full, slice(lo - 1, hi))
-    raise ValueError(f"mode must be one of 'full', 'same' or 'valid', not {mode!r}")
-
-
-@when_traced(onp.convolve)
-def convolve(a, v, mode="full"):
-    a, v = atleast_1d(_as_array(a)), atleast_1d(_as_array(v))
-    return _mode_slice(_convolve_full(a, v), shape_of(a)[0], shape_of(v)[0], mode)
-
-
-@when_traced(onp.correlate)
-def correlate(a, v, mode="valid"):
-    # c[k] = sum_n a[n + k] conj(v[n]); numpy swaps the operands when v is longer.
-    a, v = atleast_1d(_as_array(a)), atleast_1d(_as_array(v))
-    if shape_of(v)[0] > shape_of(a)[0]:
-        return conj(flip(convolve(v, conj(flip(a)), mode)))
-    return convolve(a, conj(flip(v)), mode)
-
-
 @when_traced(onp.triu)
 def triu(m, k=0):
     mask = onp.tri(*shape_of(m)[-2:], k=k - 1, dtype=bool)
@@ -403,10 +329,10 @@ def permute_dims(a, axes=None):
 concat = concatenate
 
 __all__ = ["asarray", "asanyarray", "ascontiguousarray", "asfortranarray", "copy", "full",
-           "linspace", "logspace", "vander", "take", "take_along_axis", "choose", "compress", "extract",
-           "select", "resize", "roll", "delete", "insert", "append", "pad", "kron", "cross",
-           "convolve", "correlate", "triu", "tril", "diagflat", "rot90", "fliplr", "flipud",
-           "rollaxis", "permute_dims", "concat"]
+           "linspace", "logspace", "vander", "take", "take_along_axis", "choose", "compress",
+           "extract", "select", "resize", "roll", "delete", "insert", "append", "pad", "triu",
+           "tril", "diagflat", "rot90", "fliplr", "flipud", "rollaxis", "permute_dims",
+           "concat"]
 
 
 @when_traced(onp.arange)
@@ -443,12 +369,4 @@ def astype(x, dtype, /, *, copy=True, device=None):
     return _astype(x, dtype=dtype)
 
 
-@when_traced(onp.linalg.cross)
-def linalg_cross(x1, x2, /, *, axis=-1):
-    if shape_of(x1)[axis] != 3 or shape_of(x2)[axis] != 3:
-        raise ValueError("Both input arrays must be (arrays of) 3-dimensional vectors.")
-    return cross(x1, x2, axis=axis)
-
-
 __all__ += ["astype"]
-LINALG = {"cross": linalg_cross}

@@ -246,7 +246,7 @@ def polysub(a1, a2):
 
 @when_traced(onp.polymul)
 def polymul(a1, a2):
-    from .construction import convolve
+    from .products_stats import convolve
     return convolve(a1, a2)
 
 

@@ -7,7 +7,8 @@ import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
 from ._helpers import broadcast_to, composite as when_traced, shape_of
-from .construction import _as_array, _nd
+from ._helpers import ndim_of as _nd
+from .construction import _as_array
 from .shape import atleast_3d, concatenate, getitem, reshape, vstack
 
 # --------------------------------------------------------------- splitting
