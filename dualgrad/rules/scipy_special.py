@@ -13,7 +13,7 @@ import scipy.special as ssp
 
 from ..core import Primitive, Tracer, getval
 from ._helpers import composite, elementwise, shape_of, unbroadcast, zero_derivative
-from .elementwise import cbrt, exp, exp2, expm1, log, log1p, sign, where
+from .elementwise import cbrt, cos, exp, exp2, expm1, log, log1p, sign, sin, where
 from .reductions import sum as rsum
 from .shape import reshape
 
@@ -47,7 +47,23 @@ digamma = elementwise(ssp.digamma, lambda x, out: polygamma(1, x), "digamma")
 psi = digamma
 gamma = elementwise(ssp.gamma, lambda x, out: out * digamma(x), "gamma")
 gammaln = elementwise(ssp.gammaln, lambda x, out: digamma(x), "gammaln")   # log|Γ(x)|
-rgamma = elementwise(ssp.rgamma, lambda x, out: -out * digamma(x), "rgamma")  # 1/Γ(x)
+
+
+# rgamma = 1/Γ:  rgamma' = -rgamma(x) ψ(x), which is 0·∞ = nan at the zeros x = 0, -1, -2, ...
+# (where the slope is (-1)^n n!). For real x <= 0 use the reflection
+# 1/Γ(x) = sin(πx) Γ(1-x) / π instead:  rgamma'(x) = Γ(1-x) (cos(πx) - sin(πx) ψ(1-x) / π),
+# finite there and smooth, so its own derivatives (higher orders) are right too.
+def _rgamma_deriv(x, out):
+    if onp.iscomplexobj(getval(x)):
+        return -out * digamma(x)
+    left = x <= 0
+    xl = where(left, x, 0.0)            # each branch sees only arguments where it is finite
+    xr = where(left, 1.0, x)
+    reflected = gamma(1 - xl) * (cos(onp.pi * xl) - sin(onp.pi * xl) * digamma(1 - xl) / onp.pi)
+    return where(left, reflected, -out * digamma(xr))
+
+
+rgamma = elementwise(ssp.rgamma, _rgamma_deriv, "rgamma")  # 1/Γ(x)
 gammasgn = zero_derivative(ssp.gammasgn, "gammasgn")
 
 
@@ -93,15 +109,52 @@ betainc = _in_args(ssp.betainc, "betainc", {2: lambda ans, a, b, x: _beta_densit
 # ------------------------------------------------------------------ error functions
 erf = elementwise(ssp.erf, lambda x, out: (2 / _SQRT_PI) * exp(-x ** 2), "erf")
 erfc = elementwise(ssp.erfc, lambda x, out: (-2 / _SQRT_PI) * exp(-x ** 2), "erfc")
-# erfcx(x) = e^(x²) erfc(x):  erfcx' = 2x erfcx(x) - 2/√π
-erfcx = elementwise(ssp.erfcx, lambda x, out: 2 * x * out - 2 / _SQRT_PI, "erfcx")
+
+
+# erfcx(x) = e^(x²) erfc(x):  erfcx' = 2x erfcx(x) - 2/√π.
+# For large real x the two terms cancel (erfcx(x) ~ 1/(x√π): about 2 log10(x) digits are
+# lost, all of them in the second derivative). For x > 12 use the asymptotic series
+#   erfcx'(x) = -1/(√π x²) Σ_k (2k+1)!! (-1/(2x²))^k,
+# a function of x alone (so higher derivatives trace through it); 16 terms reach
+# below 1e-17 relative error at x = 12.
+_ERFCX_SERIES_FROM = 12.0
+_ERFCX_SERIES = [float(onp.prod(onp.arange(1, 2 * k + 2, 2, dtype=float))) for k in range(16)]
+
+
+def _erfcx_deriv(x, out):
+    direct = 2 * x * out - 2 / _SQRT_PI
+    if onp.iscomplexobj(getval(x)):
+        return direct
+    big = x > _ERFCX_SERIES_FROM
+    xb = where(big, x, _ERFCX_SERIES_FROM)
+    v = -0.5 / xb ** 2
+    s = _ERFCX_SERIES[-1]
+    for c in _ERFCX_SERIES[-2::-1]:
+        s = s * v + c
+    return where(big, -s / (float(_SQRT_PI) * xb ** 2), direct)
+
+
+erfcx = elementwise(ssp.erfcx, _erfcx_deriv, "erfcx")
 # inverse functions: 1 / f'(f⁻¹(x))
 erfinv = elementwise(ssp.erfinv, lambda x, out: (_SQRT_PI / 2) * exp(out ** 2), "erfinv")
 erfcinv = elementwise(ssp.erfcinv, lambda x, out: (-_SQRT_PI / 2) * exp(out ** 2), "erfcinv")
 # Φ(x) = ndtr(x), Φ' = φ;  log Φ' = φ/Φ = exp(log φ - log Φ);  (Φ⁻¹)' = 1/φ(Φ⁻¹)
 ndtr = elementwise(ssp.ndtr, lambda x, out: exp(-0.5 * x ** 2 - _LOG_SQRT_2PI), "ndtr")
-log_ndtr = elementwise(ssp.log_ndtr,
-                       lambda x, out: exp(-0.5 * x ** 2 - _LOG_SQRT_2PI - out), "log_ndtr")
+
+
+# log_ndtr' = φ/Φ = exp(-x²/2 - log√(2π) - log Φ(x)): for very negative real x the two large
+# terms cancel (at x = -1e5 the second derivative came out -6367 instead of -1). For x < 0
+# use Φ(x) = erfcx(-x/√2) e^(-x²/2) / 2 instead:  φ/Φ = √(2/π) / erfcx(-x/√2).
+def _log_ndtr_deriv(x, out):
+    if onp.iscomplexobj(getval(x)):
+        return exp(-0.5 * x ** 2 - _LOG_SQRT_2PI - out)
+    neg = x < 0
+    tail = float(onp.sqrt(2 / onp.pi)) / erfcx(where(neg, x, 0.0) * -float(onp.sqrt(0.5)))
+    body = exp(-0.5 * where(neg, 0.0, x) ** 2 - _LOG_SQRT_2PI - where(neg, 0.0, out))
+    return where(neg, tail, body)
+
+
+log_ndtr = elementwise(ssp.log_ndtr, _log_ndtr_deriv, "log_ndtr")
 ndtri = elementwise(ssp.ndtri, lambda x, out: exp(0.5 * out ** 2 + _LOG_SQRT_2PI), "ndtri")
 
 # Student t CDF stdtr(df, t):  d/dt = the t density at t  (no closed form in df: no rule)
