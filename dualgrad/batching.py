@@ -30,7 +30,7 @@ from typing import Callable
 
 import numpy as onp
 
-from .core import Level, Primitive, Tracer, getval
+from .core import BatchingError, Level, Primitive, Tracer, getval
 from .rules import _helpers, shape as shp
 from .vspace import tree_flatten, tree_map, tree_unflatten
 
@@ -38,9 +38,6 @@ BATCH_RULES: dict[Primitive, Callable] = {}
 log = logging.getLogger("dualgrad")
 
 
-class BatchingError(TypeError):
-    """A rule read the numbers of a batched value; the callers (vmap, jacobian)
-    catch it and loop over the examples instead."""
 
 
 _READS = ("A derivative rule read the numbers of a batched value (for example a mask "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import itertools
 import threading
+import types
 from typing import Any, Callable
 
 import numpy as onp
@@ -46,6 +47,12 @@ INDEX_UPDATE: list = []
 
 class DifferentiationError(TypeError):
     """A function was asked for a derivative it has no rule for."""
+
+
+class BatchingError(TypeError):
+    """A rule (or an index, or a Python branch) read the numbers of a batched value
+    (``dualgrad.batching``); the callers (vmap, jacobian) catch it and loop over
+    the examples instead."""
 
 
 class Primitive:
@@ -318,8 +325,7 @@ class Tracer:
         """
         if not INDEX_UPDATE:  # pragma: no cover (the rules always register one)
             raise TypeError("x[i] = y on a traced array needs dualgrad.rules loaded.")
-        idx = tuple(getval(i) for i in idx) if isinstance(idx, tuple) else getval(idx)
-        self._become(INDEX_UPDATE[-1](self, val, idx), "x[i] = y")
+        self._become(INDEX_UPDATE[-1](self, val, static_index(idx)), "x[i] = y")
 
     def _become(self, new, what: str) -> None:
         """Rebind this tracer object to ``new`` (same class and level): the
@@ -331,10 +337,16 @@ class Tracer:
                 f"{self._level.depth}) is not part of, so x cannot be updated in place. Build "
                 "a new array instead (x2 = x + y, x2 = dualgrad.numpy.where(mask, y, x)), or "
                 "create x inside the inner function.")
-        for cls in type(new).__mro__:
-            for slot in getattr(cls, "__slots__", ()):
-                if slot not in ("__weakref__", "__dict__") and hasattr(new, slot):
-                    object.__setattr__(self, slot, getattr(new, slot))
+        _copy_slots(self, new)
+
+    def _clone(self):
+        """A new tracer object holding the same value and derivative: what numpy's
+        copies (``x.copy()``, ``np.copy(x)``, ``np.array(x)``, ``+x``) return. An
+        in-place update of the copy rebinds only the copy, as in numpy; returning
+        ``self`` instead would let ``y = x.copy(); y[0] = 0`` change ``x``."""
+        new = object.__new__(type(self))
+        _copy_slots(new, self)
+        return new
 
     def _no_concrete(self, kind):
         raise TypeError(
@@ -368,6 +380,40 @@ class Tracer:
         if target is None:
             return _unsupported(f"numpy.{_qualname(func)}")
         return target(*args, **kwargs)
+
+
+def static_index(idx):
+    """An index (``x[idx]``, ``x[idx] = y``) as plain values: indices carry no
+    derivative. An index computed from batched values (``x[x > 0] = 0`` under
+    ``vmap``) has one value per example, which one batched pass cannot use: its
+    plain value would be a placeholder (an all-False mask, a silently wrong
+    result), so ``BatchingError`` is raised and ``vmap`` loops over the examples."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    for part in parts:
+        a = part
+        while isinstance(a, Tracer):
+            if a._level.maps_nondiff:
+                raise BatchingError("An index computed from batched values (x[mask] or "
+                                    "x[mask] = y under vmap) differs between examples; "
+                                    "dualgrad loops over the examples instead.")
+            a = a.value
+    return tuple(getval(i) for i in idx) if isinstance(idx, tuple) else getval(idx)
+
+
+def _copy_slots(dst: Tracer, src: Tracer) -> None:
+    """Make ``dst`` hold what ``src`` holds (same class). The slot storage is copied
+    through each slot's own descriptor: a subclass may shadow a slot name with a
+    property (``Batched.value``), which has no setter."""
+    for cls in type(src).__mro__:
+        for slot in getattr(cls, "__slots__", ()):
+            descr = cls.__dict__.get(slot)
+            if not isinstance(descr, types.MemberDescriptorType):
+                continue
+            try:
+                val = descr.__get__(src, type(src))
+            except AttributeError:  # slot never set on src
+                continue
+            descr.__set__(dst, val)
 
 
 # A primitive's answer is traced on only when it can carry a derivative.

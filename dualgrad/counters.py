@@ -164,7 +164,15 @@ _COUNTING = {forward.ForwardLevel: _CountingForward, reverse.ReverseLevel: _Coun
 
 
 def _counting_class(cls):
-    return _COUNTING.get(cls, cls)
+    counting = _COUNTING.get(cls)
+    if counting is None:
+        # A subclass of a level (graph.record's recording forward level) counts too:
+        # a class deriving from both, made once.
+        for base, counter in list(_COUNTING.items()):
+            if issubclass(cls, base) and not issubclass(cls, counter):
+                counting = _COUNTING[cls] = type(f"_Counting{cls.__name__}", (cls, counter), {})
+                break
+    return cls if counting is None else counting
 
 
 def _counted_fun(fun):

@@ -32,6 +32,7 @@ import numpy as onp
 from . import forward, reverse
 from .core import getval
 from .counters import Counts, count  # re-exported: dualgrad.graph.count
+from .counters import _batch_size, _bump
 from .forward import Dual
 from .reverse import Box
 from .vspace import tree_flatten, tree_unflatten, vspace
@@ -250,8 +251,7 @@ def record(fun: Callable, *args, mode: str = "rev", argnum: int = 0, seed=None,
     except (TypeError, ValueError, IndexError):
         pname = "x"
     leaves, treedef = tree_flatten(x)
-    names = [pname] if len(leaves) == 1 and treedef == tree_flatten(leaves[0])[1] else \
-        [f"{pname}[{i}]" for i in range(len(leaves))]
+    names = _leaf_names(treedef, pname)  # x, p[0], d['a'], p[1][0], ...
     run = _record_fwd if mode == "fwd" else _record_rev
     return run(unary, leaves, treedef, names, seed)
 
@@ -264,11 +264,14 @@ class _RecordingForwardLevel(forward.ForwardLevel):
         self.log = log
 
     def process(self, prim, args, kwargs):
-        keys = [_key(a) if type(a) is Dual and a._level is self else None for a in args]
+        keys = [(_key(a), id(a)) if type(a) is Dual and a._level is self else None
+                for a in args]
         out = super().process(prim, args, kwargs)
         if type(out) is Dual and out._level is self:
-            # values captured now: x[i] = y rebinds a tracer object in place later
-            self.log.append((prim, args, keys, kwargs, _key(out), out.value, out.tangent))
+            # values captured now: x[i] = y rebinds a tracer object in place later.
+            # ``out`` is kept so that its id stays unique (see _Vars).
+            self.log.append((prim, args, keys, kwargs, (_key(out), id(out)), out.value,
+                             out.tangent, out))
         return out
 
 
@@ -279,33 +282,70 @@ def _key(d) -> tuple:
     return id(d.value), id(d.tangent)
 
 
+class _Vars:
+    """Variable names by ``(_key, id(tracer))``. A primitive may return its input's
+    value and tangent objects (``real`` of a real array): both variables then have
+    the same ``_key``, and the tracer object tells them apart. A tracer rebound by
+    ``x[i] = y`` has the ``_key`` of the update's result but not its tracer: the
+    latest variable with that ``_key`` is meant."""
+
+    def __init__(self):
+        self.by_key: dict = {}
+
+    def bind(self, key_id, name) -> None:
+        key, tid = key_id
+        self.by_key.setdefault(key, []).append((tid, name))
+
+    def get(self, key_id):
+        key, tid = key_id
+        entries = self.by_key.get(key)
+        if not entries:
+            return None
+        for t, name in reversed(entries):
+            if t == tid:
+                return name
+        return entries[-1][1]
+
+
+def _leaf_names(td, prefix: str) -> list:
+    """How to write each leaf of an input with tree structure ``td``: ``d['a']`` for a
+    dict entry (not its position), ``p[1][0]`` for nested sequences."""
+    if td.kind is None:
+        return [prefix]
+    labels = [repr(k) for k in td.meta] if td.kind is dict else range(len(td.children))
+    return [name for lab, child in zip(labels, td.children)
+            for name in _leaf_names(child, f"{prefix}[{lab}]")]
+
+
 def _record_fwd(unary, leaves, treedef, names, seed):
     seeds = tree_flatten(seed)[0] if seed is not None else [vspace(v).ones() for v in leaves]
     log: list = []
     with _RecordingForwardLevel.new(log) as level:
         duals = [Dual(v, t, level) for v, t in zip(leaves, seeds)]
-        inputs = [(_key(d), d.value, d.tangent) for d in duals]  # before any x[i] = y
+        # before any x[i] = y
+        inputs = [((_key(d), id(d)), d.value, d.tangent) for d in duals]
         out = unary(tree_unflatten(treedef, duals))
-    var: dict = {}
+    var = _Vars()
     steps = []
     for (key, value, tangent), nm in zip(inputs, names):
-        var[key] = _Ref(f"v{len(steps)}")
-        steps.append(Step(var[key], None, nm, [], {}, onp.shape(value), value, tangent))
+        var.bind(key, _Ref(f"v{len(steps)}"))
+        steps.append(Step(var.get(key), None, nm, [], {}, onp.shape(value), value, tangent))
     flows = []
-    for prim, args, keys, kw, out_key, value, tangent in log:
+    for prim, args, keys, kw, out_key, value, tangent, _ in log:
         name = _Ref(f"v{len(steps)}")
         refs = []
         for i, (a, k) in enumerate(zip(args, keys)):
-            if k is not None and k in var:
-                refs.append(var[k])
-                flows.append((str(var[k]), str(name), i))
+            ref = var.get(k) if k is not None else None
+            if ref is not None:
+                refs.append(ref)
+                flows.append((str(ref), str(name), i))
             else:
                 refs.append(getval(a))
-        var[out_key] = name
+        var.bind(out_key, name)
         steps.append(Step(name, prim.name, prim.name, refs, dict(kw), onp.shape(value),
                           value, tangent))
-    found = type(out) is Dual and _key(out) in var
-    return Computation("fwd", steps, flows, str(var[_key(out)]) if found else None)
+    found = var.get((_key(out), id(out))) if type(out) is Dual and out._level is level else None
+    return Computation("fwd", steps, flows, str(found) if found is not None else None)
 
 
 def _record_rev(unary, leaves, treedef, names, seed):
@@ -317,14 +357,17 @@ def _record_rev(unary, leaves, treedef, names, seed):
     if isinstance(out, (tuple, list, dict)):
         raise TypeError("record(mode='rev') needs a single array or scalar output.")
     input_names = dict(zip(nodes, names))
-    if type(out) is Box and out._level is level:
-        nodes += reverse._reachable(out.node)
+    # Every primitive applied, in order, as in forward mode: the tape, not only the
+    # nodes the output depends on (the others get no cotangent: deriv None).
+    nodes += level.tape
     order = sorted(set(nodes), key=lambda n: n.id)
     var = {n: _Ref(f"v{k}") for k, n in enumerate(order)}
     # The backward pass, written out so that each message can be recorded.
     cts, flows = {}, []
     if type(out) is Box and out._level is level:
         cts[out.node] = vspace(out.value).ones() if seed is None else seed
+        _bump("backward_passes")  # for count(): this loop is the level's backward pass
+        _bump("cotangent_directions", _batch_size(cts[out.node]))
         for node in sorted(order, key=lambda n: n.id, reverse=True):
             ct = cts.get(node)
             if ct is None:

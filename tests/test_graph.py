@@ -174,3 +174,38 @@ def test_counting_is_per_thread_and_leaves_no_trace():
     assert (forward.ForwardLevel, reverse.ReverseLevel) == before[:2]
     assert all(p.fun is f for p, f in before[2].items())
     assert getattr(core._state, "instrument", None) is None
+
+
+def test_record_fwd_tells_apart_a_primitive_that_returns_its_input():
+    # real() of a real array returns the same value and tangent objects: the forward
+    # record used to name both v1, writing multiply(v1, v1) for real(x) * x.
+    comp = record(lambda x: np.real(x) * x, onp.array([1.0, 2.0]), mode="fwd")
+    assert [str(a) for a in comp.steps[-1].args] == ["v1", "v0"]
+    assert ("v0", "v2", 1) in comp.flows
+
+
+def test_record_rev_lists_every_primitive_applied():
+    # The reverse record listed only the nodes the output depends on; sin was missing.
+    def f(x):
+        np.sin(x)
+        return np.cos(x) * 2.0
+    for mode in ("fwd", "rev"):
+        comp = record(f, 1.0, mode=mode)
+        assert [s.prim for s in comp.steps] == [None, "sin", "cos", "multiply"]
+        assert dot_prims(comp.to_dot()) == ["sin", "cos", "multiply"]
+    assert record(f, 1.0, mode="rev").steps[1].deriv is None  # no cotangent reaches sin
+
+
+def test_count_sees_record_in_both_modes():
+    f = lambda x: np.sum(np.sin(x) * x)
+    with count() as c:
+        record(f, onp.ones(3), mode="fwd")
+    assert (c.jvp_passes, c.tangent_directions, c.jvp_rules) == (1, 1, 4)
+    with count() as c:
+        record(f, onp.ones(3), mode="rev")
+    assert (c.tape_passes, c.backward_passes, c.cotangent_directions, c.vjp_rules) == (1, 1, 1, 4)
+
+
+def test_record_names_dict_and_nested_inputs():
+    comp = record(lambda d: d["a"] * d["b"][0] * d["b"][1], {"b": (1.0, 2.0), "a": 3.0})
+    assert [s.label for s in comp.steps[:3]] == ["d['b'][0]", "d['b'][1]", "d['a']"]

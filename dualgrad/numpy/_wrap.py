@@ -74,5 +74,71 @@ def build(namespace: dict, module, rules: dict, nondiff: frozenset, prefix: str,
             ours = obj
         namespace[name] = ours
         if register and kind != "value" and callable(obj):
+            if kind == "differentiable" and isinstance(obj, onp.ufunc):
+                ours = ufunc_call(obj, ours)
             NUMPY_OVERRIDES.setdefault(obj, ours)
     return kinds
+
+
+# numpy ufunc keywords that only choose casting rules, memory layout or subclasses:
+# they cannot change a traced result's numbers, so NEP 13 calls drop them.
+_LAYOUT_KWARGS = ("casting", "order", "subok")
+
+
+def ufunc_call(ufunc, ours):
+    """``ufunc(*inputs, **kwargs)`` called on tracers (NEP 13), with numpy's ufunc
+    keywords handled before ``ours`` sees them: ``dtype=`` casts the inputs (as the
+    ufunc's loop would) and the result; ``where=`` (masked entries are left
+    uninitialised, no derivative) and ``signature=`` are refused with a clear error;
+    ``casting``/``order``/``subok`` are dropped. Without keywords: ``ours`` as is."""
+    from ..rules._helpers import astype
+
+    name = ufunc.__name__
+
+    def call(*inputs, **kwargs):
+        if not kwargs:
+            return ours(*inputs)
+        if kwargs.get("where", True) is not True:
+            raise TypeError(f"numpy.{name}(..., where=...) is not supported on traced "
+                            f"arrays; use np.where(mask, np.{name}(x), other) instead.")
+        if kwargs.pop("signature", None) is not None:
+            raise TypeError(f"numpy.{name}(..., signature=...) is not supported on traced "
+                            "arrays; drop it (use dtype= or cast the inputs).")
+        kwargs.pop("where", None)
+        casting = kwargs.get("casting", "same_kind")
+        for k in _LAYOUT_KWARGS:
+            kwargs.pop(k, None)
+        dtype = kwargs.pop("dtype", None)
+        if dtype is None:
+            return ours(*inputs, **kwargs)
+        dtype = onp.dtype(dtype)
+        if dtype.kind not in "fc":
+            raise TypeError(f"numpy.{name}(..., dtype={dtype}) on a traced value would "
+                            "drop its derivative; compute in floating point and cast "
+                            "the result with dualgrad.core.getval if you want a constant.")
+        cast = []
+        for a in inputs:
+            if isinstance(a, (Tracer, onp.ndarray, onp.generic)):
+                have = onp.result_type(a.dtype)
+                if not onp.can_cast(have, dtype, casting=casting):
+                    raise TypeError(f"numpy.{name}: cannot cast input from {have} to "
+                                    f"{dtype} with casting rule {casting!r}.")
+                if have != dtype:
+                    a = astype(a, dtype=dtype) if isinstance(a, Tracer) else \
+                        onp.asarray(a).astype(dtype)
+            cast.append(a)
+        out = ours(*cast, **kwargs)
+        if isinstance(out, tuple):
+            return tuple(_cast_result(o, dtype, astype) for o in out)
+        return _cast_result(out, dtype, astype)
+
+    call.__name__ = name
+    call.__wrapped__ = ours
+    return call
+
+
+def _cast_result(out, dtype, astype):
+    have = onp.result_type(out.dtype if hasattr(out, "dtype") else out)
+    if have == dtype or have.kind not in "fc":
+        return out
+    return astype(out, dtype=dtype) if isinstance(out, Tracer) else onp.asarray(out).astype(dtype)

@@ -9,7 +9,7 @@ import operator
 
 import numpy as onp
 
-from ..core import getval, notrace_primitive, register_method
+from ..core import Tracer, getval, notrace_primitive, register_method, static_index
 from . import complex, elementwise, linalg, reductions, shape
 from . import (construction, counting, decompositions, differences, elementwise_more, fft,
                norms, products_stats, scans, split_stack, svd_qr)
@@ -35,6 +35,36 @@ RULES.update(
     conj=complex.conj, real=complex.real, imag=complex.imag, angle=complex.angle,
     true_divide=elementwise.divide, broadcast_to=broadcast_to,
 )
+
+
+# Copies of a traced array are new tracer objects (Tracer._clone), never the tracer
+# itself: x[i] = y rebinds the tracer object it is applied to (copy-on-write), so
+# ``y = np.array(x); y[0] = 0`` must not change x, as with numpy.
+def array(obj, dtype=None, **kw):
+    """numpy.array, accepting (nested) lists that hold traced values; a copy of a
+    traced array (``copy=False``/``None`` may share it, as numpy's), cast to ``dtype``
+    and given ``ndmin`` axes when asked."""
+    if isinstance(obj, Tracer):
+        out = obj._clone() if kw.get("copy", True) else obj
+    elif isinstance(obj, (list, tuple)) and shp._contains_tracer(obj):
+        out = shp.array(obj)
+    else:
+        return shp.array(obj, dtype=dtype, **kw)
+    if dtype is not None and onp.dtype(dtype) != out.dtype:
+        out = astype(out, dtype=dtype)
+    extra = kw.get("ndmin", 0) - out.ndim
+    return shp.reshape(out, (1,) * extra + out.shape) if extra > 0 else out
+
+
+def positive(x, **kw):
+    """numpy.positive / ``+x``: a new array equal to x."""
+    if isinstance(x, Tracer):
+        return x._clone()
+    return array(x) if shp._contains_tracer(x) else onp.positive(x, **kw)
+
+
+RULES.update(array=array, positive=positive)
+
 for _n in ("getitem", "untake", "concatenate_args", "einsum_prim"):
     RULES.pop(_n, None)  # internal primitives, not numpy names
 LINALG_RULES.update({"matmul": linalg.matmul, "tensordot": linalg.tensordot,
@@ -86,7 +116,7 @@ for _dunder, _prim, _sym in [("add", ew.add, "+"), ("sub", ew.subtract, "-"),
                              ("pow", ew.power, "**"), ("matmul", la.matmul, "@")]:
     register_method(f"__i{_dunder}__", _inplace(_prim, _sym))
 
-register_method("__pos__", lambda self: self)
+register_method("__pos__", lambda self: self._clone())
 register_method("__abs__", lambda self: cx.absolute(self))
 register_method("__getitem__", lambda self, idx: shp.getitem(self, _static_index(idx)))
 
@@ -95,10 +125,9 @@ for _cmp in ("lt", "le", "gt", "ge", "eq", "ne"):
 
 
 def _static_index(idx):
-    """Indices never carry derivatives: unwrap any traced integers or masks."""
-    if isinstance(idx, tuple):
-        return tuple(getval(i) for i in idx)
-    return getval(idx)
+    """Indices never carry derivatives: unwrap any traced integers or masks (batched
+    ones raise, see dualgrad.core.static_index)."""
+    return static_index(idx)
 
 
 # ------------------------------------------------------------ ndarray methods
@@ -126,11 +155,27 @@ register_method("trace", lambda self, offset=0, axis1=0, axis2=1:
 register_method("diagonal", lambda self, offset=0, axis1=0, axis2=1:
                 la.diagonal(self, offset, axis1, axis2))
 register_method("astype", lambda self, dtype, **kw: astype(self, dtype=dtype))
-register_method("copy", lambda self, order="C": self)
+# copies are new tracer objects: x[i] = y on a copy must not rebind the original
+register_method("copy", lambda self, order="C": self._clone())
 register_method("clip", lambda self, min=None, max=None: ew.clip(self, min, max))
+def _reduce_method(prim, name):
+    # x.max(initial=...) reached numpy inside the primitive while its rules ignored it
+    # (a nan derivative); x.sum(where=...) crashed. Refuse them as np.sum/np.max do.
+    def method(self, axis=None, *args, **kw):
+        if args:
+            kw.update(zip(("dtype", "out") if name not in ("max", "min") else ("out",), args))
+        if kw.get("where", True) is not True or kw.get("out") is not None \
+                or kw.get("initial") is not None:
+            raise TypeError(f"x.{name}(..., out=/initial=/where=) is not supported on traced "
+                            "arrays; drop those arguments.")
+        for k in ("where", "out", "initial"):
+            kw.pop(k, None)
+        return prim(self, axis=axis, **kw)
+    return method
+
+
 for _name in ("sum", "mean", "prod", "max", "min", "cumsum"):
-    register_method(_name, (lambda prim: lambda self, axis=None, **kw: prim(self, axis=axis, **kw))(
-        getattr(red, _name)))
+    register_method(_name, _reduce_method(getattr(red, _name), _name))
 register_method("var", lambda self, axis=None, **kw: red.var(self, axis=axis, **kw))
 register_method("std", lambda self, axis=None, **kw: red.std(self, axis=axis, **kw))
 for _name in ("item", "tolist"):

@@ -114,7 +114,9 @@ def asarray(a, dtype=None, order=None, **kw):
             a = array(a)
         else:
             return onp.asarray(a, dtype=dtype, order=order, **kw)
-    return a if dtype is None or onp.dtype(dtype) == a.dtype else _astype(a, dtype=dtype)
+    if dtype is None or onp.dtype(dtype) == a.dtype:
+        return a._clone() if kw.get("copy") else a  # copy=True: a new array, as numpy's
+    return _astype(a, dtype=dtype)
 
 
 asanyarray = ascontiguousarray = asfortranarray = asarray
@@ -122,7 +124,12 @@ asanyarray = ascontiguousarray = asfortranarray = asarray
 
 @when_traced(onp.copy)
 def copy(a, order="K", subok=False):
-    return a  # traced values are never written in place: sharing is safe
+    # A new tracer object (sharing the value: traced values are updated only by
+    # copy-on-write), so that x[i] = y on the copy leaves ``a`` alone.
+    if isinstance(a, Tracer):
+        return a._clone()
+    from .shape import array
+    return array(a)
 
 
 @when_traced(onp.full)
