@@ -9,7 +9,7 @@ import numpy as onp
 from numpy.lib.array_utils import normalize_axis_tuple
 
 from ..core import Primitive, getval
-from ._helpers import broadcast_to, composite, shape_of, unbroadcast
+from ._helpers import astype, broadcast_to, composite, shape_of, unbroadcast
 from ._helpers import no_out as _no_out
 from .complex import abs2
 from .elementwise import sqrt, where
@@ -153,6 +153,8 @@ cumsum.def_vjp(_cumsum_vjp)
 def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
     _no_out(out, "var")
     ddof = _ddof(ddof, kw, "var")
+    if dtype is not None:  # numpy computes in dtype
+        x = astype(x, dtype=dtype)
     d = x - mean(x, axis=axis, keepdims=True)
     sq = abs2(d)
     return sum(sq, axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
@@ -161,7 +163,7 @@ def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
 @composite(onp.std)
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
     _no_out(out, "std")
-    v = var(x, axis=axis, ddof=_ddof(ddof, kw, "std"), keepdims=keepdims)
+    v = var(x, axis=axis, dtype=dtype, ddof=_ddof(ddof, kw, "std"), keepdims=keepdims)
     zero = getval(v) == 0
     if not onp.any(zero):
         return sqrt(v)

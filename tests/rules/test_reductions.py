@@ -72,3 +72,17 @@ def test_keywords_that_change_the_result_are_not_dropped():
     for f in (dnp.var, dnp.std, dnp.nanvar, dnp.nanstd):
         assert onp.allclose(grad(lambda v: f(v, correction=1))(x), grad(lambda v: f(v, ddof=1))(x))
         assert onp.isclose(f(x, correction=1), getattr(onp, f.__name__)(x, ddof=1))
+
+
+def test_var_std_compute_in_the_requested_dtype():
+    x = onp.random.RandomState(5).randn(3, 2).astype(onp.float64)
+    for f in (np.var, np.std):
+        assert grad(lambda x: np.sum(f(x, axis=0, dtype=onp.float32)))(x).dtype == onp.float64
+        v = jacobian_value(lambda x: f(x, axis=0, dtype=onp.float32), x)
+        assert v.dtype == onp.float32 and onp.allclose(v, f(x, axis=0), rtol=1e-5)
+    check_grads(lambda x: np.var(x, axis=1, dtype=onp.complex128), order=2)(x)
+
+
+def jacobian_value(f, x):
+    from dualgrad import make_vjp
+    return make_vjp(f)(x)[1]
