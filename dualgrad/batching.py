@@ -136,8 +136,9 @@ class BatchLevel(Level):
             return Batched(fun(*_align(self.size, vals, batched), **kwargs), self)
         results = [fun(*[v[k] if b else v for v, b in zip(vals, batched)], **kwargs)
                    for k in range(self.size)]
-        if results and not isinstance(results[0], (onp.ndarray, onp.generic, int, float, complex)):
-            return results[0]  # e.g. a shape: the same for every example
+        if results and (fun in _STATIC_QUERIES or not isinstance(
+                results[0], (onp.ndarray, onp.generic, int, float, complex))):
+            return results[0]  # e.g. a shape, size or ndim: the same for every example
         return Batched(onp.stack(results), self)
 
 
@@ -223,6 +224,10 @@ def batched_rule_names() -> list[str]:
     return sorted({p.name for p in BATCH_RULES} | flagged)
 
 
+# Queries answered by one example's shape and dtype alone (x.size, x.ndim of a
+# tracer over a batched value): plain, not batched.
+_STATIC_QUERIES = {onp.shape, onp.ndim, onp.size, onp.result_type, onp.iscomplexobj,
+                   onp.isrealobj}
 _ELEMENTWISE_NONDIFF = {operator.lt, operator.le, operator.gt, operator.ge, operator.eq,
                         operator.ne}
 

@@ -64,15 +64,29 @@ mean.def_vjp(lambda g, ans, x, axis=None, keepdims=False, dtype=None:
 
 
 # p = prod(x, axis).  dp/dx_i = prod_{k != i} x_k  ("the others").
-# Without zeros: others = prod(x) / x. With an exact zero anywhere, division
-# fails, and zero masks that are constant in x give the right first derivative
-# but a wrong second one (d others_i / dx_z = prod_{k != i, z} x_k is not 0).
+# Without zeros: others = prod(x) / x. With an exact zero anywhere (or a
+# product that under- or overflows, see _divides_exactly), division fails, and
+# zero masks that are constant in x give the right first derivative but a
+# wrong second one (d others_i / dx_z = prod_{k != i, z} x_k is not 0).
 # So then, along the reduced axes flattened to one axis of length n:
 #   others_i = (prod_{k < i} x_k) (prod_{k > i} x_k),
 # an exclusive cumprod from the left times one from the right: no division,
 # and exact as a function of x to every order (cumprod's rules handle zeros).
+def _divides_exactly(x, axis) -> bool:
+    """prod(x) / x is safe: no zero in x, and no product under- or overflows
+    (prod([1e-200, 1e-200, 3]) is 0 in floating point, and 0 / x loses
+    d^2 p / dx_0 dx_1 = 3)."""
+    xv = getval(x)
+    if onp.any(xv == 0):
+        return False
+    p = onp.abs(onp.prod(xv, axis=axis))
+    kind = onp.result_type(xv).kind
+    tiny = onp.finfo(onp.result_type(xv)).tiny if kind in "fc" else 1
+    return bool(onp.all(onp.isfinite(p)) and onp.all(p >= tiny))
+
+
 def _prod_others(x, ans, axis):
-    if not onp.any(getval(x) == 0):
+    if _divides_exactly(x, axis):
         return prod(x, axis=axis, keepdims=True) / x
     from .scans import cumprod_prim
     from .shape import concatenate, getitem, transpose
