@@ -5,7 +5,6 @@ Tests marked xfail(strict=True) are bugs in core files (transforms.py,
 batching.py, core.py, forward.py, reverse.py) left for their owners; the fix
 removes the marker."""
 import numpy as onp
-import pytest
 
 import dualgrad.numpy as np
 from dualgrad import grad, hessian, jacfwd, jacrev, vmap
@@ -48,11 +47,6 @@ def test_prod_hessian_when_the_product_underflows():
                         [[0.0, 3.0, 2.0], [3.0, 0.0, 1.5], [2.0, 1.5, 0.0]])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "rules/scans.py cumprod: without an exact zero the JVP/VJP are c * cumsum(t / x) "
-    "and revcumsum(g c) / x; when cumprod underflows (c_2 = 3e-400 -> 0) or x is "
-    "denormal (1 / x = inf) the second derivatives are 0, inf or nan. Needs a "
-    "division-free rule (the scan dc_k = dc_{k-1} x_k + c_{k-1} t_k) in that case."))
 def test_cumprod_hessian_when_the_cumprod_underflows():
     x = onp.array([1e-200, 1e-200, 3.0])
     H = hessian(lambda v: np.sum(np.cumprod(v)))(x)

@@ -20,7 +20,7 @@ from ._helpers import composite as when_traced
 from .construction import take_along_axis
 from .elementwise import sqrt, where
 from .reductions import _axes, _ddof, cumsum, max, mean, min, prod, sum
-from .shape import concatenate, flip, reshape, transpose
+from .shape import concatenate, flip, reshape, transpose, getitem, stack
 
 
 
@@ -39,33 +39,34 @@ def _no_kw(kw, name):
 
 # ----------------------------------------------------------------- cumprod
 # c_k = prod_{i <= k} x_i along an axis;  J[k, i] = prod_{j <= k, j != i} x_j (i <= k).
-# Without zeros: JVP = c cumsum(t / x),  VJP = revcumsum(g c) / x.
-# With zeros, per slice: z = position of the first zero, "before" = positions < z,
-# s = x with x_z replaced by 1, c' = cumprod(s). For k >= z:
-#   J[k, z] = c'_k,   J[k, i] = x_z J_s[k, i]  (i != z),
-# so the rules add x_z times the rules of cumprod at s (recursively: s has one zero
-# fewer). That term is 0 in value, but keeps the rules exact as functions of x,
-# which second derivatives need.
-def _zero_parts(x, axis):
-    zero = getval(x) == 0
-    n_zero = onp.cumsum(zero, axis=axis)
-    before = n_zero == 0
-    first = zero & (n_zero == 1)
-    s = where(first, 1.0, x)
-    x_z = sum(where(first, x, 0.0), axis=axis, keepdims=True)
-    return before, first, s, x_z
+# When dividing by x is exact (no zero, no partial product that under- or
+# overflows, no denormal entry):  JVP = c cumsum(t / x),  VJP = revcumsum(g c) / x.
+# Otherwise the product rule as a recurrence along the axis, with no division:
+#   JVP: dc_0 = t_0,  dc_k = x_k dc_{k-1} + c_{k-1} t_k
+#   VJP: a_{n-1} = g_{n-1},  a_k = g_k + x_{k+1} a_{k+1};   x̄_0 = a_0,  x̄_k = c_{k-1} a_k
+# Written with primitives, so it is exact as a function of x to every order
+# (one primitive call per position: slower, used only where division fails).
+def _divides_exactly(x, axis) -> bool:
+    xv = getval(x)
+    kind = onp.result_type(xv).kind
+    tiny = onp.finfo(onp.result_type(xv)).tiny if kind in "fc" else 1
+    c = onp.abs(onp.cumprod(xv, axis=axis))
+    return bool(onp.all(onp.abs(xv) >= tiny) and onp.all(onp.isfinite(c))
+                and onp.all(c >= tiny))
+
+
+def _at(v, axis, k):
+    return getitem(v, (slice(None),) * normalize_axis_index(axis, _nd(v)) + (k,))
 
 
 def _cp_jvp(t, x, axis):
-    if not onp.any(getval(x) == 0):
-        return cumprod_prim(x, axis=axis) * cumsum(t / x, axis=axis)
-    before, first, s, x_z = _zero_parts(x, axis)
-    c1 = cumprod_prim(s, axis=axis)
-    safe = where(before, x, 1.0)
-    t_z = sum(where(first, t, 0.0), axis=axis, keepdims=True)
-    head = c1 * cumsum(where(before, t, 0.0) / safe, axis=axis)
-    tail = t_z * c1 + x_z * _cp_jvp(where(first, 0.0, t), s, axis)
-    return where(before, head, tail)
+    c = cumprod_prim(x, axis=axis)
+    if _divides_exactly(x, axis):
+        return c * cumsum(t / x, axis=axis)
+    out = [_at(t, axis, 0)]
+    for k in range(1, shape_of(x)[axis]):
+        out.append(_at(x, axis, k) * out[-1] + _at(c, axis, k - 1) * _at(t, axis, k))
+    return stack(out, axis=axis)
 
 
 def _revcumsum(g, axis):
@@ -73,16 +74,15 @@ def _revcumsum(g, axis):
 
 
 def _cp_vjp(g, x, axis):
-    if not onp.any(getval(x) == 0):
-        return _revcumsum(g * cumprod_prim(x, axis=axis), axis) / x
-    before, first, s, x_z = _zero_parts(x, axis)
-    c1 = cumprod_prim(s, axis=axis)
-    safe = where(before, x, 1.0)
-    a = g * c1
-    head = where(before, _revcumsum(where(before, a, 0.0), axis) / safe, 0.0)
-    at_z = where(first, sum(where(before, 0.0, a), axis=axis, keepdims=True), 0.0)
-    rest = where(first, 0.0, x_z * _cp_vjp(where(before, 0.0, g), s, axis))
-    return head + at_z + rest
+    c = cumprod_prim(x, axis=axis)
+    if _divides_exactly(x, axis):
+        return _revcumsum(g * c, axis) / x
+    n = shape_of(x)[axis]
+    xbar, a = [None] * n, None
+    for k in reversed(range(n)):
+        a = _at(g, axis, k) if a is None else _at(g, axis, k) + _at(x, axis, k + 1) * a
+        xbar[k] = a if k == 0 else _at(c, axis, k - 1) * a
+    return stack(xbar, axis=axis)
 
 
 def _cumprod_jvp(t, ans, x, axis):
