@@ -278,7 +278,8 @@ class Tracer:
 
     @property
     def size(self):
-        return onp.size(self.value)
+        v = self.value  # .size first: a duck array (dask) does not implement numpy.size
+        return v.size if hasattr(v, "size") else onp.size(v)
 
     @property
     def dtype(self):

@@ -16,6 +16,7 @@ from .batching import vmap
 from .complex_jacobian import check_layout, real_hessian, real_jacobian
 from .jacobians import OutputTree, _jac_fwd, _jac_rev
 from .core import ANY, Primitive, Tracer, getval
+from .duck import is_duck_array
 from .forward import push_forward
 from .reverse import pull_back
 from .vspace import tree_flatten, tree_map, vspace
@@ -53,6 +54,8 @@ def _check_input(x, who: str) -> None:
     for leaf in tree_flatten(x)[0]:
         v = getval(leaf)
         kind = onp.result_type(v).kind if isinstance(v, (int, float, complex, onp.ndarray, onp.generic)) else None
+        if kind is None and is_duck_array(v):  # a dask or cupy array: by protocol
+            kind = v.dtype.kind
         if kind in ("i", "u", "b"):
             raise TypeError(
                 f"{who} was given an integer input ({v!r}, dtype {onp.result_type(v)}). "
@@ -61,7 +64,8 @@ def _check_input(x, who: str) -> None:
         if kind not in ("f", "c"):
             raise TypeError(
                 f"{who} cannot differentiate with respect to a value of type "
-                f"{type(v).__name__}. Pass floats, complex numbers, numpy arrays, or "
+                f"{type(v).__name__}. Pass floats, complex numbers, numpy arrays (or arrays "
+                "implementing numpy's protocols, such as dask arrays), or "
                 "tuples/lists/dicts of them.")
 
 

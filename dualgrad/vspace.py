@@ -9,6 +9,10 @@ inner product, standard basis, flatten/unflatten.
 For complex spaces the inner product is the real one, Re(sum(conj(a) * b)),
 so a complex entry counts as two real dimensions and the standard basis
 contains the imaginary directions ``1j * e_k``.
+
+A leaf may also be a duck array (``dualgrad.duck``: a Dask or CuPy array):
+its space makes zeros and ones of the same kind (``zeros_like``, keeping a
+Dask array's chunks) and its inner product stays a lazy 0-d array.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from typing import Any, Callable, Iterator
 import numpy as onp
 
 from .core import Tracer, getval
+from .duck import is_duck_array
 
 
 # ---------------------------------------------------------------------------
@@ -144,9 +149,11 @@ class ArrayVSpace(VSpace):
 
     def __init__(self, value):
         v = getval(value)
-        self.shape = onp.shape(v)
-        self.dtype = onp.result_type(v)
-        self.scalar = not isinstance(v, onp.ndarray)
+        # A duck array (dask, cupy) is kept as the prototype of zeros and ones.
+        self.like = v if not isinstance(v, onp.ndarray) and is_duck_array(v) else None
+        self.shape = onp.shape(v) if self.like is None else tuple(v.shape)
+        self.dtype = onp.result_type(v) if self.like is None else v.dtype
+        self.scalar = self.like is None and not isinstance(v, onp.ndarray)
         self.iscomplex = self.dtype.kind == "c"
         self.size = int(onp.prod(self.shape, dtype=int)) * (2 if self.iscomplex else 1)
 
@@ -154,21 +161,33 @@ class ArrayVSpace(VSpace):
         return a[()] if self.scalar else a
 
     def zeros(self):
+        if self.like is not None:
+            return onp.zeros_like(self.like)
         return self._wrap(onp.zeros(self.shape, self.dtype))
 
     def ones(self):
+        if self.like is not None:
+            return onp.ones_like(self.like)
         return self._wrap(onp.ones(self.shape, self.dtype))
 
     def inner_prod(self, x, y):
         x, y = onp.ravel(getval(x)), onp.ravel(getval(y))
-        return float(onp.real(onp.vdot(x, y)))
+        out = onp.real(onp.vdot(x, y))
+        return out if is_duck_array(out) else float(out)  # a duck array stays lazy
+
+    def __eq__(self, other):
+        # Not by __dict__: comparing two dask prototypes with == would compute them.
+        return (isinstance(other, ArrayVSpace) and self.shape == other.shape
+                and self.dtype == other.dtype and self.scalar == other.scalar)
+
+    __hash__ = None
 
     def flatten(self, x):
         x = onp.ravel(getval(x))
         return onp.concatenate([x.real, x.imag]) if self.iscomplex else x.astype(float)
 
     def unflatten(self, v):
-        v = onp.asarray(v)
+        v = v if is_duck_array(v) else onp.asarray(v)
         if self.iscomplex:
             n = self.size // 2
             v = v[:n] + 1j * v[n:]
@@ -245,7 +264,7 @@ def vspace(value) -> VSpace:
 
 
 def _is_number(v) -> bool:
-    return isinstance(v, (int, float, complex, onp.ndarray, onp.generic))
+    return isinstance(v, (int, float, complex, onp.ndarray, onp.generic)) or is_duck_array(v)
 
 
 __all__ = ["vspace", "VSpace", "ArrayVSpace", "ContainerVSpace", "tree_flatten",

@@ -8,7 +8,16 @@ from typing import Callable
 import numpy as onp
 
 from ..core import Primitive, Tracer, getval
+from ..duck import is_duck_array
 from .complex import cast_like, holomorphic_jvp
+
+
+def as_array(x):
+    """``numpy.asarray(x)``, except that an ndarray or a duck array (dask, cupy)
+    is returned as it is: converting a lazy dask array would compute it."""
+    if isinstance(x, onp.ndarray) or is_duck_array(x):
+        return x
+    return onp.asarray(x)
 
 
 def shape_of(x) -> tuple:
@@ -29,7 +38,7 @@ def no_out(out, name: str) -> None:
 # sum_to_shape(x, shape): sum the broadcast axes of x away so it has `shape`.
 #   linear;  JVP: sum_to_shape(t);  VJP: broadcast_to(g, x.shape)
 def _sum_to_shape(x, shape):
-    x = onp.asarray(x)
+    x = as_array(x)
     lead = x.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
@@ -54,7 +63,7 @@ broadcast_to.def_vjp(lambda g, ans, x, shape, subok=False: unbroadcast(g, x))
 
 # astype(x, dtype): linear;  VJP: the cotangent cast back to x's dtype.
 def _astype(x, dtype, **kw):
-    return onp.asarray(x).astype(dtype, **kw)
+    return as_array(x).astype(dtype, **kw)
 
 
 astype = Primitive(_astype, "astype")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as onp
 
 from ..core import Primitive, Tracer, getval
-from ._helpers import elementwise, unbroadcast
+from ._helpers import as_array, elementwise, unbroadcast
 from .complex import absolute, conj, real, sign
 
 
@@ -155,24 +155,24 @@ def _clip(x, lo, hi):
 
 def _between(x, lo, hi):
     x = getval(x)
-    inside = onp.ones(onp.shape(x), bool)
+    inside = onp.ones_like(x, dtype=bool)  # out of place: x may be a lazy (dask) array
     if lo is not None:
-        inside &= x >= getval(lo)
+        inside = inside & (x >= getval(lo))
     if hi is not None:
-        inside &= x <= getval(hi)
+        inside = inside & (x <= getval(hi))
     return inside
 
 
 def _below(x, lo, hi):
     below = getval(x) < getval(lo)
     if hi is not None:  # lo > hi: the result is hi, not lo
-        below &= getval(lo) <= getval(hi)
-    return onp.asarray(below)
+        below = below & (getval(lo) <= getval(hi))
+    return as_array(below)
 
 
 def _above(x, lo, hi):
     m = getval(x) if lo is None else onp.maximum(getval(x), getval(lo))
-    return onp.asarray(m > getval(hi))
+    return as_array(m > getval(hi))
 
 
 clip = Primitive(_clip, "clip")

@@ -9,6 +9,7 @@ import numpy as onp
 from numpy.lib.array_utils import normalize_axis_tuple
 
 from ..core import Primitive, getval
+from ..duck import is_duck_array
 from ._helpers import astype, broadcast_to, composite, shape_of, unbroadcast
 from ._helpers import no_out as _no_out
 from .complex import abs2
@@ -77,6 +78,8 @@ def _divides_exactly(x, axis) -> bool:
     (prod([1e-200, 1e-200, 3]) is 0 in floating point, and 0 / x loses
     d^2 p / dx_0 dx_1 = 3)."""
     xv = getval(x)
+    if is_duck_array(xv):  # a lazy (dask) array: no branch on its values
+        return False
     if onp.any(xv == 0):
         return False
     p = onp.abs(onp.prod(xv, axis=axis))
@@ -179,7 +182,7 @@ def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
     _no_out(out, "std")
     v = var(x, axis=axis, dtype=dtype, ddof=_ddof(ddof, kw, "std"), keepdims=keepdims)
     zero = getval(v) == 0
-    if not onp.any(zero):
+    if not is_duck_array(zero) and not onp.any(zero):  # no branch on a lazy array's values
         return sqrt(v)
     # Zero variance (all entries equal; always so along an axis of length 1, where
     # std is identically 0 and its derivative is 0): sqrt'(0) = inf times dvar = 0

@@ -13,6 +13,7 @@ import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
 from ..core import Primitive, Tracer, getval
+from ..duck import is_duck_array
 from ._helpers import astype, broadcast_to, shape_of, unbroadcast
 from ._helpers import no_out as _no_out, ndim_of as _nd
 from .complex import abs2
@@ -48,6 +49,8 @@ def _no_kw(kw, name):
 # (one primitive call per position: slower, used only where division fails).
 def _divides_exactly(x, axis) -> bool:
     xv = getval(x)
+    if is_duck_array(xv):  # a lazy (dask) array: no branch on its values; the recurrence
+        return False
     kind = onp.result_type(xv).kind
     tiny = onp.finfo(onp.result_type(xv)).tiny if kind in "fc" else 1
     c = onp.abs(onp.cumprod(xv, axis=axis))

@@ -12,9 +12,10 @@ import numpy as onp
 import scipy.special as ssp
 
 from ..core import Primitive, Tracer, getval
+from . import _special_lazy as ssp  # scipy.special, lazy-safe for dask arrays
 from ._helpers import composite, elementwise, shape_of, unbroadcast, zero_derivative
 from .elementwise import cbrt, cos, exp, exp2, expm1, log, log1p, sign, sin, where
-from .reductions import sum as rsum
+from .reductions import _axes, sum as rsum
 from .shape import reshape
 
 _SQRT_PI = onp.sqrt(onp.pi)
@@ -282,7 +283,9 @@ def _kept(ans, a, axis, keepdims):
     """ans (or its cotangent) with the reduced axes back as length-1 axes."""
     if keepdims:
         return ans
-    kept = onp.sum(onp.empty(shape_of(a)), axis=axis, keepdims=True).shape
+    shape = shape_of(a)  # from the shape alone: no array of a's size is allocated
+    red = _axes(axis, len(shape))
+    kept = tuple(1 if i in red else n for i, n in enumerate(shape))
     return reshape(ans, kept)
 
 

@@ -11,14 +11,16 @@ import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
 from ..core import ALL, ANY, Primitive, Tracer, getval
-from ._helpers import composite, shape_of
+from ..duck import array_type_name, is_duck_array
+from ._helpers import as_array, composite, shape_of
 from ._helpers import ndim_of as _nd
 from .complex import cast_like
 
 
 # y = reshape(x, shape)         VJP: reshape(g, x.shape)
 def _reshape(x, shape, order="C"):
-    return onp.reshape(x, shape, order=order)
+    # order= only when asked: dask's reshape has no order parameter
+    return onp.reshape(x, shape) if order == "C" else onp.reshape(x, shape, order=order)
 
 
 reshape = Primitive(_reshape, "reshape")
@@ -47,9 +49,58 @@ def _getitem(x, idx):
 
 
 def _untake(g, idx, shape):
+    if is_duck_array(g):
+        return _untake_duck(g, idx, shape)
     out = onp.zeros(shape, onp.result_type(g))
     onp.add.at(out, idx, g)
     return out
+
+
+def _untake_duck(g, idx, shape):
+    """untake for a duck array (dask, cupy): zeros of its own kind (lazy for
+    dask), then assignment, which equals the scatter-add when no position is
+    indexed twice; repeated positions need ``add.at``, which dask lacks."""
+    out = onp.zeros_like(g, shape=shape)
+    try:
+        if not _repeats(idx, shape):
+            out[idx] = g
+            return out
+        onp.add.at(out, idx, g)
+    except (TypeError, NotImplementedError, ValueError, IndexError) as e:
+        raise TypeError(f"The derivative of x[idx] (untake) for {array_type_name(g)} "
+                        f"inputs and the index {idx!r} needs an operation that "
+                        f"{array_type_name(g)} does not support ({e}). Use slices or "
+                        "indices without repeats, or compute the array first.") from e
+    return out
+
+
+def _repeats(idx, shape) -> bool:
+    """Whether an index addresses some position twice (only integer arrays can)."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    used = sum(onp.ndim(p) if _is_mask(p) else 1 for p in parts
+               if p is not None and p is not Ellipsis)
+    dim, dims, arrays = 0, [], []
+    for p in parts:
+        if p is Ellipsis:
+            dim += len(shape) - used
+        elif _is_mask(p):
+            dim += onp.ndim(p)
+        elif p is not None:
+            if not isinstance(p, (slice, int, onp.integer)):
+                if is_duck_array(p):
+                    return True  # values unknown until computed: take add.at's path
+                arrays.append(onp.mod(onp.asarray(p), shape[dim]))
+                dims.append(dim)
+            dim += 1
+    if not arrays:
+        return False
+    flat = onp.ravel_multi_index(onp.broadcast_arrays(*arrays), [shape[d] for d in dims])
+    return onp.unique(flat).size != flat.size
+
+
+def _is_mask(p) -> bool:
+    return getattr(p, "dtype", None) == bool or (
+        isinstance(p, list) and len(p) > 0 and all(isinstance(v, bool) for v in p))
 
 
 getitem = Primitive(_getitem, "getitem")
@@ -66,9 +117,17 @@ def _concatenate(*arrays, axis=0):
     return onp.concatenate(arrays, axis=axis)
 
 
+def _zeros_for(a, ans):
+    """A zero tangent for a constant operand; of the operand's kind for a duck
+    array (numpy.zeros of a big dask array's shape would allocate it all)."""
+    v = getval(a)
+    if is_duck_array(v):
+        return onp.zeros_like(v, dtype=onp.result_type(getval(ans)))
+    return onp.zeros(shape_of(a), onp.result_type(getval(ans)))
+
+
 def _concatenate_jvp(tangents, ans, *arrays, axis=0):
-    parts = [onp.zeros(shape_of(a), onp.result_type(getval(ans))) if t is None else t
-             for t, a in zip(tangents, arrays)]
+    parts = [_zeros_for(a, ans) if t is None else t for t, a in zip(tangents, arrays)]
     return concatenate_args(*parts, axis=axis)
 
 
@@ -97,8 +156,9 @@ def _has_tracer(seq) -> bool:
 def concatenate(arrays, axis=0, out=None, **kw):
     """numpy.concatenate, accepting a sequence that holds traced arrays."""
     if out is not None or kw or not _has_tracer(arrays):
-        return onp.concatenate(arrays, axis=axis, out=out, **kw)
-    return concatenate_args(*[a if isinstance(a, Tracer) else onp.asarray(a) for a in arrays],
+        kw = dict(kw, out=out) if out is not None else kw  # dask's has no out=
+        return onp.concatenate(arrays, axis=axis, **kw)
+    return concatenate_args(*[a if isinstance(a, Tracer) else as_array(a) for a in arrays],
                             axis=axis)
 
 
@@ -117,13 +177,16 @@ def squeeze(a, axis=None):
 
 
 def ravel(a, order="C"):
-    return reshape(a, (-1,), order=order) if isinstance(a, Tracer) else onp.ravel(a, order)
+    if isinstance(a, Tracer):
+        return reshape(a, (-1,), order=order)
+    return onp.ravel(a) if order == "C" else onp.ravel(a, order)  # dask's has no order=
 
 
 def stack(arrays, axis=0, out=None, **kw):
     arrays = list(arrays)
     if out is not None or kw or not _has_tracer(arrays):
-        return onp.stack(arrays, axis=axis, out=out, **kw)
+        kw = dict(kw, out=out) if out is not None else kw  # dask's has no out=
+        return onp.stack(arrays, axis=axis, **kw)
     ax = normalize_axis_index(axis, _nd(arrays[0]) + 1)
     return concatenate([expand_dims(a, ax) for a in arrays], axis=ax)
 

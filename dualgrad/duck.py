@@ -1,0 +1,56 @@
+"""Duck arrays: values that are not numpy arrays but speak numpy's protocols.
+
+A Dask array (chunked, lazy, possibly on a cluster) or a CuPy array (on a
+GPU) implements NEP 13 (``__array_ufunc__``) and NEP 18
+(``__array_function__``), so ``numpy.sin(x)`` or ``numpy.dot(x, w)`` on it
+runs that library's own implementation and returns the same kind of array.
+dualgrad's rules are written with numpy functions, so such a value can ride
+inside a tracer as it is: the derivative is then built of the same library's
+operations (for Dask, a lazy task graph computed only on ``.compute()``).
+
+Such arrays are recognised by protocol, never by importing their packages.
+"""
+from __future__ import annotations
+
+import numpy as onp
+
+from .core import Tracer
+
+_PLAIN = (onp.ndarray, onp.generic, float, int, complex, bool)
+
+
+def is_duck_array(v) -> bool:
+    """True for an array-like that is not a numpy array but implements numpy's
+    protocols and has a numpy ``dtype`` and a ``shape`` (dask, cupy, ...).
+
+    >>> is_duck_array(onp.ones(2)), is_duck_array(1.0)
+    (False, False)
+    """
+    if isinstance(v, _PLAIN) or isinstance(v, Tracer):
+        return False
+    t = type(v)
+    return (hasattr(t, "__array_function__") and hasattr(t, "__array_ufunc__")
+            and isinstance(getattr(v, "dtype", None), onp.dtype) and hasattr(v, "shape"))
+
+
+def array_type_name(v) -> str:
+    """``module.Class`` of a value, for error messages (``dask.array.Array``)."""
+    t = type(v)
+    mod = (t.__module__ or "").split(".")
+    mod = ".".join(mod[:2]) if mod[0] == "dask" else mod[0]
+    return f"{mod}.{t.__name__}" if mod else t.__name__
+
+
+def require_numpy(name: str, *values) -> None:
+    """Raise a clear error when a primitive that needs concrete numpy arrays (a
+    decomposition the duck library lacks, a value-dependent branch) is given a
+    duck array: lazy evaluation would otherwise be forced, or fail obscurely."""
+    for v in values:
+        if is_duck_array(v):
+            raise TypeError(
+                f"{name} is not available for {array_type_name(v)} inputs in dualgrad: it "
+                "needs concrete numpy values. Compute that input first (x.compute() for "
+                "dask, x.get() for cupy), or keep this step outside the traced function.")
+
+
+__all__ = ["is_duck_array", "array_type_name", "require_numpy"]
