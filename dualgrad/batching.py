@@ -30,7 +30,7 @@ from typing import Callable
 
 import numpy as onp
 
-from .core import BatchingError, Level, Primitive, Tracer, getval
+from .core import BatchingError, Level, Primitive, Tracer, check_live, getval
 from .rules import _helpers, shape as shp
 from .vspace import tree_flatten, tree_map, tree_unflatten
 
@@ -119,8 +119,9 @@ class BatchLevel(Level):
             out = NotImplemented
         if out is NotImplemented:
             out = _loop(prim, self.size, vals, batched, kwargs)
-        if isinstance(out, (tuple, list)):
-            return _like(out, [Batched(o, self) for o in out])
+        if isinstance(out, (tuple, list, dict)):  # several answers (a tuple-valued primitive)
+            leaves, td = tree_flatten(out)
+            return tree_unflatten(td, [Batched(o, self) for o in leaves])
         return Batched(out, self)
 
     def process_nondiff(self, fun, args, kwargs):
@@ -164,14 +165,11 @@ def _loop(prim, size, vals, batched, kwargs):
     """The fallback: apply ``prim`` to each example and stack the answers."""
     results = [prim(*[v[k] if b else v for v, b in zip(vals, batched)], **kwargs)
                for k in range(size)]
-    if isinstance(results[0], (tuple, list)):
-        return _like(results[0], [_stack(list(r)) for r in zip(*results)])
+    if isinstance(results[0], (tuple, list, dict)):
+        td = tree_flatten(results[0])[1]
+        parts = zip(*[tree_flatten(r)[0] for r in results])
+        return tree_unflatten(td, [_stack(list(p)) for p in parts])
     return _stack(results)
-
-
-def _like(seq, items):
-    """``items`` in a sequence of ``seq``'s type (namedtuples too)."""
-    return type(seq)(*items) if hasattr(seq, "_fields") else type(seq)(items)
 
 
 def _stack(xs):
@@ -248,6 +246,7 @@ def batch_unwrap(level: BatchLevel, tree):
         if type(o) is Batched and o._level is level:
             out.append(o.val)
         elif isinstance(o, Tracer):
+            check_live(o)  # of a live, enclosing transform (not a leaked one)
             out.append(_helpers.broadcast_to(shp.reshape(o, (1,) + _shape(o)),
                                              (level.size,) + _shape(o)))
         else:

@@ -206,16 +206,22 @@ class Level:
     # True for levels (batching) whose tracers hold several examples at once:
     # non-differentiable functions must then see them one example at a time.
     maps_nondiff = False
+    # True once the transform has finished: the level's class is then swapped for a
+    # subclass whose process() raises (no cost on the hot path; see _exited_class).
+    exited = False
 
     def __init__(self, depth: int):
         self.depth = depth
 
     def __enter__(self):
+        if self.exited:  # entered again: live once more
+            self.__class__ = type(self).__mro__[1]
         _stack().append(self)
         return self
 
     def __exit__(self, *exc):
         _stack().pop()
+        self.__class__ = _exited_class(type(self))
 
     def process(self, prim: Primitive, args: tuple, kwargs: dict):  # pragma: no cover
         raise NotImplementedError
@@ -229,6 +235,60 @@ class Level:
         s = _stack()
         hook = getattr(_state, "instrument", None)
         return (cls if hook is None else hook(cls))(s[-1].depth + 1 if s else 1, *a)
+
+
+class UnexpectedTracerError(RuntimeError):
+    """A traced value was used outside the transform that made it: after that
+    ``grad``/``jvp``/``vmap`` call returned, or on another thread. Its derivative
+    would be silently wrong, so dualgrad refuses (JAX's UnexpectedTracerError)."""
+
+
+_KINDS = {"ReverseLevel": "reverse-mode (grad, vjp, jacrev)",
+          "ForwardLevel": "forward-mode (jvp, deriv, jacfwd)",
+          "BatchLevel": "batching (vmap, jacobian)"}
+
+
+def stale_tracer_message(level) -> str:
+    kinds = [_KINDS[c.__name__] for c in type(level).__mro__ if c.__name__ in _KINDS]
+    kind = kinds[0] if kinds else type(level).__name__
+    when = "has finished" if level.exited else "is running on another thread"
+    return (f"A traced value of a {kind} transform (level {level.depth}) was used after "
+            f"that transform {when}. This happens when a value computed from the "
+            "function's traced inputs is kept beyond one call: in a cache or dict, a global, "
+            "an attribute, a closure, or handed between threads. Its derivative would be "
+            "silently wrong, so dualgrad stops here. Fix: compute such values inside the "
+            "function on every call (cache only plain inputs), return them as outputs "
+            "(grad_and_aux, value_and_grad), or keep the number alone with "
+            "dualgrad.core.getval(x).")
+
+
+def _stale(self, *args, **kwargs):
+    raise UnexpectedTracerError(stale_tracer_message(self))
+
+
+_EXITED: dict = {}
+
+
+def _exited_class(cls: type) -> type:
+    """The subclass a finished level of class ``cls`` takes: same layout, ``exited``
+    True, and ``process``/``process_nondiff`` raising ``UnexpectedTracerError``."""
+    if cls.exited:
+        return cls
+    dead = _EXITED.get(cls)
+    if dead is None:
+        dead = _EXITED[cls] = type(cls.__name__, (cls,), {
+            "__slots__": (), "exited": True, "process": _stale, "process_nondiff": _stale,
+            "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+    return dead
+
+
+def check_live(x) -> None:
+    """Raise ``UnexpectedTracerError`` unless tracer ``x``'s level is active on this
+    thread (used where a transform reads its outputs: a tracer of another level
+    there must be of an enclosing, live transform)."""
+    level = x._level
+    if level.exited or not any(lv is level for lv in _stack()):
+        raise UnexpectedTracerError(stale_tracer_message(level))
 
 
 class instrument:
@@ -348,6 +408,14 @@ class Tracer:
         new = object.__new__(type(self))
         _copy_slots(new, self)
         return new
+
+    # copy.copy / copy.deepcopy: a clone, still on the tape (deep-copying the tape node
+    # would cut the derivative; the value is never mutated in place, so sharing is safe).
+    def __copy__(self):
+        return self._clone()
+
+    def __deepcopy__(self, memo):
+        return self._clone()
 
     def _no_concrete(self, kind):
         raise TypeError(

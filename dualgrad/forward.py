@@ -9,7 +9,8 @@ arguments that carry a tangent at this level:
 """
 from __future__ import annotations
 
-from .core import _FLOATS, ALL, Level, Tracer, _is_differentiable, getval
+from . import multi_output
+from .core import _FLOATS, check_live, ALL, Level, Tracer, _is_differentiable, getval
 
 
 class Dual(Tracer):
@@ -46,6 +47,8 @@ class ForwardLevel(Level):
                 outer = True
         ans = prim(*primals, **kwargs) if outer else prim.fun(*primals, **kwargs)
         if type(ans) not in _FLOATS and not _is_differentiable(ans):
+            if multi_output.is_container_answer(ans):  # a tuple/list/dict of values
+                return multi_output.forward(self, prim, args, primals, traced, ans, kwargs)
             return ans
         jvps = prim.jvps
         joint = jvps.get(ALL)
@@ -66,12 +69,15 @@ def push_forward(fun, primals: tuple, tangents: tuple):
     Outputs are pytrees; a leaf that does not depend on the inputs has a zero
     tangent.
     """
-    from .vspace import tree_map, vspace
+    from .vspace import tree_flatten, tree_map, vspace
 
     with ForwardLevel.new() as level:
         duals = tuple(tree_map(lambda p, t: Dual(p, t, level), p, t)
                       for p, t in zip(primals, tangents))
         out = fun(*duals)
+        for o in tree_flatten(out)[0]:  # any other tracer: of a live, enclosing transform
+            if isinstance(o, Tracer) and not _here(o, level):
+                check_live(o)
         out_primal = tree_map(lambda o: o.value if _here(o, level) else o, out)
         out_tangent = tree_map(lambda o: o.tangent if _here(o, level) else vspace(o).zeros(), out)
     return out_primal, out_tangent

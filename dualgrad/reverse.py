@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as onp
 
-from .core import _FLOATS, Level, Tracer, _is_differentiable, _node_ids, getval
+from . import multi_output
+from .core import _FLOATS, check_live, Level, Tracer, _is_differentiable, _node_ids, getval
 
 
 class Node:
@@ -69,13 +70,17 @@ class ReverseLevel(Level):
                 outer = True
         ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
         if type(ans) not in _FLOATS and not _is_differentiable(ans):
-            return ans
+            if not multi_output.is_container_answer(ans):
+                return ans
+            unruled = True  # a tuple/list/dict of values: one node, split below
         if unruled:
             for k, (i, node, rule) in enumerate(parents):
                 if rule is None:  # the ANY rule; a missing VJP fails here, where it is used
                     parents[k] = (i, node, prim.vjp_rule(i))
         node = Node(prim, tuple(vals), kwargs, ans, tuple(parents))
         self.tape.append(node)
+        if unruled and multi_output.is_container_answer(ans):
+            return multi_output.split(Box(ans, node, self))
         return Box(ans, node, self)
 
     def input(self, value) -> Box:
@@ -164,6 +169,9 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
         leaves = [b.node for bs in boxed_flat for b in bs]
         out = fun(*boxed)
     out_leaves, out_def = tree_flatten(out)
+    for o in out_leaves:  # any other tracer: of a live, enclosing transform
+        if isinstance(o, Tracer) and not _here(o, level):
+            check_live(o)
     out_plain = tree_unflatten(out_def, [o.value if _here(o, level) else o for o in out_leaves])
 
     used = []

@@ -40,6 +40,10 @@ def _unary(fun: Fun, args: tuple, kwargs: dict, argnum: ArgNum):
             return fun(*args[:argnum], xv, *args[argnum + 1:], **kwargs)
     else:
         argnum = tuple(argnum)
+        if len({i % len(args) if isinstance(i, int) and args else i for i in argnum}) < len(argnum):
+            # (0, 0) or (0, -2): one argument cannot be substituted twice
+            raise ValueError(f"argnum={argnum} names an argument more than once; name each "
+                             "argument once (argnum=0 and reuse the result where needed).")
         x = tuple(args[i] for i in argnum)
 
         def unary(xs):

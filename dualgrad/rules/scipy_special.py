@@ -14,6 +14,7 @@ import scipy.special as ssp
 from ..core import Primitive, Tracer, getval
 from . import _special_lazy as ssp  # scipy.special, lazy-safe for dask arrays
 from ._helpers import composite, elementwise, shape_of, unbroadcast, zero_derivative
+from .complex import real
 from .elementwise import cbrt, cos, exp, exp2, expm1, log, log1p, sign, sin, where
 from .reductions import _axes, sum as rsum
 from .shape import reshape
@@ -268,10 +269,19 @@ exp10 = elementwise(ssp.exp10, lambda x, out: out * onp.log(10.0), "exp10")
 
 
 # ------------------------------------------------------------------ logsumexp
-# s = log Σ b e^a over `axis` (scipy's sign convention: s = log|Σ b e^a|, sign separate)
-#   with w = sign · b · e^(a - s) (s re-broadcast over the reduced axes):
-#   JVP: ds = Σ w da + Σ sign e^(a - s) db     VJP: ā = g w,  b̄ = g sign e^(a - s)
+# s = log Σ b e^a over `axis`. Real: scipy's sign convention, s = log|Σ b e^a| with the
+#   sign separate. Complex: the principal log, s = log|S| + i arg S (S = Σ b e^a), which is
+#   holomorphic in a and b (ds/da = b e^a / S = b e^(a - s) on every branch), so its rules
+#   are the plain ones of the convention (rules/complex.py): no conjugates.
+#   With w = sign · e^(a - s) (sign = 1 when complex; s re-broadcast over the reduced axes):
+#   JVP: ds = Σ b w da + Σ w db     VJP: ā = g b w,  b̄ = g w
+def _complex(a, b) -> bool:
+    return onp.iscomplexobj(getval(a)) or onp.iscomplexobj(getval(b))
+
+
 def _lse(a, b, axis=None, keepdims=False):
+    if _complex(a, b):
+        return ssp.logsumexp(a, axis=axis, b=b, keepdims=keepdims)
     return ssp.logsumexp(a, axis=axis, b=b, keepdims=keepdims, return_sign=True)[0]
 
 
@@ -290,8 +300,8 @@ def _kept(ans, a, axis, keepdims):
 
 
 def _lse_weight(ans, a, b, axis, keepdims):
-    s = _lse_sign(a, b, axis, True)
-    return s * exp(a - _kept(ans, a, axis, keepdims))
+    w = exp(a - _kept(ans, a, axis, keepdims))
+    return w if _complex(a, b) else _lse_sign(a, b, axis, True) * w
 
 
 _logsumexp = Primitive(_lse, "logsumexp")
@@ -317,8 +327,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     if b is None:
         b = onp.ones((), onp.result_type(getval(a)))
     out = _logsumexp(a, b, axis=axis, keepdims=keepdims)
-    if return_sign:
-        return out, _lse_sign(a, b, axis, keepdims)
+    if return_sign:  # complex: scipy's (log|S|, S/|S|)
+        return (real(out) if _complex(a, b) else out), _lse_sign(a, b, axis, keepdims)
     return out
 
 

@@ -1,0 +1,121 @@
+"""Primitives whose answer is a container: a tuple, list or dict of values.
+
+A user primitive may return several values at once,
+``primitive(lambda x: (sin(x), cos(x)))``. Its rules then speak of the whole
+container, as in autograd: a JVP returns a container of tangents (a part
+given as ``None`` is zero), and a VJP receives a container ``g`` of
+cotangents, with zeros in the parts the output's consumers did not use.
+
+To the user the answer is a container of ordinary tracers, one per
+differentiable leaf (integer leaves stay plain):
+
+- forward: each leaf is a ``Dual`` holding its part of the summed tangent;
+- reverse: one tape node records the primitive with the whole container as
+  its answer; each leaf is then taken from it by ``output_item``, whose VJP
+  puts the leaf's cotangent in its slot and zeros elsewhere. The slots of a
+  container cotangent add slot by slot (``_TupleCt`` and friends), so the
+  backward pass sums the parts arriving from different leaves unchanged.
+
+Batching needs nothing here: the loop over examples stacks each part.
+"""
+from __future__ import annotations
+
+from .core import Primitive, _is_differentiable
+from .vspace import _is_container, tree_flatten, tree_unflatten, vspace
+
+
+def is_container_answer(ans) -> bool:
+    """True when ``ans`` is a container with at least one differentiable leaf."""
+    return _is_container(ans) and any(_is_differentiable(v) for v in tree_flatten(ans)[0])
+
+
+def _parts(t, treedef, n: int, prim) -> list:
+    """The leaves of a container tangent (None: a zero part)."""
+    if t is None:
+        return [None] * n
+    leaves, td = tree_flatten(t)
+    if len(leaves) != n:
+        raise ValueError(f"The JVP of '{prim.name}' returned {td}, but the primitive's answer "
+                         f"is {treedef}: return one tangent per part of the answer (None for "
+                         "a zero part).")
+    return leaves
+
+
+def forward(level, prim, args, primals, traced, ans, kwargs):
+    """The container of ``Dual`` tracers answering ``prim`` (see the module docstring)."""
+    from .core import ALL
+    from .forward import Dual
+    leaves, td = tree_flatten(ans)
+    n = len(leaves)
+    joint = prim.jvps.get(ALL)
+    if joint is not None:
+        ts = [a.tangent if i in traced else None for i, a in enumerate(args)]
+        total = _parts(joint(ts, ans, *primals, **kwargs), td, n, prim)
+    else:
+        total = [None] * n
+        for i in traced:
+            rule = prim.jvps.get(i) or prim.jvp_rule(i)
+            parts = _parts(rule(args[i].tangent, ans, *primals, **kwargs), td, n, prim)
+            total = [p if s is None else s if p is None else s + p for s, p in zip(total, parts)]
+    out = [Dual(v, vspace(v).zeros() if t is None else t, level) if _is_differentiable(v) else v
+           for v, t in zip(leaves, total)]
+    return tree_unflatten(td, out)
+
+
+def split(whole) -> object:
+    """The answer's container with each differentiable leaf read from the reverse-mode
+    tracer ``whole`` (whose value is the container) by ``output_item``."""
+    leaves, td = tree_flatten(whole.value)
+    return tree_unflatten(td, [output_item(whole, index=k, treedef=td)
+                               if _is_differentiable(v) else v for k, v in enumerate(leaves)])
+
+
+def _item(container, index, treedef):
+    return tree_flatten(container)[0][index]
+
+
+# y = leaf `index` of the container c.   JVP: t's leaf `index`.
+#   VJP: c̄ = the container with g in slot `index` and zeros in every other slot.
+output_item = Primitive(_item, "output_item")
+output_item.def_jvp(lambda t, ans, c, index, treedef: tree_flatten(t)[0][index])
+
+
+@output_item.def_vjp
+def _item_vjp(g, ans, c, index, treedef):
+    leaves = tree_flatten(c)[0]
+    parts = [g if k == index else vspace(v).zeros() for k, v in enumerate(leaves)]
+    return _summable(tree_unflatten(treedef, parts))
+
+
+class _TupleCt(tuple):
+    """A tuple cotangent: ``+`` adds slot by slot (not concatenation)."""
+    __slots__ = ()
+
+    def __add__(self, other):
+        return _TupleCt(a + b for a, b in zip(self, other))
+
+
+class _ListCt(list):
+    """A list cotangent: ``+`` adds slot by slot."""
+    __slots__ = ()
+
+    def __add__(self, other):
+        return _ListCt(a + b for a, b in zip(self, other))
+
+
+class _DictCt(dict):
+    """A dict cotangent: ``+`` adds key by key."""
+    __slots__ = ()
+
+    def __add__(self, other):
+        return _DictCt((k, v + other[k]) for k, v in self.items())
+
+
+def _summable(c):
+    if isinstance(c, dict):
+        return _DictCt((k, _summable(v)) for k, v in c.items())
+    if isinstance(c, list):
+        return _ListCt(_summable(v) for v in c)
+    if isinstance(c, tuple):
+        return _TupleCt(_summable(v) for v in c)
+    return c
