@@ -16,6 +16,8 @@ from .builtins import dict, isinstance, list, tuple, type  # autograd exports th
 from .core import primitive, notrace_primitive
 from .extend import defjvp, defvjp
 from .test_util import check_grads
+from . import sparse  # noqa: F401  (dualgrad.sparse: sparse Jacobians; scipy loaded on use)
+from .sparse import linear_operator
 
 __version__ = "0.1.0"
 
@@ -24,5 +26,5 @@ __all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv"
            "jacfwd", "jacrev", "hessian", "hessian_tensor_product", "hessian_vector_product",
            "make_hvp", "make_ggnvp", "holomorphic_grad", "multigrad_dict", "grad_named",
            "checkpoint", "jvp", "vjp", "pick_mode", "ModeChoice", "vmap", "primitive",
-           "notrace_primitive", "defjvp", "defvjp", "check_grads",
+           "notrace_primitive", "defjvp", "defvjp", "check_grads", "linear_operator",
            "isinstance", "type", "tuple", "list", "dict"]

@@ -78,6 +78,13 @@ def primitive_batching() -> dict[str, str]:
             if isinstance(p, Primitive) and (p.jvps or p.vjps)}
 
 
+def sparsity_fallbacks() -> list[str]:
+    """Primitives without a sparsity rule: ``dualgrad.sparse`` treats each of their
+    outputs as depending on every input element of their arguments (correct, dense)."""
+    from .sparse.rules import rule_names
+    return sorted(set(primitive_batching()) - rule_names())
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dualgrad coverage",
                                      description=__doc__.split("\n\n")[0])
@@ -111,6 +118,9 @@ def main(argv=None) -> int:
     fast = sum(v == "batched" for v in batching.values())
     print(f"{len(batching)} primitives in the rule tables (numpy, scipy, internal): {fast} with "
           f"a batched rule, {len(batching) - fast} batched by a loop over the examples.")
+    dense = sparsity_fallbacks()
+    print(f"Sparsity detection (dualgrad.sparse): {len(batching) - len(dense)} primitives with an "
+          f"exact rule; {len(dense)} use the dense fallback: {', '.join(dense)}.")
     return 0
 
 

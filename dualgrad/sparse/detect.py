@@ -140,20 +140,37 @@ def union(parts, rows: int, n: int):
 
 
 def take_rows(pattern, idx):
-    """Rows ``idx`` of ``pattern``, in that order (repeats allowed)."""
+    """Rows ``idx`` of ``pattern``, in that order (repeats allowed; a negative
+    index gives an empty row: an element that depends on no input)."""
     idx = onp.asarray(idx, dtype=onp.intp).ravel()
     if len(idx) == pattern.shape[0] and onp.array_equal(idx, onp.arange(len(idx))):
         return pattern
     indptr, indices = pattern.indptr, pattern.indices
     lengths = (indptr[1:] - indptr[:-1])[idx]
+    starts = indptr[idx].astype(onp.int64)
+    if idx.size and idx.min() < 0:
+        lengths[idx < 0] = 0
     new_ptr = onp.zeros(len(idx) + 1, dtype=onp.int64)
     onp.cumsum(lengths, out=new_ptr[1:])
     total = int(new_ptr[-1])
     # position of each kept nonzero in the old arrays: its row's start + its rank
-    starts = onp.repeat(indptr[idx].astype(onp.int64) - new_ptr[:-1], lengths)
-    pos = starts + onp.arange(total)
+    pos = onp.repeat(starts - new_ptr[:-1], lengths) + onp.arange(total)
     return sps.csr_array((onp.ones(total, bool), indices[pos], new_ptr),
                          shape=(len(idx), pattern.shape[1]))
+
+
+def stack_rows(patterns):
+    """The patterns one under the other (all with the same number of columns)."""
+    if len(patterns) == 1:
+        return patterns[0]
+    ptrs, offset = [onp.zeros(1, onp.int64)], 0
+    for p in patterns:
+        ptrs.append(p.indptr[1:].astype(onp.int64) + offset)
+        offset += int(p.indptr[-1])
+    indices = onp.concatenate([p.indices for p in patterns])
+    rows = sum(p.shape[0] for p in patterns)
+    return sps.csr_array((onp.ones(len(indices), bool), indices, onp.concatenate(ptrs)),
+                         shape=(rows, patterns[0].shape[1]))
 
 
 def nonempty_rows(pattern) -> onp.ndarray:

@@ -7,8 +7,8 @@ plain argument values, and returns the answer's pattern.
   elements of the arguments numpy broadcast to it (a union of selected rows);
 - selections (reshape, transpose, indexing, concatenate, broadcast_to, where,
   x[i] = y): exact. The primitive itself is applied to arrays of element
-  *codes* (k + 1 for input element k, 0 for a constant), so every output
-  element names the one element it was copied from;
+  *codes* (k for element k of the traced arguments, -1 for a constant), so
+  every output element names the one element it was copied from;
 - scatters and reductions (untake, sum_to_shape, sum, mean, prod, max, min,
   logsumexp): a 0/1 matrix "output i gathers input j", times the pattern;
 - cumulative sums and products: element k of a line depends on 0..k;
@@ -24,7 +24,7 @@ from ..core import Primitive
 from ..rules import _helpers, complex as cx, construction, elementwise as ew, linalg as la
 from ..rules import reductions as red, scans, shape as shp
 from .detect import (SPARSITY_RULES, def_sparsity, dense_fallback, empty, from_coo,
-                     nonempty_rows, take_rows, union, _bool)
+                     nonempty_rows, stack_rows, take_rows, union, _bool)
 
 _MAX_TERMS = 20_000_000  # einsum terms enumerated before falling back to dense
 
@@ -76,23 +76,20 @@ def _multiply_rule(ans, pats, vals, kwargs):
 
 # ------------------------------------------------------------ selections
 def _codes(pats, vals, data):
-    """Code arrays for the data arguments (k + 1 for element k of the stacked
-    traced arguments, 0 for constants), and the stacked patterns with an empty
-    row 0 in front."""
-    args, blocks, offset = list(vals), [], 1
+    """Code arrays for the data arguments (k for element k of the stacked traced
+    arguments, -1 for constants), and the stacked patterns."""
+    args, blocks, offset = list(vals), [], 0
     for i in data:
         v = vals[i]
         shape = onp.shape(v)
         size = int(onp.prod(shape, dtype=int))
         if pats[i] is None:
-            args[i] = onp.zeros(shape, onp.int64)
+            args[i] = onp.full(shape, -1, onp.int64)
         else:
             args[i] = (onp.arange(size, dtype=onp.int64) + offset).reshape(shape)
             blocks.append(pats[i])
             offset += size
-    n = blocks[0].shape[1]
-    stacked = sps.vstack([empty(1, n)] + blocks, format="csr")
-    return args, stacked
+    return args, stack_rows(blocks)
 
 
 def selection(data):
@@ -101,8 +98,7 @@ def selection(data):
     def rule(ans, pats, vals, kwargs):
         idx = range(len(vals)) if data is None else [i for i in data if i < len(vals)]
         args, stacked = _codes(pats, vals, idx)
-        codes = rule.prim.fun(*args, **kwargs)
-        return take_rows(stacked, codes)
+        return take_rows(stacked, rule.prim.fun(*args, **kwargs))
     return rule
 
 
@@ -172,7 +168,8 @@ for _p in (red.sum, red.mean, red.prod, red.max, red.min):
 
 def _logsumexp_rule(ans, pats, vals, kwargs):
     a = vals[0]
-    groups, size = _reduce_groups(onp.shape(a), kwargs.get("axis"))
+    axis = vals[2] if len(vals) > 2 else kwargs.get("axis")
+    groups, size = _reduce_groups(onp.shape(a), axis)
     parts = []
     for p, v in zip(pats[:2], vals[:2]):  # a and b, b broadcast against a
         if p is not None:
@@ -199,7 +196,7 @@ SPARSITY_RULES[scans.cumprod_prim] = _cumulative
 def _scipy_rules():
     """logsumexp lives in the scipy rules, loaded on demand."""
     from ..rules import scipy_special
-    SPARSITY_RULES[scipy_special.logsumexp] = _logsumexp_rule
+    SPARSITY_RULES[scipy_special._logsumexp] = _logsumexp_rule
 
 
 try:

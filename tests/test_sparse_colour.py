@@ -1,0 +1,100 @@
+"""Colourings (dualgrad.sparse.colour) are valid on random patterns, and their
+decompression recovers every nonzero exactly."""
+import numpy as onp
+import pytest
+import scipy.sparse as sps
+from hypothesis import given, strategies as st
+
+from dualgrad.sparse import colour as col
+
+
+@st.composite
+def patterns(draw, square=False, symmetric=False):
+    m = draw(st.integers(1, 14))
+    n = m if square or symmetric else draw(st.integers(1, 14))
+    density = draw(st.floats(0.0, 0.6))
+    seed = draw(st.integers(0, 2 ** 16))
+    P = onp.random.default_rng(seed).random((m, n)) < density
+    if symmetric:
+        P = P | P.T | onp.eye(n, dtype=bool)
+    return sps.csr_array(P)
+
+
+@given(patterns(), st.sampled_from(col.ORDERS))
+def test_column_colouring_is_structurally_orthogonal(P, order):
+    c = col.column_colouring(P, order)
+    assert c.shape == (P.shape[1],) and col.is_column_colouring(P, c)
+    # the brute-force definition: no row has two nonzeros of one colour
+    for row in P.toarray():
+        cs = c[row]
+        assert len(cs) == len(set(cs.tolist()))
+
+
+@given(patterns(), st.sampled_from(col.ORDERS))
+def test_row_colouring_is_a_column_colouring_of_the_transpose(P, order):
+    c = col.row_colouring(P, order)
+    assert c.shape == (P.shape[0],) and col.is_column_colouring(P.T, c)
+
+
+def _brute_star(P, c) -> bool:
+    A = P.toarray() & ~onp.eye(P.shape[0], dtype=bool)
+    n = len(c)
+    if any(A[i, j] and c[i] == c[j] for i in range(n) for j in range(n)):
+        return False
+    for a in range(n):  # no two-coloured path a-b-x-y on four distinct vertices
+        for b in onp.flatnonzero(A[a]):
+            for x in onp.flatnonzero(A[b]):
+                for y in onp.flatnonzero(A[x]):
+                    if len({a, b, x, y}) == 4 and c[a] == c[x] and c[b] == c[y]:
+                        return False
+    return True
+
+
+@given(patterns(symmetric=True), st.sampled_from(col.ORDERS))
+def test_star_colouring_satisfies_both_rules(P, order):
+    c = col.star_colouring(P, order)
+    assert col.is_star_colouring(P, c)
+    assert _brute_star(P, c)
+
+
+@given(patterns())
+def test_column_and_row_decompression_are_exact(P):
+    rng = onp.random.default_rng(0)
+    J = sps.csr_array(P.toarray() * rng.normal(size=P.shape))
+    c = col.column_colouring(P)
+    onp.testing.assert_array_equal(col.decompress_columns(P, c, J @ col.seed_matrix(c)).toarray(),
+                                   J.toarray())
+    r = col.row_colouring(P)
+    onp.testing.assert_array_equal(col.decompress_rows(P, r, col.seed_matrix(r).T @ J).toarray(),
+                                   J.toarray())
+
+
+@given(patterns(symmetric=True))
+def test_star_decompression_is_exact(P):
+    rng = onp.random.default_rng(0)
+    W = rng.normal(size=P.shape)
+    H = sps.csr_array(P.toarray() * (W + W.T))
+    c = col.star_colouring(P)
+    B = H @ col.seed_matrix(c)
+    onp.testing.assert_allclose(col.decompress_star(P, c, B).toarray(), H.toarray(), atol=1e-14)
+
+
+def test_the_checks_reject_bad_colourings():
+    P = sps.csr_array(onp.array([[1, 1, 0], [0, 1, 1]], bool))
+    assert not col.is_column_colouring(P, onp.array([0, 0, 1]))
+    path = sps.csr_array(onp.abs(onp.subtract.outer(range(4), range(4))) <= 1)
+    assert not col.is_star_colouring(path, onp.array([0, 1, 0, 1]))   # a two-coloured P4
+    assert col.is_star_colouring(path, onp.array([0, 1, 0, 2]))
+    with pytest.raises(ValueError, match="order"):
+        col.column_colouring(P, "random")
+
+
+@pytest.mark.parametrize("n", [100, 10_000])
+def test_stencil_colours_are_near_optimal_and_do_not_grow(n):
+    tri = sps.diags_array([onp.ones(n - 1), onp.ones(n), onp.ones(n - 1)], offsets=[-1, 0, 1])
+    assert col.column_colouring(tri).max() + 1 == 3
+    N = int(onp.sqrt(n))
+    lap1 = sps.diags_array([onp.ones(N - 1), onp.ones(N), onp.ones(N - 1)], offsets=[-1, 0, 1])
+    five = sps.kronsum(lap1, lap1).astype(bool)
+    assert col.column_colouring(five).max() + 1 <= 7            # optimum 5, within 1.5x
+    assert col.star_colouring(tri).max() + 1 == 3
