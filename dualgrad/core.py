@@ -146,7 +146,9 @@ def primitive(fun: Callable) -> Primitive:
     >>> float(square(3.0))
     9.0
     """
-    return Primitive(fun)
+    prim = Primitive(fun)
+    from .checks import check_user_rules  # lazily: this module imports nothing at load
+    return check_user_rules(prim)  # its rules' results are checked for shape
 
 
 def getval(x):
@@ -346,6 +348,9 @@ class Tracer:
         return onp.result_type(getval(self.value))
 
     def __len__(self):
+        if self.ndim == 0:
+            raise TypeError(f"len() of a traced scalar: it has shape (), so no length. Use "
+                            f"x.shape or x.size for the dimensions of an array.")
         return len(self.value)
 
     def __iter__(self):
@@ -359,6 +364,17 @@ class Tracer:
 
     def __repr__(self):
         return f"{type(self).__name__}({getval(self)!r}, level={self._level.depth})"
+
+    def __format__(self, spec):  # f"{x:.3f}" while tracing prints the plain value
+        return format(getval(self), spec)
+
+    def __getattr__(self, name):
+        # Reached only when normal lookup fails: ndarray attributes without a rule.
+        if name.startswith("__") or not hasattr(onp.ndarray, name):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        raise AttributeError(
+            f"x.{name} (an ndarray attribute) is not available on a traced value: "
+            f"{_ATTRIBUTE_HINTS.get(name, _RAW_MEMORY)}")
 
     # -- mistakes that must not pass silently -----------------------------
     def __array__(self, *args, **kwargs):
@@ -418,9 +434,11 @@ class Tracer:
         return self._clone()
 
     def _no_concrete(self, kind):
+        math = (" (math.sin(x), math.exp(x) and other math functions call float(): use "
+                "dualgrad.numpy.sin, dualgrad.numpy.exp, ... instead)" if kind == "float" else "")
         raise TypeError(
-            f"{kind}() of a traced value would drop its derivative. Keep it an array (use "
-            f"x directly), or take dualgrad.core.getval(x) if you really want a constant.")
+            f"{kind}() of a traced value would drop its derivative{math}. Keep it an array "
+            f"(use x directly), or take dualgrad.core.getval(x) if you really want a constant.")
 
     def __float__(self):
         self._no_concrete("float")
@@ -439,7 +457,14 @@ class Tracer:
         target = NUMPY_OVERRIDES.get(ufunc) if method == "__call__" else None
         if target is None:
             return _unsupported(f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"))
-        if kwargs.get("out") is not None:
+        out = kwargs.get("out")
+        if out is not None:
+            if not any(isinstance(o, Tracer) for o in (out if isinstance(out, tuple) else (out,))):
+                raise TypeError(
+                    f"numpy.{ufunc.__name__} would write a traced value into a plain numpy "
+                    "array a (a += x, a *= x with a plain a and a traced x, or out=a), which "
+                    "drops its derivative. Write a = a + x (a new, traced array), or drop "
+                    "out= and use the returned value.")
             raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) cannot write into a "
                             "traced array; drop out= and use the returned value.")
         return target(*inputs, **kwargs)
@@ -449,6 +474,18 @@ class Tracer:
         if target is None:
             return _unsupported(f"numpy.{_qualname(func)}")
         return target(*args, **kwargs)
+
+
+_RAW_MEMORY = ("raw memory and storage carry no derivative. Use dualgrad.core.getval(x) "
+               "for the plain value (a constant) if that is what you need.")
+_ATTRIBUTE_HINTS = {
+    "flat": "use x.ravel()[i] or x.reshape(-1) instead.",
+    "put": "use x[idx] = v (copy-on-write on traced arrays) or dualgrad.numpy.where.",
+    "resize": "build the new array with dualgrad.numpy.resize, reshape or concatenate.",
+    "view": "traced arrays have no views; use x itself, x.reshape or x.astype.",
+    "itemsize": "use x.dtype.itemsize.",
+    "nbytes": "use x.size * x.dtype.itemsize.",
+}
 
 
 def static_index(idx):

@@ -16,6 +16,7 @@ from .batching import vmap
 from .complex_jacobian import check_layout, real_hessian, real_jacobian
 from .jacobians import OutputTree, _jac_fwd, _jac_rev
 from .core import ANY, Primitive, Tracer, getval
+from . import checks
 from .duck import is_duck_array
 from .forward import push_forward
 from .reverse import pull_back
@@ -32,7 +33,7 @@ def _unary(fun: Fun, args: tuple, kwargs: dict, argnum: ArgNum):
     if isinstance(argnum, int):
         if not -len(args) <= argnum < len(args):
             raise TypeError(f"argnum={argnum} but the function was called with "
-                            f"{len(args)} positional argument(s).")
+                            f"{len(args)} positional argument(s)." + checks.keyword_hint(kwargs))
         argnum %= len(args)  # argnum=-1: the last argument
         x = args[argnum]
 
@@ -40,6 +41,7 @@ def _unary(fun: Fun, args: tuple, kwargs: dict, argnum: ArgNum):
             return fun(*args[:argnum], xv, *args[argnum + 1:], **kwargs)
     else:
         argnum = tuple(argnum)
+        checks.check_positions(argnum, len(args), kwargs)
         if len({i % len(args) if isinstance(i, int) and args else i for i in argnum}) < len(argnum):
             # (0, 0) or (0, -2): one argument cannot be substituted twice
             raise ValueError(f"argnum={argnum} names an argument more than once; name each "
@@ -57,6 +59,7 @@ def _unary(fun: Fun, args: tuple, kwargs: dict, argnum: ArgNum):
 def _check_input(x, who: str) -> None:
     for leaf in tree_flatten(x)[0]:
         v = getval(leaf)
+        checks.check_input_value(v, who)  # np.matrix, object or string arrays
         kind = onp.result_type(v).kind if isinstance(v, (int, float, complex, onp.ndarray, onp.generic)) else None
         if kind is None and is_duck_array(v):  # a dask or cupy array: by protocol
             kind = v.dtype.kind
@@ -106,6 +109,8 @@ def _size(x) -> int:
 # --------------------------------------------------------------- reverse mode
 def make_vjp(fun: Fun, argnum: ArgNum = 0) -> Fun:
     """``make_vjp(f)(*args)`` returns ``(vjp, f(*args))``; ``vjp(g) = g^T J``."""
+    checks.check_fun(fun, "make_vjp")
+    checks.check_argnum(argnum, "make_vjp")
     def vjp_maker(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
         _check_input(x, "make_vjp")
@@ -125,10 +130,14 @@ def _scalar_output(ans, who: str) -> None:
 
 def value_and_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
     """``(f(x), grad f(x))`` from one forward and one backward pass."""
+    checks.check_fun(fun, "value_and_grad")
+    checks.check_argnum(argnum, "value_and_grad")
+
     def vg(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
         _check_input(x, "grad")
         ans, pull = pull_back(unary, (x,), once=True)
+        checks.check_output_number(ans, "grad(f)")
         _scalar_output(ans, "grad(f)")
         return ans, pull(vspace(ans).ones())[0]
     return _wraps(fun, "value_and_grad")(vg)
@@ -143,6 +152,8 @@ def grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
     >>> float(grad(np.sin)(0.0))
     1.0
     """
+    checks.check_fun(fun, "grad")
+    checks.check_argnum(argnum, "grad")
     vg = value_and_grad(fun, argnum)
 
     def gradfun(*args, **kwargs):
@@ -151,23 +162,38 @@ def grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
 
 
 def grad_and_aux(fun: Fun, argnum: ArgNum = 0) -> Fun:
-    """For ``fun`` returning ``(loss, aux)``: returns ``(grad loss, aux)``."""
+    """For ``fun`` returning ``(loss, aux)``: returns ``(grad loss, aux)``.
+
+    ``aux`` may be anything (strings, None, arrays computed from ``x``): it is
+    returned as it is, with values traced by this transform made plain."""
+    checks.check_fun(fun, "grad_and_aux")
+    checks.check_argnum(argnum, "grad_and_aux")
+
     def ga(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
         _check_input(x, "grad_and_aux")
-        out, pull = pull_back(unary, (x,))
-        if not (isinstance(out, (tuple, list)) and len(out) == 2):
-            raise TypeError("grad_and_aux(f) needs f to return a pair (loss, aux), but f "
-                            f"returned {type(out).__name__}. Return (loss, aux), or use grad.")
-        ans, aux = out
+        seen = []  # (aux, the level that traced it)
+
+        def loss_only(xv):  # only the loss is differentiated: aux needs no vector space
+            out = unary(xv)
+            checks.check_pair_output(out)
+            leaves = tree_flatten(xv)[0]
+            seen.append((out[1], leaves[0]._level if leaves else None))
+            return out[0]
+        ans, pull = pull_back(loss_only, (x,), once=True)
+        checks.check_output_number(ans, "grad_and_aux(f)")
         _scalar_output(ans, "grad_and_aux(f)")
-        return pull((vspace(ans).ones(), tree_map(lambda a: vspace(a).zeros(), aux)))[0], aux
+        aux, level = seen[-1]
+        return pull(vspace(ans).ones())[0], checks.unwrap_level(aux, level)
     return _wraps(fun, "grad_and_aux")(ga)
 
 
 def elementwise_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
     """The sum of the Jacobian's rows: ``J^T 1``. Equals the elementwise derivative
     when output i depends only on input i (e.g. ``np.sin`` applied to a grid)."""
+    checks.check_fun(fun, "elementwise_grad")
+    checks.check_argnum(argnum, "elementwise_grad")
+
     def eg(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
         _check_input(x, "elementwise_grad")
@@ -188,6 +214,7 @@ def _ones_like(ans):
 
 def vjp(fun: Fun, *primals):
     """JAX-style: ``out, f_vjp = vjp(f, *primals)``; ``f_vjp(g)`` is a tuple."""
+    checks.check_fun(fun, "vjp")
     _check_input(primals, "vjp")
     return pull_back(fun, primals)
 
@@ -209,6 +236,8 @@ vector_jacobian_product = tensor_jacobian_product
 # --------------------------------------------------------------- forward mode
 def make_jvp(fun: Fun, argnum: ArgNum = 0) -> Fun:
     """``make_jvp(f)(*args)`` returns ``jvp`` with ``jvp(v) = (f(*args), J v)``."""
+    checks.check_fun(fun, "make_jvp")
+    checks.check_argnum(argnum, "make_jvp")
     def jvp_maker(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
         _check_input(x, "make_jvp")
@@ -223,6 +252,8 @@ def make_jvp(fun: Fun, argnum: ArgNum = 0) -> Fun:
 def deriv(fun: Fun, argnum: ArgNum = 0) -> Fun:
     """Forward-mode derivative along the all-ones direction: ``J 1``.
     For a scalar input this is the ordinary derivative."""
+    checks.check_fun(fun, "deriv")
+    checks.check_argnum(argnum, "deriv")
     def d(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
         _check_input(x, "deriv")
@@ -232,6 +263,8 @@ def deriv(fun: Fun, argnum: ArgNum = 0) -> Fun:
 
 def jvp(fun: Fun, primals: Sequence, tangents: Sequence):
     """JAX-style: ``out, out_tangent = jvp(f, primals, tangents)``."""
+    checks.check_fun(fun, "jvp")
+    checks.check_jvp_args(primals, tangents)
     primals, tangents = tuple(primals), tuple(tangents)
     _check_input(primals, "jvp")
     _check_tangents(primals, tangents, "jvp")
@@ -300,6 +333,9 @@ def jacobian(fun: Fun, argnum: ArgNum = 0, *, mode: str = "auto", explain: bool 
     if mode not in ("auto", "fwd", "rev"):
         raise ValueError(f"mode must be 'auto', 'fwd' or 'rev', not {mode!r}.")
     check_layout(complex_layout)
+    checks.check_fun(fun, "jacobian")
+    checks.check_argnum(argnum, "jacobian")
+    checks.check_chunk_size(chunk_size)
 
     def jac(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
@@ -345,6 +381,8 @@ def hessian(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
            [ 0., 12.]])
     """
     check_layout(complex_layout)
+    checks.check_fun(fun, "hessian")
+    checks.check_argnum(argnum, "hessian")
     if complex_layout == "real":  # the real Hessian of Re f over real coordinates
         def real_hess(*args, **kwargs):
             unary, x = _unary(fun, args, kwargs, argnum)
@@ -362,6 +400,7 @@ def hessian_tensor_product(fun: Fun, argnum: ArgNum = 0) -> Fun:
     def hvp(*args, **kwargs):
         args, v = args[:-1], args[-1]
         unary, x = _unary(g, args, kwargs, argnum)
+        _check_tangents(x, v, "hessian_vector_product(f)(x, v)")
         return push_forward(unary, (x,), (v,))[1]
     return _wraps(fun, "hvp")(hvp)
 
@@ -439,6 +478,9 @@ def multigrad_dict(fun: Fun) -> Fun:
 def grad_named(fun: Fun, argname: str) -> Fun:
     """The gradient with respect to the argument called ``argname``."""
     names = list(inspect.signature(fun).parameters)
+    if argname not in names:
+        raise TypeError(f"grad_named: {getattr(fun, '__name__', 'the function')} has no "
+                        f"parameter {argname!r}; its parameters are {', '.join(names)}.")
     return grad(fun, names.index(argname))
 
 
@@ -446,6 +488,7 @@ def grad_named(fun: Fun, argname: str) -> Fun:
 def checkpoint(fun: Fun) -> Fun:
     """``fun`` as one primitive whose tape is not kept: its derivatives are
     recomputed from the inputs when needed (memory for time)."""
+    checks.check_fun(fun, "checkpoint")
     prim = Primitive(fun, getattr(fun, "__name__", "checkpointed"))
 
     def ck_vjp(argnum, g, ans, *args, **kwargs):

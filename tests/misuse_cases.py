@@ -1,0 +1,320 @@
+"""The misuse table: plausible mistakes and what dualgrad gives for each.
+
+``tests/test_misuse.py`` runs every case and asserts the outcome (an error of
+the given type whose message contains the given words, or an answer checked
+by the case's own ``assert``); ``docs/misuse.md`` shows the same table, made
+by ``render()``: ``python tests/misuse_cases.py`` prints it, and a test checks
+that the page and the table agree.
+
+Each case: (what was done, code, exception name or None when it works, words
+the message must contain, what to write instead). The code runs with ``np``
+(dualgrad.numpy), ``onp`` (numpy), the transforms, ``primitive``/``defvjp``/
+``defjvp``, ``getval``, ``close`` (numpy.allclose) and ``sq(x) = sum(x**2)`` in
+scope; ``x1 = 1.0``, ``v2 = [1., 2.]``, ``v3 = [1., 2., 3.]`` (arrays).
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Case(NamedTuple):
+    what: str
+    code: str
+    error: str | None  # None: it works (the code asserts the answer)
+    words: tuple = ()
+    fix: str = ""
+
+
+C = Case
+CASES = [
+    # ------------------------------------------------------------ inputs
+    C("integer scalar input", "grad(np.sin)(1)", "TypeError", ("integer", "1.0"),
+      "grad(np.sin)(1.0)"),
+    C("integer array input", "grad(sq)(onp.arange(3))", "TypeError", ("integer", "astype(float)"),
+      "grad(sq)(onp.arange(3.0))"),
+    C("integers inside a list input", "grad(lambda p: p[0] * p[1])([1, 2])", "TypeError",
+      ("integer",), "grad(f)([1.0, 2.0])"),
+    C("bool input", "grad(np.sin)(True)", "TypeError", ("dtype bool",), "a float"),
+    C("integer input to jacfwd", "jacfwd(np.sin)(onp.arange(3))", "TypeError", ("integer",),
+      "jacfwd(np.sin)(onp.arange(3.0))"),
+    C("integer input to hessian", "hessian(sq)(onp.ones(2, int))", "TypeError", ("integer",),
+      "hessian(sq)(onp.ones(2))"),
+    C("integer input to deriv", "deriv(np.sin)(1)", "TypeError", ("integer",), "deriv(np.sin)(1.0)"),
+    C("None as input", "grad(np.sin)(None)", "TypeError", ("NoneType", "Pass floats"),
+      "a float or an array"),
+    C("string as input", "grad(np.sin)('1.0')", "TypeError", ("str",), "grad(np.sin)(1.0)"),
+    C("object-dtype array input", "grad(sq)(onp.array([1.0, 2.0], dtype=object))", "TypeError",
+      ("dtype object", "astype(float)"), "grad(sq)(x.astype(float))"),
+    C("np.matrix input", "grad(sq)(onp.matrix([[1.0, 2.0]]))", "TypeError",
+      ("np.matrix", "asarray"), "grad(sq)(onp.asarray(m)), products with @"),
+    C("string-dtype array input", "grad(sq)(onp.array(['a', 'b']))", "TypeError",
+      ("strings",), "an array of floats"),
+    C("datetime array input", "grad(sq)(onp.array(['2020-01-01'], dtype='datetime64[D]'))",
+      "TypeError", ("dates",), "an array of floats"),
+    C("Fraction input", "from fractions import Fraction; grad(np.sin)(Fraction(1, 2))",
+      "TypeError", ("Fraction",), "grad(np.sin)(0.5)"),
+    C("set input", "grad(lambda s: 1.0)({1.0})", "TypeError", ("set",), "a tuple or list"),
+    C("list of floats as input", "assert close(grad(lambda p: p[0] * p[1])([1.0, 2.0]), [2.0, 1.0])",
+      None),
+    C("dict of floats as input",
+      "g = grad(lambda d: d['a'] * d['b'])({'a': 1.0, 'b': 2.0}); assert close(g['a'], 2.0)", None),
+    C("float16 input", "g = grad(np.sin)(onp.float16(1.0)); assert g.dtype == onp.float16", None),
+    # ------------------------------------------------------------ outputs
+    C("grad of a function with an array output", "grad(np.sin)(v3)", "TypeError",
+      ("scalar output", "jacobian", "elementwise_grad"),
+      "jacobian(np.sin)(v3), elementwise_grad(np.sin)(v3), or reduce with np.sum"),
+    C("grad of a function returning a tuple", "grad(lambda x: (x, x))(1.0)", "TypeError",
+      ("scalar output",), "return one scalar, or use jacobian"),
+    C("grad of a function that returns nothing", "grad(lambda x: None)(1.0)", "TypeError",
+      ("return",), "return the scalar"),
+    C("grad of a function returning a string", "grad(lambda x: 'a')(1.0)", "TypeError",
+      ("number",), "return the scalar"),
+    C("value_and_grad of an array output", "value_and_grad(np.sin)(v2)", "TypeError",
+      ("scalar output",), "jacobian, or reduce the output"),
+    C("grad of grad of an array output", "grad(grad(lambda x: x * onp.ones(2)))(1.0)", "TypeError",
+      ("scalar output",), "reduce the inner output"),
+    C("vmap(grad(f)) with f not scalar per example", "vmap(grad(lambda x: x))(onp.ones((2, 3)))",
+      "TypeError", ("scalar output",), "vmap(jacobian(f))"),
+    C("grad of a constant function", "assert grad(lambda x: 3.0)(1.0) == 0.0", None),
+    C("hessian of an array-valued function",
+      "assert hessian(np.sin)(v2).shape == (2, 2, 2)", None),
+    C("elementwise_grad at a scalar", "assert close(elementwise_grad(np.sin)(0.0), 1.0)", None),
+    # ------------------------------------------------------------ calling a transform
+    C("grad(f, x) instead of grad(f)(x)", "grad(np.sin, 1.0)", "TypeError", ("grad(f)(x)",),
+      "grad(np.sin)(1.0)"),
+    C("grad(f, array) instead of grad(f)(array)", "grad(sq, v2)(v2)", "TypeError",
+      ("grad(f)(x)",), "grad(sq)(v2)"),
+    C("jacobian(f, x) instead of jacobian(f)(x)", "jacobian(np.sin, v2)", "TypeError",
+      ("jacobian(f)(x)",), "jacobian(np.sin)(v2)"),
+    C("argnum given as a name", "grad(lambda x, y: x * y, argnum='y')(1.0, 2.0)", "TypeError",
+      ("position", "grad_named"), "grad(f, argnum=1) or grad_named(f, 'y')"),
+    C("argnum=None", "grad(lambda x, y: x * y, argnum=None)(1.0, 2.0)", "TypeError",
+      ("argnum must be an int",), "argnum=0 or argnum=(0, 1)"),
+    C("argnum beyond the arguments", "grad(lambda x, y: x * y, argnum=2)(1.0, 2.0)", "TypeError",
+      ("argnum=2", "2 positional"), "argnum=0 or 1"),
+    C("negative argnum beyond the arguments", "grad(lambda x: x, argnum=-2)(1.0)", "TypeError",
+      ("argnum=-2",), "argnum=-1"),
+    C("tuple argnum beyond the arguments", "grad(lambda x: x, argnum=(0, 3))(1.0)", "TypeError",
+      ("names argument 3",), "argnum=(0,)"),
+    C("differentiated argument passed by keyword", "grad(lambda x, y: x * y, argnum=1)(1.0, y=2.0)",
+      "TypeError", ("positionally",), "grad(f, argnum=1)(1.0, 2.0)"),
+    C("called with no arguments", "grad(np.sin)()", "TypeError", ("0 positional",),
+      "grad(np.sin)(1.0)"),
+    C("argnum as a list", "assert close(grad(lambda x, y: x * y, argnum=[0, 1])(1.0, 2.0), (2.0, 1.0))",
+      None),
+    C("a number where the function goes", "grad(3.0)", "TypeError",
+      ("function to differentiate first",), "grad(f)(3.0)"),
+    C("a string where the function goes", "grad('sin')", "TypeError",
+      ("function to differentiate first",), "grad(np.sin)"),
+    C("an array where jacobian's function goes", "jacobian(onp.ones(3))", "TypeError",
+      ("function to differentiate first",), "jacobian(f)(x)"),
+    C("elementwise_grad of a number", "elementwise_grad(2)", "TypeError",
+      ("function to differentiate first",), "elementwise_grad(f)(x)"),
+    C("grad_named with a missing name", "grad_named(lambda x, y: x * y, 'z')", "TypeError",
+      ("no parameter 'z'", "x, y"), "a parameter's name"),
+    C("jacobian mode misspelt", "jacobian(np.sin, mode='forward')", "ValueError", ("'fwd'",),
+      "mode='fwd' or mode='rev'"),
+    C("chunk_size=0", "jacobian(np.sin, chunk_size=0)", "ValueError", ("positive int",),
+      "chunk_size=1 or more, or None"),
+    C("negative chunk_size", "hessian(sq, chunk_size=-1)", "ValueError", ("positive int",),
+      "chunk_size=1 or more, or None"),
+    C("unknown complex_layout", "jacobian(np.sin, complex_layout='x')", "ValueError",
+      ("complex_layout",), "'complex' or 'real'"),
+    C("check_grads with an unknown mode",
+      "from dualgrad.test_util import check_grads; check_grads(np.sin, modes=['sideways'])(1.0)",
+      "ValueError", ("modes",), "modes=['fwd', 'rev']"),
+    # ------------------------------------------------------------ jvp / vjp
+    C("jvp(f, x, v) without tuples", "jvp(np.sin, 1.0, 1.0)", "TypeError",
+      ("takes tuples", "jvp(f, (x,), (v,))"), "jvp(np.sin, (1.0,), (1.0,))"),
+    C("jvp(f, x, v) with arrays, no tuples", "jvp(np.sin, v2, v2)", "TypeError",
+      ("takes tuples",), "jvp(np.sin, (v2,), (v2,))"),
+    C("jvp with None", "jvp(np.sin, None, None)", "TypeError", ("takes tuples",),
+      "jvp(f, (x,), (v,))"),
+    C("jvp with fewer tangents than primals", "jvp(lambda x, y: x * y, (1.0, 2.0), (1.0,))",
+      "ValueError", ("2 primal(s) but 1 tangent(s)",), "one tangent per argument"),
+    C("jvp with a tangent of the wrong shape", "jvp(np.sin, (v2,), (v3,))", "ValueError",
+      ("tangent has shape (3,)",), "a tangent shaped like x"),
+    C("jvp with an integer tangent", "jvp(np.sin, (v2,), (onp.ones(2, int),))", "TypeError",
+      ("floating point",), "v.astype(float)"),
+    C("jvp with lists", "assert close(jvp(np.sin, [0.0], [1.0])[1], 1.0)", None),
+    C("jvp of a number", "jvp(1.0, (1.0,), (1.0,))", "TypeError", ("jvp(f, (x,), (v,))",),
+      "jvp(f, (1.0,), (1.0,))"),
+    C("make_jvp with a tangent of the wrong shape", "make_jvp(np.sin)(v2)(v3)", "ValueError",
+      ("tangent has shape (3,)",), "a tangent shaped like x"),
+    C("vjp with a cotangent of the wrong shape", "vjp(np.sin, 1.0)[1](onp.ones(2))", "ValueError",
+      ("cotangent has shape (2,)",), "a cotangent shaped like the output"),
+    C("make_vjp with a cotangent of the wrong shape", "make_vjp(np.sin)(v2)[0](v3)", "ValueError",
+      ("cotangent has shape (3,)",), "a cotangent shaped like the output"),
+    C("hessian_vector_product with v of the wrong shape",
+      "hessian_vector_product(sq)(v2, v3)", "ValueError", ("tangent has shape (3,)",),
+      "v shaped like x"),
+    C("hessian_vector_product with an integer v",
+      "hessian_vector_product(sq)(v2, onp.ones(2, int))", "TypeError", ("floating point",),
+      "v.astype(float)"),
+    # ------------------------------------------------------------ traced values in Python
+    C("float(x) of a traced value", "grad(lambda x: float(x))(1.0)", "TypeError",
+      ("float()", "getval"), "keep x an array"),
+    C("math.sin of a traced value", "import math; grad(lambda x: math.sin(x))(1.0)", "TypeError",
+      ("math", "dualgrad.numpy.sin"), "np.sin(x)"),
+    C("int(x) of a traced value", "grad(lambda x: int(x) * x)(1.0)", "TypeError", ("int()",),
+      "int(getval(x)) if a constant is meant"),
+    C("complex(x) of a traced value", "grad(lambda x: complex(x).real)(1.0)", "TypeError",
+      ("complex()",), "x + 0j"),
+    C("x.item()", "grad(lambda x: x.item())(1.0)", "TypeError", (".item",), "x"),
+    C("x.tolist()", "grad(lambda x: sum(x.tolist()))(v2)", "TypeError", (".tolist",), "np.sum(x)"),
+    C("range(x)", "grad(lambda x: sum(range(x)))(3.0)", "TypeError", ("index()",),
+      "range(int(getval(x)))"),
+    C("len() of a traced scalar", "grad(lambda x: len(x) * x)(1.0)", "TypeError",
+      ("len()", "shape ()"), "x.shape, x.size"),
+    C("len() of a traced array", "assert close(grad(lambda x: len(x) * np.sum(x))(v2), [2.0, 2.0])",
+      None),
+    C("if x > 0 on a traced scalar (a local branch)",
+      "assert grad(lambda x: x if x > 0 else -x)(-2.0) == -1.0", None),
+    C("a while loop on a traced value",
+      "def f(x):\n    while x < 10.0:\n        x = x * 2.0\n    return x\n"
+      "assert grad(f)(3.0) == 4.0", None),
+    C("f-string formatting of a traced value",
+      "assert grad(lambda x: (f'{x:.2f}', x * 2.0)[1])(1.0) == 2.0", None),
+    C("copy.copy of a traced value", "import copy; assert grad(lambda x: copy.copy(x) * 2.0)(1.0) == 2.0",
+      None),
+    # ------------------------------------------------------------ traced values and plain numpy
+    C("numpy.asarray of a traced value", "grad(lambda x: np.sum(onp.asarray(x)))(v2)", "TypeError",
+      ("traced",), "np.asarray(x) (dualgrad.numpy), or x itself"),
+    C("a list of traced values to plain numpy", "grad(lambda x: onp.sum(onp.array([x, x])))(1.0)",
+      "TypeError", ("traced",), "np.array([x, x]) (dualgrad.numpy)"),
+    C("a list of traced values to dualgrad.numpy", "assert grad(lambda x: np.sum([x, x]))(1.0) == 2.0",
+      None),
+    C("numpy.float64 of a traced value", "grad(lambda x: onp.float64(x))(1.0)", "TypeError",
+      ("traced",), "x itself"),
+    C("plain numpy.linalg on a list of traced values",
+      "grad(lambda x: onp.sum(onp.linalg.inv([[x, 0.0], [0.0, 1.0]])))(1.0)", "TypeError",
+      ("traced",), "np.linalg.inv(np.array([[x, 0.0], [0.0, 1.0]]))"),
+    C("dualgrad.numpy.random with a traced parameter",
+      "grad(lambda s: np.sum(np.random.normal(0.0, s, size=3)))(1.0)", "TypeError",
+      ("reparametrization", "standard_normal"), "s * np.random.standard_normal(3)"),
+    C("random.uniform with a traced bound", "grad(lambda b: np.random.uniform(0.0, b))(1.0)",
+      "TypeError", ("reparametrization",), "b * np.random.uniform()"),
+    C("random.permutation of a traced array",
+      "grad(lambda x: np.sum(np.random.permutation(x) * v3))(v3)", "TypeError", ("indices",),
+      "x[np.random.permutation(len(x))]"),
+    C("plain numpy.random with a traced parameter",
+      "grad(lambda s: onp.random.normal(0.0, s))(1.0)", "TypeError", ("traced",),
+      "s * onp.random.standard_normal()"),
+    C("reparametrized draw", "onp.random.seed(0); e = onp.random.standard_normal(); onp.random.seed(0)\n"
+      "assert close(grad(lambda s: s * np.random.standard_normal())(1.0), e)", None),
+    C("a += x on a plain array",
+      "def f(x):\n    a = onp.zeros(3)\n    a += x\n    return np.sum(a)\n"
+      "grad(f)(1.0)", "TypeError", ("plain numpy", "a = a + x"), "a = a + x"),
+    C("out= a plain array", "grad(lambda x: np.sum(onp.sin(x, out=onp.zeros(2))))(v2)",
+      "TypeError", ("out=",), "y = np.sin(x)"),
+    C("a[0] = x into a plain array (numpy's own message)",
+      "def f(x):\n    a = onp.zeros(3)\n    a[0] = x\n    return np.sum(a)\n"
+      "grad(f)(1.0)", "ValueError", ("sequence",),
+      "np.array([x, 0.0, 0.0]), or a = x * np.ones(3) then a[0] = ..."),
+    C("x[0] = y on a traced array",
+      "def f(x):\n    x[0] = x[1] ** 2\n    return np.sum(x)\n"
+      "assert close(grad(f)(v2), [0.0, 5.0])", None),
+    C("x += y on a traced array",
+      "def f(x):\n    x += x ** 2\n    return np.sum(x)\n"
+      "assert close(grad(f)(v2), [3.0, 5.0])", None),
+    C("x.sort() on a traced array",
+      "def f(x):\n    x.sort()\n    return np.sum(x * onp.arange(3.0))\n"
+      "assert close(grad(f)(onp.array([3.0, 1.0, 2.0])), [2.0, 0.0, 1.0])", None),
+    C("x.flat on a traced array", "grad(lambda x: x.flat[0])(v2)", "AttributeError", ("ravel",),
+      "x.ravel()[0]"),
+    C("x.resize on a traced array", "grad(lambda x: np.sum(x.resize(4)))(v2)", "AttributeError",
+      ("resize",), "np.resize(x, 4)"),
+    C("x.data on a traced array", "grad(lambda x: np.sum(x.data))(v2)", "AttributeError",
+      ("getval",), "x itself"),
+    C("a numpy function without rules", "grad(lambda x: np.sum(onp.polyfit(v3, x, 1)))(v3)",
+      "DifferentiationError", ("polyfit", "no derivative rule"),
+      "write it with supported functions, or a primitive"),
+    # ------------------------------------------------------------ custom rules
+    C("a custom JVP returning the wrong shape",
+      "f = primitive(lambda x: 2.0 * x); defjvp(f, lambda g, ans, x: onp.ones(5)); "
+      "deriv(lambda x: np.sum(f(x)))(v3)", "ValueError", ("'<lambda>'", "JVP", "shape (5,)"),
+      "a tangent shaped like the output"),
+    C("a custom VJP returning the wrong shape",
+      "f = primitive(lambda x: 2.0 * x); defvjp(f, lambda ans, x: lambda g: onp.ones(5)); "
+      "grad(lambda x: np.sum(f(x)))(v3)", "ValueError", ("'<lambda>'", "VJP", "shape (5,)"),
+      "a cotangent shaped like the argument"),
+    C("a custom VJP forgetting to sum a broadcast",
+      "f = primitive(lambda x, y: x * y); defvjp(f, lambda ans, x, y: lambda g: g * y); "
+      "grad(lambda x: np.sum(f(x, v3)))(1.0)", "ValueError", ("VJP", "shape ()", "numpy.sum"),
+      "lambda g: np.sum(g * y)"),
+    C("a custom VJP returning a scalar zero",
+      "f = primitive(lambda x: 2.0 * x); defvjp(f, lambda ans, x: lambda g: 0.0); "
+      "assert close(grad(lambda x: np.sum(f(x)))(v3), [0.0, 0.0, 0.0])", None),
+    C("rules given to a plain function", "defvjp(lambda x: x, lambda ans, x: lambda g: g)",
+      "TypeError", ("not a primitive", "primitive"), "f = primitive(f) first"),
+    C("a primitive without a VJP in reverse mode", "grad(primitive(lambda x: 2.0 * x))(1.0)",
+      "DifferentiationError", ("No VJP rule", "defvjp"), "defvjp(f, ...)"),
+    C("a primitive with only a VJP in forward mode",
+      "f = primitive(lambda x: 2.0 * x); defvjp(f, lambda ans, x: lambda g: 2.0 * g); deriv(f)(1.0)",
+      "DifferentiationError", ("No JVP rule", "reverse mode"), "defjvp(f, ...), or reverse mode"),
+    # ------------------------------------------------------------ vmap
+    C("vmap in_axes longer than the arguments", "vmap(np.sin, in_axes=(0, 0))(v2)", "TypeError",
+      ("in_axes has 2 entries",), "one entry per argument"),
+    C("vmap in_axes shorter than the arguments",
+      "vmap(lambda a, b: a + b, in_axes=[0])(v2, v2)", "TypeError", ("in_axes has 1 entries",),
+      "in_axes=(0, 0)"),
+    C("vmap over an axis the input lacks", "vmap(np.sin, in_axes=1)(v2)", "ValueError",
+      ("in_axes=1",), "in_axes=0"),
+    C("vmap over a scalar", "vmap(np.sin)(1.0)", "ValueError", ("shape ()",),
+      "an array with the batch axis"),
+    C("vmap with in_axes a dict", "vmap(np.sin, in_axes={'a': 0})(v2)", "TypeError",
+      ("int or None",), "in_axes=0"),
+    C("vmap over arguments of different lengths", "vmap(lambda a, b: a + b)(v2, v3)", "ValueError",
+      ("one length",), "arrays with the same batch size"),
+    C("vmap with nothing mapped", "vmap(np.sin, in_axes=(None,))(v3)", "ValueError",
+      ("nothing to map",), "in_axes=0"),
+    C("vmap of a number", "vmap(3)(v2)", "TypeError", ("not callable",), "vmap(f)(x)"),
+    C("vmap of an integer array", "assert close(vmap(np.sin)(onp.arange(3)), onp.sin(onp.arange(3)))",
+      None),
+    # ------------------------------------------------------------ checkpoint, grad_and_aux
+    C("checkpoint of a number", "checkpoint(3.0)", "TypeError", ("checkpoint(f)",),
+      "checkpoint(f), called inside the function"),
+    C("checkpoint applied to a value, not a function",
+      "grad(lambda x: checkpoint(np.sin(x)))(1.0)", "TypeError", ("checkpoint(f)",),
+      "checkpoint(np.sin)(x)"),
+    C("grad of a checkpointed function",
+      "assert close(grad(checkpoint(lambda x: np.sin(x) ** 2))(1.0), onp.sin(2.0))", None),
+    C("grad_and_aux with a string aux",
+      "g, aux = grad_and_aux(lambda x: (x ** 2, 'note'))(3.0); assert g == 6.0 and aux == 'note'",
+      None),
+    C("grad_and_aux with aux None", "assert grad_and_aux(lambda x: (x ** 2, None))(3.0)[1] is None",
+      None),
+    C("grad_and_aux with a dict aux holding strings and values",
+      "g, aux = grad_and_aux(lambda x: (x ** 2, {'n': 'a', 'y': 2.0 * x}))(3.0); "
+      "assert aux['n'] == 'a' and aux['y'] == 6.0 and not dualgrad.core.isbox(aux['y'])", None),
+    C("grad_and_aux with a traced aux (returned plain)",
+      "g, aux = grad_and_aux(lambda x: (x ** 2, 2.0 * x))(3.0); "
+      "assert aux == 6.0 and not dualgrad.core.isbox(aux)", None),
+    C("grad_and_aux of a function returning one value", "grad_and_aux(lambda x: x ** 2)(3.0)",
+      "TypeError", ("pair (loss, aux)",), "return (loss, aux)"),
+]
+
+
+def render() -> str:
+    """The table of ``docs/misuse.md``."""
+    errors = sum(c.error is not None for c in CASES)
+    rows = [f"{len(CASES)} cases: {errors} raise an error, {len(CASES) - errors} work.", "",
+            "| what was done | code | what it gives | write instead |", "|---|---|---|---|"]
+    for c in CASES:
+        gives = "works" if c.error is None else f"`{c.error}`: " + ", ".join(
+            f"“{w}”" for w in c.words)
+        rows.append(f"| {c.what} | {_code(c.code)} | {gives} | {_cell(c.fix) or '–'} |")
+    return "\n".join(rows) + "\n"
+
+
+def _code(code: str) -> str:
+    lines = code.rstrip("\n").split("\n")
+    return " ⏎ ".join("`" + ln.replace("|", "\\|") + "`" for ln in lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+if __name__ == "__main__":
+    print(render(), end="")

@@ -1,0 +1,60 @@
+"""Every case of the misuse table (tests/misuse_cases.py) gives what the table
+says: an error of the stated type whose message contains the stated words, or
+an answer that the case's own asserts check. docs/misuse.md shows the same table."""
+import pathlib
+
+import numpy as onp
+import pytest
+
+import dualgrad
+import dualgrad.numpy as np
+from dualgrad import (checkpoint, deriv, elementwise_grad, grad, grad_and_aux, grad_named,
+                      hessian, hessian_vector_product, jacfwd, jacobian, jvp, make_jvp,
+                      make_vjp, value_and_grad, vjp, vmap)
+from dualgrad.core import getval
+from dualgrad.extend import defjvp, defvjp, primitive
+from misuse_cases import CASES, render
+
+DOC = pathlib.Path(__file__).resolve().parent.parent / "docs" / "misuse.md"
+BEGIN, END = "<!-- misuse table: begin -->\n", "<!-- misuse table: end -->\n"
+
+
+def _namespace() -> dict:
+    return dict(
+        np=np, onp=onp, dualgrad=dualgrad, getval=getval, close=onp.allclose,
+        sq=lambda x: np.sum(x ** 2), x1=1.0, v2=onp.array([1.0, 2.0]),
+        v3=onp.array([1.0, 2.0, 3.0]), primitive=primitive, defvjp=defvjp, defjvp=defjvp,
+        grad=grad, value_and_grad=value_and_grad, grad_and_aux=grad_and_aux,
+        elementwise_grad=elementwise_grad, deriv=deriv, jacobian=jacobian, jacfwd=jacfwd,
+        hessian=hessian, hessian_vector_product=hessian_vector_product, jvp=jvp, vjp=vjp,
+        make_jvp=make_jvp, make_vjp=make_vjp, vmap=vmap, checkpoint=checkpoint,
+        grad_named=grad_named)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::PendingDeprecationWarning")
+@pytest.mark.parametrize("case", CASES, ids=[c.what for c in CASES])
+def test_misuse_case(case):
+    ns = _namespace()
+    if case.error is None:
+        exec(case.code, ns)  # the case asserts its answer
+        return
+    with pytest.raises(Exception) as info:
+        exec(case.code, ns)
+    names = [k.__name__ for k in type(info.value).__mro__]
+    assert case.error in names, f"expected {case.error}, got {type(info.value).__name__}: {info.value}"
+    message = str(info.value)
+    for word in case.words:
+        assert word in message, f"{word!r} is not in the message: {message}"
+
+
+def test_every_error_case_says_what_to_write_instead():
+    assert all(c.fix for c in CASES if c.error is not None)
+    assert len({c.what for c in CASES}) == len(CASES)
+
+
+def test_docs_page_shows_this_table():
+    text = DOC.read_text()
+    assert BEGIN in text and END in text
+    table = text.split(BEGIN)[1].split(END)[0]
+    assert table == render(), ("docs/misuse.md is out of date: replace its table with the "
+                               "output of `python tests/misuse_cases.py`")
