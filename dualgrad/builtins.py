@@ -9,12 +9,49 @@ from __future__ import annotations
 
 import builtins as _b
 
-from .core import getval
+from .core import Tracer, getval
+from .vspace import ContainerVSpace
 
 tuple = _b.tuple
 list = _b.list
 dict = _b.dict
 SequenceTypes = (_b.tuple, _b.list)
+
+
+# autograd boxes a traced container as a whole (a DictBox holding a dict). dualgrad
+# never does: a dict of traced values is a plain dict of tracers, so no value is an
+# instance of these classes. They exist for code that imports them (type hints,
+# isinstance tests that then take the plain-dict branch).
+class SequenceBox(Tracer):
+    """autograd's box of a traced tuple or list; never created by dualgrad."""
+
+    __slots__ = ()
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("dualgrad does not box containers: a list or tuple of traced "
+                        "values is a plain list or tuple. Use it as it is.")
+
+
+class ListBox(SequenceBox):
+    """autograd's box of a traced list; never created by dualgrad."""
+
+    __slots__ = ()
+
+
+class TupleBox(SequenceBox):
+    """autograd's box of a traced tuple; never created by dualgrad."""
+
+    __slots__ = ()
+
+
+class DictBox(SequenceBox):
+    """autograd's box of a traced dict; never created by dualgrad."""
+
+    __slots__ = ()
+
+
+# One space for every container (dualgrad.vspace.ContainerVSpace); autograd's names.
+SequenceVSpace = ListVSpace = TupleVSpace = DictVSpace = NamedTupleVSpace = ContainerVSpace
 
 
 def isinstance(obj, classinfo) -> bool:
@@ -27,4 +64,6 @@ def type(obj):
     return _b.type(getval(obj))
 
 
-__all__ = ["isinstance", "type", "tuple", "list", "dict", "SequenceTypes"]
+__all__ = ["isinstance", "type", "tuple", "list", "dict", "SequenceTypes", "SequenceBox",
+           "ListBox", "TupleBox", "DictBox", "ContainerVSpace", "SequenceVSpace", "ListVSpace",
+           "TupleVSpace", "DictVSpace", "NamedTupleVSpace"]

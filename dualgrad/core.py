@@ -43,6 +43,11 @@ NUMPY_OVERRIDES: dict[Any, Callable] = {}
 # The primitive computing ``x[idx] = y`` out of place (set by rules.construction), so
 # that Tracer.__setitem__ stays generic and this module imports no rules.
 INDEX_UPDATE: list = []
+# The function building a traced array from a (nested) list or tuple that holds
+# tracers (dualgrad.numpy.array, set by the rules): a primitive of the library
+# given such an array_like (np.mean([x, y])) applies itself to that array.
+ARRAY_FROM_SEQUENCE: list = []
+_SEQUENCES = (list, tuple)
 
 
 class DifferentiationError(TypeError):
@@ -72,15 +77,44 @@ class Primitive:
     def __name__(self) -> str:
         return self.name
 
+    # Library primitives read a list or tuple holding tracers as the array numpy
+    # would build from it; primitives made by users (``primitive()``) get the list
+    # as it is, as in autograd.
+    array_likes = True
+
     def __call__(self, *args, **kwargs):
         # The hot path: one pass over the positional arguments; with no tracer
-        # among them this is a plain call of ``fun``.
+        # among them this is a plain call of ``fun``. Lists/tuples, and tracers
+        # (or lists) passed by keyword, take the slower ``_call_general``.
         top = None
         for a in args:
             if isinstance(a, Tracer):
                 level = a._level
                 if top is None or level.depth > top.depth:
                     top = level
+            elif a.__class__ in _SEQUENCES and self.array_likes:
+                return self._call_general(args, kwargs)
+        if kwargs:
+            for v in kwargs.values():
+                if isinstance(v, Tracer) or v.__class__ is list:
+                    return self._call_general(args, kwargs)
+        if top is None:
+            return self.fun(*args, **kwargs)
+        return top.process(self, args, kwargs)
+
+    def _call_general(self, args, kwargs):
+        """``__call__`` for arguments that may hide tracers: traced values given by
+        keyword are moved to their positions (rules see arrays positionally), and
+        lists/tuples holding tracers become traced arrays."""
+        if any(_holds_tracer(v) for v in kwargs.values()):
+            args, kwargs = _bind_positionally(self, args, kwargs)
+        if self.array_likes and ARRAY_FROM_SEQUENCE:
+            args = tuple(ARRAY_FROM_SEQUENCE[-1](a) if a.__class__ in _SEQUENCES
+                         and _holds_tracer(a) else a for a in args)
+        top = None
+        for a in args:
+            if isinstance(a, Tracer) and (top is None or a._level.depth > top.depth):
+                top = a._level
         if top is None:
             return self.fun(*args, **kwargs)
         return top.process(self, args, kwargs)
@@ -108,6 +142,32 @@ class Primitive:
 
     def vjp_rule(self, argnum: int) -> Callable:
         return _lookup(self.vjps, argnum, self, "VJP")
+
+
+def _holds_tracer(obj) -> bool:
+    """Whether ``obj`` is a tracer or a (nested) list/tuple holding one."""
+    if isinstance(obj, Tracer):
+        return True
+    return obj.__class__ in _SEQUENCES and any(_holds_tracer(o) for o in obj)
+
+
+def _bind_positionally(prim: "Primitive", args: tuple, kwargs: dict):
+    """``(args, kwargs)`` with every parameter given by keyword that can be given
+    by position moved there (``np.sinc(x=t)`` -> ``sinc(t)``), by the signature of
+    the numpy function ``prim`` stands for (``prim.signature``) or of ``prim.fun``."""
+    import inspect
+
+    sig = prim.__dict__.get("signature")
+    try:
+        sig = sig or inspect.signature(prim.fun)
+        bound = sig.bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        bound = None
+    if bound is None or any(_holds_tracer(v) for v in bound.kwargs.values()):
+        names = [k for k, v in kwargs.items() if _holds_tracer(v)]
+        raise TypeError(f"{prim.name}: the traced value given as {', '.join(names)}= cannot "
+                        "be passed by keyword; pass it positionally.")
+    return bound.args, bound.kwargs
 
 
 def _registrar(table: dict, rule, argnum):
@@ -147,6 +207,7 @@ def primitive(fun: Callable) -> Primitive:
     9.0
     """
     prim = Primitive(fun)
+    prim.array_likes = False
     from .checks import check_user_rules  # lazily: this module imports nothing at load
     return check_user_rules(prim)  # its rules' results are checked for shape
 

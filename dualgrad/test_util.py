@@ -81,9 +81,10 @@ def _close(a, b, tol, what: str, name: str, scale: float = 1.0):
     a, b = onp.asarray(a), onp.asarray(b)
     if not onp.allclose(a, b, rtol=tol.rtol, atol=tol.atol * scale, equal_nan=False):
         err = onp.max(onp.abs(a - b)) if a.size else 0.0
+        kind = "VJP" if what.startswith("reverse") else "JVP"  # autograd's wording first
         raise AssertionError(
-            f"check_grads({name}): {what}.\n  derivative: {a}\n  reference:  {b}\n"
-            f"  max abs error {err:.3g} (rtol={tol.rtol}, atol={tol.atol})")
+            f"Derivative ({kind}) check of {name} failed: {what}.\n  derivative: {a}\n"
+            f"  reference:  {b}\n  max abs error {err:.3g} (rtol={tol.rtol}, atol={tol.atol})")
 
 
 def _check(f, x, modes, order, tol, rng, name):
@@ -98,7 +99,7 @@ def _check(f, x, modes, order, tol, rng, name):
         if order > 1:
             def jvp_map(xv, f=f):
                 return push_forward(f, (xv[0],), (xv[1],))[1]
-            _check(jvp_map, (x, v), modes, order - 1, tol, rng, f"jvp({name})")
+            _check(jvp_map, (x, v), modes, order - 1, tol, rng, f"jvp_{name}")
     if "rev" in modes:
         y, pull = pull_back(f, (x,))
         ys = vspace(y)
@@ -115,7 +116,7 @@ def _check(f, x, modes, order, tol, rng, name):
         if order > 1:
             def vjp_map(xu, f=f):
                 return pull_back(f, (xu[0],))[1](xu[1])[0]
-            _check(vjp_map, (x, u), modes, order - 1, tol, rng, f"vjp({name})")
+            _check(vjp_map, (x, u), modes, order - 1, tol, rng, f"vjp_{name}")
 
 
 def combo_check(fun: Callable, *args: Any, **kwargs: Any):
@@ -138,4 +139,58 @@ def combo_check(fun: Callable, *args: Any, **kwargs: Any):
     return run
 
 
-__all__ = ["check_grads", "combo_check"]
+# ------------------------------------------------------------------ autograd's names
+# autograd.test_util's helpers, for test suites written against it. They compare
+# in autograd's way (one random direction, its tolerances); check_grads above is
+# the stricter check.
+TOL = RTOL_AUTOGRAD = 1e-6
+
+
+def scalar_close(a, b) -> bool:
+    """|a - b| < 1e-6 absolutely or relatively (autograd's test for two numbers)."""
+    return abs(a - b) < TOL or abs(a - b) / abs(a + b) < RTOL_AUTOGRAD
+
+
+
+def make_numerical_jvp(f: Callable, x) -> Callable:
+    """``v -> (f(x + v eps/2) - f(x - v eps/2)) / eps``."""
+    y = f(x)
+    xs, ys = vspace(x), vspace(y)
+
+    def jvp(v):
+        plus = f(xs.add(x, xs.scalar_mul(v, EPS / 2)))
+        minus = f(xs.add(x, xs.scalar_mul(v, -EPS / 2)))
+        return ys.scalar_mul(ys.add(plus, ys.scalar_mul(minus, -1.0)), 1.0 / EPS)
+    return jvp
+
+
+def check_equivalent(x, y) -> None:
+    """Assert that x and y lie in the same space and agree along a random direction."""
+    xs, ys = vspace(x), vspace(y)
+    assert xs == ys, f"VSpace mismatch:\nx: {xs}\ny: {ys}"
+    v = xs.randn()
+    assert scalar_close(xs.inner_prod(x, v), xs.inner_prod(y, v)), \
+        f"Value mismatch:\nx: {x}\ny: {y}"
+
+
+def check_vjp(f: Callable, x) -> None:
+    """autograd's one-direction VJP check of unary ``f`` at ``x``."""
+    y, pull = pull_back(f, (x,))
+    xs, ys = vspace(x), vspace(y)
+    xv, yv = xs.randn(), ys.randn()
+    vjp_y = xs.covector(_plain(pull(ys.covector(yv))[0]))
+    exact = xs.inner_prod(xv, vjp_y)
+    numeric = ys.inner_prod(yv, make_numerical_jvp(f, x)(xv))
+    assert scalar_close(numeric, exact), (
+        f"Derivative (VJP) check of {_name(f)} failed with arg {x}:\n"
+        f"analytic: {exact}\nnumeric:  {numeric}")
+
+
+def check_jvp(f: Callable, x) -> None:
+    """autograd's one-direction JVP check of unary ``f`` at ``x``."""
+    v = vspace(x).randn()
+    check_equivalent(_plain(push_forward(f, (x,), (v,))[1]), make_numerical_jvp(f, x)(v))
+
+
+__all__ = ["check_grads", "combo_check", "scalar_close", "check_equivalent", "check_vjp",
+           "check_jvp", "make_numerical_jvp", "EPS", "TOL"]

@@ -17,7 +17,8 @@ import types
 
 import numpy as onp
 
-from ..core import NUMPY_OVERRIDES, Tracer, _unsupported, notrace_primitive
+from ..core import (ARRAY_FROM_SEQUENCE, NUMPY_OVERRIDES, Primitive, Tracer, _holds_tracer,
+                    _unsupported, notrace_primitive)
 
 
 def _has_tracer(args, kwargs) -> bool:
@@ -65,7 +66,9 @@ def build(namespace: dict, module, rules: dict, nondiff: frozenset, prefix: str,
             continue
         kind = kinds[name] = classify(name, obj, rules, nondiff)
         if kind == "differentiable":
-            ours = rules[name]
+            # numpy's functions take array_likes; scipy's may take other sequences
+            # (cho_solve((c, lower), b)), given as they are
+            ours = accept_array_likes(rules[name], obj, name) if register else rules[name]
         elif kind == "nondiff":
             ours = notrace_primitive(obj)
         elif kind == "unsupported":
@@ -78,6 +81,69 @@ def build(namespace: dict, module, rules: dict, nondiff: frozenset, prefix: str,
                 ours = ufunc_call(obj, ours)
             NUMPY_OVERRIDES.setdefault(obj, ours)
     return kinds
+
+
+# Parameters that take a sequence of arrays (each element is an array_like of its own).
+_SEQUENCE_PARAMS = {"concatenate": (0,), "concat": (0,), "stack": (0,), "hstack": (0,), "vstack": (0,),
+                    "dstack": (0,), "column_stack": (0,), "row_stack": (0,), "choose": (1,),
+                    "select": (0, 1), "multi_dot": (0,), "block": (0,), "piecewise": (1, 2)}
+_SEQUENCES = (list, tuple)
+
+
+def _numpy_signature(obj):
+    import inspect
+    if isinstance(obj, onp.ufunc):
+        return None
+    try:
+        return inspect.signature(obj)
+    except (TypeError, ValueError):
+        return None
+
+
+def accept_array_likes(ours, numpy_fun, name: str):
+    """``ours`` taking numpy's array_likes as numpy does: a (nested) list or tuple
+    holding tracers is the traced array numpy would build from it, and a traced
+    value may be passed by numpy's keyword names (``np.std(a=x)``). Primitives do
+    this in their own dispatch (given numpy's signature here); other functions get
+    a thin wrapper that does it only when a list, tuple or keyword is present."""
+    sig = _numpy_signature(numpy_fun)
+    if isinstance(ours, Primitive):
+        if sig is not None:
+            ours.__dict__.setdefault("signature", sig)
+        return ours
+    seq_params = _SEQUENCE_PARAMS.get(name, ())
+
+    @functools.wraps(ours)
+    def public(*args, **kwargs):
+        if kwargs or any(a.__class__ in _SEQUENCES for a in args):
+            args, kwargs = _as_arrays(args, kwargs, sig, seq_params, name)
+        return ours(*args, **kwargs)
+
+    return public
+
+
+def _as_arrays(args, kwargs, sig, seq_params, name):
+    if sig is not None and any(_holds_tracer(v) for v in kwargs.values()):
+        try:
+            bound = sig.bind(*args, **kwargs)
+            args, kwargs = bound.args, bound.kwargs
+        except TypeError:
+            pass  # ours reports the mistake in its own words
+    if not ARRAY_FROM_SEQUENCE:  # pragma: no cover (the rules always register one)
+        return args, kwargs
+    to_array = ARRAY_FROM_SEQUENCE[-1]
+
+    def convert(a, i):
+        if a.__class__ not in _SEQUENCES or not _holds_tracer(a):
+            return a
+        if i in seq_params:  # each element its own array: [v, [s]] -> [v, array([s])]
+            return type(a)(to_array(e) if e.__class__ in _SEQUENCES and _holds_tracer(e)
+                           else e for e in a) if name != "block" else a
+        return to_array(a)
+
+    args = tuple(convert(a, i) for i, a in enumerate(args))
+    kwargs = {k: convert(v, -1) for k, v in kwargs.items()}
+    return args, kwargs
 
 
 # numpy ufunc keywords that only choose casting rules, memory layout or subclasses:

@@ -9,6 +9,7 @@ import operator
 
 import numpy as onp
 
+from .. import core
 from ..core import Tracer, getval, notrace_primitive, register_method, static_index
 from . import complex, elementwise, linalg, reductions, shape
 from . import (construction, counting, decompositions, differences, elementwise_more, fft,
@@ -63,7 +64,43 @@ def positive(x, **kw):
     return array(x) if shp._contains_tracer(x) else onp.positive(x, **kw)
 
 
-RULES.update(array=array, positive=positive)
+_NOVALUE = onp._NoValue
+
+
+def clip(a, a_min=_NOVALUE, a_max=_NOVALUE, out=None, *, min=_NOVALUE, max=_NOVALUE, **kw):
+    """numpy.clip, with numpy's spellings of the bounds (a_min/a_max, or numpy 2's
+    min/max keywords)."""
+    if not (isinstance(a, Tracer) or shp._contains_tracer(a) or
+            any(isinstance(b, Tracer) for b in (a_min, a_max, min, max))):
+        return onp.clip(a, a_min, a_max, out=out, min=min, max=max, **kw)
+    if (a_min is not _NOVALUE and min is not _NOVALUE) or \
+            (a_max is not _NOVALUE and max is not _NOVALUE):
+        raise TypeError("clip: give each bound once (a_min= or min=, a_max= or max=).")
+    lo, hi = (a_min if min is _NOVALUE else min), (a_max if max is _NOVALUE else max)
+    lo, hi = (None if lo is _NOVALUE else lo), (None if hi is _NOVALUE else hi)
+    if out is not None or kw:
+        raise TypeError("clip(..., out=/where=/casting=) is not supported on traced arrays; "
+                        "drop those arguments and use the returned value.")
+    if shp._contains_tracer(a):
+        a = shp.array(a)
+    return ew.clip(a, lo, hi)
+
+
+def where(condition, *args, **kwargs):
+    """numpy.where: ``where(c, x, y)`` differentiable in x and y; ``where(c)`` is
+    ``nonzero(c)`` (indices, no derivative)."""
+    if not args and not kwargs:
+        return notrace_primitive(onp.where)(condition)
+    if len(args) + len(kwargs) != 2 or set(kwargs) - {"x", "y"}:
+        raise ValueError("either both or neither of x and y should be given")
+    x = args[0] if args else kwargs["x"]
+    y = args[1] if len(args) > 1 else kwargs["y"]
+    return ew.where(condition, x, y)
+
+
+RULES.update(array=array, positive=positive, clip=clip, where=where)
+# primitives given a list holding tracers (np.mean([x, y])) apply to this array of it
+core.ARRAY_FROM_SEQUENCE.append(shape.array)
 
 for _n in ("getitem", "untake", "concatenate_args", "einsum_prim"):
     RULES.pop(_n, None)  # internal primitives, not numpy names
