@@ -12,6 +12,10 @@ Such arrays are recognised by protocol, never by importing their packages.
 """
 from __future__ import annotations
 
+import functools
+import warnings
+from typing import Callable
+
 import numpy as onp
 
 from .core import Tracer
@@ -47,10 +51,34 @@ def require_numpy(name: str, *values) -> None:
     duck array: lazy evaluation would otherwise be forced, or fail obscurely."""
     for v in values:
         if is_duck_array(v):
-            raise TypeError(
-                f"{name} is not available for {array_type_name(v)} inputs in dualgrad: it "
-                "needs concrete numpy values. Compute that input first (x.compute() for "
-                "dask, x.get() for cupy), or keep this step outside the traced function.")
+            _refuse(name, v, "it needs concrete numpy values")
 
 
-__all__ = ["is_duck_array", "array_type_name", "require_numpy"]
+def _refuse(name: str, v, why: str):
+    raise TypeError(
+        f"{name} is not available for {array_type_name(v)} inputs in dualgrad: {why}. "
+        "Compute that input first (x.compute() for dask, x.get() for cupy), or keep this "
+        "step outside the traced function.")
+
+
+def no_silent_fallback(fun: Callable, name: str) -> Callable:
+    """``fun`` (a numpy function a library may lack, such as numpy.linalg.eigh on
+    Dask), raising a clear error instead of the library's silent fallback: Dask
+    computes the whole array and calls numpy, with only a FutureWarning, which
+    would make a lazy derivative concrete (and load out-of-core data at once)."""
+
+    @functools.wraps(fun)
+    def call(*args, **kwargs):
+        duck = next((a for a in args if is_duck_array(a)), None)
+        if duck is None:
+            return fun(*args, **kwargs)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=".*not implemented by", category=FutureWarning)
+            try:
+                return fun(*args, **kwargs)
+            except FutureWarning:
+                _refuse(name, duck, f"{array_type_name(duck)} does not implement it")
+    return call
+
+
+__all__ = ["is_duck_array", "array_type_name", "require_numpy", "no_silent_fallback"]

@@ -53,7 +53,35 @@ sum_to_shape.def_vjp(lambda g, ans, x, shape: broadcast_to(g, shape_of(x)))
 
 # broadcast_to(x, shape): linear;  JVP: broadcast_to(t);  VJP: sum_to_shape(g, x.shape)
 def _broadcast_to(x, shape, subok=False):
+    if getattr(x, "chunks", None) is not None and is_duck_array(x):
+        return _broadcast_chunked(x, shape)
     return onp.broadcast_to(x, shape)
+
+
+def _broadcast_chunked(x, shape):
+    """broadcast_to for a chunked (dask) array, with bounded chunks: dask's default
+    makes each new axis one chunk, so the cotangent of sum(X) over a big X would be
+    one block of X's full size (materialised in one task as soon as it is scaled)."""
+    lead = len(shape) - x.ndim
+    fixed = [None] * lead + [c if n == s else None
+                             for c, n, s in zip(x.chunks, x.shape, shape[lead:])]
+    block = x.dtype.itemsize * int(onp.prod([max(c, default=1) for c in fixed if c]))
+    budget = max(1, _CHUNK_BYTES // max(block, 1))  # entries over the broadcast axes
+    chunks = []
+    for n, c in zip(reversed(shape), reversed(fixed)):
+        if c is None:
+            step = max(1, min(n, budget))
+            budget = max(1, budget // step)
+            c = (step,) * (n // step) + ((n % step,) if n % step else ()) or (0,)
+        chunks.append(c)
+    try:  # dask's broadcast_to, reached through the protocol: it takes chunks=
+        return type(x).__array_function__(x, onp.broadcast_to, (type(x),), (x, shape),
+                                          {"chunks": tuple(reversed(chunks))})
+    except TypeError:
+        return onp.broadcast_to(x, shape)
+
+
+_CHUNK_BYTES = 64 * 2 ** 20
 
 
 broadcast_to = Primitive(_broadcast_to, "broadcast_to")

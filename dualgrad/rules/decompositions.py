@@ -39,6 +39,7 @@ from collections import namedtuple
 import numpy as onp
 
 from ..core import Primitive, getval
+from ..duck import no_silent_fallback
 from ._helpers import shape_of, unbroadcast
 from .complex import cast_like, imag, real
 from .elementwise import exp, multiply
@@ -98,7 +99,7 @@ def _det_vjp(g, ans, a):
     return cast_like(_col(_col(g * ans)) * _T(inv(a)), a)
 
 
-det = Primitive(lambda a: onp.linalg.det(a), "det")
+det = Primitive(no_silent_fallback(lambda a: onp.linalg.det(a), "det"), "det")
 det.def_jvp(lambda t, ans, a: ans * _trace(solve(a, t)))
 det.def_vjp(_det_vjp)
 
@@ -110,7 +111,7 @@ def _logdet(a):
     return logabs + onp.log(sign) if onp.iscomplexobj(a) else logabs
 
 
-logdet = Primitive(_logdet, "logdet")
+logdet = Primitive(no_silent_fallback(_logdet, "logdet"), "logdet")
 logdet.def_jvp(lambda t, ans, a: _trace(solve(a, t)))
 logdet.def_vjp(lambda g, ans, a: cast_like(_col(_col(g)) * _T(inv(a)), a))
 
@@ -150,7 +151,7 @@ def _pinv_vjp(g, ans, a, **kw):
     return cast_like(abar, a)
 
 
-pinv_p = Primitive(lambda a, **kw: onp.linalg.pinv(a, **kw), "pinv")
+pinv_p = Primitive(no_silent_fallback(lambda a, **kw: onp.linalg.pinv(a, **kw), "pinv"), "pinv")
 pinv_p.def_jvp(_pinv_jvp)
 pinv_p.def_vjp(_pinv_vjp)
 
@@ -253,7 +254,7 @@ def _eigh_vjp(g, ans, a, UPLO="L"):
     return cast_like(_hermitian_from_triangle_T(hbar, UPLO), a)
 
 
-eigh_p = Primitive(_eigh_impl, "eigh")
+eigh_p = Primitive(no_silent_fallback(_eigh_impl, "eigh"), "eigh")
 eigh_p.def_jvp(_eigh_jvp)
 eigh_p.def_vjp(_eigh_vjp)
 
@@ -300,7 +301,7 @@ def _eig_vjp(g, ans, a):
     return cast_like(solve(_T(v), matmul(kbar, _T(v))), a)
 
 
-eig_p = Primitive(_eig_impl, "eig")
+eig_p = Primitive(no_silent_fallback(_eig_impl, "eig"), "eig")
 eig_p.def_jvp(_eig_jvp)
 eig_p.def_vjp(_eig_vjp)
 
