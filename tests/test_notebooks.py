@@ -21,7 +21,7 @@ def test_the_notebooks_are_all_there():
     names = [p.stem for p in PATHS]
     assert names == ["01_basics", "02_gradient_descent", "03_neural_network",
                      "04_forward_vs_reverse", "05_jacobians_of_vector_fields",
-                     "06_complex_losses", "07_extending"]
+                     "06_complex_losses", "07_extending", "08_sparse_jacobians"]
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])

@@ -138,7 +138,9 @@ class SparseJacobian(_Sparse):
         if self.mode in ("auto", "fwd"):
             cf = col.column_colouring(pattern, self.order)
             kf = int(cf.max()) + 1 if n else 0
-        if self.mode in ("auto", "rev"):
+        if self.mode == "auto" and _symmetric(pattern):
+            cr, kr = cf, kf  # P P^T = P^T P: the row colouring is the column colouring
+        elif self.mode in ("auto", "rev"):
             cr = col.row_colouring(pattern, self.order)
             kr = int(cr.max()) + 1 if m else 0
         if self.mode == "fwd" or (self.mode == "auto" and kf <= kr):
@@ -168,6 +170,14 @@ class SparseJacobian(_Sparse):
     def __call__(self, x):
         J = self.value_and_jacobian(x)[1]
         return (J, self.choice) if self.explain else J
+
+
+def _symmetric(pattern) -> bool:
+    if pattern.shape[0] != pattern.shape[1]:
+        return False
+    diff = sps.csr_array(pattern.astype(onp.int8) - pattern.T.astype(onp.int8))
+    diff.eliminate_zeros()
+    return diff.nnz == 0
 
 
 class SparseHessian(_Sparse):

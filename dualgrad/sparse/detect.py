@@ -130,9 +130,10 @@ def _bool(p):
 
 def union(parts, rows: int, n: int):
     """Elementwise OR of patterns of one shape (None entries skipped)."""
-    parts = [p for p in parts if p is not None]
-    if not parts:
+    unique = {id(p): p for p in parts if p is not None}  # x * x: one pattern, no work
+    if not unique:
         return empty(rows, n)
+    parts = list(unique.values())
     out = parts[0]
     for p in parts[1:]:
         out = out + p
