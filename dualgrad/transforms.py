@@ -126,6 +126,18 @@ def _scalar_output(ans, who: str) -> None:
             f"{who} needs a scalar output, but the function returned shape {shape}. Use "
             "jacobian(f) for the full derivative or elementwise_grad(f) for an elementwise "
             "one, or reduce the output first (e.g. dualgrad.numpy.sum).")
+    kind = onp.result_type(getval(ans)).kind
+    if kind == "c":
+        raise TypeError(
+            f"{who} needs a real scalar output, but the function returned a complex number. "
+            "Use holomorphic_grad(f) for the complex derivative of a holomorphic f, or "
+            "differentiate the real part (grad(lambda z: np.real(f(z)))).")
+    if kind in "biu":
+        raise TypeError(
+            f"{who}: the function returned a {'boolean' if kind == 'b' else 'integer'} "
+            f"({getval(ans)!r}), which has no derivative (comparisons such as np.allclose "
+            "and rounding to integers are not differentiable). Return a float computed "
+            "from the input.")
 
 
 def value_and_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
@@ -144,7 +156,9 @@ def value_and_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
 
 
 def grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
-    """The gradient of a scalar-valued ``fun`` with respect to argument ``argnum``.
+    """
+    Returns a function which computes the gradient of a scalar-valued ``fun`` with
+    respect to argument ``argnum`` (autograd's wording).
 
     For ``f(z) = u + i v`` of a complex ``z`` it is ``du/dx - i du/dy``.
 

@@ -6,9 +6,12 @@ other numpy function raises a clear error when handed a traced value.
 """
 from __future__ import annotations
 
+import builtins as _builtins
+
 import numpy as _onp
 
 from ..core import Tracer as _Tracer
+from ..core import _holds_tracer
 from ..rules import NONDIFF_NAMES as _NONDIFF
 from ..rules import RULES as _RULES
 from ..rules import reductions as _red
@@ -61,5 +64,51 @@ _PUBLIC.update(
 )
 
 KINDS = _wrap.build(globals(), _onp, _PUBLIC, _NONDIFF, "numpy.")
+__version__ = _onp.__version__  # numpy's, as autograd.numpy.__version__
+
+
+def make_diagonal(D, offset=0, axis1=0, axis2=1):
+    """autograd's complement of ``diagonal``: ``A[..., i, i] = D[..., i]`` (zeros
+    elsewhere), a new last axis; only ``offset=0, axis1=-1, axis2=-2`` as autograd."""
+    if not (offset == 0 and axis1 in (-1, -2) and axis2 in (-1, -2) and axis1 != axis2):
+        raise NotImplementedError("make_diagonal supports only offset=0, axis1=-1, axis2=-2.")
+    n = shape(D)[-1]  # noqa: F821  (numpy's shape, built above)
+    return D[..., None] * _onp.eye(n, dtype=result_type(D))  # noqa: F821
 
 from . import fft, linalg, random  # noqa: E402  (submodules built the same way)
+
+
+class _IndexConcatenator:
+    """``r_[...]`` / ``c_[...]`` accepting traced items. numpy lays the result out
+    (slices, directive strings, ``ndmin`` and all) twice, with each traced item
+    replaced by labels ``+k`` and ``-k`` (k numbering its entries from 1): where the
+    two layouts differ an entry comes from traced entry k, which is gathered from
+    the traced items; elsewhere numpy's constant stands."""
+
+    def __init__(self, numpy_obj):
+        self._np = numpy_obj
+
+    def __getitem__(self, key):
+        items = key if isinstance(key, tuple) else (key,)
+        if not _builtins.any(_holds_tracer(i) for i in items):  # numpy's any is in scope
+            return self._np[key]
+        traced = [array(i) if _holds_tracer(i) else None for i in items]  # noqa: F821
+        flat = concatenate([ravel(t) for t in traced if t is not None])  # noqa: F821
+        plus, minus, offset = [], [], 0
+        for item, t in zip(items, traced):
+            if t is None:
+                plus.append(item)
+                minus.append(item)
+                continue
+            labels = _onp.arange(offset + 1.0, offset + t.size + 1.0).reshape(t.shape)
+            plus.append(labels)
+            minus.append(-labels)
+            offset += t.size
+        a, b = self._np[tuple(plus)], self._np[tuple(minus)]
+        from_traced = a != b
+        idx = _onp.where(from_traced, (a - b) / 2 - 1, 0).astype(_onp.intp)
+        return where(from_traced, flat[idx], a)  # noqa: F821
+
+
+r_ = _IndexConcatenator(_onp.r_)
+c_ = _IndexConcatenator(_onp.c_)

@@ -2,7 +2,19 @@
 import numpy.linalg as _onp_linalg
 
 from ..rules import LINALG_RULES as _RULES
+from ..rules.shape import swapaxes as _swapaxes
 from . import _wrap
 
 KINDS = _wrap.build(globals(), _onp_linalg, _RULES, frozenset({"matrix_rank"}),
                     "numpy.linalg.")
+
+
+def T(x):
+    """The transpose of the last two axes (autograd.numpy.linalg.T)."""
+    return _swapaxes(x, -1, -2)
+
+
+def _dot(a, b):
+    """Matrix product over the last two axes, broadcasting the others (autograd's
+    private helper, used by its tests)."""
+    return matmul(a, b)  # noqa: F821  (defined by _wrap.build)

@@ -153,7 +153,7 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 def real_if_close(a, tol=100):
     if not is_complex(a):
         return a
-    av = getval(a)
+    av = onp.asarray(getval(a))  # a Python complex has no dtype
     if onp.all(onp.abs(av.imag) < tol * onp.finfo(av.dtype).eps):
         return real(a)
     return a
