@@ -18,6 +18,8 @@ from .jacobians import OutputTree, _jac_fwd, _jac_rev
 from .core import ANY, Primitive, Tracer, getval
 from . import checks
 from .duck import is_duck_array
+from .fallback import (FWD, REV, elementwise_grad_by_forward, grad_by_forward, jvp_by_reverse,
+                       run_modes)
 from .forward import push_forward
 from .reverse import pull_back
 from .vspace import tree_flatten, tree_map, vspace
@@ -126,18 +128,6 @@ def _scalar_output(ans, who: str) -> None:
             f"{who} needs a scalar output, but the function returned shape {shape}. Use "
             "jacobian(f) for the full derivative or elementwise_grad(f) for an elementwise "
             "one, or reduce the output first (e.g. dualgrad.numpy.sum).")
-    kind = onp.result_type(getval(ans)).kind
-    if kind == "c":
-        raise TypeError(
-            f"{who} needs a real scalar output, but the function returned a complex number. "
-            "Use holomorphic_grad(f) for the complex derivative of a holomorphic f, or "
-            "differentiate the real part (grad(lambda z: np.real(f(z)))).")
-    if kind in "biu":
-        raise TypeError(
-            f"{who}: the function returned a {'boolean' if kind == 'b' else 'integer'} "
-            f"({getval(ans)!r}), which has no derivative (comparisons such as np.allclose "
-            "and rounding to integers are not differentiable). Return a float computed "
-            "from the input.")
 
 
 def value_and_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
@@ -148,17 +138,22 @@ def value_and_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
     def vg(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
         _check_input(x, "grad")
-        ans, pull = pull_back(unary, (x,), once=True)
-        checks.check_output_number(ans, "grad(f)")
-        _scalar_output(ans, "grad(f)")
-        return ans, pull(vspace(ans).ones())[0]
+
+        def check(ans):
+            checks.check_output_number(ans, "grad(f)")
+            _scalar_output(ans, "grad(f)")
+
+        def rev():
+            ans, pull = pull_back(unary, (x,), once=True)
+            check(ans)
+            return ans, pull(vspace(ans).ones())[0]
+        # no VJP rule for some primitive: the gradient from forward mode (n directions)
+        return run_modes("grad", [(REV, rev), (FWD, lambda: grad_by_forward(unary, x, check))]).value
     return _wraps(fun, "value_and_grad")(vg)
 
 
 def grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
-    """
-    Returns a function which computes the gradient of a scalar-valued ``fun`` with
-    respect to argument ``argnum`` (autograd's wording).
+    """The gradient of a scalar-valued ``fun`` with respect to argument ``argnum``.
 
     For ``f(z) = u + i v`` of a complex ``z`` it is ``du/dx - i du/dy``.
 
@@ -211,8 +206,12 @@ def elementwise_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
     def eg(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
         _check_input(x, "elementwise_grad")
-        ans, pull = pull_back(unary, (x,), once=True)
-        return pull(_ones_like(ans))[0]
+
+        def rev():
+            ans, pull = pull_back(unary, (x,), once=True)
+            return pull(_ones_like(ans))[0]
+        return run_modes("elementwise_grad", [
+            (REV, rev), (FWD, lambda: elementwise_grad_by_forward(unary, x))]).value
     return _wraps(fun, "elementwise_grad")(eg)
 
 
@@ -258,7 +257,7 @@ def make_jvp(fun: Fun, argnum: ArgNum = 0) -> Fun:
 
         def jvp_at(v):
             _check_tangents(x, v, "make_jvp")
-            return push_forward(unary, (x,), (v,))
+            return _push(unary, (x,), (v,), "make_jvp")
         return jvp_at
     return _wraps(fun, "jvp")(jvp_maker)
 
@@ -271,7 +270,7 @@ def deriv(fun: Fun, argnum: ArgNum = 0) -> Fun:
     def d(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
         _check_input(x, "deriv")
-        return push_forward(unary, (x,), (vspace(x).ones(),))[1]
+        return _push(unary, (x,), (vspace(x).ones(),), "deriv")[1]
     return _wraps(fun, "deriv")(d)
 
 
@@ -282,7 +281,14 @@ def jvp(fun: Fun, primals: Sequence, tangents: Sequence):
     primals, tangents = tuple(primals), tuple(tangents)
     _check_input(primals, "jvp")
     _check_tangents(primals, tangents, "jvp")
-    return push_forward(fun, primals, tangents)
+    return _push(fun, primals, tangents, "jvp")
+
+
+def _push(fun: Fun, primals: tuple, tangents: tuple, who: str):
+    """``push_forward``, or, when some primitive has a VJP but no JVP, the same
+    ``(out, J t)`` from two reverse passes (``fallback.jvp_by_reverse``)."""
+    return run_modes(who, [(FWD, lambda: push_forward(fun, primals, tangents)),
+                           (REV, lambda: jvp_by_reverse(fun, primals, tangents))]).value
 
 
 # --------------------------------------------------------------- Jacobians
@@ -365,22 +371,29 @@ def jacobian(fun: Fun, argnum: ArgNum = 0, *, mode: str = "auto", explain: bool 
             n_out = vspace(out.flat(x)).size if explain else -1
             choice = ModeChoice(mode, n_in, n_out, f"mode={mode!r} was requested.")
         log.debug("%s", choice)
-        _, J = (_jac_fwd if choice.mode == "fwd" else _jac_rev)(out.flat, x, batch, chunk_size)
-        J = out.split(J, x)
+        # a primitive with no rule in the chosen mode: the other mode (dualgrad.fallback)
+        modes = [FWD, REV] if choice.mode == "fwd" else [REV, FWD]
+        run = {"fwd": _jac_fwd, "rev": _jac_rev}
+        done = run_modes("jacobian", [
+            (m, lambda m=m: run[m.name](out.flat, x, batch, chunk_size)) for m in modes])
+        if done.failed:
+            choice = choice._replace(mode=done.mode.name, reason=f"{choice.reason} {done.note()}")
+        J = out.split(done.value[1], x)
         return (J, choice) if explain else J
     return _wraps(fun, "jacobian")(jac)
 
 
 def jacfwd(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
            chunk_size: int | None = None) -> Fun:
-    """The Jacobian by forward mode: all input directions in one batched pass."""
+    """The Jacobian by forward mode: all input directions in one batched pass
+    (reverse mode if some primitive has no JVP rule)."""
     return jacobian(fun, argnum, mode="fwd", batch=batch, chunk_size=chunk_size)
 
 
 def jacrev(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
            chunk_size: int | None = None) -> Fun:
     """The Jacobian by reverse mode: one tape, all output directions in one
-    batched backward pass."""
+    batched backward pass (forward mode if some primitive has no VJP rule)."""
     return jacobian(fun, argnum, mode="rev", batch=batch, chunk_size=chunk_size)
 
 
@@ -388,6 +401,11 @@ def hessian(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
             chunk_size: int | None = None, complex_layout: str = "complex") -> Fun:
     """The Hessian, forward-over-reverse: ``jacfwd(jacrev(fun))``, with all n
     tangent directions pushed through one evaluation of the gradient.
+
+    A primitive with a VJP but no JVP (``defvjp`` alone, as autograd's docs
+    show) makes it reverse-over-reverse, one with only a JVP forward-over-forward
+    (each ``jacobian`` falls back to the mode whose rules exist, see
+    :mod:`dualgrad.fallback`).
 
     >>> import dualgrad.numpy as np
     >>> hessian(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
@@ -408,14 +426,15 @@ def hessian(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
 
 
 def hessian_tensor_product(fun: Fun, argnum: ArgNum = 0) -> Fun:
-    """``hvp(*args, v) = H v``, forward-over-reverse (no Hessian is formed)."""
+    """``hvp(*args, v) = H v``, forward-over-reverse (no Hessian is formed);
+    reverse-over-reverse when some primitive has no JVP rule."""
     g = grad(fun, argnum)
 
     def hvp(*args, **kwargs):
         args, v = args[:-1], args[-1]
         unary, x = _unary(g, args, kwargs, argnum)
         _check_tangents(x, v, "hessian_vector_product(f)(x, v)")
-        return push_forward(unary, (x,), (v,))[1]
+        return _push(unary, (x,), (v,), "hessian_vector_product")[1]
     return _wraps(fun, "hvp")(hvp)
 
 
@@ -424,8 +443,17 @@ hessian_vector_product = hessian_tensor_product
 
 def make_hvp(fun: Fun, argnum: ArgNum = 0) -> Fun:
     """``make_hvp(f)(*args)`` returns ``(hvp, grad f(*args))`` with ``hvp(v) = H v``,
-    reusing one tape of the gradient for many ``v``."""
-    return make_vjp(grad(fun, argnum), argnum)
+    reusing one tape of the gradient for many ``v`` (reverse-over-reverse); when
+    some primitive has no VJP rule, ``hvp(v)`` is a forward pass over the gradient."""
+    g = grad(fun, argnum)
+    rev = make_vjp(g, argnum)
+
+    def hvp_maker(*args, **kwargs):
+        def fwd():
+            unary, x = _unary(g, args, kwargs, argnum)
+            return (lambda v: _push(unary, (x,), (v,), "make_hvp")[1]), unary(x)
+        return run_modes("make_hvp", [(REV, lambda: rev(*args, **kwargs)), (FWD, fwd)]).value
+    return _wraps(fun, "hvp")(hvp_maker)
 
 
 def make_ggnvp(f: Fun, g: Fun = lambda x: 0.5 * (x ** 2).sum(axis=-1), f_argnum: int = 0) -> Fun:
