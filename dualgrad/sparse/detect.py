@@ -147,9 +147,17 @@ def take_rows(pattern, idx):
     if len(idx) == pattern.shape[0] and onp.array_equal(idx, onp.arange(len(idx))):
         return pattern
     indptr, indices = pattern.indptr, pattern.indices
+    rows, n = pattern.shape
+    negative = bool(idx.size) and idx.min() < 0
+    width = int(indptr[-1]) // rows if rows else 0
+    if not negative and rows and width * rows == indptr[-1] and \
+            onp.array_equal(indptr, onp.arange(rows + 1) * width):
+        # every row has `width` entries (the input's identity, periodic stencils): one gather
+        return _csr(onp.ones(len(idx) * width, bool), indices.reshape(rows, width)[idx].ravel(),
+                    onp.arange(len(idx) + 1) * width, (len(idx), n))
     lengths = (indptr[1:] - indptr[:-1])[idx]
     starts = indptr[idx].astype(onp.int64)
-    if idx.size and idx.min() < 0:
+    if negative:
         lengths[idx < 0] = 0
     new_ptr = onp.zeros(len(idx) + 1, dtype=onp.int64)
     onp.cumsum(lengths, out=new_ptr[1:])
@@ -158,6 +166,10 @@ def take_rows(pattern, idx):
     pos = onp.repeat(starts - new_ptr[:-1], lengths) + onp.arange(total)
     return sps.csr_array((onp.ones(total, bool), indices[pos], new_ptr),
                          shape=(len(idx), pattern.shape[1]))
+
+
+def _csr(data, indices, indptr, shape):
+    return sps.csr_array((data, indices, indptr), shape=shape)
 
 
 def stack_rows(patterns):
