@@ -44,6 +44,17 @@ def test_chunks_give_the_same_jacobian():
                                 rtol=1e-13, atol=1e-13)
 
 
+def test_many_colours_are_chunked_automatically(monkeypatch):
+    from dualgrad.sparse import compressed
+    monkeypatch.setattr(compressed, "AUTO_CHUNK_ELEMENTS", 100)
+    f = CASES["arrowhead"][0]  # a dense row and a dense column: n colours either way
+    x = _point(50)
+    with count() as c:
+        J = sparse.jacobian(f)(x)
+    assert c.tangent_directions == 50 and c.jvp_passes == 25  # 2 directions x 50 <= 100
+    onp.testing.assert_allclose(J.toarray(), _dense(f, x), rtol=1e-14)
+
+
 def _hessian_cases():
     def arrow(x):
         return np.sum(x[0] * x ** 2) + np.sum(np.sin(x[1:] * x[:-1]))

@@ -1,8 +1,9 @@
 """Compressed evaluation: ``J S`` (k JVPs) or ``S^T J`` (k VJPs over one tape),
 or ``H S`` (k Hessian-vector products), for all k seed directions in ONE
 batched pass (``dualgrad.batching``), in chunks of at most ``chunk_size``
-directions. A function whose rules cannot be batched falls back to one pass
-per direction (correct, slower)."""
+directions (by default, as many as keep each batched array under
+``AUTO_CHUNK_ELEMENTS`` numbers). A function whose rules cannot be batched
+falls back to one pass per direction (correct, slower)."""
 from __future__ import annotations
 
 import logging
@@ -17,8 +18,15 @@ from ..reverse import pull_back
 log = logging.getLogger("dualgrad")
 
 
-def _chunks(k: int, chunk_size):
-    step = k if not chunk_size or chunk_size >= k else int(chunk_size)
+# Without chunk_size, a pass carries at most this many numbers per batched array
+# (directions x the larger of input and output size): 128 MB of float64.
+AUTO_CHUNK_ELEMENTS = 2 ** 24
+
+
+def _chunks(k: int, chunk_size, width: int):
+    if not chunk_size:
+        chunk_size = max(1, AUTO_CHUNK_ELEMENTS // max(width, 1))
+    step = min(k, int(chunk_size))
     return [(s, min(s + step, k)) for s in range(0, k, max(step, 1))]
 
 
@@ -42,7 +50,7 @@ def forward_products(fun, x, seeds, chunk_size=None):
         return ans, onp.zeros((0, onp.size(getval(ans))))
     try:
         ans, parts = None, []
-        for a, b in _chunks(k, chunk_size):
+        for a, b in _chunks(k, chunk_size, x.size):
             with BatchLevel.new(b - a) as level:
                 s = batch_wrap(level, seeds[a:b].reshape((b - a,) + x.shape))
                 ans, t = push_forward(fun, (x,), (s,))
@@ -67,7 +75,7 @@ def reverse_products(fun, x, seeds, chunk_size=None):
         return ans, onp.zeros((0, n))
     try:
         parts = []
-        for a, b in _chunks(k, chunk_size):
+        for a, b in _chunks(k, chunk_size, max(n, seeds.shape[1])):
             with BatchLevel.new(b - a) as level:
                 g = batch_wrap(level, seeds[a:b].reshape((b - a,) + out_shape))
                 parts.append(_as_rows(batch_unwrap(level, pull(g)[0]), b - a))
