@@ -43,22 +43,76 @@ log = logging.getLogger("dualgrad")
 _READS = ("A derivative rule read the numbers of a batched value (for example a mask "
           "in max, abs, clip or power), which one batched pass cannot do; dualgrad "
           "falls back to a loop over the examples.")
-_SHAPE_FUNCTIONS = {onp.shape, onp.ndim, onp.size, onp.result_type, onp.iscomplexobj,
-                    onp.isrealobj, onp.broadcast_to, onp.expand_dims, onp.reshape}
 
 
-class _ShapeOnly(onp.ndarray):
-    """What a rule sees of a batched value: one example's shape and dtype. Its
-    numbers are a poison (NaN, or an out-of-range index) and computing with it
-    raises ``BatchingError``."""
+def _example(p):
+    """An array of the placeholder's shape and dtype, without data (zero strides), to
+    let numpy work out shapes."""
+    return onp.broadcast_to(onp.empty((), p.dtype), p.shape)
 
-    def __array_ufunc__(self, *args, **kwargs):
-        raise BatchingError(_READS)
+
+def _dtypes(args):
+    return [a.dtype if isinstance(a, _ShapeOnly) else a for a in args]
+
+
+# numpy functions answered from the shape and dtype alone.
+_SHAPE_FUNCTIONS = {
+    onp.shape: lambda a: a.shape, onp.ndim: lambda a: a.ndim,
+    onp.size: lambda a, axis=None: a.size if axis is None else a.shape[axis],
+    onp.result_type: lambda *args: onp.result_type(*_dtypes(args)),
+    onp.iscomplexobj: lambda a: a.dtype.kind == "c", onp.isrealobj: lambda a: a.dtype.kind != "c",
+    onp.broadcast_to: lambda a, shape, subok=False: _ShapeOnly(
+        onp.broadcast_shapes(a.shape, tuple(onp.atleast_1d(shape))), a.dtype),
+    onp.expand_dims: lambda a, axis: _ShapeOnly(onp.expand_dims(_example(a), axis).shape, a.dtype),
+    onp.reshape: lambda a, *s, **k: _ShapeOnly(onp.reshape(_example(a), *s, **k).shape, a.dtype),
+    onp.can_cast: lambda f, t, casting="safe": onp.can_cast(*_dtypes((f, t)), casting=casting),
+}
+
+
+class _ShapeOnly:
+    """What a rule sees of a batched value: one example's shape and dtype, and no
+    numbers at all. Anything that reads numbers (numpy.asarray and every numpy
+    function but shape queries, arithmetic, comparisons, float(), item(), tolist())
+    raises ``BatchingError``, so vmap and jacobian loop over the examples instead
+    of computing with made-up values. It is deliberately not an ndarray subclass:
+    numpy.asarray would read an ndarray subclass's numbers without asking."""
+
+    __slots__ = ("shape", "dtype")
+    _dualgrad_shape_only = True
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype = tuple(shape), onp.dtype(dtype)
+
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: int(onp.prod(self.shape, dtype=int)))
+    T = property(lambda self: _ShapeOnly(self.shape[::-1], self.dtype))
+    mT = property(lambda self: _ShapeOnly(self.shape[:-2] + self.shape[:-3:-1], self.dtype))
+    __hash__ = object.__hash__
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __getitem__(self, idx):  # the shape of an indexed example (its numbers: none)
+        if any(isinstance(i, _ShapeOnly) for i in (idx if isinstance(idx, tuple) else (idx,))):
+            raise BatchingError(_READS)
+        return _ShapeOnly(_example(self)[idx].shape, self.dtype)
+
+    def reshape(self, *shape, **kwargs):
+        return _ShapeOnly(_example(self).reshape(*shape, **kwargs).shape, self.dtype)
+
+    def astype(self, dtype, *args, **kwargs):
+        return _ShapeOnly(self.shape, dtype)
 
     def __array_function__(self, func, types, args, kwargs):
-        if func not in _SHAPE_FUNCTIONS:
+        handler = _SHAPE_FUNCTIONS.get(func)
+        if handler is None:
             raise BatchingError(_READS)
-        return super().__array_function__(func, types, args, kwargs)
+        return handler(*args, **kwargs)
+
+    def _reads(self, *args, **kwargs):
+        raise BatchingError(_READS)
 
     def _branch(self, *args):
         # Python control flow on a batched value (if x > 0, max(x, 0)) would take
@@ -68,13 +122,25 @@ class _ShapeOnly(onp.ndarray):
                             "over the examples instead.")
 
     __bool__ = __float__ = __int__ = __index__ = __complex__ = _branch
-    item = tolist = _branch
+    __array__ = item = tolist = tobytes = copy = sum = _reads
+
+    def ravel(self, *args):
+        return _ShapeOnly((self.size,), self.dtype)
+
+    flatten = ravel
+
+    def __repr__(self):
+        return f"<the numbers of a batched value: shape {self.shape}, dtype {self.dtype}>"
+
+
+for _name in ("add sub mul truediv floordiv mod pow matmul and or xor lshift rshift divmod "
+              "radd rsub rmul rtruediv rfloordiv rmod rpow rmatmul rand ror rxor rlshift "
+              "rrshift rdivmod lt le gt ge eq ne neg pos abs invert").split():
+    setattr(_ShapeOnly, f"__{_name}__", _ShapeOnly._reads)
 
 
 def _shape_only(shape, dtype) -> _ShapeOnly:
-    kind = onp.dtype(dtype).kind
-    fill = onp.nan if kind in "fc" else onp.iinfo(dtype).min if kind in "iu" else False
-    return onp.broadcast_to(onp.array(fill, dtype), shape).view(_ShapeOnly)
+    return _ShapeOnly(shape, dtype)
 
 
 class Batched(Tracer):
@@ -137,10 +203,26 @@ class BatchLevel(Level):
             return Batched(fun(*_align(self.size, vals, batched), **kwargs), self)
         results = [fun(*[v[k] if b else v for v, b in zip(vals, batched)], **kwargs)
                    for k in range(self.size)]
-        if results and (fun in _STATIC_QUERIES or not isinstance(
-                results[0], (onp.ndarray, onp.generic, int, float, complex))):
+        if results and (fun in _STATIC_QUERIES or not _numbers(results[0])):
             return results[0]  # e.g. a shape, size or ndim: the same for every example
+        if isinstance(results[0], (tuple, list)):  # several arrays (histogram, unravel_index)
+            return _like(results[0], [Batched(onp.stack(p), self) for p in zip(*results)])
         return Batched(onp.stack(results), self)
+
+
+_NUMBERS = (onp.ndarray, onp.generic, int, float, complex)
+
+
+def _numbers(r) -> bool:
+    """An array or number, or a tuple/list of them (one per example, to be stacked)."""
+    if isinstance(r, (tuple, list)):
+        return bool(r) and all(isinstance(p, _NUMBERS) for p in r)
+    return isinstance(r, _NUMBERS)
+
+
+def _like(seq, items):
+    """``items`` in a sequence of ``seq``'s type (namedtuples too)."""
+    return type(seq)(*items) if hasattr(seq, "_fields") else type(seq)(items)
 
 
 def _plain_batched(a, level):

@@ -22,7 +22,7 @@ from .fallback import (FWD, REV, elementwise_grad_by_forward, grad_by_forward, j
                        run_modes)
 from .forward import push_forward
 from .reverse import pull_back
-from .vspace import tree_flatten, tree_map, vspace
+from .vspace import _shape_only, tree_flatten, tree_map, vspace
 
 log = logging.getLogger("dualgrad")
 Fun = Callable[..., Any]
@@ -63,7 +63,7 @@ def _check_input(x, who: str) -> None:
         v = getval(leaf)
         checks.check_input_value(v, who)  # np.matrix, object or string arrays
         kind = onp.result_type(v).kind if isinstance(v, (int, float, complex, onp.ndarray, onp.generic)) else None
-        if kind is None and is_duck_array(v):  # a dask or cupy array: by protocol
+        if kind is None and (is_duck_array(v) or _shape_only(v)):  # dask, cupy; a batched value
             kind = v.dtype.kind
         if kind in ("i", "u", "b"):
             raise TypeError(

@@ -153,7 +153,8 @@ class ArrayVSpace(VSpace):
         self.like = v if not isinstance(v, onp.ndarray) and is_duck_array(v) else None
         self.shape = onp.shape(v) if self.like is None else tuple(v.shape)
         self.dtype = onp.result_type(v) if self.like is None else v.dtype
-        self.scalar = self.like is None and not isinstance(v, onp.ndarray)
+        # (a batched value's placeholder, dualgrad.batching._ShapeOnly, stands for an array)
+        self.scalar = self.like is None and not isinstance(v, onp.ndarray) and not _shape_only(v)
         self.iscomplex = self.dtype.kind == "c"
         self.size = int(onp.prod(self.shape, dtype=int)) * (2 if self.iscomplex else 1)
 
@@ -264,7 +265,12 @@ def vspace(value) -> VSpace:
 
 
 def _is_number(v) -> bool:
-    return isinstance(v, (int, float, complex, onp.ndarray, onp.generic)) or is_duck_array(v)
+    return (isinstance(v, (int, float, complex, onp.ndarray, onp.generic)) or is_duck_array(v)
+            or _shape_only(v))
+
+
+def _shape_only(v) -> bool:
+    return getattr(type(v), "_dualgrad_shape_only", False)
 
 
 __all__ = ["vspace", "VSpace", "ArrayVSpace", "ContainerVSpace", "tree_flatten",

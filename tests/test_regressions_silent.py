@@ -206,3 +206,62 @@ def test_repeated_argnum_raises_instead_of_a_zero():
         with pytest.raises(ValueError, match="more than once"):
             grad(f, argnum=argnum)(1.0, 1.0)
     assert grad(f, argnum=(1, 0))(2.0, 3.0) == (4.0, 12.0)
+
+
+# ------------------------------------------- 5. vmap over values a rule reads
+XS = onp.array([[0.5, 1.5], [2.5, 0.1], [1.0, 2.0]])
+XP, FP = onp.array([0.0, 1.0, 2.0, 3.0]), onp.array([0.0, 10.0, 5.0, 7.0])
+K = onp.array([[1.0, 2.0], [3.0, 0.0]])
+
+
+def _poisson(k):
+    import dualgrad.scipy.stats as st
+    return st.poisson.logpmf(k, 1.3)
+
+
+def _poisson_grad(k):
+    import dualgrad.scipy.stats as st
+    return grad(lambda mu: np.sum(st.poisson.logpmf(k, mu)))(1.3)
+
+
+READS_NUMBERS = [
+    ("interp", lambda x: np.interp(x, XP, FP), XS),
+    ("interp_grad", lambda x: grad(lambda x: np.sum(np.interp(x, XP, FP) ** 2))(x), XS),
+    ("poisson_logpmf", _poisson, K),
+    ("poisson_logpmf_grad_mu", _poisson_grad, K),
+    ("histogram", lambda x: np.histogram(x, bins=3, range=(0, 3))[0], XS),
+    ("unravel_index", lambda i: np.unravel_index(i, (2, 3))[1], onp.array([1, 4, 5])),
+]
+
+
+@pytest.mark.parametrize("name, f, xs", READS_NUMBERS, ids=[c[0] for c in READS_NUMBERS])
+def test_vmap_of_functions_reading_values_matches_a_loop(name, f, xs):
+    assert onp.allclose(vmap(f)(xs), onp.stack([f(x) for x in xs]))
+
+
+def test_poisson_logpmf_per_example_values_and_gradient_are_right():
+    from scipy.stats import poisson
+    assert onp.allclose(vmap(_poisson)(K), poisson.logpmf(K, 1.3))
+    assert onp.allclose(vmap(_poisson_grad)(K), onp.sum(K / 1.3 - 1, axis=1))
+
+
+def test_the_batching_placeholder_gives_no_numbers():
+    from dualgrad.core import BatchingError, getval
+    seen = []
+
+    def probe(x):
+        p = getval(x)
+        assert p.shape == (2,) and p.dtype == onp.float64 and onp.shape(p) == (2,)
+        for read in (onp.asarray, onp.array, float, onp.exp, lambda p: p + 1.0,
+                     lambda p: p > 0, lambda p: p.item(), lambda p: p.tolist(),
+                     lambda p: onp.sum(p), lambda p: onp.interp(p, XP, FP)):
+            with pytest.raises(BatchingError):
+                read(p)
+        with pytest.raises(TypeError):
+            memoryview(p)  # no buffer to read either
+        seen.append(True)
+        return x
+    from dualgrad.batching import BatchLevel, batch_wrap
+    with BatchLevel.new(3) as level:
+        probe(batch_wrap(level, XS))
+    assert seen
