@@ -69,7 +69,8 @@ def sparse_matrix_product(x):
 
 def matrix_products(x):
     X = np.reshape(x, (3, 4))
-    return np.concatenate([np.ravel(X[:, :2] @ X[:2, :]), np.ravel(np.tensordot(X, X[:, :1], ([0], [0])))])
+    return np.concatenate([np.ravel(X[:, :2] @ X[:2, :]),
+                           np.ravel(np.tensordot(X, X[:, :1], ([0], [0])))])
 
 
 def setitem_transpose(x):

@@ -34,12 +34,15 @@ def _as_rows(v, rows: int) -> onp.ndarray:
     return onp.asarray(getval(v), dtype=float).reshape(rows, -1)
 
 
-def _plain_output(ans, who: str) -> onp.ndarray:
-    a = onp.asarray(getval(ans))
-    if a.dtype.kind == "c":
+def real_output(ans, who: str):
+    """``ans`` itself, after checking it is one real array (what the sparse tools need)."""
+    if isinstance(ans, (tuple, list, dict)):
+        raise TypeError(f"{who}: the function must return one array, not a "
+                        f"{type(ans).__name__}; concatenate the raveled outputs.")
+    if onp.result_type(getval(ans)).kind == "c":
         raise TypeError(f"{who}: the function returned complex values; sparse Jacobians "
                         "are real. Return the real and imaginary parts concatenated.")
-    return a
+    return ans
 
 
 def forward_products(fun, x, seeds, chunk_size=None):
@@ -54,6 +57,7 @@ def forward_products(fun, x, seeds, chunk_size=None):
             with BatchLevel.new(b - a) as level:
                 s = batch_wrap(level, seeds[a:b].reshape((b - a,) + x.shape))
                 ans, t = push_forward(fun, (x,), (s,))
+                real_output(ans, "sparse jacobian")
                 parts.append(_as_rows(batch_unwrap(level, t), b - a))
         return ans, onp.concatenate(parts)
     except BatchingError:
@@ -69,7 +73,7 @@ def reverse_products(fun, x, seeds, chunk_size=None):
     """``(f(x), R)``: R (k x n) stacks the VJPs ``s^T J`` for the rows s of ``seeds``
     (k x m), all pulled back through one tape."""
     ans, pull = pull_back(fun, (x,))
-    out_shape = onp.shape(getval(ans))
+    out_shape = onp.shape(getval(real_output(ans, "sparse jacobian")))
     k, n = seeds.shape[0], x.size
     if k == 0:
         return ans, onp.zeros((0, n))

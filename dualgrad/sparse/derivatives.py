@@ -83,6 +83,10 @@ class _Sparse:
 
     def _check(self, x):
         new = self._detect(x)[0]
+        if new.shape != self.pattern.shape:
+            raise PatternChanged(
+                f"The Jacobian's shape changed from {self.pattern.shape} to {new.shape} at this "
+                f"x; create a new sparse {self.kind} (or call .reset()).")
         extra = new.astype(onp.int8) - new.multiply(self.pattern).astype(onp.int8)
         extra = sps.csr_array(extra)
         extra.eliminate_zeros()
@@ -109,7 +113,8 @@ class _Sparse:
     def __repr__(self) -> str:
         name = getattr(self.fun, "__name__", "f")
         if self.choice is None:
-            return f"<Sparse{self.kind.title()} of {name}: pattern not detected yet (call it at a point)>"
+            return (f"<Sparse{self.kind.title()} of {name}: pattern not detected yet "
+                    "(call it at a point)>")
         return f"<Sparse{self.kind.title()} of {name}: {self.choice}>"
 
 

@@ -222,7 +222,7 @@ def _check_input(x, who: str) -> onp.ndarray:
     return x
 
 
-def jacobian_sparsity(fun: Callable, x, *, info: bool = False):
+def jacobian_sparsity(fun: Callable, x, *, info: bool = False) -> "sps.csr_array | SparsityInfo":
     """The Jacobian's sparsity pattern of ``fun`` at ``x``: a boolean
     ``scipy.sparse.csr_array`` of shape ``(out.size, x.size)`` (rows: the output
     raveled in C order; columns: ``x`` raveled), True where output ``i`` depends
@@ -252,7 +252,7 @@ def jacobian_sparsity(fun: Callable, x, *, info: bool = False):
     return SparsityInfo(pattern, dict(level.fallbacks)) if info else pattern
 
 
-def hessian_sparsity(fun: Callable, x, *, info: bool = False):
+def hessian_sparsity(fun: Callable, x, *, info: bool = False) -> "sps.csr_array | SparsityInfo":
     """The sparsity pattern of the Hessian of a scalar ``fun`` at ``x``: the
     Jacobian pattern of its gradient (the reverse pass is traced at the sparsity
     level), made symmetric. A boolean ``csr_array`` of shape ``(x.size, x.size)``."""

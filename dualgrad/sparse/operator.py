@@ -12,7 +12,7 @@ import numpy as onp
 from ..core import getval
 
 
-def linear_operator(fun: Callable, x):
+def linear_operator(fun: Callable, x) -> "scipy.sparse.linalg.LinearOperator":
     """The Jacobian ``J = df/dx`` at ``x`` as a ``LinearOperator`` of shape
     ``(f(x).size, x.size)``: ``J @ v`` (``matvec``) is the JVP along ``v``,
     ``J.T @ u`` (``rmatvec``) the VJP of ``u``. Vectors are raveled in C order.
@@ -27,12 +27,12 @@ def linear_operator(fun: Callable, x):
 
     from ..forward import push_forward
     from ..reverse import pull_back
-    from .compressed import forward_products, reverse_products
+    from .compressed import forward_products, real_output, reverse_products
     from .detect import _check_input
 
     x = _check_input(x, "linear_operator")
     ans, pull = pull_back(fun, (x,))  # one tape, reused by every rmatvec
-    out_shape = onp.shape(getval(ans))
+    out_shape = onp.shape(getval(real_output(ans, "linear_operator")))
     m = int(onp.prod(out_shape, dtype=int))
 
     def matvec(v):

@@ -26,7 +26,7 @@ from ..rules import reductions as red, scans, shape as shp
 from .detect import (SPARSITY_RULES, def_sparsity, dense_fallback, empty, from_coo,
                      nonempty_rows, stack_rows, take_rows, union, _bool)
 
-_MAX_TERMS = 20_000_000  # einsum terms enumerated before falling back to dense
+_MAX_TERMS = 5_000_000  # einsum terms enumerated before falling back to dense
 
 
 def _n(pats) -> int:
