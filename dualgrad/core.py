@@ -156,6 +156,33 @@ class Primitive:
     def vjp_rule(self, argnum: int) -> Callable:
         return _lookup(self.vjps, argnum, self, "VJP")
 
+    # -- autograd's deprecated spellings (its tests and old code still use them) --
+    def defgrad(self, vjpmaker: Callable, argnum: int = 0) -> None:
+        """Deprecated autograd form: ``vjpmaker(ans, *args)`` returns ``lambda g: ...``."""
+        from .extend import defvjp
+        _deprecated("defgrad")
+        defvjp(self, vjpmaker, argnums=(argnum,))
+
+    def defvjp(self, vjp: Callable, argnum: int = 0) -> None:
+        """Deprecated autograd form: ``vjp(g, ans, vs, gvs, *args)``."""
+        from .vspace import vspace
+        _deprecated("defvjp")
+        self.vjps[argnum] = lambda g, ans, *args, **kw: vjp(
+            g, ans, vspace(args[argnum]), vspace(g), *args, **kw)
+
+    def defvjp_is_zero(self, argnums=(0,)) -> None:
+        """Deprecated autograd form: these arguments get a zero VJP."""
+        from .vspace import vspace
+        _deprecated("defvjp_is_zero")
+        for i in argnums:
+            self.vjps[i] = lambda g, ans, *args, _i=i, **kw: vspace(args[_i]).zeros()
+
+
+def _deprecated(name: str) -> None:
+    import warnings
+    warnings.warn(f"Primitive.{name} is autograd's deprecated spelling; use "
+                  f"dualgrad.extend.defvjp instead.", DeprecationWarning, stacklevel=3)
+
 
 def _holds_tracer(obj) -> bool:
     """Whether ``obj`` is a tracer or a (nested) list/tuple holding one."""

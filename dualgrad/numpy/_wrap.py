@@ -107,23 +107,44 @@ def accept_array_likes(ours, numpy_fun, name: str):
     this in their own dispatch (given numpy's signature here); other functions get
     a thin wrapper that does it only when a list, tuple or keyword is present."""
     sig = _numpy_signature(numpy_fun)
+    renamed = _renamed(sig, ours)
     if isinstance(ours, Primitive):
         if sig is not None:
             ours.__dict__.setdefault("signature", sig)
-        return ours
+        if not renamed:
+            return ours
     seq_params = _SEQUENCE_PARAMS.get(name, ())
 
     @functools.wraps(ours)
     def public(*args, **kwargs):
         if kwargs or any(a.__class__ in _SEQUENCES for a in args):
-            args, kwargs = _as_arrays(args, kwargs, sig, seq_params, name)
+            args, kwargs = _as_arrays(args, kwargs, sig, seq_params, name, renamed)
         return ours(*args, **kwargs)
 
     return public
 
 
-def _as_arrays(args, kwargs, sig, seq_params, name):
-    if sig is not None and any(_holds_tracer(v) for v in kwargs.values()):
+def _renamed(sig, ours) -> frozenset:
+    """numpy's names of positional parameters that ``ours`` calls differently
+    (``transpose(a)`` vs a primitive's ``x``): given by keyword, they are passed
+    by position."""
+    import inspect
+    if sig is None:
+        return frozenset()
+    fun = ours.fun if isinstance(ours, Primitive) else getattr(ours, "composite_of", ours)
+    try:
+        mine = inspect.signature(fun).parameters
+    except (TypeError, ValueError):
+        return frozenset()
+    if any(p.kind == p.VAR_KEYWORD for p in mine.values()):
+        return frozenset()
+    return frozenset(k for k, p in sig.parameters.items()
+                     if p.kind == p.POSITIONAL_OR_KEYWORD and k not in mine)
+
+
+def _as_arrays(args, kwargs, sig, seq_params, name, renamed=frozenset()):
+    if sig is not None and (any(_holds_tracer(v) for v in kwargs.values())
+                            or not renamed.isdisjoint(kwargs)):
         try:
             bound = sig.bind(*args, **kwargs)
             args, kwargs = bound.args, bound.kwargs

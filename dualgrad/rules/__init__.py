@@ -95,6 +95,10 @@ def where(condition, *args, **kwargs):
         raise ValueError("either both or neither of x and y should be given")
     x = args[0] if args else kwargs["x"]
     y = args[1] if len(args) > 1 else kwargs["y"]
+    if not any(isinstance(v, (Tracer, onp.ndarray, onp.generic)) or shp._contains_tracer(v)
+               for v in (condition, x, y)):
+        res = onp.where(condition, x, y)  # Python values in, Python values out (autograd's)
+        return res.tolist() if isinstance(res, onp.ndarray) else res
     return ew.where(condition, x, y)
 
 

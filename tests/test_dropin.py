@@ -1,0 +1,219 @@
+"""autograd's idioms on dualgrad (issue 10): array_likes holding tracers, numpy's
+keyword names, autograd's names and behaviours, and the errors that replace them
+where dualgrad differs. Derivatives are checked against finite differences."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as onp
+import pytest
+
+import dualgrad.numpy as np
+from dualgrad import elementwise_grad, grad, jacobian, jvp, vmap
+from dualgrad.core import DifferentiationError, primitive
+from dualgrad.test_util import check_grads
+
+X3 = onp.array([0.3, -1.2, 2.0])
+
+
+# ------------------------------------------------- lists and tuples of tracers
+@pytest.mark.parametrize("f", [
+    lambda x: np.mean([x[0], x[1] * 2.0, x[2] ** 2]),
+    lambda x: np.std((x[0], x[1], x[2] * x[0])),
+    lambda x: np.var([x[0], 3.0, x[2]]),
+    lambda x: np.linalg.norm([x[0], x[1], 1.5]),
+    lambda x: np.sum(np.concatenate([x, [x[0] * x[1]]])),
+    lambda x: np.sum(np.append(x, [x[2], 2.0]) ** 2),
+    lambda x: np.dot([x[0], x[1]], [[1.0, 2.0], [3.0, x[2]]]),
+    lambda x: np.sum(np.stack([x, [x[1], 1.0, x[0]]]) ** 2),
+    lambda x: np.prod(np.array([[x[0], 1.0], [x[1], x[2]]])),
+], ids=["mean", "std", "var", "norm", "concatenate", "append", "dot", "stack", "nested"])
+def test_lists_holding_tracers_are_arrays(f):
+    check_grads(f)(X3)
+
+
+def test_lists_holding_tracers_under_vmap_and_jacobian():
+    f = lambda x: np.mean([x[0], x[1] ** 2, x[2]])  # noqa: E731
+    xs = onp.stack([X3, 2 * X3])
+    assert onp.allclose(vmap(f)(xs), [f(x) for x in xs])
+    assert onp.allclose(vmap(grad(f))(xs), [grad(f)(x) for x in xs])
+    assert onp.allclose(jacobian(lambda x: np.array([np.sum([x[0], x[1]]), x[2]]))(X3),
+                        [[1, 1, 0], [0, 0, 1]])
+
+
+def test_plain_numpy_concatenate_of_a_ragged_list_nep18():
+    # numpy's own concatenate dispatches (NEP 18) on the tracer in the list
+    f = lambda x: onp.sum(onp.concatenate([x, [x[0]]]) ** 2)  # noqa: E731
+    assert onp.allclose(grad(f)(X3), 2 * X3 + onp.array([2 * X3[0], 0, 0]))
+
+
+def test_user_primitives_get_lists_as_they_are():
+    seen = []
+
+    @primitive
+    def f(xs):
+        seen.append(type(xs))
+        return xs[0] * 2.0
+    f.defgrad(lambda ans, xs: lambda g: [g * 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert f([1.0]) == 2.0
+    assert seen == [list]
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: np.sum(np.r_[x, 2 * x, 0:2]),
+    lambda x: np.sum(np.r_["0,2", x, x ** 2] * onp.arange(6).reshape(2, 3)),
+    lambda x: np.sum(np.c_[x, x ** 2, onp.ones(3)] * onp.arange(9).reshape(3, 3)),
+    lambda x: np.sum(np.r_[x[:2], [x[2]], 7.0] ** 2),
+], ids=["r_", "r_ndmin", "c_", "r_mixed"])
+def test_index_concatenators(f):
+    check_grads(f)(X3)
+
+
+def test_index_concatenators_plain():
+    assert onp.array_equal(np.r_[1:3, [5]], onp.r_[1:3, [5]])
+    assert onp.array_equal(np.c_[[1, 2], [3, 4]], onp.c_[[1, 2], [3, 4]])
+
+
+# ------------------------------------------------------ keywords, clip, where
+@pytest.mark.parametrize("f", [
+    lambda x: np.std(a=x),
+    lambda x: np.sum(np.transpose(a=np.outer(x, x)) * onp.arange(9).reshape(3, 3)),
+    lambda x: np.sum(np.sinc(x=x)),
+    lambda x: np.sum(np.real(val=x * x)),
+    lambda x: np.sum(np.clip(x, a_min=-1.0, a_max=1.0)),
+    lambda x: np.sum(np.clip(x, min=-1.0, max=1.0)),
+    lambda x: np.sum(np.clip(x, x[0] - 0.5, None)),
+    lambda x: np.sum(np.sin(x, out=None)),
+], ids=["std", "transpose", "sinc", "real", "clip_a_min", "clip_min", "clip_traced", "out"])
+def test_keywords(f):
+    check_grads(f)(X3)
+
+
+def test_where_one_argument_and_python_values():
+    assert onp.array_equal(np.where(X3 > 0)[0], [0, 2])
+    assert type(np.where(True, 1, 2)) is int and np.where(True, [1, 2], [3, 4]) == [1, 2]
+    check_grads(lambda x: np.sum(np.where(x > 0, x ** 2, y=-x)))(X3)
+
+
+# ------------------------------------------------------------ autograd's names
+def test_numpy_names():
+    assert np.__version__ == onp.__version__
+    D = onp.random.randn(3, 4)
+    A = np.make_diagonal(D, axis1=-1, axis2=-2)
+    assert onp.allclose(onp.diagonal(A, axis1=-1, axis2=-2), D)
+    assert onp.count_nonzero(A) == 12
+    check_grads(lambda d: np.make_diagonal(d, axis1=-1, axis2=-2))(D)
+    M = onp.random.randn(3, 2)
+    assert onp.allclose(np.linalg._dot(np.linalg.T(M), M), M.T @ M)
+
+
+def test_real_if_close_of_a_complex_scalar():
+    assert grad(lambda x: np.real_if_close(x * (1 + 0j)))(1.5) == 1.0
+
+
+def test_integer_copy_of_a_tracer_is_plain():
+    W = onp.random.randn(5, 3)
+    W[:, -1] = [0.5, 1.5, 2.5, 1.5, 0.5]  # away from integers: finite differences keep idx
+
+    def f(W):
+        idx = np.int64(W[:, -1])
+        assert idx.dtype == onp.int64
+        return np.sum(W[idx, :2] ** 2)
+    check_grads(f)(W)
+
+
+def test_builtins_box_names_and_test_util_names():
+    from dualgrad.builtins import DictBox, ListBox, SequenceBox, TupleBox, DictVSpace
+    from dualgrad.test_util import check_equivalent, check_jvp, check_vjp, scalar_close
+    assert not isinstance({"a": 1.0}, DictBox) and issubclass(ListBox, SequenceBox)
+    assert TupleBox is not ListBox and DictVSpace is not None
+    with pytest.raises(TypeError, match="does not box containers"):
+        DictBox()
+    assert scalar_close(1.0, 1.0 + 1e-9) and not scalar_close(1.0, 1.1)
+    check_equivalent(onp.ones(3), onp.ones(3))
+    check_vjp(np.sin, X3)
+    check_jvp(np.sin, X3)
+
+
+def test_check_grads_message_names_the_check():
+    @primitive
+    def foo(x):
+        return x * 2.0
+    from dualgrad.extend import defvjp
+    defvjp(foo, lambda ans, x: lambda g: g * 2.001)
+    with pytest.raises(AssertionError, match=r"\(VJP\) check of foo failed"):
+        check_grads(foo, modes=["rev"])(1.0)
+
+
+def test_const_graph_replays_without_running_python():
+    from dualgrad.misc import const_graph
+    from dualgrad.misc.tracers import full_graph
+    calls = []
+
+    def f(x, y):
+        calls.append(1)
+        return grad(lambda x: np.sin(x) * y)(x * y)
+    cached = const_graph(f)
+    for x, y in [(0.3, 1.5), (1.0, 0.5), (2.0, -1.0)]:
+        assert onp.isclose(cached(x, y), onp.cos(x * y) * y)
+    assert len(calls) == 1
+    node = full_graph(lambda x: np.exp(np.sin(x)), 0.5)
+    fun, args, kwargs, parents = node.recipe
+    assert node.value == pytest.approx(onp.exp(onp.sin(0.5))) and len(parents) == 1
+
+
+# ------------------------------------------------ behaviours and their errors
+def test_grad_of_complex_output_names_holomorphic_grad():
+    with pytest.raises(TypeError, match="holomorphic_grad"):
+        grad(lambda x: x * (1.0 + 0.2j))(1.0)
+
+
+def test_grad_of_boolean_output_raises():
+    with pytest.raises(TypeError, match="boolean"):
+        grad(lambda x: np.allclose(x, x * 3.0 / 3.0))(X3)
+
+
+def test_missing_rule_is_also_not_implemented():
+    f = primitive(lambda x: 2.0 * x)
+    assert issubclass(DifferentiationError, NotImplementedError)
+    with pytest.raises(NotImplementedError):
+        grad(f)(1.0)
+    with pytest.raises(NotImplementedError):
+        jvp(f, (1.0,), (1.0,))
+
+
+def test_elementwise_grad_of_integer_arrays():
+    # autograd 1.9.1 differentiates integer arrays as floats in elementwise_grad
+    # (its answer: 2 x); dualgrad refuses integer inputs with a clear message
+    with pytest.raises(TypeError, match="integer"):
+        elementwise_grad(lambda x: x ** 2)(onp.array([1, 2, 3]))
+
+
+def test_plain_ndarray_method_on_a_tracer_names_the_fix():
+    A = onp.ones((3, 3))
+    with pytest.raises(TypeError, match=r"np\.dot\(A, x\) or A @ x"):
+        grad(lambda x: np.sum(A.dot(x)))(X3)
+
+
+def test_assignment_into_a_plain_array_says_so():
+    def f(x):
+        a = onp.zeros((2, 3))
+        a[0] = x
+        return np.sum(a)
+    with pytest.raises(TypeError, match="assigned into a plain numpy array"):
+        grad(f)(X3)
+
+
+def test_deprecated_autograd_spellings():
+    @primitive
+    def mul(x, y):
+        return x * y
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mul.defvjp(lambda g, ans, vs, gvs, x, y: y * g)
+        mul.defgrad(lambda ans, x, y: lambda g: x * g, argnum=1)
+        check_grads(mul, modes=["rev"], order=1)(1.5, -2.0)
+        from dualgrad.util import quick_grad_check
+        quick_grad_check(lambda x, y: x ** 2 + y, 1.0, (2.0,))
