@@ -50,8 +50,9 @@ ARRAY_FROM_SEQUENCE: list = []
 _SEQUENCES = (list, tuple)
 
 
-class DifferentiationError(TypeError):
-    """A function was asked for a derivative it has no rule for."""
+class DifferentiationError(TypeError, NotImplementedError):
+    """A function was asked for a derivative it has no rule for (a TypeError, and a
+    NotImplementedError as autograd's missing-rule error is)."""
 
 
 class MissingRuleError(DifferentiationError):
@@ -392,6 +393,8 @@ def check_live(x) -> None:
     thread (used where a transform reads its outputs: a tracer of another level
     there must be of an enclosing, live transform)."""
     level = x._level
+    if getattr(level, "always_live", False):  # dualgrad.pending: constants
+        return
     if level.exited or not any(lv is level for lv in _stack()):
         raise UnexpectedTracerError(stale_tracer_message(level))
 
@@ -480,15 +483,15 @@ class Tracer:
             f"{_ATTRIBUTE_HINTS.get(name, _RAW_MEMORY)}")
 
     # -- mistakes that must not pass silently -----------------------------
-    def __array__(self, *args, **kwargs):
-        raise TypeError(
-            f"A traced value (shape {self.shape}) was handed to plain numpy in a way it "
-            "cannot see through (for example inside a list: np.sum([x, y])). Build an "
-            "array first with dualgrad.numpy.array([x, y]) (or np.stack), then call the "
-            "function on that array. Assigning it into a plain numpy array (a[i] = x) "
-            "would drop its derivative: build the array from traced values instead "
-            "(dualgrad.numpy.stack, concatenate, where), or start from a traced array "
-            "(a = x * dualgrad.numpy.ones(3)) and assign into that.")
+    def __array__(self, dtype=None, *args, **kwargs):
+        if dtype is not None and onp.dtype(dtype).kind in "biu":
+            # an integer or boolean copy (np.int64(x), x.astype(int) by plain numpy)
+            # has no derivative to lose: its plain value, as autograd gives
+            if self._level.maps_nondiff:
+                raise BatchingError("an integer copy of a batched value differs between "
+                                    "examples; dualgrad loops over the examples instead.")
+            return onp.asarray(getval(self)).astype(dtype)
+        raise TypeError(_plain_numpy_message(self))
 
     def __setitem__(self, idx, val):
         """``x[idx] = y`` on a traced ``x``, differentiated by copy-on-write.
@@ -589,6 +592,56 @@ _ATTRIBUTE_HINTS = {
     "itemsize": "use x.dtype.itemsize.",
     "nbytes": "use x.size * x.dtype.itemsize.",
 }
+
+
+def _plain_numpy_message(x: Tracer) -> str:
+    """Why a tracer reached plain numpy, and what to write instead: the case is read
+    off the calling line where it can be (a plain ndarray's method, an assignment)."""
+    head = (f"A traced value (shape {x.shape}) was handed to plain numpy code that would "
+            "turn it into a plain array and lose its derivative. ")
+    case = _calling_case()
+    if case and case[0] == "method":
+        a, method = case[1], case[2]
+        fix = f"np.dot({a}, x) or {a} @ x" if method == "dot" else f"np.{method}({a}, ...)"
+        return head + (f"Here a method of the plain numpy array {a!r} ({a}.{method}(...)) "
+                       "was applied to it, and an ndarray's own methods cannot see through "
+                       f"traced values. Write {fix} with np = dualgrad.numpy instead.")
+    if case and case[0] == "store":
+        return head + ("Here it was assigned into a plain numpy array (a[i] = x), which "
+                       "cannot hold a derivative. Create the array with dualgrad.numpy "
+                       "(np.zeros(n) while differentiating), build it from traced values "
+                       "(np.stack, np.concatenate, np.where), or start from a traced array.")
+    return head + ("Typical causes: a method of a plain ndarray applied to it (A.dot(x): write "
+                   "np.dot(A, x) or A @ x with np = dualgrad.numpy); a plain numpy function "
+                   "given a list holding it (use dualgrad.numpy's function, which accepts "
+                   "lists); assigning it into a plain numpy array (a[i] = x: create the array "
+                   "with dualgrad.numpy instead).")
+
+
+def _calling_case():
+    """("method", receiver name, method) or ("store",) for the user's line that handed
+    a tracer to numpy; None when it cannot be told (only used for error messages)."""
+    import dis
+    import linecache
+    import re
+    import sys
+    try:
+        frame = sys._getframe(3)  # _calling_case <- _plain_numpy_message <- __array__ <- caller
+        while frame is not None and frame.f_code.co_filename == __file__:
+            frame = frame.f_back
+        if frame is None:
+            return None
+        for ins in dis.get_instructions(frame.f_code):
+            if ins.offset == frame.f_lasti and ins.opname == "STORE_SUBSCR":
+                return ("store",)
+        line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+        for name, method in re.findall(r"([A-Za-z_]\w*)\.([A-Za-z_]\w*)\s*\(", line):
+            obj = frame.f_locals.get(name, frame.f_globals.get(name))
+            if isinstance(obj, onp.ndarray):
+                return ("method", name, method)
+    except Exception:  # noqa: BLE001  (a message helper must never fail)
+        return None
+    return None
 
 
 def static_index(idx):

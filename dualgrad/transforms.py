@@ -128,6 +128,17 @@ def _scalar_output(ans, who: str) -> None:
             f"{who} needs a scalar output, but the function returned shape {shape}. Use "
             "jacobian(f) for the full derivative or elementwise_grad(f) for an elementwise "
             "one, or reduce the output first (e.g. dualgrad.numpy.sum).")
+    kind = onp.result_type(getval(ans)).kind
+    if kind == "c":
+        raise TypeError(
+            f"{who} needs a real scalar output, but the function returned a complex number. "
+            "Use holomorphic_grad(f) for the complex derivative of a holomorphic f, or "
+            "differentiate the real part (grad(lambda z: np.real(f(z)))).")
+    if kind == "b":  # (an integer output, as a step function's, has derivative 0)
+        raise TypeError(
+            f"{who}: the function returned a boolean ({getval(ans)!r}), which has no "
+            "derivative (comparisons such as np.allclose are not differentiable). Return "
+            "a float computed from the input.")
 
 
 def value_and_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
@@ -153,7 +164,9 @@ def value_and_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
 
 
 def grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
-    """The gradient of a scalar-valued ``fun`` with respect to argument ``argnum``.
+    """
+    Returns a function which computes the gradient of a scalar-valued ``fun`` with
+    respect to argument ``argnum`` (autograd's wording).
 
     For ``f(z) = u + i v`` of a complex ``z`` it is ``du/dx - i du/dy``.
 

@@ -16,6 +16,7 @@ from ..rules import NONDIFF_NAMES as _NONDIFF
 from ..rules import RULES as _RULES
 from ..rules import reductions as _red
 from . import _wrap
+from .. import pending as _pending
 
 
 def _reduction(prim, numpy_fun):
@@ -65,6 +66,15 @@ _PUBLIC.update(
 
 KINDS = _wrap.build(globals(), _onp, _PUBLIC, _NONDIFF, "numpy.")
 __version__ = _onp.__version__  # numpy's, as autograd.numpy.__version__
+
+# y = np.zeros(n); y[i] = f(x): while a transform runs, the float constructors
+# return pending arrays, which become traced when a traced value is assigned
+for _name in ("zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
+              "full_like", "eye", "identity"):
+    # numpy's own function where no argument can be traced (no guard to pass)
+    globals()[_name] = _pending.constructor(
+        getattr(_onp, _name) if _name in ("zeros", "ones", "empty", "eye", "identity")
+        else globals()[_name])
 
 
 def make_diagonal(D, offset=0, axis1=0, axis2=1):

@@ -1,0 +1,162 @@
+"""Arrays made by ``dualgrad.numpy``'s constructors while a transform runs.
+
+autograd's most repeated complaint: ``y = np.zeros(n); y[i] = f(x)`` fails,
+because ``y`` is a plain array that cannot hold a derivative. Here, while a
+forward, reverse or batching transform is active, ``dualgrad.numpy.zeros`` (``ones``,
+``empty``, ``full``, ``*_like``, ``eye``, ``identity``) returns a *pending*
+array: a constant that
+
+- behaves as its plain value everywhere (primitives applied to it see the plain
+  array, so nothing is recorded; plain numpy and scipy get the plain array from
+  ``__array__``; ``float()``, ``.tolist()`` work);
+- takes plain values in place (``y[i] = 1.0`` writes into its array);
+- becomes a tracer of the innermost transform the moment a traced value is
+  assigned into it (``y[i] = f(x)``, ``y += x``): its class is switched to that
+  transform's tracer class (``Box``, ``Dual`` or ``Batched``, same memory layout) and it
+  continues by the copy-on-write path of every traced array.
+
+A pending array is a tracer of its own level, of depth 0 (below every
+transform), whose ``process`` unwraps it: so a primitive with a pending
+argument and traced ones is handled by the traced arguments' levels as usual,
+the pending one being a constant to them.
+"""
+from __future__ import annotations
+
+import numpy as onp
+
+from .batching import Batched, BatchLevel
+from .core import Level, Tracer, _copy_slots, _holds_tracer, _stack
+from .forward import Dual, ForwardLevel
+from .reverse import Box, ReverseLevel
+
+_VALUE = Tracer.__dict__["value"]  # the slot descriptor
+
+
+class PendingLevel(Level):
+    """The level of pending arrays: applying a primitive unwraps them."""
+
+    __slots__ = ()
+    exited = False
+    always_live = True  # a pending array returned from a transform is a constant
+
+    def process(self, prim, args, kwargs):
+        vals = [a.value if isinstance(a, Pending) else a for a in args]
+        return prim(*vals, **kwargs)
+
+
+LEVEL = PendingLevel(0)
+
+
+class Pending(Tracer):
+    """Mixed into ``PendingBox``/``PendingDual``: a constant array that becomes a
+    ``Box``/``Dual`` when a traced value is assigned into it."""
+
+    __slots__ = ()
+
+    # the plain array lives in Tracer's own slot (Batched shadows ``value`` with a
+    # property, which becomes effective once the class is switched)
+    value = property(lambda self: _VALUE.__get__(self), lambda self, v: _VALUE.__set__(self, v))
+
+    def __init__(self, value):
+        self.value, self._level = value, LEVEL
+
+    def __repr__(self):
+        return repr(self.value)
+
+    # plain conversions: a constant has no derivative to lose
+    def __array__(self, dtype=None, copy=None):
+        return onp.asarray(self.value, dtype=dtype)
+
+    def __float__(self):
+        return float(self.value)
+
+    def __int__(self):
+        return int(self.value)
+
+    def __index__(self):
+        return self.value.__index__()
+
+    def __complex__(self):
+        return complex(self.value)
+
+    def item(self, *args):
+        return self.value.item(*args)
+
+    def tolist(self):
+        return self.value.tolist()
+
+    def __setitem__(self, idx, val):
+        if not _holds_tracer(val) and not _holds_tracer(idx):
+            self.value[idx] = val  # a constant stays one: write in place
+            return
+        Tracer.__setitem__(self, idx, val)
+
+    def _become(self, new, what: str) -> None:
+        if not isinstance(new, Tracer) or isinstance(new, Pending):
+            self.value = onp.asarray(getattr(new, "value", new))
+            return
+        try:
+            self.__class__ = type(new)
+        except TypeError:
+            raise TypeError(
+                f"{what}: this array was made by dualgrad.numpy while a "
+                f"{_base(type(self)).__name__} transform was innermost, but y is traced by a "
+                f"{type(new).__name__} transform only, so x cannot be updated in place. "
+                "Build a new array instead (x2 = x + y, np.stack, np.where).") from None
+        _copy_slots(self, new)
+
+    def _clone(self):
+        return type(self)(onp.array(self.value))
+
+
+def _base(cls):
+    return next(c for c in cls.__mro__[1:] if c is not Pending and issubclass(c, Tracer))
+
+
+class PendingBox(Pending, Box):
+    __slots__ = ()
+    __init__ = Pending.__init__
+
+
+class PendingDual(Pending, Dual):
+    __slots__ = ()
+    __init__ = Pending.__init__
+
+
+class PendingBatched(Pending, Batched):
+    __slots__ = ()
+    __init__ = Pending.__init__
+
+
+def pending(out):
+    """``out`` (a fresh plain array) as a pending array of the innermost transform,
+    when one is active and can hold it; otherwise ``out`` itself."""
+    stack = _stack()
+    if not stack or type(out) is not onp.ndarray or out.dtype.kind not in "fc":
+        return out
+    level = stack[-1]
+    if isinstance(level, ReverseLevel):
+        return PendingBox(out)
+    if isinstance(level, ForwardLevel):
+        return PendingDual(out)
+    if isinstance(level, BatchLevel):
+        return PendingBatched(out)
+    return out  # other levels (sparsity patterns, graph recording): numpy's array
+
+
+def constructor(numpy_fun):
+    """``numpy_fun`` (zeros, ones, eye, ...) returning pending arrays while a
+    transform runs (see the module docstring)."""
+    def make(*args, **kwargs):
+        out = numpy_fun(*args, **kwargs)
+        return pending(out) if _stack() else out
+
+    make.__name__ = numpy_fun.__name__
+    make.__qualname__ = numpy_fun.__name__
+    make.__doc__ = numpy_fun.__doc__
+    make.__wrapped__ = numpy_fun
+    return make
+
+
+__all__ = ["pending", "constructor", "Pending", "PendingBox", "PendingDual", "PendingBatched",
+           "LEVEL"]
