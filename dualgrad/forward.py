@@ -69,6 +69,7 @@ def push_forward(fun, primals: tuple, tangents: tuple):
     Outputs are pytrees; a leaf that does not depend on the inputs has a zero
     tangent.
     """
+    from .reverse import in_dtype_of
     from .vspace import tree_flatten, tree_map, vspace
 
     with ForwardLevel.new() as level:
@@ -79,7 +80,8 @@ def push_forward(fun, primals: tuple, tangents: tuple):
             if isinstance(o, Tracer) and not _here(o, level):
                 check_live(o)
         out_primal = tree_map(lambda o: o.value if _here(o, level) else o, out)
-        out_tangent = tree_map(lambda o: o.tangent if _here(o, level) else vspace(o).zeros(), out)
+        out_tangent = tree_map(lambda o: in_dtype_of(o.tangent, o.value) if _here(o, level)
+                               else vspace(o).zeros(), out)
     return out_primal, out_tangent
 
 

@@ -221,4 +221,20 @@ def like_input(ct, x):
             return ct[()]
         if not ct.flags.writeable:
             return ct.copy()
-    return ct
+    return in_dtype_of(ct, x)
+
+
+_WIDE = (onp.dtype(onp.float64), onp.dtype(onp.complex128))
+
+
+def in_dtype_of(d, x):
+    """A plain derivative ``d`` in the float32/float16/complex64 dtype of ``x``: the
+    dtype promise (low-precision inputs get low-precision derivatives) kept at the
+    boundary, whatever float64 constant a rule multiplied in on the way."""
+    xd = getattr(x, "dtype", None)
+    if xd is None or xd in _WIDE or not isinstance(x, (onp.ndarray, onp.generic)):
+        return d
+    dd = getattr(d, "dtype", None)
+    if dd is None or dd == xd or dd.kind != xd.kind or not isinstance(d, (onp.ndarray, onp.generic)):
+        return d
+    return d.astype(xd)

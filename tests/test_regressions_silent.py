@@ -265,3 +265,22 @@ def test_the_batching_placeholder_gives_no_numbers():
     with BatchLevel.new(3) as level:
         probe(batch_wrap(level, XS))
     assert seen
+
+
+# ------------------------------------------------- 7. float32 solve_triangular
+def test_solve_triangular_float32_gets_float32_derivatives_from_the_rule_itself():
+    import scipy.linalg as sla
+
+    import dualgrad.scipy.linalg as sl
+    from dualgrad.rules.scipy_linalg import solve_triangular_p
+    A = (onp.tril(onp.arange(1.0, 10.0).reshape(3, 3)) + 3 * onp.eye(3)).astype(onp.float32)
+    b = onp.array([1.0, -2.0, 0.5], onp.float32)
+    ans = sla.solve_triangular(A, b, lower=True)
+    for argnum in (0, 1):  # the rules, not only the boundary, keep float32
+        ct = solve_triangular_p.vjp_rule(argnum)(onp.ones(3, onp.float32), ans, A, b, lower=True)
+        t = solve_triangular_p.jvp_rule(argnum)((A, b)[argnum], ans, A, b, lower=True)
+        assert ct.dtype == onp.float32 and t.dtype == onp.float32
+    f = lambda A: np.sum(sl.solve_triangular(A, b, lower=True) ** 2)  # noqa: E731
+    g32 = grad(f)(A)
+    assert g32.dtype == onp.float32
+    assert onp.allclose(g32, grad(f)(A.astype(onp.float64)), rtol=1e-4)

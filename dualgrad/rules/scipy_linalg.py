@@ -21,8 +21,9 @@ from .linalg import matmul
 from .shape import concatenate, getitem, reshape, transpose, untake
 
 
-def _tri_mask(n, lower, k=0):
-    ones = onp.ones((n, n))
+def _tri_mask(n, lower, k=0, dtype=float):
+    # float32 (or the input's dtype): a float64 mask would promote float32 derivatives
+    ones = onp.ones((n, n), dtype)
     return onp.tril(ones, -k) if lower else onp.triu(ones, k)
 
 
@@ -57,7 +58,7 @@ def _flip_trans(trans, a):
 
 def _masked(da, trans, lower, unit_diagonal):
     n = shape_of(da)[0]
-    m = multiply(da, _tri_mask(n, lower, 1 if unit_diagonal else 0))
+    m = multiply(da, _tri_mask(n, lower, 1 if unit_diagonal else 0, onp.result_type(getval(da))))
     return transpose(m) if _trans_code(trans) else m
 
 
