@@ -163,6 +163,14 @@ class Batched(Tracer):
     def __repr__(self):
         return f"Batched({self._level.size} x {self.shape}, level={self._level.depth})"
 
+    def _per_example(self, *args, **kwargs):
+        # Plain numpy given a batched value (E[i] for a plain array E, int(i), range(i))
+        # needs one example's numbers: vmap and jacobian loop over the examples instead.
+        raise BatchingError("Plain numpy (or int(), float(), an index into a plain array) "
+                            "was given a batched value; dualgrad loops over the examples.")
+
+    __array__ = __index__ = __int__ = __float__ = __complex__ = _per_example
+
 
 class BatchLevel(Level):
     """A batching trace of ``size`` examples."""

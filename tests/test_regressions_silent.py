@@ -284,3 +284,61 @@ def test_solve_triangular_float32_gets_float32_derivatives_from_the_rule_itself(
     g32 = grad(f)(A)
     assert g32.dtype == onp.float32
     assert onp.allclose(g32, grad(f)(A.astype(onp.float64)), rtol=1e-4)
+
+
+# ------------------------------------------------ crashes where an answer exists
+def test_clip_whose_bounds_broadcast_the_value_both_modes():
+    x = onp.array([0.45])
+    lo = onp.array([[0.0, 0.6, 0.2], [0.1, 0.1, 0.7]])
+    hi = lo + 0.3
+    for m in ("fwd", "rev"):
+        J = jacobian(lambda x: np.clip(x, lo, hi), mode=m)(x)
+        assert onp.allclose(J.ravel(), ((lo <= 0.45) & (0.45 <= hi)).ravel())
+    check_grads(lambda x: np.clip(x, lo, hi), modes=["fwd", "rev"], order=2)(x)
+    check_grads(lambda lo, hi: np.clip(x, lo, hi), modes=["fwd", "rev"])(lo, hi)
+
+
+SINGULAR = [onp.array([[1.0, 2.0], [2.0, 4.0]]), onp.array([[1.0, 2, 3], [2, 4, 6], [0, 1, 1]]),
+            onp.zeros((3, 3)), onp.array([[[1.0, 2.0], [2.0, 4.0]], [[1.0, 0.0], [0.0, 0.0]]])]
+
+
+def _adjugate_ref(a):
+    """adj(A)_ji = (-1)^(i+j) det(A without row i, column j), with numpy."""
+    n = a.shape[-1]
+    cof = onp.empty_like(a)
+    for i in range(n):
+        for j in range(n):
+            minor = onp.delete(onp.delete(a, i, axis=-2), j, axis=-1)
+            cof[..., i, j] = (-1) ** (i + j) * onp.linalg.det(minor)
+    return onp.swapaxes(cof, -1, -2)
+
+
+@pytest.mark.parametrize("a", SINGULAR, ids=["2x2", "3x3_rank2", "zeros", "stack"])
+def test_det_at_a_singular_matrix_uses_the_adjugate(a):
+    want = onp.swapaxes(_adjugate_ref(a), -1, -2)  # d det / dA = adj(A)^T
+    assert onp.allclose(grad(lambda a: np.sum(np.linalg.det(a)))(a), want)
+    assert onp.allclose(jacobian(np.linalg.det, mode="fwd")(a), jacobian(np.linalg.det)(a))
+    check_grads(np.linalg.det, modes=["fwd", "rev"], order=2)(a)
+
+
+E4 = onp.arange(12.0).reshape(4, 3)
+I3 = onp.array([0, 2, 3])
+BATCHED_INDICES = [
+    ("E[i]", lambda i: E4[i]), ("take", lambda i: np.take(E4, i, axis=0)),
+    ("eye[i]", lambda i: np.eye(4)[i]), ("choose", lambda i: np.choose(i, [1.0, 2.0, 3.0, 4.0])),
+    ("traced E[i]", lambda i: grad(lambda E: np.sum(E[i] ** 2))(E4)),
+]
+
+
+@pytest.mark.parametrize("name, f", BATCHED_INDICES, ids=[c[0] for c in BATCHED_INDICES])
+def test_vmap_with_batched_integer_indices_matches_a_loop(name, f):
+    assert onp.allclose(vmap(f)(I3), onp.stack([f(i) for i in I3]))
+
+
+def test_vmap_with_batched_boolean_masks_matches_a_loop():
+    X = onp.arange(6.0).reshape(2, 3)
+    M = onp.array([[True, False, True], [False, True, True]])
+    f = lambda x, m: np.sum(x[m] ** 2)                              # noqa: E731
+    assert onp.allclose(vmap(f)(X, M), [f(x, m) for x, m in zip(X, M)])
+    assert onp.allclose(vmap(grad(f))(X, M), 2 * X * M)
+    assert onp.allclose(vmap(lambda x: np.sum(x[x > 1]))(X), [2.0, 12.0])

@@ -95,12 +95,36 @@ def _trace(x):
     return rsum(_diag(x), axis=-1)
 
 
+# At a singular A (A⁻¹ does not exist, numpy raises) both rules use the adjugate,
+# d A⁻¹ = adj(A), which exists everywhere:  dd = tr(adj(A) dA),  Ā = g adj(A)ᵀ.
+# adj(A)ⱼᵢ = (-1)^(i+j) det(A without row i and column j), built of det and indexing,
+# so it is itself differentiable (higher orders at singular A too).
+def _adjugate(a):
+    n = shape_of(a)[-1]
+    if n == 1:
+        return onp.ones(shape_of(a), onp.result_type(getval(a)))
+    keep = onp.array([[r for r in range(n) if r != i] for i in range(n)])  # (n, n-1)
+    minors = a[..., keep[:, None, :, None], keep[None, :, None, :]]      # (..., n, n, n-1, n-1)
+    signs = (-1.0) ** onp.add.outer(onp.arange(n), onp.arange(n))
+    return _T(signs * det(minors))
+
+
+def _det_jvp(t, ans, a):
+    try:
+        return ans * _trace(solve(a, t))
+    except onp.linalg.LinAlgError:  # singular a
+        return _trace(matmul(_adjugate(a), t))
+
+
 def _det_vjp(g, ans, a):
-    return cast_like(_col(_col(g * ans)) * _T(inv(a)), a)
+    try:
+        return cast_like(_col(_col(g * ans)) * _T(inv(a)), a)
+    except onp.linalg.LinAlgError:  # singular a
+        return cast_like(_col(_col(g)) * _T(_adjugate(a)), a)
 
 
 det = Primitive(no_silent_fallback(lambda a: onp.linalg.det(a), "det"), "det")
-det.def_jvp(lambda t, ans, a: ans * _trace(solve(a, t)))
+det.def_jvp(_det_jvp)
 det.def_vjp(_det_vjp)
 
 
