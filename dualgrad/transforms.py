@@ -180,7 +180,12 @@ def grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
 
     def gradfun(*args, **kwargs):
         return vg(*args, **kwargs)[1]
-    return _wraps(fun, "grad")(gradfun)
+    gradfun = _wraps(fun, "grad")(gradfun)
+    name = getattr(fun, "__name__", "f")  # autograd's name and docstring for the result
+    gradfun.__name__ = gradfun.__qualname__ = f"grad_of_{name}_wrt_argnum_{argnum}"
+    gradfun.__doc__ = (f"    grad of function {name} with respect to argument number {argnum}. "
+                       f"Takes the\n    same arguments as {name} but returns the grad.\n")
+    return gradfun
 
 
 def grad_and_aux(fun: Fun, argnum: ArgNum = 0) -> Fun:

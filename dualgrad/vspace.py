@@ -172,6 +172,9 @@ class ArrayVSpace(VSpace):
         return self._wrap(onp.ones(self.shape, self.dtype))
 
     def inner_prod(self, x, y):
+        if isinstance(x, Tracer) or isinstance(y, Tracer):  # differentiable (autograd's)
+            from . import numpy as dnp
+            return dnp.real(dnp.vdot(dnp.ravel(x), dnp.ravel(y)))
         x, y = onp.ravel(getval(x)), onp.ravel(getval(y))
         out = onp.real(onp.vdot(x, y))
         return out if is_duck_array(out) else float(out)  # a duck array stays lazy

@@ -273,3 +273,47 @@ def test_pending_arrays_nested_and_integer():
 def test_pending_array_returned_untouched_is_a_constant():
     val, g = __import__("dualgrad").value_and_grad(lambda x: np.sum(x) + np.sum(np.zeros(2)))(X3)
     assert val == pytest.approx(X3.sum()) and onp.allclose(g, 1.0)
+
+
+# ------------------------------------------------- vspaces, scipy, xarray, names
+def test_vspace_inner_product_is_differentiable():
+    from dualgrad.vspace import vspace
+    y = onp.array([0.5, -1.0, 2.0])
+    check_grads(lambda x: vspace(x).inner_prod(x, y))(X3)
+    check_grads(lambda x: vspace([x, x]).inner_prod([x, y], [y, x * x]))(X3)
+
+
+def test_multivariate_normal_with_a_singular_constant_covariance():
+    import scipy.stats as sst
+
+    import dualgrad.scipy.stats as st
+    cov = onp.zeros((4, 4))
+    cov[0, 0], cov[1, 1], cov[0, 1], cov[1, 0] = 1.0, 2.0, 0.3, 0.3
+    m = onp.array([0.2, -0.4, 0.0, 0.0])
+    x = onp.array([0.5, 0.1, 0.0, 0.0])
+    mvn = st.multivariate_normal
+    for v in (x, onp.stack([x, x + [0, 0, 0, 1.0]])):
+        assert onp.allclose(mvn.logpdf(v, m, cov, allow_singular=True),
+                            sst.multivariate_normal.logpdf(v, m, cov, allow_singular=True))
+    check_grads(lambda x, m: mvn.logpdf(np.concatenate([x[:2], m[2:]]), m, cov,
+                                        allow_singular=True))(x, m)
+    with pytest.raises(NotImplementedError, match="singular"):
+        grad(lambda c: mvn.logpdf(x, m, c, allow_singular=True))(cov + onp.eye(4))
+
+
+def test_xarray_dataarray_holds_tracers():
+    xr = pytest.importorskip("xarray")
+    base = onp.array([1.0, 2.0, 3.0])
+
+    def f(x):
+        da = xr.DataArray(base) * x
+        return np.sum((x * da).data)
+    assert grad(f)(2.0) == pytest.approx(4.0 * base.sum())
+    check_grads(f)(2.0)
+
+
+def test_grad_names_as_autograd():
+    def foo(x):
+        return x
+    assert grad(foo, 1).__name__ == "grad_of_foo_wrt_argnum_1"
+    assert grad(foo).__doc__.startswith("    grad of function foo with")

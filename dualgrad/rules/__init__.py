@@ -116,8 +116,34 @@ ew, red, shp, la, cx = elementwise, reductions, shape, linalg, complex
 
 
 # ------------------------------------------------------------ operators
+_PLAIN_OPERANDS = frozenset({float, int, complex, bool, onp.ndarray, onp.float64, onp.float32,
+                             onp.complex128, onp.int64})
+
+
+def _defers(other) -> bool:
+    """``x op other`` is left to ``other`` (``NotImplemented``) when it is a container
+    that applies ufuncs to the arrays it holds (an xarray DataArray, a pandas Series:
+    ``__array_ufunc__`` without ``__array_function__``): it then holds traced arrays,
+    as with autograd. Duck arrays (dask, cupy) have both and are values under a tracer."""
+    t = other.__class__
+    if t in _PLAIN_OPERANDS or isinstance(other, Tracer):
+        return False
+    u = getattr(t, "__array_ufunc__", None)
+    return u is not None and u is not onp.ndarray.__array_ufunc__ and \
+        not hasattr(t, "__array_function__")
+
+
 def _binop(prim):
-    return (lambda self, other: prim(self, other)), (lambda self, other: prim(other, self))
+    def op(self, other):
+        if other.__class__ not in _PLAIN_OPERANDS and _defers(other):
+            return NotImplemented
+        return prim(self, other)
+
+    def rop(self, other):
+        if other.__class__ not in _PLAIN_OPERANDS and _defers(other):
+            return NotImplemented
+        return prim(other, self)
+    return op, rop
 
 
 for _dunder, _prim in [("add", ew.add), ("sub", ew.subtract), ("mul", ew.multiply),

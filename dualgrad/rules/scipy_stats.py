@@ -206,9 +206,11 @@ def _mvn_dim(x, mean, cov) -> int:
 
 def _mvn_parts(x, mean, cov, allow_singular):
     if allow_singular:
-        raise NotImplementedError("multivariate_normal with allow_singular=True is not "
-                                  "differentiable with respect to a singular covariance; use "
-                                  "a positive-definite covariance.")
+        if isinstance(cov, Tracer):
+            raise NotImplementedError("multivariate_normal with allow_singular=True is not "
+                                      "differentiable with respect to a singular covariance; "
+                                      "use a positive-definite covariance.")
+        return _mvn_parts_singular(x, mean, cov)
     d = _mvn_dim(x, mean, cov)
     x_shape = shape_of(x)
     batch = x_shape[:-1] if (len(x_shape) >= 1 and not (len(x_shape) == 1 and d == 1)) \
@@ -221,6 +223,26 @@ def _mvn_parts(x, mean, cov, allow_singular):
     z = solve_triangular_p(L, transpose(dev), lower=True)
     logdet = 2 * rsum(log(diagonal(L)))
     return d, batch, z, logdet
+
+
+def _mvn_parts_singular(x, mean, cov):
+    """A constant, possibly singular covariance, as scipy's allow_singular: its
+    pseudo-inverse and pseudo-determinant over the eigenvalues above scipy's cutoff,
+    and d the rank; x off the support (beyond rounding) gets density 0 (log -inf)."""
+    d = _mvn_dim(x, mean, cov)
+    c = onp.asarray(getval(_mvn_cov(mean, cov, d)), dtype=float)
+    s, u = onp.linalg.eigh(0.5 * (c + c.T))
+    keep = s > 1e6 * onp.finfo(float).eps * onp.max(onp.abs(s))
+    x_shape = shape_of(x)
+    batch = x_shape[:-1] if (len(x_shape) >= 1 and not (len(x_shape) == 1 and d == 1)) \
+        else x_shape
+    xs = reshape(x, (-1, d))
+    dev = xs if mean is None else xs - mean
+    z = transpose(dev @ (u[:, keep] / onp.sqrt(s[keep])))
+    off = onp.linalg.norm(onp.asarray(getval(dev)) @ u[:, ~keep], axis=-1) > 1e-6
+    logdet = onp.sum(onp.log(s[keep]))  # a constant: the covariance is not traced
+    z = where(off[None, :], onp.inf, z)  # off the support: an infinite distance
+    return int(keep.sum()), batch, z, logdet
 
 
 def _mvn_logpdf(x, mean=None, cov=1, allow_singular=False):
