@@ -77,13 +77,16 @@ class BatchingError(TypeError):
 class Primitive:
     """A function with known derivative rules. Calling it dispatches on tracers."""
 
-    __slots__ = ("fun", "name", "jvps", "vjps", "__dict__")
+    __slots__ = ("fun", "name", "jvps", "vjps", "reads", "plans", "__dict__")
 
     def __init__(self, fun: Callable, name: str | None = None):
         self.fun = fun
         self.name = name or getattr(fun, "__name__", repr(fun))
+        # residuals (dualgrad.residuals): reads[argnum] = (rule, names) declared with
+        # def_vjp(reads=...); plans: what the tape keeps, per pattern of traced arguments
+        self.reads, self.plans = {}, {}
         self.jvps = JVP_RULES.setdefault(self, {})
-        self.vjps = VJP_RULES.setdefault(self, {})
+        self.vjps = VJP_RULES.setdefault(self, VjpRules(self.plans))
         self.__wrapped__ = fun
         self.__doc__ = getattr(fun, "__doc__", None)
 
@@ -146,10 +149,24 @@ class Primitive:
         (``argnum=ANY``: ``rule(argnum, t, ans, *args, **kwargs)`` for every argument)."""
         return _registrar(self.jvps, rule, argnum)
 
-    def def_vjp(self, rule: Callable = None, *, argnum: int | str = 0):
+    def def_vjp(self, rule: Callable = None, *, argnum: int | str = 0, reads=None):
         """Register ``rule(g, ans, *args, **kwargs)`` as the VJP for ``argnum``
-        (``argnum=ANY``: ``rule(argnum, g, ans, *args, **kwargs)`` for every argument)."""
-        return _registrar(self.vjps, rule, argnum)
+        (``argnum=ANY``: ``rule(argnum, g, ans, *args, **kwargs)`` for every argument).
+
+        ``reads`` declares the values the rule reads (its residuals): names of its
+        parameters (``"ans"``, ``"x y"``; for ``ANY`` rules ``"args"`` or
+        ``"others"``), ``()`` for none. The tape keeps only those; every other array
+        reaches the rule as a stand-in with its shape and dtype. Without ``reads``
+        the tape keeps everything (see ``dualgrad.residuals``)."""
+        if reads is None:
+            return _registrar(self.vjps, rule, argnum)
+
+        def register(r):
+            self.vjps[argnum] = r
+            self.reads[argnum] = (r, reads)
+            self.plans.clear()
+            return r
+        return register if rule is None else register(rule)
 
     def jvp_rule(self, argnum: int) -> Callable:
         return _lookup(self.jvps, argnum, self, "JVP")
@@ -183,6 +200,41 @@ def _deprecated(name: str) -> None:
     import warnings
     warnings.warn(f"Primitive.{name} is autograd's deprecated spelling; use "
                   f"dualgrad.extend.defvjp instead.", DeprecationWarning, stacklevel=3)
+
+
+class VjpRules(dict):
+    """A primitive's VJP rules by argnum. Changing a rule forgets the tape plans
+    made from the old ones (``Primitive.plans``, see ``dualgrad.residuals``)."""
+
+    __slots__ = ("plans",)
+
+    def __init__(self, plans: dict):
+        super().__init__()
+        self.plans = plans
+
+    def __setitem__(self, k, v):
+        super().__setitem__(k, v)
+        self.plans.clear()
+
+    def __delitem__(self, k):
+        super().__delitem__(k)
+        self.plans.clear()
+
+    def update(self, *a, **k):
+        super().update(*a, **k)
+        self.plans.clear()
+
+    def pop(self, *a):
+        self.plans.clear()
+        return super().pop(*a)
+
+    def setdefault(self, k, v=None):
+        self.plans.clear()
+        return super().setdefault(k, v)
+
+    def clear(self):
+        super().clear()
+        self.plans.clear()
 
 
 def _holds_tracer(obj) -> bool:

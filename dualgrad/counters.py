@@ -17,6 +17,7 @@ import numpy as onp
 from . import core, forward, reverse
 from .core import ALL, Tracer, getval
 from .forward import Dual
+from .residuals import NotKept
 from .reverse import Box
 from .vspace import tree_flatten
 
@@ -87,8 +88,15 @@ def _bump(field: str, k: int = 1) -> None:
 
 
 def _nbytes(v) -> tuple:
+    """(key, bytes) of the memory a kept value holds: a view holds its base's buffer
+    (counted once however many views share it); a stand-in for a value the tape did
+    not keep (``residuals.NotKept``, shared) holds nothing."""
     v = getval(v)
+    if isinstance(v, NotKept):
+        return None, 0
     if isinstance(v, onp.ndarray):
+        while isinstance(v.base, onp.ndarray):
+            v = v.base
         return id(v), v.nbytes
     if isinstance(v, (float, complex, int, onp.generic)):
         return id(v), onp.asarray(v).nbytes

@@ -350,6 +350,7 @@ def _record_fwd(unary, leaves, treedef, names, seed):
 
 def _record_rev(unary, leaves, treedef, names, seed):
     level = reverse.ReverseLevel.new()
+    level.keep_all = True  # the record shows every value, not only the residuals
     with level:
         boxes = [level.input(v) for v in leaves]
         nodes = [b.node for b in boxes]  # before any x[i] = y rebinds a box

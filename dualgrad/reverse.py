@@ -1,7 +1,9 @@
 """Reverse mode: a tape of boxed values, run backwards.
 
 Each primitive applied to a ``Box`` records a ``Node``: the primitive, the
-unboxed arguments, the answer and the parent nodes. The backward pass visits
+unboxed arguments, the answer and the parent nodes; of the arguments and the
+answer it keeps only what the VJP rules declared they read (``residuals``),
+the others as shape-and-dtype stand-ins. The backward pass visits
 nodes in reverse order of creation (a valid reverse topological order, since
 a node is always created after its parents) and applies the chain rule
 
@@ -15,6 +17,7 @@ import numpy as onp
 
 from . import multi_output
 from .core import _FLOATS, check_live, Level, Tracer, _is_differentiable, _node_ids, getval
+from .residuals import plan, stand_in
 
 
 class Node:
@@ -46,15 +49,17 @@ class ReverseLevel(Level):
     """A reverse-mode trace: records a node per primitive application, in
     order of creation on ``tape`` (a valid order for the backward pass)."""
 
-    __slots__ = ("tape",)
+    __slots__ = ("tape", "keep_all")
 
     def __init__(self, depth: int, *args):
         super().__init__(depth, *args)
         self.tape = []
+        self.keep_all = False  # True: nodes keep every argument and answer (graph.record)
 
     def process(self, prim, args, kwargs):
         vals = list(args)
         parents = []
+        key = 1 << len(args)  # the pattern of traced arguments, for the residual plan
         outer = False  # a tracer of an outer level remains among the values
         unruled = False  # some traced argument has no rule of its own (ANY, or none)
         vjps = prim.vjps
@@ -64,6 +69,7 @@ class ReverseLevel(Level):
                 rule = vjps.get(i)
                 unruled = unruled or rule is None
                 parents.append((i, a.node, rule))
+                key |= 1 << i
                 if isinstance(a.value, Tracer):  # nested: an outer level's tracer inside
                     outer = True
             elif isinstance(a, Tracer):
@@ -77,14 +83,28 @@ class ReverseLevel(Level):
             for k, (i, node, rule) in enumerate(parents):
                 if rule is None:  # the ANY rule; a missing VJP fails here, where it is used
                     parents[k] = (i, node, prim.vjp_rule(i))
-        node = Node(prim, tuple(vals), kwargs, ans, tuple(parents))
+        kept = ans
+        if not self.keep_all:  # keep only the residuals the rules declared
+            p = prim.plans.get(key) or plan(prim, [p[0] for p in parents], len(vals), key)
+            if type(ans) in _FLOATS:
+                drop = p[2]
+            else:
+                drop = p[1]
+                if p[0]:
+                    kept = stand_in(ans)
+            if drop:
+                for j in drop:
+                    if type(vals[j]) not in _FLOATS:
+                        vals[j] = stand_in(vals[j])
+        node = Node(prim, tuple(vals), kwargs, kept, tuple(parents))
         self.tape.append(node)
         if unruled and multi_output.is_container_answer(ans):
             return multi_output.split(Box(ans, node, self))
         return Box(ans, node, self)
 
     def input(self, value) -> Box:
-        node = Node(None, (), {}, value, ())
+        # no rule reads an input node's value: the tape keeps it only for graph.record
+        node = Node(None, (), {}, value if self.keep_all else None, ())
         self.tape.append(node)
         return Box(value, node, self)
 

@@ -58,8 +58,10 @@ def test_untraced_primitive_call_is_the_plain_function():
 def _intermediates(keep):
     def f(x):
         y = np.sin(x)
+        e = np.exp(y)  # exp's VJP reads its answer: the tape keeps e (and not y)
+        keep.append(weakref.ref(getval(e)))
         keep.append(weakref.ref(getval(y)))
-        return np.sum(np.exp(y))
+        return np.sum(e)
     return f
 
 
@@ -76,6 +78,7 @@ def test_tape_of_make_vjp_released_with_the_vjp():
     vjp, _ = make_vjp(_intermediates(keep))(onp.linspace(0, 1, 10))
     vjp(1.0), vjp(2.0)  # reusable
     assert keep[0]() is not None
+    assert keep[1]() is None  # sin(x): no rule reads it, so the tape never kept it
     del vjp
     gc.collect()
     assert keep[0]() is None

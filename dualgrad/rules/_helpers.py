@@ -3,6 +3,7 @@ one-line way of declaring an elementwise primitive from its derivative."""
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Callable
 
 import numpy as onp
@@ -48,7 +49,7 @@ def _sum_to_shape(x, shape):
 
 sum_to_shape = Primitive(_sum_to_shape, "sum_to_shape")
 sum_to_shape.def_jvp(lambda t, ans, x, shape: sum_to_shape(t, shape=shape))
-sum_to_shape.def_vjp(lambda g, ans, x, shape: broadcast_to(g, shape_of(x)))
+sum_to_shape.def_vjp(lambda g, ans, x, shape: broadcast_to(g, shape_of(x)), reads=())
 
 
 # broadcast_to(x, shape): linear;  JVP: broadcast_to(t);  VJP: sum_to_shape(g, x.shape)
@@ -86,7 +87,7 @@ _CHUNK_BYTES = 64 * 2 ** 20
 
 broadcast_to = Primitive(_broadcast_to, "broadcast_to")
 broadcast_to.def_jvp(lambda t, ans, x, shape, subok=False: broadcast_to(t, shape))
-broadcast_to.def_vjp(lambda g, ans, x, shape, subok=False: unbroadcast(g, x))
+broadcast_to.def_vjp(lambda g, ans, x, shape, subok=False: unbroadcast(g, x), reads=())
 
 
 # astype(x, dtype): linear;  VJP: the cotangent cast back to x's dtype.
@@ -96,7 +97,7 @@ def _astype(x, dtype, **kw):
 
 astype = Primitive(_astype, "astype")
 astype.def_jvp(lambda t, ans, x, dtype, **kw: astype(t, dtype=ans.dtype))
-astype.def_vjp(lambda g, ans, x, dtype, **kw: cast_like(g, x))
+astype.def_vjp(lambda g, ans, x, dtype, **kw: cast_like(g, x), reads=())
 
 
 _REAL_SCALARS = (float, onp.float64)
@@ -123,28 +124,55 @@ def unbroadcast(g, x):
 
 
 def elementwise(fun: Callable, deriv: Callable, name: str | None = None) -> Primitive:
-    """A unary elementwise primitive, given ``deriv(x, out) = f'(x)``.
+    """A unary elementwise primitive, given f'(x) as ``deriv``: a function of
+    ``x``, of the answer ``out = f(x)``, or of both (``deriv(x, out)``). The
+    names it takes are its residuals: all the tape keeps for its VJP.
 
     JVP: f'(x) * t.   VJP: g * f'(x) (holomorphic f: the convention's VJP).
     """
     prim = Primitive(fun, name or fun.__name__)
+    takes = tuple(inspect.signature(deriv).parameters)
+    if takes not in (("x",), ("out",), ("x", "out")):
+        raise TypeError(f"elementwise({prim.name}): the derivative takes x, out or (x, out), "
+                        f"not {takes}.")
+    # f'(x) from what deriv takes; written out per case (no extra call on the hot path)
+    if takes == ("x",):
+        def jvp(t, ans, x, **kw):
+            return holomorphic_jvp(t, deriv(x)) if not kw else _jvp_kw(jvp, t, ans, x, kw)
 
-    def jvp(t, ans, x, **kw):
-        _no_where(prim.name, kw)
-        return holomorphic_jvp(t, deriv(x, ans))
+        def vjp(g, ans, x, **kw):
+            # holomorphic_vjp(g, f'(x), x), inlined: f'(x) stays an unnamed temporary
+            # that numpy can overwrite with the product (one array less at peak).
+            return cast_like(g * deriv(x), x) if not kw else _vjp_kw(vjp, g, ans, x, kw)
+    elif takes == ("out",):
+        def jvp(t, ans, x, **kw):
+            return holomorphic_jvp(t, deriv(ans)) if not kw else _jvp_kw(jvp, t, ans, x, kw)
 
-    def vjp(g, ans, x, **kw):
-        _no_where(prim.name, kw)
-        # holomorphic_vjp(g, f'(x), x), inlined: f'(x) stays an unnamed temporary
-        # that numpy can overwrite with the product (one array less at peak).
-        return cast_like(g * deriv(x, ans), x)
+        def vjp(g, ans, x, **kw):
+            return cast_like(g * deriv(ans), x) if not kw else _vjp_kw(vjp, g, ans, x, kw)
+    else:
+        def jvp(t, ans, x, **kw):
+            return holomorphic_jvp(t, deriv(x, ans)) if not kw else _jvp_kw(jvp, t, ans, x, kw)
 
+        def vjp(g, ans, x, **kw):
+            return cast_like(g * deriv(x, ans), x) if not kw else _vjp_kw(vjp, g, ans, x, kw)
+    jvp.prim = vjp.prim = prim
     jvp.__name__ = f"_{prim.name}_jvp"
     vjp.__name__ = f"_{prim.name}_vjp"
     prim.def_jvp(jvp, argnum=0)
-    prim.def_vjp(vjp, argnum=0)
+    prim.def_vjp(vjp, argnum=0, reads=" ".join("ans" if n == "out" else n for n in takes))
     prim.elementwise = True  # the batching interpreter maps it over a batch in one call
     return prim
+
+
+def _jvp_kw(rule, t, ans, x, kw):
+    _no_where(rule.prim.name, kw)
+    return rule(t, ans, x)
+
+
+def _vjp_kw(rule, g, ans, x, kw):
+    _no_where(rule.prim.name, kw)
+    return rule(g, ans, x)
 
 
 def _no_where(name, kw):
@@ -162,7 +190,7 @@ def zero_derivative(fun: Callable, name: str | None = None) -> Primitive:
     prim.def_jvp(lambda t, ans, *args, **kw: 0.0 * t, argnum=0)
     prim.def_vjp(lambda g, ans, x, *args, **kw: cast_like(0.0 * sum_to_shape(g, shape=shape_of(x))
                                                            if shape_of(g) != shape_of(x)
-                                                           else 0.0 * g, x), argnum=0)
+                                                           else 0.0 * g, x), argnum=0, reads=())
     prim.elementwise = True
     return prim
 

@@ -104,19 +104,19 @@ def abs2(x):
 #   (u = x: du/dx = 1, du/dy = 0;  v = 0.)
 real = Primitive(onp.real, "real")
 real.def_jvp(lambda t, ans, x: real(t))
-real.def_vjp(lambda g, ans, x: cast_like(_re(g), x))
+real.def_vjp(lambda g, ans, x: cast_like(_re(g), x), reads=())
 
 # imag(z) = y.      JVP: imag(dz).      VJP: -i g.
 #   (u = y: du/dx - i du/dy = -i.)  A real input has imag 0: zero derivative.
 imag = Primitive(onp.imag, "imag")
 imag.def_jvp(lambda t, ans, x: imag(t))
-imag.def_vjp(lambda g, ans, x: -1j * _re(g) if is_complex(x) else cast_like(0.0 * g, x))
+imag.def_vjp(lambda g, ans, x: -1j * _re(g) if is_complex(x) else cast_like(0.0 * g, x), reads=())
 
 # conj(z) = x - i y. JVP: conj(dz).     VJP: conj(g).
 #   (u = x, v = -y: g_x * 1 - g_y * (0 - i (-1)) = g_x - i g_y.)
 conj = Primitive(onp.conjugate, "conjugate")
 conj.def_jvp(lambda t, ans, x: conj(t))
-conj.def_vjp(lambda g, ans, x: cast_like(conj(g), x))
+conj.def_vjp(lambda g, ans, x: cast_like(conj(g), x), reads=())
 
 
 # |z| = sqrt(x^2 + y^2).  With the unit s = z / |z|:
@@ -135,7 +135,7 @@ def _abs_unit(x, ans):
 absolute = Primitive(onp.absolute, "absolute")
 absolute.def_jvp(lambda t, ans, x: real(_abs_unit(x, ans) * t) if is_complex(x)
                  else _abs_unit(x, ans) * t)
-absolute.def_vjp(lambda g, ans, x: cast_like(_re(g) * _abs_unit(x, ans), x))
+absolute.def_vjp(lambda g, ans, x: cast_like(_re(g) * _abs_unit(x, ans), x), reads="x ans")
 
 
 # angle(z) = atan2(y, x), with du/dx = -y / |z|^2 and du/dy = x / |z|^2.
@@ -160,7 +160,7 @@ def _angle_vjp(g, ans, x, deg=False):
 
 angle = Primitive(onp.angle, "angle")
 angle.def_jvp(_angle_jvp)
-angle.def_vjp(_angle_vjp)
+angle.def_vjp(_angle_vjp, reads="x")
 
 
 # sign(z) = s = z / |z| for complex z (numpy >= 2), 0 at 0. Non-holomorphic.
@@ -194,6 +194,6 @@ def _sign_vjp(g, ans, x):
 
 sign = Primitive(onp.sign, "sign")
 sign.def_jvp(_sign_jvp)
-sign.def_vjp(_sign_vjp)
+sign.def_vjp(_sign_vjp, reads="x ans")
 
 __all__ = ["real", "imag", "conj", "absolute", "angle", "sign"]

@@ -100,8 +100,8 @@ index_update.def_jvp(lambda t, ans, x, y, idx: index_update(t, 0.0, idx), argnum
 index_update.def_jvp(lambda t, ans, x, y, idx: _index_update_jvp((None, t), ans, x, y, idx),
                      argnum=1)
 index_update.def_vjp(lambda g, ans, x, y, idx: unbroadcast(index_update(g, 0.0, idx), x),
-                     argnum=0)
-index_update.def_vjp(_index_update_vjp_y, argnum=1)
+                     argnum=0, reads="idx")
+index_update.def_vjp(_index_update_vjp_y, argnum=1, reads="idx")
 core.INDEX_UPDATE.append(index_update)
 
 

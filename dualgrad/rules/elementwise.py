@@ -13,7 +13,9 @@ from .complex import absolute, conj, real, sign
 
 
 def binary(fun, name=None) -> Primitive:
-    return Primitive(fun, name or fun.__name__)
+    prim = Primitive(fun, name or fun.__name__)
+    prim.broadcasts = True  # a scalar answer means scalar arguments (dualgrad.residuals)
+    return prim
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -21,35 +23,35 @@ def binary(fun, name=None) -> Primitive:
 add = binary(onp.add)
 add.def_jvp(lambda t, ans, x, y: broadcast_like(t, ans), argnum=0)
 add.def_jvp(lambda t, ans, x, y: broadcast_like(t, ans), argnum=1)
-add.def_vjp(lambda g, ans, x, y: unbroadcast(g, x), argnum=0)
-add.def_vjp(lambda g, ans, x, y: unbroadcast(g, y), argnum=1)
+add.def_vjp(lambda g, ans, x, y: unbroadcast(g, x), argnum=0, reads=())
+add.def_vjp(lambda g, ans, x, y: unbroadcast(g, y), argnum=1, reads=())
 
 # z = x - y     JVP: dx - dy      VJP: g, -g
 subtract = binary(onp.subtract)
 subtract.def_jvp(lambda t, ans, x, y: broadcast_like(t, ans), argnum=0)
 subtract.def_jvp(lambda t, ans, x, y: broadcast_like(-t, ans), argnum=1)
-subtract.def_vjp(lambda g, ans, x, y: unbroadcast(g, x), argnum=0)
-subtract.def_vjp(lambda g, ans, x, y: unbroadcast(-g, y), argnum=1)
+subtract.def_vjp(lambda g, ans, x, y: unbroadcast(g, x), argnum=0, reads=())
+subtract.def_vjp(lambda g, ans, x, y: unbroadcast(-g, y), argnum=1, reads=())
 
 # z = x * y     JVP: dx y + x dy  VJP: g y, g x
 multiply = binary(onp.multiply)
 multiply.def_jvp(lambda t, ans, x, y: t * y, argnum=0)
 multiply.def_jvp(lambda t, ans, x, y: x * t, argnum=1)
-multiply.def_vjp(lambda g, ans, x, y: unbroadcast(g * y, x), argnum=0)
-multiply.def_vjp(lambda g, ans, x, y: unbroadcast(g * x, y), argnum=1)
+multiply.def_vjp(lambda g, ans, x, y: unbroadcast(g * y, x), argnum=0, reads="y")
+multiply.def_vjp(lambda g, ans, x, y: unbroadcast(g * x, y), argnum=1, reads="x")
 
 # z = x / y     JVP: dx / y - dy z / y     VJP: g / y, -g z / y
 divide = binary(onp.divide, "divide")
 divide.def_jvp(lambda t, ans, x, y: t / y, argnum=0)
 divide.def_jvp(lambda t, ans, x, y: -t * ans / y, argnum=1)
-divide.def_vjp(lambda g, ans, x, y: unbroadcast(g / y, x), argnum=0)
-divide.def_vjp(lambda g, ans, x, y: unbroadcast(-g * ans / y, y), argnum=1)
+divide.def_vjp(lambda g, ans, x, y: unbroadcast(g / y, x), argnum=0, reads="y")
+divide.def_vjp(lambda g, ans, x, y: unbroadcast(-g * ans / y, y), argnum=1, reads="ans y")
 true_divide = divide
 
 # z = -x        linear
 negative = binary(onp.negative)
 negative.def_jvp(lambda t, ans, x: -t)
-negative.def_vjp(lambda g, ans, x: -g)
+negative.def_vjp(lambda g, ans, x: -g, reads=())
 
 
 # z = x ** y
@@ -76,8 +78,8 @@ def _power_dy(x, ans):
 power = binary(onp.power)
 power.def_jvp(lambda t, ans, x, y: t * _power_dx(x, y), argnum=0)
 power.def_jvp(lambda t, ans, x, y: t * _power_dy(x, ans), argnum=1)
-power.def_vjp(lambda g, ans, x, y: unbroadcast(g * _power_dx(x, y), x), argnum=0)
-power.def_vjp(lambda g, ans, x, y: unbroadcast(g * _power_dy(x, ans), y), argnum=1)
+power.def_vjp(lambda g, ans, x, y: unbroadcast(g * _power_dx(x, y), x), argnum=0, reads="x y")
+power.def_vjp(lambda g, ans, x, y: unbroadcast(g * _power_dy(x, ans), y), argnum=1, reads="x ans")
 
 
 def broadcast_like(t, ans):
@@ -108,8 +110,8 @@ def _where(c, x, y):
 where = Primitive(_where, "where")
 where.def_jvp(lambda t, ans, c, x, y: _where_pick(c, t, 0.0, ans), argnum=1)
 where.def_jvp(lambda t, ans, c, x, y: _where_pick(c, 0.0, t, ans), argnum=2)
-where.def_vjp(lambda g, ans, c, x, y: unbroadcast(where(c, g, 0.0), x), argnum=1)
-where.def_vjp(lambda g, ans, c, x, y: unbroadcast(where(c, 0.0, g), y), argnum=2)
+where.def_vjp(lambda g, ans, c, x, y: unbroadcast(where(c, g, 0.0), x), argnum=1, reads="c")
+where.def_vjp(lambda g, ans, c, x, y: unbroadcast(where(c, 0.0, g), y), argnum=2, reads="c")
 
 
 def _where_pick(c, a, b, ans):
@@ -136,8 +138,10 @@ def _like(mask, ans):
 def _def_select2(prim):
     prim.def_jvp(lambda t, ans, x, y: t * _share(x, y, ans), argnum=0)
     prim.def_jvp(lambda t, ans, x, y: t * _share(y, x, ans), argnum=1)
-    prim.def_vjp(lambda g, ans, x, y: unbroadcast(g * _share(x, y, ans), x), argnum=0)
-    prim.def_vjp(lambda g, ans, x, y: unbroadcast(g * _share(y, x, ans), y), argnum=1)
+    prim.def_vjp(lambda g, ans, x, y: unbroadcast(g * _share(x, y, ans), x),
+                 argnum=0, reads="x y ans")
+    prim.def_vjp(lambda g, ans, x, y: unbroadcast(g * _share(y, x, ans), y),
+                 argnum=1, reads="x y ans")
     return prim
 
 
@@ -179,9 +183,12 @@ clip = Primitive(_clip, "clip")
 clip.def_jvp(lambda t, ans, x, lo, hi: broadcast_like(t * _between(x, lo, hi), ans), argnum=0)
 clip.def_jvp(lambda t, ans, x, lo, hi: broadcast_like(t * _below(x, lo, hi), ans), argnum=1)
 clip.def_jvp(lambda t, ans, x, lo, hi: broadcast_like(t * _above(x, lo, hi), ans), argnum=2)
-clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _between(x, lo, hi), x), argnum=0)
-clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _below(x, lo, hi), lo), argnum=1)
-clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _above(x, lo, hi), hi), argnum=2)
+clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _between(x, lo, hi), x),
+             argnum=0, reads="x lo hi")
+clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _below(x, lo, hi), lo),
+             argnum=1, reads="x lo hi")
+clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _above(x, lo, hi), hi),
+             argnum=2, reads="x lo hi")
 
 
 # ------------------------------------------------------ two-argument functions
@@ -189,61 +196,63 @@ clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _above(x, lo, hi), hi), a
 hypot = binary(onp.hypot)
 hypot.def_jvp(lambda t, ans, x, y: t * x / ans, argnum=0)
 hypot.def_jvp(lambda t, ans, x, y: t * y / ans, argnum=1)
-hypot.def_vjp(lambda g, ans, x, y: unbroadcast(g * x / ans, x), argnum=0)
-hypot.def_vjp(lambda g, ans, x, y: unbroadcast(g * y / ans, y), argnum=1)
+hypot.def_vjp(lambda g, ans, x, y: unbroadcast(g * x / ans, x), argnum=0, reads="x ans")
+hypot.def_vjp(lambda g, ans, x, y: unbroadcast(g * y / ans, y), argnum=1, reads="y ans")
 
 # z = arctan2(y, x)     dz = (x dy - y dx) / (x^2 + y^2)    (argument order: y first)
 arctan2 = binary(onp.arctan2)
 arctan2.def_jvp(lambda t, ans, y, x: t * x / (x ** 2 + y ** 2), argnum=0)
 arctan2.def_jvp(lambda t, ans, y, x: -t * y / (x ** 2 + y ** 2), argnum=1)
-arctan2.def_vjp(lambda g, ans, y, x: unbroadcast(g * x / (x ** 2 + y ** 2), y), argnum=0)
-arctan2.def_vjp(lambda g, ans, y, x: unbroadcast(-g * y / (x ** 2 + y ** 2), x), argnum=1)
+arctan2.def_vjp(lambda g, ans, y, x: unbroadcast(g * x / (x ** 2 + y ** 2), y),
+                argnum=0, reads="y x")
+arctan2.def_vjp(lambda g, ans, y, x: unbroadcast(-g * y / (x ** 2 + y ** 2), x),
+                argnum=1, reads="y x")
 
 # z = log(e^x + e^y)    dz = e^(x-z) dx + e^(y-z) dy
 logaddexp = binary(onp.logaddexp)
 logaddexp.def_jvp(lambda t, ans, x, y: t * exp(x - ans), argnum=0)
 logaddexp.def_jvp(lambda t, ans, x, y: t * exp(y - ans), argnum=1)
-logaddexp.def_vjp(lambda g, ans, x, y: unbroadcast(g * exp(x - ans), x), argnum=0)
-logaddexp.def_vjp(lambda g, ans, x, y: unbroadcast(g * exp(y - ans), y), argnum=1)
+logaddexp.def_vjp(lambda g, ans, x, y: unbroadcast(g * exp(x - ans), x), argnum=0, reads="x ans")
+logaddexp.def_vjp(lambda g, ans, x, y: unbroadcast(g * exp(y - ans), y), argnum=1, reads="y ans")
 
 # z = log2(2^x + 2^y)   dz = 2^(x-z) dx + 2^(y-z) dy
 logaddexp2 = binary(onp.logaddexp2)
 logaddexp2.def_jvp(lambda t, ans, x, y: t * exp2(x - ans), argnum=0)
 logaddexp2.def_jvp(lambda t, ans, x, y: t * exp2(y - ans), argnum=1)
-logaddexp2.def_vjp(lambda g, ans, x, y: unbroadcast(g * exp2(x - ans), x), argnum=0)
-logaddexp2.def_vjp(lambda g, ans, x, y: unbroadcast(g * exp2(y - ans), y), argnum=1)
+logaddexp2.def_vjp(lambda g, ans, x, y: unbroadcast(g * exp2(x - ans), x), argnum=0, reads="x ans")
+logaddexp2.def_vjp(lambda g, ans, x, y: unbroadcast(g * exp2(y - ans), y), argnum=1, reads="y ans")
 
 
 # ------------------------------------------------------------- unary, by f'(x)
 _LN2, _LN10 = float(onp.log(2.0)), float(onp.log(10.0))  # Python floats: keep float32
 
-#                       numpy fn         f'(x), given x and out = f(x)
-exp = elementwise(onp.exp, lambda x, out: out)
-expm1 = elementwise(onp.expm1, lambda x, out: out + 1)
-exp2 = elementwise(onp.exp2, lambda x, out: out * _LN2)
-log = elementwise(onp.log, lambda x, out: 1 / x)                       # x > 0
-log1p = elementwise(onp.log1p, lambda x, out: 1 / (1 + x))             # x > -1
-log2 = elementwise(onp.log2, lambda x, out: 1 / (x * _LN2))
-log10 = elementwise(onp.log10, lambda x, out: 1 / (x * _LN10))
+#                       numpy fn         f'(x), of x or of out = f(x): what the tape keeps
+exp = elementwise(onp.exp, lambda out: out)
+expm1 = elementwise(onp.expm1, lambda out: out + 1)
+exp2 = elementwise(onp.exp2, lambda out: out * _LN2)
+log = elementwise(onp.log, lambda x: 1 / x)                       # x > 0
+log1p = elementwise(onp.log1p, lambda x: 1 / (1 + x))             # x > -1
+log2 = elementwise(onp.log2, lambda x: 1 / (x * _LN2))
+log10 = elementwise(onp.log10, lambda x: 1 / (x * _LN10))
 sqrt = elementwise(onp.sqrt, lambda x, out: 0.5 / out)                 # x > 0
 cbrt = elementwise(onp.cbrt, lambda x, out: 1 / (3 * out ** 2))        # x != 0
-square = elementwise(onp.square, lambda x, out: 2 * x)
-reciprocal = elementwise(onp.reciprocal, lambda x, out: -out ** 2)
-sin = elementwise(onp.sin, lambda x, out: cos(x))
-cos = elementwise(onp.cos, lambda x, out: -sin(x))
-tan = elementwise(onp.tan, lambda x, out: 1 + out ** 2)
-arcsin = elementwise(onp.arcsin, lambda x, out: 1 / sqrt(1 - x ** 2))  # |x| < 1
-arccos = elementwise(onp.arccos, lambda x, out: -1 / sqrt(1 - x ** 2))  # |x| < 1
-arctan = elementwise(onp.arctan, lambda x, out: 1 / (1 + x ** 2))
-sinh = elementwise(onp.sinh, lambda x, out: cosh(x))
-cosh = elementwise(onp.cosh, lambda x, out: sinh(x))
-tanh = elementwise(onp.tanh, lambda x, out: 1 - out ** 2)
-arcsinh = elementwise(onp.arcsinh, lambda x, out: 1 / sqrt(x ** 2 + 1))
+square = elementwise(onp.square, lambda x: 2 * x)
+reciprocal = elementwise(onp.reciprocal, lambda out: -out ** 2)
+sin = elementwise(onp.sin, lambda x: cos(x))
+cos = elementwise(onp.cos, lambda x: -sin(x))
+tan = elementwise(onp.tan, lambda out: 1 + out ** 2)
+arcsin = elementwise(onp.arcsin, lambda x: 1 / sqrt(1 - x ** 2))  # |x| < 1
+arccos = elementwise(onp.arccos, lambda x: -1 / sqrt(1 - x ** 2))  # |x| < 1
+arctan = elementwise(onp.arctan, lambda x: 1 / (1 + x ** 2))
+sinh = elementwise(onp.sinh, lambda x: cosh(x))
+cosh = elementwise(onp.cosh, lambda x: sinh(x))
+tanh = elementwise(onp.tanh, lambda out: 1 - out ** 2)
+arcsinh = elementwise(onp.arcsinh, lambda x: 1 / sqrt(x ** 2 + 1))
 # arccosh: 1/(sqrt(x-1) sqrt(x+1)), not 1/sqrt(x^2-1): the two differ in sign off the
 # real axis (principal branches), and only the first is the complex derivative.
-arccosh = elementwise(onp.arccosh, lambda x, out: 1 / (sqrt(x - 1) * sqrt(x + 1)))  # x > 1
-arctanh = elementwise(onp.arctanh, lambda x, out: 1 / (1 - x ** 2))      # |x| < 1
-fabs = elementwise(onp.fabs, lambda x, out: sign(x))                     # real x only
+arccosh = elementwise(onp.arccosh, lambda x: 1 / (sqrt(x - 1) * sqrt(x + 1)))  # x > 1
+arctanh = elementwise(onp.arctanh, lambda x: 1 / (1 - x ** 2))      # |x| < 1
+fabs = elementwise(onp.fabs, lambda x: sign(x))                     # real x only
 
 
 # sinc(x) = sin(pi x) / (pi x);  sinc'(x) = (cos(pi x) - sinc(x)) / x.

@@ -166,7 +166,7 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * onp.pi):
 
 
 # i0'(x) = i1(x) (scipy.special.i1, which carries its own rules).
-def _i0_deriv(x, out):
+def _i0_deriv(x):
     from .scipy_special import i1
     return i1(x)
 

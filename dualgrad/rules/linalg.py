@@ -30,24 +30,24 @@ def _matmul(a, b):
 
 
 def _promoted(g, a, b):
-    """Operands and cotangent as stacks of matrices: numpy turns a 1-D ``a`` into
-    a row (1, k) and a 1-D ``b`` into a column (k, 1), then drops that axis."""
+    """The cotangent as a stack of matrices: numpy turns a 1-D ``a`` into a row
+    (1, k) and a 1-D ``b`` into a column (k, 1), then drops that axis."""
     a1, b1 = _nd(a) == 1, _nd(b) == 1
-    a2 = reshape(a, (1,) + shape_of(a)) if a1 else a
-    b2 = reshape(b, shape_of(b) + (1,)) if b1 else b
     g2 = reshape(g, shape_of(g) + (1,)) if b1 else g
     g2 = reshape(g2, shape_of(g2)[:-1] + (1,) + shape_of(g2)[-1:]) if a1 else g2
-    return g2, a2, b2, a1, b1
+    return g2, a1, b1
 
 
-def _matmul_vjp_a(g, ans, a, b):
-    g2, a2, b2, a1, b1 = _promoted(g, a, b)
+def _matmul_vjp_a(g, ans, a, b):  # reads b only (a: its shape)
+    g2, a1, b1 = _promoted(g, a, b)
+    b2 = reshape(b, shape_of(b) + (1,)) if b1 else b
     ga = matmul(g2, swapaxes(b2, -1, -2))
     return unbroadcast(getitem(ga, (Ellipsis, 0, slice(None))) if a1 else ga, a)
 
 
-def _matmul_vjp_b(g, ans, a, b):
-    g2, a2, b2, a1, b1 = _promoted(g, a, b)
+def _matmul_vjp_b(g, ans, a, b):  # reads a only (b: its shape)
+    g2, a1, b1 = _promoted(g, a, b)
+    a2 = reshape(a, (1,) + shape_of(a)) if a1 else a
     gb = matmul(swapaxes(a2, -1, -2), g2)
     return unbroadcast(getitem(gb, (Ellipsis, 0)) if b1 else gb, b)
 
@@ -55,8 +55,8 @@ def _matmul_vjp_b(g, ans, a, b):
 matmul = Primitive(_matmul, "matmul")
 matmul.def_jvp(lambda t, ans, a, b: matmul(t, b), argnum=0)
 matmul.def_jvp(lambda t, ans, a, b: matmul(a, t), argnum=1)
-matmul.def_vjp(_matmul_vjp_a, argnum=0)
-matmul.def_vjp(_matmul_vjp_b, argnum=1)
+matmul.def_vjp(_matmul_vjp_a, argnum=0, reads="b")
+matmul.def_vjp(_matmul_vjp_b, argnum=1, reads="a")
 
 
 # C = tensordot(A, B, axes): contract A's axes a_ax with B's b_ax.
@@ -98,8 +98,8 @@ def _tensordot_vjp_b(g, ans, a, b, axes=2):
 tensordot = Primitive(_tensordot, "tensordot")
 tensordot.def_jvp(lambda t, ans, a, b, axes=2: tensordot(t, b, axes), argnum=0)
 tensordot.def_jvp(lambda t, ans, a, b, axes=2: tensordot(a, t, axes), argnum=1)
-tensordot.def_vjp(_tensordot_vjp_a, argnum=0)
-tensordot.def_vjp(_tensordot_vjp_b, argnum=1)
+tensordot.def_vjp(_tensordot_vjp_a, argnum=0, reads="b")
+tensordot.def_vjp(_tensordot_vjp_b, argnum=1, reads="a")
 
 
 # ------------------------------------------------------------------ einsum
@@ -185,7 +185,7 @@ def _vjp_kw(kw):
 
 einsum_prim = Primitive(_einsum, "einsum")
 einsum_prim.def_jvp(_einsum_jvp, argnum=ANY)
-einsum_prim.def_vjp(_einsum_vjp, argnum=ANY)
+einsum_prim.def_vjp(_einsum_vjp, argnum=ANY, reads="others")
 
 
 def einsum(*operands, **kw):

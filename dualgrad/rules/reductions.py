@@ -49,7 +49,7 @@ sum = Primitive(_sum, "sum")
 sum.def_jvp(lambda t, ans, x, axis=None, keepdims=False, dtype=None:
             sum(t, axis=axis, keepdims=keepdims, dtype=dtype))
 sum.def_vjp(lambda g, ans, x, axis=None, keepdims=False, dtype=None:
-            unbroadcast(_spread(g, x, axis, keepdims), x))
+            unbroadcast(_spread(g, x, axis, keepdims), x), reads=())
 
 
 # m = mean(x, axis) = sum(x, axis) / N
@@ -61,7 +61,7 @@ mean = Primitive(_mean, "mean")
 mean.def_jvp(lambda t, ans, x, axis=None, keepdims=False, dtype=None:
              mean(t, axis=axis, keepdims=keepdims, dtype=dtype))
 mean.def_vjp(lambda g, ans, x, axis=None, keepdims=False, dtype=None:
-             unbroadcast(_spread(g, x, axis, keepdims) / _count(x, axis), x))
+             unbroadcast(_spread(g, x, axis, keepdims) / _count(x, axis), x), reads=())
 
 
 # p = prod(x, axis).  dp/dx_i = prod_{k != i} x_k  ("the others").
@@ -118,7 +118,7 @@ prod = Primitive(_prod, "prod")
 prod.def_jvp(lambda t, ans, x, axis=None, keepdims=False, dtype=None:
              sum(t * _prod_others(x, ans, axis), axis=axis, keepdims=keepdims))
 prod.def_vjp(lambda g, ans, x, axis=None, keepdims=False, dtype=None:
-             unbroadcast(_spread(g, x, axis, keepdims) * _prod_others(x, ans, axis), x))
+             unbroadcast(_spread(g, x, axis, keepdims) * _prod_others(x, ans, axis), x), reads="x")
 
 
 # m = max(x, axis): the derivative flows to the entries equal to the max,
@@ -139,7 +139,7 @@ def _def_extremum(fun, name):
     prim.def_jvp(lambda t, ans, x, axis=None, keepdims=False, **kw:
                  sum(t * _argmax_share(x, ans, axis, keepdims), axis=axis, keepdims=keepdims))
     prim.def_vjp(lambda g, ans, x, axis=None, keepdims=False, **kw:
-                 unbroadcast(_spread(g, x, axis, keepdims) * _argmax_share(x, ans, axis, keepdims), x))
+                 unbroadcast(_spread(g, x, axis, keepdims) * _argmax_share(x, ans, axis, keepdims), x), reads="x ans")
     return prim
 
 
@@ -161,7 +161,7 @@ def _cumsum_vjp(g, ans, x, axis=None, dtype=None):
 
 cumsum = Primitive(_cumsum, "cumsum")
 cumsum.def_jvp(lambda t, ans, x, axis=None, dtype=None: cumsum(t, axis=axis, dtype=dtype))
-cumsum.def_vjp(_cumsum_vjp)
+cumsum.def_vjp(_cumsum_vjp, reads=())
 
 
 # var(x) = sum |x - mean(x)|^2 / (N - ddof);  std = sqrt(var).  Written with the

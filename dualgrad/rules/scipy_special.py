@@ -8,10 +8,12 @@ raises DifferentiationError naming the function.
 """
 from __future__ import annotations
 
+import inspect
+
 import numpy as onp
-import scipy.special as ssp
 
 from ..core import Primitive, Tracer, getval
+from ..residuals import used_parameters
 from . import _special_lazy as ssp  # scipy.special, lazy-safe for dask arrays
 from ._helpers import composite, elementwise, shape_of, unbroadcast, zero_derivative
 from .complex import real
@@ -26,9 +28,13 @@ _LOG_SQRT_2PI = 0.5 * onp.log(2 * onp.pi)
 def _in_args(fun, name, derivs: dict) -> Primitive:
     """An elementwise primitive of several (broadcast) arguments, given
     ``derivs[argnum](ans, *args) = d fun / d args[argnum]`` for the
-    differentiable ones.   JVP: t * d.   VJP: unbroadcast(g * d, arg)."""
+    differentiable ones.   JVP: t * d.   VJP: unbroadcast(g * d, arg).
+    The tape keeps for each VJP what its formula uses (``used_parameters``)."""
     prim = Primitive(fun, name)
     for argnum, d in derivs.items():
+        used = used_parameters(d)
+        reads = tuple("ans" if k == 0 else k - 1 for k, p in
+                      enumerate(inspect.signature(d).parameters) if p in used)
         def jvp(t, ans, *args, _d=d):
             return t * _d(ans, *args)
 
@@ -37,7 +43,7 @@ def _in_args(fun, name, derivs: dict) -> Primitive:
 
         jvp.__name__, vjp.__name__ = f"_{name}_jvp{argnum}", f"_{name}_vjp{argnum}"
         prim.def_jvp(jvp, argnum=argnum)
-        prim.def_vjp(vjp, argnum=argnum)
+        prim.def_vjp(vjp, argnum=argnum, reads=reads)
     prim.elementwise = True  # numpy broadcasting: the batching interpreter maps it in one call
     return prim
 
@@ -45,10 +51,10 @@ def _in_args(fun, name, derivs: dict) -> Primitive:
 # ------------------------------------------------------------------ gamma family
 # psi = Γ'/Γ;  polygamma(n, x) = psi^(n)(x);  d/dx polygamma(n, x) = polygamma(n + 1, x)
 polygamma = _in_args(ssp.polygamma, "polygamma", {1: lambda ans, n, x: polygamma(n + 1, x)})
-digamma = elementwise(ssp.digamma, lambda x, out: polygamma(1, x), "digamma")
+digamma = elementwise(ssp.digamma, lambda x: polygamma(1, x), "digamma")
 psi = digamma
 gamma = elementwise(ssp.gamma, lambda x, out: out * digamma(x), "gamma")
-gammaln = elementwise(ssp.gammaln, lambda x, out: digamma(x), "gammaln")   # log|Γ(x)|
+gammaln = elementwise(ssp.gammaln, lambda x: digamma(x), "gammaln")   # log|Γ(x)|
 
 
 # rgamma = 1/Γ:  rgamma' = -rgamma(x) ψ(x), which is 0·∞ = nan at the zeros x = 0, -1, -2, ...
@@ -109,8 +115,8 @@ def _beta_density(a, b, x):
 betainc = _in_args(ssp.betainc, "betainc", {2: lambda ans, a, b, x: _beta_density(a, b, x)})
 
 # ------------------------------------------------------------------ error functions
-erf = elementwise(ssp.erf, lambda x, out: (2 / _SQRT_PI) * exp(-x ** 2), "erf")
-erfc = elementwise(ssp.erfc, lambda x, out: (-2 / _SQRT_PI) * exp(-x ** 2), "erfc")
+erf = elementwise(ssp.erf, lambda x: (2 / _SQRT_PI) * exp(-x ** 2), "erf")
+erfc = elementwise(ssp.erfc, lambda x: (-2 / _SQRT_PI) * exp(-x ** 2), "erfc")
 
 
 # erfcx(x) = e^(x²) erfc(x):  erfcx' = 2x erfcx(x) - 2/√π.
@@ -138,10 +144,10 @@ def _erfcx_deriv(x, out):
 
 erfcx = elementwise(ssp.erfcx, _erfcx_deriv, "erfcx")
 # inverse functions: 1 / f'(f⁻¹(x))
-erfinv = elementwise(ssp.erfinv, lambda x, out: (_SQRT_PI / 2) * exp(out ** 2), "erfinv")
-erfcinv = elementwise(ssp.erfcinv, lambda x, out: (-_SQRT_PI / 2) * exp(out ** 2), "erfcinv")
+erfinv = elementwise(ssp.erfinv, lambda out: (_SQRT_PI / 2) * exp(out ** 2), "erfinv")
+erfcinv = elementwise(ssp.erfcinv, lambda out: (-_SQRT_PI / 2) * exp(out ** 2), "erfcinv")
 # Φ(x) = ndtr(x), Φ' = φ;  log Φ' = φ/Φ = exp(log φ - log Φ);  (Φ⁻¹)' = 1/φ(Φ⁻¹)
-ndtr = elementwise(ssp.ndtr, lambda x, out: exp(-0.5 * x ** 2 - _LOG_SQRT_2PI), "ndtr")
+ndtr = elementwise(ssp.ndtr, lambda x: exp(-0.5 * x ** 2 - _LOG_SQRT_2PI), "ndtr")
 
 
 # log_ndtr' = φ/Φ = exp(-x²/2 - log√(2π) - log Φ(x)): for very negative real x the two large
@@ -157,7 +163,7 @@ def _log_ndtr_deriv(x, out):
 
 
 log_ndtr = elementwise(ssp.log_ndtr, _log_ndtr_deriv, "log_ndtr")
-ndtri = elementwise(ssp.ndtri, lambda x, out: exp(0.5 * out ** 2 + _LOG_SQRT_2PI), "ndtri")
+ndtri = elementwise(ssp.ndtri, lambda out: exp(0.5 * out ** 2 + _LOG_SQRT_2PI), "ndtri")
 
 # Student t CDF stdtr(df, t):  d/dt = the t density at t  (no closed form in df: no rule)
 def _t_density(df, t):
@@ -168,9 +174,9 @@ def _t_density(df, t):
 stdtr = _in_args(ssp.stdtr, "stdtr", {1: lambda ans, df, t: _t_density(df, t)})
 
 # ------------------------------------------------------------------ logistic
-expit = elementwise(ssp.expit, lambda x, out: out * (1 - out), "expit")
-logit = elementwise(ssp.logit, lambda x, out: 1 / (x * (1 - x)), "logit")        # 0 < x < 1
-log_expit = elementwise(ssp.log_expit, lambda x, out: expit(-x), "log_expit")
+expit = elementwise(ssp.expit, lambda out: out * (1 - out), "expit")
+logit = elementwise(ssp.logit, lambda x: 1 / (x * (1 - x)), "logit")        # 0 < x < 1
+log_expit = elementwise(ssp.log_expit, lambda x: expit(-x), "log_expit")
 
 
 # ------------------------------------------------------------------ information measures
@@ -184,7 +190,7 @@ xlogy = _in_args(ssp.xlogy, "xlogy", {0: lambda ans, x, y: log(y),
 xlog1py = _in_args(ssp.xlog1py, "xlog1py", {0: lambda ans, x, y: log1p(y),
                                             1: lambda ans, x, y: _x_over(x, 1 + y)})
 # entr(x) = -x log x (x > 0):  entr' = -(log x + 1)
-entr = elementwise(ssp.entr, lambda x, out: -(log(x) + 1), "entr")
+entr = elementwise(ssp.entr, lambda x: -(log(x) + 1), "entr")
 # rel_entr(x, y) = x log(x/y):  d/dx = log(x/y) + 1,  d/dy = -x/y
 rel_entr = _in_args(ssp.rel_entr, "rel_entr", {0: lambda ans, x, y: log(x / y) + 1,
                                                1: lambda ans, x, y: -x / y})
@@ -194,26 +200,26 @@ kl_div = _in_args(ssp.kl_div, "kl_div", {0: lambda ans, x, y: log(x / y),
 
 # ------------------------------------------------------------------ Bessel functions
 # J, Y:  C_n' = (C_{n-1} - C_{n+1}) / 2,  C_0' = -C_1
-j0 = elementwise(ssp.j0, lambda x, out: -j1(x), "j0")
-j1 = elementwise(ssp.j1, lambda x, out: (j0(x) - jn(2, x)) / 2, "j1")
-y0 = elementwise(ssp.y0, lambda x, out: -y1(x), "y0")
-y1 = elementwise(ssp.y1, lambda x, out: (y0(x) - yn(2, x)) / 2, "y1")
+j0 = elementwise(ssp.j0, lambda x: -j1(x), "j0")
+j1 = elementwise(ssp.j1, lambda x: (j0(x) - jn(2, x)) / 2, "j1")
+y0 = elementwise(ssp.y0, lambda x: -y1(x), "y0")
+y1 = elementwise(ssp.y1, lambda x: (y0(x) - yn(2, x)) / 2, "y1")
 jn = _in_args(ssp.jn, "jn", {1: lambda ans, n, x: (jn(n - 1, x) - jn(n + 1, x)) / 2})
 yn = _in_args(ssp.yn, "yn", {1: lambda ans, n, x: (yn(n - 1, x) - yn(n + 1, x)) / 2})
 jv = _in_args(ssp.jv, "jv", {1: lambda ans, v, x: (jv(v - 1, x) - jv(v + 1, x)) / 2})
 yv = _in_args(ssp.yv, "yv", {1: lambda ans, v, x: (yv(v - 1, x) - yv(v + 1, x)) / 2})
 # I:  I_v' = (I_{v-1} + I_{v+1}) / 2,  I_0' = I_1.  Scaled Ie_v = e^(-|x|) I_v:
 #   Ie_v' = (Ie_{v-1} + Ie_{v+1}) / 2 - sign(x) Ie_v
-i0 = elementwise(ssp.i0, lambda x, out: i1(x), "i0")
-i1 = elementwise(ssp.i1, lambda x, out: (i0(x) + iv(2, x)) / 2, "i1")
+i0 = elementwise(ssp.i0, lambda x: i1(x), "i0")
+i1 = elementwise(ssp.i1, lambda x: (i0(x) + iv(2, x)) / 2, "i1")
 iv = _in_args(ssp.iv, "iv", {1: lambda ans, v, x: (iv(v - 1, x) + iv(v + 1, x)) / 2})
 i0e = elementwise(ssp.i0e, lambda x, out: i1e(x) - sign(x) * out, "i0e")
 i1e = elementwise(ssp.i1e, lambda x, out: (i0e(x) + ive(2, x)) / 2 - sign(x) * out, "i1e")
 ive = _in_args(ssp.ive, "ive", {1: lambda ans, v, x: (ive(v - 1, x) + ive(v + 1, x)) / 2
                                 - sign(x) * ans})
 # K:  K_v' = -(K_{v-1} + K_{v+1}) / 2,  K_0' = -K_1.  Scaled Ke_v = e^x K_v:  Ke_v' = Ke_v' + Ke_v
-k0 = elementwise(ssp.k0, lambda x, out: -k1(x), "k0")
-k1 = elementwise(ssp.k1, lambda x, out: -(k0(x) + kv(2, x)) / 2, "k1")
+k0 = elementwise(ssp.k0, lambda x: -k1(x), "k0")
+k1 = elementwise(ssp.k1, lambda x: -(k0(x) + kv(2, x)) / 2, "k1")
 kv = _in_args(ssp.kv, "kv", {1: lambda ans, v, z: -(kv(v - 1, z) + kv(v + 1, z)) / 2})
 k0e = elementwise(ssp.k0e, lambda x, out: out - k1e(x), "k0e")
 k1e = elementwise(ssp.k1e, lambda x, out: out - (k0e(x) + kve(2, x)) / 2, "k1e")
@@ -265,7 +271,7 @@ def perm(N, k, exact=False):
 
 
 # ------------------------------------------------------------------ misc elementary
-exp10 = elementwise(ssp.exp10, lambda x, out: out * onp.log(10.0), "exp10")
+exp10 = elementwise(ssp.exp10, lambda out: out * onp.log(10.0), "exp10")
 
 
 # ------------------------------------------------------------------ logsumexp

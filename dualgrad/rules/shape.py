@@ -25,7 +25,7 @@ def _reshape(x, shape, order="C"):
 
 reshape = Primitive(_reshape, "reshape")
 reshape.def_jvp(lambda t, ans, x, shape, order="C": reshape(t, shape, order=order))
-reshape.def_vjp(lambda g, ans, x, shape, order="C": reshape(g, shape_of(x), order=order))
+reshape.def_vjp(lambda g, ans, x, shape, order="C": reshape(g, shape_of(x), order=order), reads=())
 
 
 # y = transpose(x, axes)        VJP: transpose(g, inverse permutation)
@@ -40,7 +40,7 @@ def _transpose_vjp(g, ans, x, axes=None):
 
 transpose = Primitive(_transpose, "transpose")
 transpose.def_jvp(lambda t, ans, x, axes=None: transpose(t, axes))
-transpose.def_vjp(_transpose_vjp)
+transpose.def_vjp(_transpose_vjp, reads=())
 
 
 # y = x[idx]                    VJP: zeros like x, with g added at idx (repeats add up)
@@ -105,11 +105,11 @@ def _is_mask(p) -> bool:
 
 getitem = Primitive(_getitem, "getitem")
 getitem.def_jvp(lambda t, ans, x, idx: getitem(t, idx))
-getitem.def_vjp(lambda g, ans, x, idx: untake(g, idx, shape_of(x)))
+getitem.def_vjp(lambda g, ans, x, idx: untake(g, idx, shape_of(x)), reads="idx")
 
 untake = Primitive(_untake, "untake")
 untake.def_jvp(lambda t, ans, g, idx, shape: untake(t, idx, shape))
-untake.def_vjp(lambda g, ans, gin, idx, shape: getitem(g, idx))
+untake.def_vjp(lambda g, ans, gin, idx, shape: getitem(g, idx), reads="idx")
 
 
 # y = concatenate((x_1, ..., x_k), axis)   VJP for x_i: the slice of g where x_i went.
@@ -145,7 +145,7 @@ def _concatenate_vjp(argnum, g, ans, *arrays, axis=0):
 
 concatenate_args = Primitive(_concatenate, "concatenate")
 concatenate_args.jvps[ALL] = _concatenate_jvp
-concatenate_args.def_vjp(_concatenate_vjp, argnum=ANY)
+concatenate_args.def_vjp(_concatenate_vjp, argnum=ANY, reads=())
 
 
 # ------------------------------------------------------ written with the above
