@@ -38,10 +38,12 @@ def check_argnum(argnum: Any, who: str) -> None:
             isinstance(a, (int, onp.integer)) for a in argnum):
         return
     if isinstance(argnum, str):
+        by_name = (f", or dualgrad.grad_named(f, {argnum!r}) to name it" if who == "grad" else
+                   " (its position in the signature of f)")
         raise TypeError(
             f"{who}(f, argnum={argnum!r}): argnum is the position of the argument to "
-            f"differentiate, not its name. Write {who}(f, argnum=1) for the second argument, "
-            f"or dualgrad.grad_named(f, {argnum!r}) to name it.")
+            f"differentiate, not its name. Write {who}(f, argnum=1) for the second "
+            f"argument{by_name}.")
     if isinstance(argnum, (float, complex, onp.ndarray, onp.generic, Tracer)):
         raise TypeError(
             f"{who}(f, x) was called with a value ({_short(argnum)}) where argnum (the "

@@ -15,9 +15,9 @@ float32 in gives float32 out, close to the float64 result; and for complex
 inputs, grad and the real-layout Jacobian against the four real partial
 derivatives by central differences.
 
-CI runs a fixed, derandomized set of examples (the "ci" profile of
-tests/conftest.py, or ``FUZZ_CI_EXAMPLES`` here); ``DUALGRAD_FUZZ_EXAMPLES=2000``
-runs that many fresh random examples per property instead.
+CI runs a fixed, derandomized set of ``FUZZ_CI_EXAMPLES`` examples per
+property; ``DUALGRAD_FUZZ_EXAMPLES=2000`` runs that many fresh random examples
+per property instead, with longer programs.
 """
 import math
 import os
@@ -158,8 +158,8 @@ def _programs(unary, binary, max_steps):
         lambda steps: Program(steps, unary, binary))
 
 
-programs = _programs(UNARY, BINARY, 5)
-complex_programs = _programs(COMPLEX_UNARY, COMPLEX_BINARY, 3)
+programs = _programs(UNARY, BINARY, 8 if _ON_DEMAND else 5)  # longer programs on demand
+complex_programs = _programs(COMPLEX_UNARY, COMPLEX_BINARY, 4 if _ON_DEMAND else 3)
 
 
 @st.composite
@@ -236,8 +236,8 @@ def test_four_nestings_of_second_order_agree(prog, x):
 
 
 # Forward mode of these returns float64 tangents for float32 inputs (issue 11,
-# item 7: the dtype promise, checked per rule by tests/test_regressions_silent.py's
-# owners); pinned below by strict xfails, skipped in the dtype assert of jacfwd.
+# item 7: the dtype promise); pinned below by strict xfails (remove an entry when
+# its xfail passes), and skipped only in the dtype assert of jacfwd.
 FORWARD_DTYPE_LEAKS = {"erf": sps.erf, "digamma": sps.digamma,
                        "cholesky": lambda a: np.linalg.cholesky(_spd(a)),
                        "eigvalsh": lambda a: np.linalg.eigh(_spd(a) + _spread(a))[0]}

@@ -9,7 +9,7 @@ import pytest
 import dualgrad
 import dualgrad.numpy as np
 from dualgrad import (checkpoint, deriv, elementwise_grad, grad, grad_and_aux, grad_named,
-                      hessian, hessian_vector_product, jacfwd, jacobian, jvp, make_jvp,
+                      hessian, hessian_vector_product, jacfwd, jacobian, jacrev, jvp, make_jvp,
                       make_vjp, value_and_grad, vjp, vmap)
 from dualgrad.core import getval
 from dualgrad.extend import defjvp, defvjp, primitive
@@ -26,6 +26,7 @@ def _namespace() -> dict:
         v3=onp.array([1.0, 2.0, 3.0]), primitive=primitive, defvjp=defvjp, defjvp=defjvp,
         grad=grad, value_and_grad=value_and_grad, grad_and_aux=grad_and_aux,
         elementwise_grad=elementwise_grad, deriv=deriv, jacobian=jacobian, jacfwd=jacfwd,
+        jacrev=jacrev,
         hessian=hessian, hessian_vector_product=hessian_vector_product, jvp=jvp, vjp=vjp,
         make_jvp=make_jvp, make_vjp=make_vjp, vmap=vmap, checkpoint=checkpoint,
         grad_named=grad_named)
@@ -41,7 +42,8 @@ def test_misuse_case(case):
     with pytest.raises(Exception) as info:
         exec(case.code, ns)
     names = [k.__name__ for k in type(info.value).__mro__]
-    assert case.error in names, f"expected {case.error}, got {type(info.value).__name__}: {info.value}"
+    got = f"{type(info.value).__name__}: {info.value}"
+    assert case.error in names, f"expected {case.error}, got {got}"
     message = str(info.value)
     for word in case.words:
         assert word in message, f"{word!r} is not in the message: {message}"
