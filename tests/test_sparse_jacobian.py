@@ -153,9 +153,9 @@ def test_least_squares_converges_with_dualgrad_jacobians():
     t = onp.linspace(0, 1, 200)
     y = onp.exp(0.1 * onp.sin(6 * t)) + 0.01 * onp.random.default_rng(0).normal(size=200)
     f = functools.partial(_residuals, t=t, y=y)
-    J = sparse.jacobian(f)
+    J = sparse.jacobian(_residuals)  # scipy passes the data on: jac(x, t, y)
     tol = dict(tr_solver="lsmr")
-    fit = scipy.optimize.least_squares(f, onp.zeros(200), jac=J, **tol)
+    fit = scipy.optimize.least_squares(_residuals, onp.zeros(200), jac=J, args=(t, y), **tol)
     assert fit.success and fit.optimality < 1e-5 and fit.njev < 30
     pattern = sparse.jacobian_sparsity(f, onp.zeros(200))
     fd = scipy.optimize.least_squares(f, onp.zeros(200), jac="2-point", jac_sparsity=pattern,

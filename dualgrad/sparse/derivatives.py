@@ -70,19 +70,19 @@ class _Sparse:
         self.pattern = self.colours = self.choice = None
         functools.update_wrapper(self, fun, updated=())
 
-    def _prepare(self, x):
+    def _prepare(self, x, unary):
         if self._shape == x.shape:
             return
         if self._given is not None:
             pattern, fallbacks = self._given, {}
         else:
-            pattern, fallbacks = self._detect(x)
+            pattern, fallbacks = self._detect(x, unary)
         self.pattern = pattern
         self.colours, self.choice = self._colour(pattern, fallbacks)
         self._shape = x.shape
 
-    def _check(self, x):
-        new = self._detect(x)[0]
+    def _check(self, x, unary):
+        new = self._detect(x, unary)[0]
         if new.shape != self.pattern.shape:
             raise PatternChanged(
                 f"The Jacobian's shape changed from {self.pattern.shape} to {new.shape} at this "
@@ -103,12 +103,15 @@ class _Sparse:
         self._shape = None
         self.pattern = self.colours = self.choice = None
 
-    def _point(self, x):
+    def _point(self, x, args, kwargs):
+        """The checked point, and ``fun`` with the extra arguments bound (constants:
+        the cached pattern is assumed not to depend on them)."""
         x = _check_input(x, f"sparse {self.kind}")
-        self._prepare(x)
+        unary = (lambda v: self.fun(v, *args, **kwargs)) if args or kwargs else self.fun
+        self._prepare(x, unary)
         if self.check_pattern:
-            self._check(x)
-        return x
+            self._check(x, unary)
+        return x, unary
 
     def __repr__(self) -> str:
         name = getattr(self.fun, "__name__", "f")
@@ -133,8 +136,8 @@ class SparseJacobian(_Sparse):
         super().__init__(fun, order=order, chunk_size=chunk_size,
                          check_pattern=check_pattern, explain=explain, pattern=pattern)
 
-    def _detect(self, x):
-        info = jacobian_sparsity(self.fun, x, info=True)
+    def _detect(self, x, unary):
+        info = jacobian_sparsity(unary, x, info=True)
         return info.pattern, info.fallbacks
 
     def _colour(self, pattern, fallbacks):
@@ -160,20 +163,22 @@ class SparseJacobian(_Sparse):
                   "Reverse mode was asked for (mode='rev').")
         return cr, SparseChoice("rev", (m, n), pattern.nnz, kr, f"fwd: {kf}", reason, fallbacks)
 
-    def value_and_jacobian(self, x):
-        """``(f(x), J)``, the value coming from the same pass."""
-        x = self._point(x)
+    def value_and_jacobian(self, x, *args, **kwargs):
+        """``(f(x, *args, **kwargs), J)``, the value coming from the same pass."""
+        x, unary = self._point(x, args, kwargs)
         k = self.choice.colours
         if self.choice.mode == "fwd":
-            ans, T = forward_products(self.fun, x, seeds_of(self.colours, k), self.chunk_size)
+            ans, T = forward_products(unary, x, seeds_of(self.colours, k), self.chunk_size)
             J = col.decompress_columns(self.pattern, self.colours, T.T)
         else:
-            ans, R = reverse_products(self.fun, x, seeds_of(self.colours, k), self.chunk_size)
+            ans, R = reverse_products(unary, x, seeds_of(self.colours, k), self.chunk_size)
             J = col.decompress_rows(self.pattern, self.colours, R)
         return onp.asarray(ans), J
 
-    def __call__(self, x):
-        J = self.value_and_jacobian(x)[1]
+    def __call__(self, x, *args, **kwargs):
+        """The Jacobian at ``x`` (``args``, ``kwargs``: further arguments of ``fun``,
+        held constant, as ``scipy.optimize`` passes them)."""
+        J = self.value_and_jacobian(x, *args, **kwargs)[1]
         return (J, self.choice) if self.explain else J
 
 
@@ -197,8 +202,8 @@ class SparseHessian(_Sparse):
         super().__init__(fun, order=order, chunk_size=chunk_size,
                          check_pattern=check_pattern, explain=explain, pattern=pattern)
 
-    def _detect(self, x):
-        info = hessian_sparsity(self.fun, x, info=True)
+    def _detect(self, x, unary):
+        info = hessian_sparsity(unary, x, info=True)
         return info.pattern, info.fallbacks
 
     def _colour(self, pattern, fallbacks):
@@ -211,11 +216,12 @@ class SparseHessian(_Sparse):
         return cs, SparseChoice("fwd-over-rev", (n, n), pattern.nnz, ks, f"column: {kc}",
                                 reason, fallbacks)
 
-    def __call__(self, x):
+    def __call__(self, x, *args, **kwargs):
+        """The Hessian at ``x`` (further arguments of ``fun`` held constant)."""
         from ..transforms import grad
-        x = self._point(x)
+        x, unary = self._point(x, args, kwargs)
         seeds = seeds_of(self.colours, self.choice.colours)
-        _, T = forward_products(grad(self.fun), x, seeds, self.chunk_size)
+        _, T = forward_products(grad(unary), x, seeds, self.chunk_size)
         H = col.decompress_star(self.pattern, self.colours, T.T)
         return (H, self.choice) if self.explain else H
 
