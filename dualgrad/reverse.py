@@ -255,6 +255,7 @@ def in_dtype_of(d, x):
     if xd is None or xd in _WIDE or not isinstance(x, (onp.ndarray, onp.generic)):
         return d
     dd = getattr(d, "dtype", None)
-    if dd is None or dd == xd or dd.kind != xd.kind or not isinstance(d, (onp.ndarray, onp.generic)):
+    if (dd is None or dd == xd or dd.kind != xd.kind
+            or not isinstance(d, (onp.ndarray, onp.generic))):
         return d
     return d.astype(xd)
