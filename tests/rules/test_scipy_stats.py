@@ -132,10 +132,15 @@ def test_multivariate_normal_entropy():
     check_grads(lambda c: st.multivariate_normal.entropy(onp.zeros(3), 0.5 * (c + c.T)))(cov)
 
 
-def test_multivariate_normal_allow_singular_refuses_derivatives():
-    with pytest.raises(NotImplementedError, match="singular"):
-        grad(lambda m: st.multivariate_normal.logpdf(onp.zeros(2), m, onp.eye(2),
-                                                     allow_singular=True))(onp.ones(2))
+def test_multivariate_normal_allow_singular():
+    # a constant covariance: derivatives in x and the mean, as without allow_singular
+    f = lambda m, s: st.multivariate_normal.logpdf(onp.zeros(2), m, 2 * onp.eye(2),  # noqa: E731
+                                                   allow_singular=s)
+    assert onp.allclose(grad(lambda m: f(m, True))(onp.ones(2)),
+                        grad(lambda m: f(m, False))(onp.ones(2)))
+    with pytest.raises(NotImplementedError, match="singular"):  # a traced covariance
+        grad(lambda c: st.multivariate_normal.logpdf(onp.zeros(2), onp.ones(2), c,
+                                                     allow_singular=True))(onp.eye(2))
 
 
 def test_modules_import_like_autograd():
