@@ -61,6 +61,8 @@ def build(namespace: dict, module, rules: dict, nondiff: frozenset, prefix: str,
     for name in dir(module):
         if name.startswith("_"):
             continue
+        if name not in vars(module):
+            continue  # a submodule numpy loads lazily (f2py, testing): importing it costs ~20 MB
         obj = getattr(module, name)
         if isinstance(obj, types.ModuleType):
             continue
