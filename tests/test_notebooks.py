@@ -21,11 +21,14 @@ def test_the_notebooks_are_all_there():
     names = [p.stem for p in PATHS]
     assert names == ["01_basics", "02_gradient_descent", "03_neural_network",
                      "04_forward_vs_reverse", "05_jacobians_of_vector_fields",
-                     "06_complex_losses", "07_extending", "08_sparse_jacobians"]
+                     "06_complex_losses", "07_extending", "08_sparse_jacobians",
+                     "09_big_arrays_with_dask"]
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_notebook_executes(path, monkeypatch):
+    if path.stem == "09_big_arrays_with_dask":
+        pytest.importorskip("dask.array", reason="needs dask (pip install 'dualgrad[dask]')")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     # the kernel imports this checkout's dualgrad even when it is not pip-installed
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
