@@ -9,8 +9,13 @@ arguments that carry a tangent at this level:
 """
 from __future__ import annotations
 
+import numpy as onp
+
 from . import multi_output
 from .core import _FLOATS, check_live, ALL, Level, Tracer, _is_differentiable, getval
+from .reverse import in_dtype_of
+
+_LOW = frozenset(map(onp.dtype, (onp.float32, onp.float16, onp.complex64)))
 
 
 class Dual(Tracer):
@@ -60,6 +65,8 @@ class ForwardLevel(Level):
             rule = jvps.get(i) or prim.jvp_rule(i)
             t = rule(args[i].tangent, ans, *primals, **kwargs)
             tangent = t if tangent is None else tangent + t
+        if type(ans) is onp.ndarray and ans.dtype in _LOW:  # a float64 constant in a rule
+            tangent = in_dtype_of(tangent, ans)            # must not promote the tangent
         return Dual(ans, tangent, self)
 
 
@@ -69,7 +76,6 @@ def push_forward(fun, primals: tuple, tangents: tuple):
     Outputs are pytrees; a leaf that does not depend on the inputs has a zero
     tangent.
     """
-    from .reverse import in_dtype_of
     from .vspace import tree_flatten, tree_map, vspace
 
     with ForwardLevel.new() as level:

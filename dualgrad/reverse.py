@@ -252,8 +252,13 @@ def in_dtype_of(d, x):
     dtype promise (low-precision inputs get low-precision derivatives) kept at the
     boundary, whatever float64 constant a rule multiplied in on the way."""
     xd = getattr(x, "dtype", None)
-    if xd is None or xd in _WIDE or not isinstance(x, (onp.ndarray, onp.generic)):
+    if xd is None or xd in _WIDE or not isinstance(x, (onp.ndarray, onp.generic, Tracer)):
         return d
+    if isinstance(d, Tracer):  # batched (jacfwd, vmap) or nested: the astype primitive
+        if d.dtype == xd or d.dtype.kind != xd.kind:
+            return d
+        from .rules._helpers import astype
+        return astype(d, dtype=xd)
     dd = getattr(d, "dtype", None)
     if (dd is None or dd == xd or dd.kind != xd.kind
             or not isinstance(d, (onp.ndarray, onp.generic))):

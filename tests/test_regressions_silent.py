@@ -342,3 +342,12 @@ def test_vmap_with_batched_boolean_masks_matches_a_loop():
     assert onp.allclose(vmap(f)(X, M), [f(x, m) for x, m in zip(X, M)])
     assert onp.allclose(vmap(grad(f))(X, M), 2 * X * M)
     assert onp.allclose(vmap(lambda x: np.sum(x[x > 1]))(X), [2.0, 12.0])
+
+
+def test_float32_through_batched_forward_and_per_example_gradients():
+    # the constant 2/sqrt(pi) in erf's derivative is float64: it must not promote
+    x = onp.array([0.2, 0.5], onp.float32)
+    want = 2 / onp.sqrt(onp.pi) * onp.exp(-x.astype(float) ** 2)
+    for got in (onp.diag(jacobian(sps.erf, mode="fwd")(x)), vmap(grad(sps.erf))(x),
+                onp.diag(jacobian(sps.erf, mode="rev")(x))):
+        assert got.dtype == onp.float32 and onp.allclose(got, want, rtol=1e-6)
