@@ -85,6 +85,18 @@ def sparsity_fallbacks() -> list[str]:
     return sorted(set(primitive_batching()) - rule_names())
 
 
+def residual_coverage() -> tuple[list[str], list[str]]:
+    """(declared, undeclared) primitive names: whether every VJP rule of the
+    primitive declares what it reads (``dualgrad.residuals``); an undeclared one
+    keeps all its arguments and its answer on the tape."""
+    from .residuals import is_declared
+    primitive_batching()  # imports the scipy rules too
+    from .core import VJP_RULES
+    prims = [p for p in VJP_RULES if isinstance(p, Primitive) and p.vjps]
+    return (sorted(p.name for p in prims if is_declared(p)),
+            sorted(p.name for p in prims if not is_declared(p)))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dualgrad coverage",
                                      description=__doc__.split("\n\n")[0])
@@ -121,6 +133,10 @@ def main(argv=None) -> int:
     dense = sparsity_fallbacks()
     print(f"Sparsity detection (dualgrad.sparse): {len(batching) - len(dense)} primitives with an "
           f"exact rule; {len(dense)} use the dense fallback: {', '.join(dense)}.")
+    declared, undeclared = residual_coverage()
+    print(f"Tape residuals (dualgrad.residuals): {len(declared)} primitives keep only what their "
+          f"VJP rules read; {len(undeclared)} keep every argument and the answer: "
+          f"{', '.join(undeclared)}.")
     return 0
 
 

@@ -113,8 +113,10 @@ def declaration(prim: Primitive, argnum: int):
     slot = argnum if argnum in vjps else ANY
     rule = vjps.get(slot)
     entry = prim.reads.get(slot)
-    if rule is None or entry is None or entry[0] is not rule:
+    if rule is None or entry is None:
         return None
+    if entry[0] is not rule and getattr(rule, "__wrapped__", None) is not entry[0]:
+        return None  # replaced since (a checked user rule wraps the declared one)
     return _parse(rule, entry[1], slot == ANY, prim)
 
 

@@ -52,8 +52,8 @@ def _remainder_family(fun, quotient):
 
     prim.def_jvp(lambda t, ans, x, y: broadcast_like(t, ans), argnum=0)
     prim.def_jvp(lambda t, ans, x, y: broadcast_like(-t * q(x, y), ans), argnum=1)
-    prim.def_vjp(lambda g, ans, x, y: unbroadcast(g, x), argnum=0)
-    prim.def_vjp(lambda g, ans, x, y: unbroadcast(-g * q(x, y), y), argnum=1)
+    prim.def_vjp(lambda g, ans, x, y: unbroadcast(g, x), argnum=0, reads=())
+    prim.def_vjp(lambda g, ans, x, y: unbroadcast(-g * q(x, y), y), argnum=1, reads="x y")
     prim.elementwise = True  # numpy broadcasting: the batching interpreter maps it in one call
     return prim
 
@@ -90,21 +90,22 @@ def _copysign_scale(x, y):
 copysign = Primitive(onp.copysign, "copysign")
 copysign.def_jvp(lambda t, ans, x, y: broadcast_like(t * _copysign_scale(x, y), ans), argnum=0)
 copysign.def_jvp(lambda t, ans, x, y: broadcast_like(0.0 * t, ans), argnum=1)
-copysign.def_vjp(lambda g, ans, x, y: unbroadcast(g * _copysign_scale(x, y), x), argnum=0)
-copysign.def_vjp(lambda g, ans, x, y: unbroadcast(0.0 * g, y), argnum=1)
+copysign.def_vjp(lambda g, ans, x, y: unbroadcast(g * _copysign_scale(x, y), x), argnum=0,
+                 reads="x y")
+copysign.def_vjp(lambda g, ans, x, y: unbroadcast(0.0 * g, y), argnum=1, reads=())
 
 # heaviside(x, h0) = 0 (x < 0), h0 (x == 0), 1 (x > 0):
 #   zero derivative in x (a.e.);  dz = [x == 0] dh0
 heaviside = Primitive(onp.heaviside, "heaviside")
 heaviside.def_jvp(lambda t, ans, x, h: broadcast_like(0.0 * t, ans), argnum=0)
 heaviside.def_jvp(lambda t, ans, x, h: broadcast_like(t * (getval(x) == 0), ans), argnum=1)
-heaviside.def_vjp(lambda g, ans, x, h: unbroadcast(0.0 * g, x), argnum=0)
-heaviside.def_vjp(lambda g, ans, x, h: unbroadcast(g * (getval(x) == 0), h), argnum=1)
+heaviside.def_vjp(lambda g, ans, x, h: unbroadcast(0.0 * g, x), argnum=0, reads=())
+heaviside.def_vjp(lambda g, ans, x, h: unbroadcast(g * (getval(x) == 0), h), argnum=1, reads="x")
 
 # ldexp(x, e) = x 2^e, e integer:  linear in x.
 ldexp = Primitive(onp.ldexp, "ldexp")
 ldexp.def_jvp(lambda t, ans, x, e: broadcast_like(ldexp(t, e), ans), argnum=0)
-ldexp.def_vjp(lambda g, ans, x, e: unbroadcast(ldexp(g, e), x), argnum=0)
+ldexp.def_vjp(lambda g, ans, x, e: unbroadcast(ldexp(g, e), x), argnum=0, reads="e")
 
 for _p in (copysign, heaviside, ldexp):
     _p.elementwise = True  # numpy broadcasting: the batching interpreter maps it in one call
@@ -118,7 +119,7 @@ def _nondiff_arg(name):
 
 
 ldexp.def_jvp(_nondiff_arg("ldexp"), argnum=1)
-ldexp.def_vjp(_nondiff_arg("ldexp"), argnum=1)
+ldexp.def_vjp(_nondiff_arg("ldexp"), argnum=1, reads=())
 
 
 # float_power(x, y) = x ** y computed in float64 (complex128).

@@ -139,7 +139,8 @@ def _def_extremum(fun, name):
     prim.def_jvp(lambda t, ans, x, axis=None, keepdims=False, **kw:
                  sum(t * _argmax_share(x, ans, axis, keepdims), axis=axis, keepdims=keepdims))
     prim.def_vjp(lambda g, ans, x, axis=None, keepdims=False, **kw:
-                 unbroadcast(_spread(g, x, axis, keepdims) * _argmax_share(x, ans, axis, keepdims), x), reads="x ans")
+                 unbroadcast(_spread(g, x, axis, keepdims) * _argmax_share(x, ans, axis, keepdims), x),
+                 reads="x ans")
     return prim
 
 

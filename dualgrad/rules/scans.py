@@ -102,7 +102,7 @@ def _cumprod(x, axis):
 
 cumprod_prim = Primitive(_cumprod, "cumprod")
 cumprod_prim.def_jvp(_cumprod_jvp)
-cumprod_prim.def_vjp(_cumprod_vjp)
+cumprod_prim.def_vjp(_cumprod_vjp, reads="x")
 
 
 @when_traced(onp.cumprod)
