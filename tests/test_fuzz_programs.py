@@ -235,16 +235,14 @@ def test_four_nestings_of_second_order_agree(prog, x):
         assert _close(H, other, rtol=1e-6)
 
 
-# Forward mode of these returns float64 tangents for float32 inputs (issue 11,
-# item 7: the dtype promise); pinned below by strict xfails (remove an entry when
-# its xfail passes), and skipped only in the dtype assert of jacfwd.
+# Forward mode of these returned float64 tangents for float32 inputs (issue 11,
+# item 7: the dtype promise; fixed, see tests/test_dtypes_every_rule.py); kept as
+# regression cases, and still skipped in the dtype assert of jacfwd below.
 FORWARD_DTYPE_LEAKS = {"erf": sps.erf, "digamma": sps.digamma,
                        "cholesky": lambda a: np.linalg.cholesky(_spd(a)),
                        "eigvalsh": lambda a: np.linalg.eigh(_spd(a) + _spread(a))[0]}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 7 (dtype promise): a JVP rule "
-                   "computes in float64 for float32 input")
 @pytest.mark.parametrize("name", sorted(FORWARD_DTYPE_LEAKS))
 def test_forward_mode_keeps_float32(name):
     x = onp.array([0.3, -0.7, 1.1], dtype=onp.float32)
