@@ -241,9 +241,26 @@ def peak_rss_mb() -> float:
     return peak / 2 ** 20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS
 
 
+def _rss_mb() -> float:
+    """Resident memory now (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def _child(chain: str, impl: str, n: int) -> None:
+    import numpy  # noqa: F401
+    if impl != "numpy by hand":
+        __import__(f"{impl}.numpy")
+    base = _rss_mb()  # after the imports: what the library's code costs, before any array
     grads = gradient(chain, impl, n)
-    print(json.dumps({"peak_mb": peak_rss_mb(), "fingerprint": _fingerprint(grads)}))
+    print(json.dumps({"peak_mb": peak_rss_mb(), "base_mb": base,
+                      "fingerprint": _fingerprint(grads)}))
 
 
 def measure(chain: str, impl: str, n: int = N) -> dict:
@@ -267,13 +284,15 @@ def _agree(a, b) -> bool:
 def table(results: dict) -> str:
     """Markdown: one row per chain, peak MB per implementation and the two ratios."""
     lines = ["| grad of, on 10^7 float64 | dualgrad | autograd 1.9.1 | numpy by hand | "
-             "dualgrad / autograd | dualgrad / by hand |", "|---|---|---|---|---|---|"]
+             "dualgrad / autograd | dualgrad / by hand | same, above the imports |",
+             "|---|---|---|---|---|---|---|"]
     for chain, r in results.items():
         d, a, h = (r.get(i, {}).get("peak_mb") for i in IMPLS)
+        da, aa, ha = ((r[i]["peak_mb"] - r[i]["base_mb"]) if i in r else None for i in IMPLS)
         cell = lambda v: "–" if v is None else f"{v:.0f} MB"
         ratio = lambda u, v: "–" if u is None or v is None else f"{u / v:.2f}x"
         lines.append(f"| {chain} | {cell(d)} | {cell(a)} | {cell(h)} | {ratio(d, a)} | "
-                     f"{ratio(d, h)} |")
+                     f"{ratio(d, h)} | {ratio(da, aa)}, {ratio(da, ha)} |")
     return "\n".join(lines)
 
 

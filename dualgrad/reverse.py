@@ -13,6 +13,8 @@ iteratively, so that a chain of any length needs no Python recursion.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as onp
 
 from . import multi_output
@@ -133,6 +135,10 @@ def backward(out_node: Node, g, leaves: list[Node], release: bool = False,
         order = _reachable(out_node)
         order.sort(key=_node_id, reverse=True)
     cts = {out_node: g}
+    # nodes whose cotangent is an array only cts holds (a sum this pass allocated, or a
+    # fresh array with no other reference), so later terms are added in place: one
+    # array less per fan-in
+    owned = set()
     leaf_set = set(leaves)
     found = {}
     for node in order:
@@ -150,8 +156,26 @@ def backward(out_node: Node, g, leaves: list[Node], release: bool = False,
         for argnum, parent, rule in parents:
             pg = rule(ct, ans, *args, **kwargs)
             prev = cts.get(parent)
-            cts[parent] = pg if prev is None else prev + pg
+            if prev is None:
+                if type(pg) is onp.ndarray and pg.base is None and _refcount(pg) == 2:
+                    owned.add(parent)  # a fresh array the rule made: only we hold it
+                cts[parent] = pg
+            elif parent in owned and _addable_in_place(prev, pg):
+                prev += pg  # a sum made below: no other reference to it exists
+            else:
+                cts[parent] = total = prev + pg
+                if type(total) is onp.ndarray:
+                    owned.add(parent)
+        del ct, pg, prev
     return [found.get(leaf) for leaf in leaves]
+
+
+_refcount = sys.getrefcount
+
+
+def _addable_in_place(prev, pg) -> bool:
+    """``prev += pg`` gives ``prev + pg``: plain arrays of one shape and dtype."""
+    return (type(pg) is onp.ndarray and pg.shape == prev.shape and pg.dtype == prev.dtype)
 
 
 def _node_id(node: Node) -> int:

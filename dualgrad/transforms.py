@@ -556,7 +556,7 @@ def checkpoint(fun: Fun) -> Fun:
 
     def ck_jvp(argnum, t, ans, *args, **kwargs):
         return make_jvp(fun, argnum)(*args, **kwargs)(t)[1]
-    prim.def_vjp(ck_vjp, argnum=ANY)
+    prim.def_vjp(ck_vjp, argnum=ANY, reads="args")  # the inputs only: not the answer
     prim.def_jvp(ck_jvp, argnum=ANY)
     return prim
 

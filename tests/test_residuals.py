@@ -97,6 +97,14 @@ def test_gradients_of_the_benchmark_agree_at_a_tiny_size():
         assert memory._agree(*prints), chain
 
 
+def test_checkpoint_keeps_only_its_inputs():
+    chain = lambda x: memory.sin_loss(np, x)
+    with count() as c:  # the tape recorded on the forward pass (no backward pass yet)
+        pull, _ = dualgrad.make_vjp(dualgrad.checkpoint(chain))(_x())
+    assert _n_arrays(c.tape_bytes)[0] == 1  # x: the 20 layers are recomputed when pulled back
+    onp.testing.assert_allclose(pull(1.0), grad(chain)(_x()), rtol=1e-12)
+
+
 # ---------------------------------------------------------- declarations
 HOT = [ew, cx, red, shp, la, _helpers]
 
