@@ -197,6 +197,19 @@ def test_nested_differentiation_through_shape_only_arguments():
                                 rtol=1e-12)
 
 
+def test_in_place_sums_of_cotangents_stay_exact():
+    # a plain cotangent first, then batched ones (vmap of grad), then plain again
+    X3 = onp.array([0.3, -1.2, 2.0])
+    f = lambda x: np.mean(np.stack([x[0], x[1] ** 2, x[2], x[0] * x[2]]))
+    xs = onp.stack([X3, 2 * X3])
+    onp.testing.assert_allclose(dualgrad.vmap(grad(f))(xs), [grad(f)(x) for x in xs])
+    x = onp.linspace(0.5, 1.5, 5)
+    seed = x * 1.0  # a fan-in of 3 onto x, with the user's arrays left untouched
+    g = grad(lambda x: np.sum(x * seed + np.sin(x) * x + x))(x)
+    onp.testing.assert_allclose(g, seed + onp.cos(x) * x + onp.sin(x) + 1)
+    onp.testing.assert_array_equal(seed, x)
+
+
 def test_graph_record_still_shows_every_value():
     from dualgrad.graph import record
     comp = record(lambda x: np.sum(np.sin(x) * 2.0), onp.ones(3), mode="rev")
