@@ -440,10 +440,12 @@ def _exited_class(cls: type) -> type:
     return dead
 
 
-def check_live(x) -> None:
-    """Raise ``UnexpectedTracerError`` unless tracer ``x``'s level is active on this
-    thread (used where a transform reads its outputs: a tracer of another level
-    there must be of an enclosing, live transform)."""
+def check_live(x, own=None) -> None:
+    """Raise ``UnexpectedTracerError`` unless ``x`` (if a tracer other than one of
+    level ``own``) is of a level active on this thread (used where a transform reads
+    its outputs: a tracer of another level there must be of an enclosing, live one)."""
+    if not isinstance(x, Tracer) or x._level is own:
+        return
     level = x._level
     if getattr(level, "always_live", False):  # dualgrad.pending: constants
         return

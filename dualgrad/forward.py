@@ -82,9 +82,11 @@ def push_forward(fun, primals: tuple, tangents: tuple):
         duals = tuple(tree_map(lambda p, t: Dual(p, t, level), p, t)
                       for p, t in zip(primals, tangents))
         out = fun(*duals)
-        for o in tree_flatten(out)[0]:  # any other tracer: of a live, enclosing transform
-            if isinstance(o, Tracer) and not _here(o, level):
-                check_live(o)
+        for o in tree_flatten(out)[0]:  # any other tracer (or one inside ours): live, enclosing
+            if isinstance(o, Tracer):
+                check_live(o.value if _here(o, level) else o, level)
+                if _here(o, level):
+                    check_live(o.tangent, level)
         out_primal = tree_map(lambda o: o.value if _here(o, level) else o, out)
         out_tangent = tree_map(lambda o: in_dtype_of(o.tangent, o.value) if _here(o, level)
                                else vspace(o).zeros(), out)

@@ -216,9 +216,9 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
         leaves = [b.node for bs in boxed_flat for b in bs]
         out = fun(*boxed)
     out_leaves, out_def = tree_flatten(out)
-    for o in out_leaves:  # any other tracer: of a live, enclosing transform
-        if isinstance(o, Tracer) and not _here(o, level):
-            check_live(o)
+    for o in out_leaves:  # any other tracer (or one inside ours): of a live, enclosing transform
+        if isinstance(o, Tracer):
+            check_live(o.value if _here(o, level) else o, level)
     out_plain = tree_unflatten(out_def, [o.value if _here(o, level) else o for o in out_leaves])
 
     used = []
@@ -263,6 +263,8 @@ def _here(x, level) -> bool:
 def like_input(ct, x):
     """A 0-d array cotangent of a scalar input, as a numpy scalar (as autograd gives);
     a read-only view (a broadcast seed passed straight through) as a fresh array."""
+    if isinstance(ct, Tracer):  # of a live, enclosing transform (not a leaked one)
+        check_live(ct)
     if type(ct) is onp.ndarray:
         if ct.ndim == 0 and not isinstance(x, (onp.ndarray, Tracer)):
             return ct[()]

@@ -183,8 +183,11 @@ def test_tracer_from_another_threads_grad_raises():
     t.start()
     made.wait(10)
     try:
-        with pytest.raises(UnexpectedTracerError, match="another thread"):
-            grad(lambda x: box[0])(3.0)
+        for f in (lambda x: box[0], lambda x: box[0] * x, lambda x: x * box[0]):
+            with pytest.raises(UnexpectedTracerError, match="another thread"):
+                value_and_grad(f)(3.0)
+            with pytest.raises(UnexpectedTracerError, match="another thread"):
+                deriv(f)(3.0)
     finally:
         done.set()
         t.join()
