@@ -78,6 +78,9 @@ class Primitive:
     """A function with known derivative rules. Calling it dispatches on tracers."""
 
     __slots__ = ("fun", "name", "jvps", "vjps", "reads", "plans", "__dict__")
+    # set True (on the instance) for primitives that broadcast their arguments
+    # elementwise: a scalar answer then means scalar arguments (dualgrad.residuals)
+    elementwise = broadcasts = False
 
     def __init__(self, fun: Callable, name: str | None = None):
         self.fun = fun

@@ -61,7 +61,6 @@ class ReverseLevel(Level):
     def process(self, prim, args, kwargs):
         vals = list(args)
         parents = []
-        key = 1 << len(args)  # the pattern of traced arguments, for the residual plan
         outer = False  # a tracer of an outer level remains among the values
         unruled = False  # some traced argument has no rule of its own (ANY, or none)
         vjps = prim.vjps
@@ -71,7 +70,6 @@ class ReverseLevel(Level):
                 rule = vjps.get(i)
                 unruled = unruled or rule is None
                 parents.append((i, a.node, rule))
-                key |= 1 << i
                 if isinstance(a.value, Tracer):  # nested: an outer level's tracer inside
                     outer = True
             elif isinstance(a, Tracer):
@@ -86,7 +84,13 @@ class ReverseLevel(Level):
                 if rule is None:  # the ANY rule; a missing VJP fails here, where it is used
                     parents[k] = (i, node, prim.vjp_rule(i))
         kept = ans
-        if not self.keep_all:  # keep only the residuals the rules declared
+        # keep only the residuals the rules declared; nothing to drop when an
+        # elementwise primitive gives a scalar (its arguments are scalars too)
+        if not self.keep_all and (type(ans) not in _FLOATS or not (
+                prim.elementwise or prim.broadcasts)):
+            key = 1 << len(vals)  # the pattern of traced arguments
+            for p in parents:
+                key |= 1 << p[0]
             p = prim.plans.get(key) or plan(prim, [p[0] for p in parents], len(vals), key)
             if type(ans) in _FLOATS:
                 drop = p[2]
