@@ -120,5 +120,4 @@ def test_autograd_top_level_builtins_and_differential_operators():
     from dualgrad.differential_operators import grad, make_jvp_reversemode
     assert dg_tuple is tuple and dualgrad.dict is dict
     assert grad(lambda x: dg_isinstance(x, onp.ndarray) * x.sum())(onp.ones(2)).tolist() == [1.0, 1.0]
-    ans, t = make_jvp_reversemode(lambda x: x ** 2)(3.0)(1.0)
-    assert (ans, t) == (9.0, 6.0)
+    assert make_jvp_reversemode(lambda x: x ** 2)(3.0)(1.0) == 6.0  # J v alone, as autograd
