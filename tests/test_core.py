@@ -144,8 +144,10 @@ def test_missing_vjp_names_primitive_and_fix():
     p = Primitive(onp.cos, "only_forward")
     p.def_jvp(lambda t, ans, x: -t * np.sin(x))
     assert deriv(p)(0.5) == pytest.approx(-onp.sin(0.5))
+    # grad falls back to forward mode (tests/test_mode_fallback.py); make_vjp cannot
+    assert grad(p)(0.5) == pytest.approx(-onp.sin(0.5))
     with pytest.raises(DifferentiationError, match=r"No VJP rule for 'only_forward'.*forward"):
-        grad(p)(0.5)
+        make_vjp(p)(0.5)
 
 
 def test_concrete_conversion_is_refused():
