@@ -3,7 +3,7 @@ import numpy as onp
 import pytest
 
 import dualgrad.numpy as np
-from dualgrad import deriv, grad, hessian
+from dualgrad import deriv, grad, hessian, make_vjp
 from dualgrad.core import DifferentiationError
 from dualgrad.extend import (def_linear, defjvp, defjvp_argnum, defvjp, defvjp_argnum,
                              primitive)
@@ -62,8 +62,9 @@ def_linear(fwd_only)  # autograd's form: JVP only
 
 def test_def_linear_without_transpose_is_forward_only():
     assert deriv(fwd_only)(1.0) == 2.0
+    assert grad(fwd_only)(1.0) == 2.0  # grad falls back to forward mode
     with pytest.raises(DifferentiationError, match="No VJP rule for 'fwd_only'"):
-        grad(fwd_only)(1.0)
+        make_vjp(fwd_only)(1.0)
 
 
 def test_rules_need_a_primitive():
