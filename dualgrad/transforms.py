@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import warnings
 from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as onp
@@ -56,6 +57,21 @@ def _unary(fun: Fun, args: tuple, kwargs: dict, argnum: ArgNum):
                 full[i] = v
             return fun(*full, **kwargs)
     return unary, x
+
+
+def _float_int_arrays(x, who: str):
+    """Integer *arrays* given to the gradient transforms are cast to float64 with a
+    warning, as autograd 1.9.1 accepts them (its ``elementwise_grad(np.sin)`` of
+    ``np.arange(3)`` is the float cosine). Integer scalars and every other transform
+    still refuse integers (``_check_input``), as autograd does for scalars."""
+    def cast(v):
+        if type(v) is onp.ndarray and v.dtype.kind in "iu" and v.ndim > 0:
+            warnings.warn(
+                f"{who}: an integer array (dtype {v.dtype}) was cast to float64 to be "
+                "differentiated; pass x.astype(float) to silence this.", stacklevel=4)
+            return v.astype(onp.float64)
+        return v
+    return tree_map(cast, x)
 
 
 def _check_input(x, who: str) -> None:
@@ -148,6 +164,7 @@ def value_and_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
 
     def vg(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
+        x = _float_int_arrays(x, "grad")
         _check_input(x, "grad")
 
         def check(ans):
@@ -198,6 +215,7 @@ def grad_and_aux(fun: Fun, argnum: ArgNum = 0) -> Fun:
 
     def ga(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
+        x = _float_int_arrays(x, "grad_and_aux")
         _check_input(x, "grad_and_aux")
         seen = []  # (aux, the level that traced it)
 
@@ -223,6 +241,7 @@ def elementwise_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
 
     def eg(*args, **kwargs):
         unary, x = _unary(fun, args, kwargs, argnum)
+        x = _float_int_arrays(x, "elementwise_grad")
         _check_input(x, "elementwise_grad")
 
         def rev():

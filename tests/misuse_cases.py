@@ -6,7 +6,8 @@ by the case's own ``assert``); ``docs/misuse.md`` shows the same table, made
 by ``render()``: ``python tests/misuse_cases.py`` prints it, and a test checks
 that the page and the table agree.
 
-Each case: (what was done, code, exception name or None when it works, words
+Each case: (what was done, code, exception name (a warning's name: it works and
+warns) or None when it works, words
 the message must contain, what to write instead). The code runs with ``np``
 (dualgrad.numpy), ``onp`` (numpy), the transforms, ``primitive``/``defvjp``/
 ``defjvp``, ``getval``, ``close`` (numpy.allclose) and ``sq(x) = sum(x**2)`` in
@@ -30,8 +31,8 @@ CASES = [
     # ------------------------------------------------------------ inputs
     C("integer scalar input", "grad(np.sin)(1)", "TypeError", ("integer", "1.0"),
       "grad(np.sin)(1.0)"),
-    C("integer array input", "grad(sq)(onp.arange(3))", "TypeError", ("integer", "astype(float)"),
-      "grad(sq)(onp.arange(3.0))"),
+    C("integer array input (autograd accepts it)", "assert close(grad(sq)(onp.arange(3)), [0, 2, 4])",
+      "UserWarning", ("cast to float64", "astype(float)"), "grad(sq)(onp.arange(3.0))"),
     C("integers inside a list input", "grad(lambda p: p[0] * p[1])([1, 2])", "TypeError",
       ("integer",), "grad(f)([1.0, 2.0])"),
     C("bool input", "grad(np.sin)(True)", "TypeError", ("dtype bool",), "a float"),
@@ -44,8 +45,9 @@ CASES = [
       "make_vjp(np.sin)(1.0)"),
     C("integer input to value_and_grad", "value_and_grad(np.sin)(1)", "TypeError", ("integer",),
       "value_and_grad(np.sin)(1.0)"),
-    C("integer input to elementwise_grad", "elementwise_grad(np.sin)(onp.arange(3))", "TypeError",
-      ("integer",), "elementwise_grad(np.sin)(onp.arange(3.0))"),
+    C("integer array to elementwise_grad (autograd accepts it)",
+      "assert close(elementwise_grad(np.sin)(onp.arange(3)), onp.cos(onp.arange(3)))",
+      "UserWarning", ("integer array",), "elementwise_grad(np.sin)(onp.arange(3.0))"),
     C("integer input to holomorphic_grad", "dualgrad.holomorphic_grad(np.sin)(1)", "TypeError",
       ("integer",), "holomorphic_grad(np.sin)(1.0 + 0j)"),
     C("integer input to vjp", "vjp(np.sin, 1)", "TypeError", ("integer",), "vjp(np.sin, 1.0)"),

@@ -117,8 +117,10 @@ def test_library_primitives_are_listed():
 def test_integer_input_error():
     with pytest.raises(TypeError, match=r"integer input.*pass a float"):
         grad(lambda x: x ** 2)(1)
-    with pytest.raises(TypeError, match="integer"):
-        grad(np.sum)(onp.arange(3))
+    with pytest.raises(TypeError, match="integer"):  # autograd refuses the scalar too
+        grad(lambda x: x * x)(onp.int64(3))
+    with pytest.warns(UserWarning, match="cast to float64"):  # an array is cast, as autograd
+        assert onp.allclose(grad(np.sum)(onp.arange(3)), 1.0)
 
 
 def test_non_scalar_output_error():

@@ -185,10 +185,17 @@ def test_missing_rule_is_also_not_implemented():
 
 
 def test_elementwise_grad_of_integer_arrays():
-    # autograd 1.9.1 differentiates integer arrays as floats in elementwise_grad
-    # (its answer: 2 x); dualgrad refuses integer inputs with a clear message
+    # autograd 1.9.1 differentiates integer arrays as floats in grad and
+    # elementwise_grad (its answer: 2 x); dualgrad casts them with a warning.
+    # Integer scalars raise in both libraries.
+    with pytest.warns(UserWarning, match="cast to float64"):
+        d = elementwise_grad(lambda x: x ** 2)(onp.array([1, 2, 3]))
+    assert d.dtype == onp.float64 and onp.allclose(d, [2.0, 4.0, 6.0])
+    with pytest.warns(UserWarning, match="cast to float64"):
+        g = grad(lambda x: np.sum(np.sin(x)))(onp.array([1, 2, 3]))
+    assert onp.allclose(g, onp.cos([1.0, 2.0, 3.0]))
     with pytest.raises(TypeError, match="integer"):
-        elementwise_grad(lambda x: x ** 2)(onp.array([1, 2, 3]))
+        grad(np.sin)(1)
 
 
 def test_plain_ndarray_method_on_a_tracer_names_the_fix():

@@ -39,6 +39,14 @@ def test_misuse_case(case):
     if case.error is None:
         exec(case.code, ns)  # the case asserts its answer
         return
+    if case.error.endswith("Warning"):  # it works (the code asserts) and warns
+        with pytest.warns(Warning) as record:
+            exec(case.code, ns)
+        messages = [str(w.message) for w in record if type(w.message).__name__ == case.error]
+        assert messages, f"expected a {case.error}, got {[str(w.message) for w in record]}"
+        for word in case.words:
+            assert any(word in m for m in messages), f"{word!r} is not in {messages}"
+        return
     with pytest.raises(Exception) as info:
         exec(case.code, ns)
     names = [k.__name__ for k in type(info.value).__mro__]
