@@ -1,5 +1,5 @@
 """Regressions found by fuzzing random *combinations* of transforms, rules,
-dtypes and containers (hunt 6: /tmp/hunt6/fuzz.py).
+dtypes and containers.
 
 Tests marked xfail(strict=True) are bugs in core files (transforms.py,
 batching.py, core.py, forward.py, reverse.py) left for their owners; the fix
