@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import argparse
 import functools
-import statistics
 import sys
 import time
 
-from . import machine  # sets one BLAS thread before numpy loads
+from . import _median_seconds, machine  # sets one BLAS thread before numpy loads
 
 import numpy as onp
 import scipy.sparse as sps
@@ -65,14 +64,7 @@ def rosenbrock(x):
 
 
 # ------------------------------------------------------------------ timing
-def median_time(fn, repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+median_time = _median_seconds  # the same warm-up-then-median timing as python -m benchmarks
 
 
 def once(fn) -> tuple[float, object]:

@@ -59,8 +59,8 @@ class _Sparse:
 
     kind = "derivative"
 
-    def __init__(self, fun: Callable, *, order: str, chunk_size, check_pattern: bool,
-                 explain: bool, pattern=None):
+    def __init__(self, fun: Callable, *, order: str = "smallest_last", chunk_size=None,
+                 check_pattern: bool = False, explain: bool = False, pattern=None):
         if order not in col.ORDERS:
             raise ValueError(f"order must be one of {col.ORDERS}, not {order!r}.")
         self.fun, self.order, self.chunk_size = fun, order, chunk_size
@@ -195,12 +195,7 @@ class SparseHessian(_Sparse):
     (n x n), from k Hessian-vector products (forward over reverse) with a star
     colouring of its pattern."""
 
-    kind = "hessian"
-
-    def __init__(self, fun, *, order="smallest_last", chunk_size=None, check_pattern=False,
-                 explain=False, pattern=None):
-        super().__init__(fun, order=order, chunk_size=chunk_size,
-                         check_pattern=check_pattern, explain=explain, pattern=pattern)
+    kind = "hessian"  # the options are _Sparse's (no mode: always forward over reverse)
 
     def _detect(self, x, unary):
         info = hessian_sparsity(unary, x, info=True)
