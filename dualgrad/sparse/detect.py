@@ -1,9 +1,10 @@
 """Sparsity detection: one more trace level, beside forward, reverse and batching.
 
 A ``Sparsity`` tracer carries the value of an array (computed as usual) and,
-for every element of it, the set of input elements it depends on: a boolean
-``scipy.sparse.csr_array`` ``pattern`` of shape ``(value.size, n_in)``, rows in
-C order. The input starts as the identity. Each primitive maps the patterns of
+for every element of it, the set of input elements it depends on: a
+``pattern`` of shape ``(value.size, n_in)``, rows in C order, held as a narrow
+padded index array or a boolean ``scipy.sparse.csr_array``
+(``dualgrad.sparse.patterns``). The input starts as the identity. Each primitive maps the patterns of
 its arguments to the pattern of its answer by a *sparsity rule*
 (``dualgrad.sparse.rules``): elementwise functions keep the pattern, shape and
 indexing primitives select rows, reductions take unions of rows, products are
@@ -26,6 +27,7 @@ import numpy as onp
 import scipy.sparse as sps
 
 from ..core import Level, Tracer, _is_differentiable, getval
+from .patterns import _bool, dense_fallback, empty, identity, to_csr
 
 __all__ = ["Sparsity", "SparsityLevel", "jacobian_sparsity", "hessian_sparsity",
            "SPARSITY_RULES", "def_sparsity"]
@@ -102,109 +104,6 @@ def _plain_tree(ans):
     return getval(ans)
 
 
-# ------------------------------------------------------------ pattern helpers
-def empty(rows: int, n: int):
-    """A pattern with no dependencies."""
-    return sps.csr_array((onp.zeros(0, bool), onp.zeros(0, onp.int32),
-                          onp.zeros(rows + 1, onp.int32)), shape=(rows, n))
-
-
-def identity(n: int):
-    return sps.csr_array((onp.ones(n, bool), onp.arange(n), onp.arange(n + 1)), shape=(n, n))
-
-
-def from_coo(rows, cols, shape, pattern=None):
-    """The 0/1 matrix with ones at (rows, cols); times ``pattern`` when given: each
-    output row is then the union of the pattern rows it selects (duplicates merge)."""
-    m = sps.csr_array((onp.ones(len(rows), bool), (rows, cols)), shape=shape)
-    return m if pattern is None else _bool(m @ pattern)
-
-
-def _bool(p):
-    p = sps.csr_array(p)
-    if p.dtype != bool:
-        p = p.astype(bool)
-    p.sum_duplicates()
-    return p
-
-
-def union(parts, rows: int, n: int):
-    """Elementwise OR of patterns of one shape (None entries skipped)."""
-    unique = {id(p): p for p in parts if p is not None}  # x * x: one pattern, no work
-    if not unique:
-        return empty(rows, n)
-    parts = list(unique.values())
-    out = parts[0]
-    for p in parts[1:]:
-        out = out + p
-    return out
-
-
-def take_rows(pattern, idx):
-    """Rows ``idx`` of ``pattern``, in that order (repeats allowed; a negative
-    index gives an empty row: an element that depends on no input)."""
-    idx = onp.asarray(idx, dtype=onp.intp).ravel()
-    if len(idx) == pattern.shape[0] and onp.array_equal(idx, onp.arange(len(idx))):
-        return pattern
-    indptr, indices = pattern.indptr, pattern.indices
-    rows, n = pattern.shape
-    negative = bool(idx.size) and idx.min() < 0
-    width = int(indptr[-1]) // rows if rows else 0
-    if not negative and rows and width * rows == indptr[-1] and \
-            onp.array_equal(indptr, onp.arange(rows + 1) * width):
-        # every row has `width` entries (the input's identity, periodic stencils): one gather
-        return _csr(onp.ones(len(idx) * width, bool), indices.reshape(rows, width)[idx].ravel(),
-                    onp.arange(len(idx) + 1) * width, (len(idx), n))
-    lengths = (indptr[1:] - indptr[:-1])[idx]
-    starts = indptr[idx].astype(onp.int64)
-    if negative:
-        lengths[idx < 0] = 0
-    new_ptr = onp.zeros(len(idx) + 1, dtype=onp.int64)
-    onp.cumsum(lengths, out=new_ptr[1:])
-    total = int(new_ptr[-1])
-    # position of each kept nonzero in the old arrays: its row's start + its rank
-    pos = onp.repeat(starts - new_ptr[:-1], lengths) + onp.arange(total)
-    return sps.csr_array((onp.ones(total, bool), indices[pos], new_ptr),
-                         shape=(len(idx), pattern.shape[1]))
-
-
-def _csr(data, indices, indptr, shape):
-    return sps.csr_array((data, indices, indptr), shape=shape)
-
-
-def stack_rows(patterns):
-    """The patterns one under the other (all with the same number of columns)."""
-    if len(patterns) == 1:
-        return patterns[0]
-    ptrs, offset = [onp.zeros(1, onp.int64)], 0
-    for p in patterns:
-        ptrs.append(p.indptr[1:].astype(onp.int64) + offset)
-        offset += int(p.indptr[-1])
-    indices = onp.concatenate([p.indices for p in patterns])
-    rows = sum(p.shape[0] for p in patterns)
-    return sps.csr_array((onp.ones(len(indices), bool), indices, onp.concatenate(ptrs)),
-                         shape=(rows, patterns[0].shape[1]))
-
-
-def nonempty_rows(pattern) -> onp.ndarray:
-    return onp.diff(pattern.indptr) > 0
-
-
-def dense_fallback(ans, pats, vals, kwargs):
-    """Every output element depends on every input element any traced argument
-    depends on: the safe answer for a primitive with no sparsity rule."""
-    traced = [p for p in pats if p is not None]
-    n = traced[0].shape[1]
-    cols = onp.unique(onp.concatenate([p.indices for p in traced]))
-    outs = ans if isinstance(ans, (tuple, list)) else (ans,)
-    res = []
-    for a in outs:
-        rows = int(onp.size(a))
-        res.append(sps.csr_array((onp.ones(rows * len(cols), bool), onp.tile(cols, rows),
-                                  onp.arange(rows + 1) * len(cols)), shape=(rows, n)))
-    return type(ans)(res) if isinstance(ans, (tuple, list)) else res[0]
-
-
 # ------------------------------------------------------------ entry points
 class SparsityInfo(collections.namedtuple("SparsityInfo", "pattern fallbacks")):
     """A detected pattern and the primitives that used the dense fallback
@@ -247,8 +146,7 @@ def jacobian_sparsity(fun: Callable, x, *, info: bool = False) -> "sps.csr_array
         pattern = out.pattern
     else:  # the output does not depend on x
         pattern = empty(int(onp.size(getval(out))), n)
-    pattern = sps.csr_array(pattern)
-    pattern.sort_indices()
+    pattern = to_csr(pattern)
     return SparsityInfo(pattern, dict(level.fallbacks)) if info else pattern
 
 

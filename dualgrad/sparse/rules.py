@@ -23,8 +23,9 @@ import scipy.sparse as sps
 from ..core import Primitive
 from ..rules import _helpers, complex as cx, construction, elementwise as ew, linalg as la
 from ..rules import reductions as red, scans, shape as shp
-from .detect import (SPARSITY_RULES, def_sparsity, dense_fallback, empty, from_coo,
-                     nonempty_rows, stack_rows, take_rows, union, _bool)
+from .detect import SPARSITY_RULES, def_sparsity
+from .patterns import (dense_fallback, from_coo, mask_rows, nonempty_rows,
+                       stack_rows, take_rows, times, union)
 
 _MAX_TERMS = 5_000_000  # einsum terms enumerated before falling back to dense
 
@@ -69,7 +70,7 @@ def _multiply_rule(ans, pats, vals, kwargs):
         other = vals[1 - i]
         if pats[1 - i] is None and not onp.all(onp.asarray(other) != 0):
             keep = onp.broadcast_to(onp.asarray(other) != 0, out_shape).ravel()
-            part = _bool(sps.diags_array(keep.astype(float)) @ part)
+            part = mask_rows(part, keep)
         parts.append(part)
     return union(parts, int(onp.prod(out_shape, dtype=int)), _n(pats))
 
@@ -299,12 +300,12 @@ def _matmul2d(pats, a, b):
     parts = []
     if pats[0] is not None:
         sb = sps.csr_array(structural(pats[1], b2).T)
-        parts.append(_bool(sps.kron(sps.eye_array(m, dtype=bool), sb, format="csr")
-                           @ pats[0]))
+        parts.append(times(sps.kron(sps.eye_array(m, dtype=bool), sb, format="csr"),
+                           pats[0]))
     if pats[1] is not None:
         sa = sps.csr_array(structural(pats[0], a2))
-        parts.append(_bool(sps.kron(sa, sps.eye_array(p, dtype=bool), format="csr")
-                           @ pats[1]))
+        parts.append(times(sps.kron(sa, sps.eye_array(p, dtype=bool), format="csr"),
+                           pats[1]))
     return union(parts, m * p, _n(pats))
 
 
