@@ -14,7 +14,7 @@ import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
 from ..core import ANY, Primitive, Tracer
-from ._helpers import composite, shape_of, unbroadcast
+from ._helpers import broadcast_to, composite, shape_of, unbroadcast
 from ._helpers import ndim_of as _nd
 from .complex import cast_like
 from .elementwise import multiply
@@ -38,17 +38,38 @@ def _promoted(g, a, b):
     return g2, a1, b1
 
 
+def _repeated(g, axis: int) -> bool:
+    """``g`` is a plain array whose lines along ``axis`` are one line repeated (a zero
+    stride: the broadcast cotangent of a sum or a mean). numpy's matmul copies such an
+    operand to a full contiguous buffer first, so the VJPs below contract one line."""
+    return type(g) is onp.ndarray and g.ndim >= 2 and g.shape[axis] > 1 and g.strides[axis] == 0
+
+
 def _matmul_vjp_a(g, ans, a, b):  # reads b only (a: its shape)
     g2, a1, b1 = _promoted(g, a, b)
     b2 = reshape(b, shape_of(b) + (1,)) if b1 else b
-    ga = matmul(g2, swapaxes(b2, -1, -2))
+    bt = swapaxes(b2, -1, -2)
+    if _repeated(g2, -2):    # every row of g is g[0]: so is every row of g @ b^T
+        row = matmul(g2[..., :1, :], bt)
+        ga = broadcast_to(row, shape_of(row)[:-2] + (g2.shape[-2], shape_of(row)[-1]))
+    elif _repeated(g2, -1):  # g[i, j] = c_i: (g @ b^T)[i] = c_i * (row sums of b)^T
+        ga = matmul(g2[..., :1], swapaxes(sum(b2, axis=-1, keepdims=True), -1, -2))
+    else:
+        ga = matmul(g2, bt)
     return unbroadcast(getitem(ga, (Ellipsis, 0, slice(None))) if a1 else ga, a)
 
 
 def _matmul_vjp_b(g, ans, a, b):  # reads a only (b: its shape)
     g2, a1, b1 = _promoted(g, a, b)
     a2 = reshape(a, (1,) + shape_of(a)) if a1 else a
-    gb = matmul(swapaxes(a2, -1, -2), g2)
+    at = swapaxes(a2, -1, -2)
+    if _repeated(g2, -1):    # every column of g is g[:, 0]: so is every column of a^T @ g
+        col = matmul(at, g2[..., :1])
+        gb = broadcast_to(col, shape_of(col)[:-1] + (g2.shape[-1],))
+    elif _repeated(g2, -2):  # g[i, j] = r_j: (a^T @ g)[k, j] = (column sums of a)_k r_j
+        gb = matmul(swapaxes(sum(a2, axis=-2, keepdims=True), -1, -2), g2[..., :1, :])
+    else:
+        gb = matmul(at, g2)
     return unbroadcast(getitem(gb, (Ellipsis, 0)) if b1 else gb, b)
 
 
