@@ -88,7 +88,7 @@ def stand_in(v):
     """``v`` if it is small or not a numpy array, else a shared :class:`NotKept` of
     its shape and dtype (for a tracer of an outer level: of its plain value's)."""
     x = getval(v) if isinstance(v, Tracer) else v
-    if not isinstance(x, onp.ndarray) or isinstance(x, (NotKept, onp.matrix, onp.ma.MaskedArray)):
+    if type(x) is not onp.ndarray:  # subclasses (matrix, masked) keep their own semantics
         return v
     dtype = x.dtype
     if dtype.kind not in _KINDS:
