@@ -24,20 +24,16 @@ return the stacked answer, or ``NotImplemented`` to ask for the loop.
 """
 from __future__ import annotations
 
-import logging
 import operator
 from typing import Callable
 
 import numpy as onp
 
-from .core import BatchingError, Level, Primitive, Tracer, check_live, getval
+from .core import BatchingError, Level, Primitive, Tracer, check_live, getval, log
 from .rules import _helpers, shape as shp
 from .vspace import tree_flatten, tree_map, tree_unflatten
 
 BATCH_RULES: dict[Primitive, Callable] = {}
-log = logging.getLogger("dualgrad")
-
-
 
 
 _READS = ("A derivative rule read the numbers of a batched value (for example a mask "

@@ -24,6 +24,20 @@ from typing import Any, Callable
 
 import numpy as onp
 
+
+class _Log:
+    """``logging.getLogger("dualgrad")``, imported at the first message: most runs
+    emit none, and the logging package is about half a megabyte of memory."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        import logging
+        return getattr(logging.getLogger("dualgrad"), name)
+
+
+log = _Log()
+
 # ---------------------------------------------------------------------------
 # Rule tables: JVP_RULES[prim][argnum], VJP_RULES[prim][argnum].
 #   JVP rule:  rule(t, ans, *args, **kwargs) -> tangent of ans due to args[argnum]

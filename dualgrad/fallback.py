@@ -31,12 +31,9 @@ missing rule of kind K ("JVP" or "VJP"):
 """
 from __future__ import annotations
 
-import logging
 from typing import Any, Callable, NamedTuple, Sequence
 
-from .core import DifferentiationError, MissingRuleError
-
-log = logging.getLogger("dualgrad")
+from .core import DifferentiationError, MissingRuleError, log
 
 
 class Mode(NamedTuple):

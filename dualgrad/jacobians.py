@@ -9,18 +9,15 @@ pass per direction); ``chunk_size`` bounds the directions per pass.
 """
 from __future__ import annotations
 
-import logging
 
 import numpy as onp
 
 from .batching import BatchingError, BatchLevel, batch_unwrap, batch_wrap
 from .complex_jacobian import complex_columns, complex_rows
-from .core import getval
+from .core import getval, log
 from .forward import push_forward
 from .reverse import pull_back
 from .vspace import tree_flatten, tree_map, tree_unflatten, vspace
-
-log = logging.getLogger("dualgrad")
 
 
 def _chunks(n: int, chunk_size: int | None):

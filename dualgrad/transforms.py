@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import logging
 import warnings
 from typing import Any, Callable, NamedTuple, Sequence
 
@@ -16,7 +15,7 @@ import numpy as onp
 from .batching import vmap
 from .complex_jacobian import check_layout, real_hessian, real_jacobian
 from .jacobians import OutputTree, _jac_fwd, _jac_rev
-from .core import ANY, Primitive, Tracer, getval
+from .core import ANY, Primitive, Tracer, getval, log
 from . import checks
 from .duck import is_duck_array
 from .fallback import (FWD, REV, elementwise_grad_by_forward, grad_by_forward, jvp_by_reverse,
@@ -25,7 +24,6 @@ from .forward import push_forward
 from .reverse import pull_back
 from .vspace import _shape_only, tree_flatten, tree_map, vspace
 
-log = logging.getLogger("dualgrad")
 Fun = Callable[..., Any]
 ArgNum = int | Sequence[int]
 
