@@ -57,7 +57,7 @@ SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 # X = A⁻¹     JVP: dX = -X dA X        VJP: Ā = -Xᵀ g Xᵀ                      [G 2.2.3]
 inv = Primitive(lambda a: onp.linalg.inv(a), "inv")
 inv.def_jvp(lambda t, ans, a: -matmul(ans, matmul(t, ans)))
-inv.def_vjp(lambda g, ans, a: cast_like(-matmul(_T(ans), matmul(g, _T(ans))), a))
+inv.def_vjp(lambda g, ans, a: cast_like(-matmul(_T(ans), matmul(g, _T(ans))), a), reads="ans")
 
 
 # ------------------------------------------------------------------ solve
@@ -85,8 +85,8 @@ def _solve_jvp_a(t, ans, a, b):
 solve = Primitive(lambda a, b: onp.linalg.solve(a, b), "solve")
 solve.def_jvp(_solve_jvp_a, argnum=0)
 solve.def_jvp(lambda t, ans, a, b: solve(a, t), argnum=1)
-solve.def_vjp(_solve_vjp_a, argnum=0)
-solve.def_vjp(_solve_vjp_b, argnum=1)
+solve.def_vjp(_solve_vjp_a, argnum=0, reads="a ans")
+solve.def_vjp(_solve_vjp_b, argnum=1, reads="a")
 
 
 # ------------------------------------------------------------------ det, slogdet
@@ -125,7 +125,7 @@ def _det_vjp(g, ans, a):
 
 det = Primitive(no_silent_fallback(lambda a: onp.linalg.det(a), "det"), "det")
 det.def_jvp(_det_jvp)
-det.def_vjp(_det_vjp)
+det.def_vjp(_det_vjp, reads="a ans")
 
 
 # ℓ = log det A: log|det A| for real A; log|det A| + i arg(det A) for complex A
@@ -137,7 +137,7 @@ def _logdet(a):
 
 logdet = Primitive(no_silent_fallback(_logdet, "logdet"), "logdet")
 logdet.def_jvp(lambda t, ans, a: _trace(solve(a, t)))
-logdet.def_vjp(lambda g, ans, a: cast_like(_col(_col(g)) * _T(inv(a)), a))
+logdet.def_vjp(lambda g, ans, a: cast_like(_col(_col(g)) * _T(inv(a)), a), reads="a")
 
 
 def slogdet(a):
@@ -177,7 +177,7 @@ def _pinv_vjp(g, ans, a, **kw):
 
 pinv_p = Primitive(no_silent_fallback(lambda a, **kw: onp.linalg.pinv(a, **kw), "pinv"), "pinv")
 pinv_p.def_jvp(_pinv_jvp)
-pinv_p.def_vjp(_pinv_vjp)
+pinv_p.def_vjp(_pinv_vjp, reads="a ans")
 
 
 def pinv(a, rcond=None, hermitian=False, **kw):
@@ -238,7 +238,7 @@ def _chol_vjp(g, ans, a, upper=False):
 
 cholesky_p = Primitive(lambda a, upper=False: onp.linalg.cholesky(a, upper=upper), "cholesky")
 cholesky_p.def_jvp(_chol_jvp)
-cholesky_p.def_vjp(_chol_vjp)
+cholesky_p.def_vjp(_chol_vjp, reads="ans")
 
 
 def cholesky(a, /, *, upper=False):
@@ -280,7 +280,7 @@ def _eigh_vjp(g, ans, a, UPLO="L"):
 
 eigh_p = Primitive(no_silent_fallback(_eigh_impl, "eigh"), "eigh")
 eigh_p.def_jvp(_eigh_jvp)
-eigh_p.def_vjp(_eigh_vjp)
+eigh_p.def_vjp(_eigh_vjp, reads="ans")
 
 
 def eigh(a, UPLO="L"):
@@ -327,7 +327,7 @@ def _eig_vjp(g, ans, a):
 
 eig_p = Primitive(no_silent_fallback(_eig_impl, "eig"), "eig")
 eig_p.def_jvp(_eig_jvp)
-eig_p.def_vjp(_eig_vjp)
+eig_p.def_vjp(_eig_vjp, reads="ans")
 
 
 def eig(a):

@@ -77,7 +77,7 @@ fft_p.def_jvp(lambda t, ans, x, n=None, axis=-1, norm=None, inverse=False:
               fft_p(t, n=n, axis=axis, norm=norm, inverse=inverse))
 fft_p.def_vjp(lambda g, ans, x, n=None, axis=-1, norm=None, inverse=False:
               cast_like(_fit(fft_p(g, axis=axis, norm=norm, inverse=inverse),
-                             shape_of(x)[axis], axis), x))
+                             shape_of(x)[axis], axis), x), reads=())
 
 
 # y = rfft(x): bins 0..N//2 of fft(fit(x, N)).   VJP: fit(Re fft(fit(g, N)), len(x))
@@ -89,7 +89,7 @@ def _rfft_vjp(g, ans, x, n=None, axis=-1, norm=None):
 
 rfft_p = Primitive(lambda x, n=None, axis=-1, norm=None: onp.fft.rfft(x, n, axis, norm), "rfft")
 rfft_p.def_jvp(lambda t, ans, x, n=None, axis=-1, norm=None: rfft_p(t, n=n, axis=axis, norm=norm))
-rfft_p.def_vjp(_rfft_vjp)
+rfft_p.def_vjp(_rfft_vjp, reads=())
 
 
 # x = irfft(Y, N): real.   VJP: fit(w ∘ ifft(g)[:N//2+1], len(Y)),  w = (1, 2, ..., 2, 1|2)
@@ -107,7 +107,7 @@ def _irfft_vjp(g, ans, y, n=None, axis=-1, norm=None):
 
 irfft_p = Primitive(lambda y, n=None, axis=-1, norm=None: onp.fft.irfft(y, n, axis, norm), "irfft")
 irfft_p.def_jvp(lambda t, ans, y, n=None, axis=-1, norm=None: irfft_p(t, n=n, axis=axis, norm=norm))
-irfft_p.def_vjp(_irfft_vjp)
+irfft_p.def_vjp(_irfft_vjp, reads=())
 
 
 # ------------------------------------------------------------------ 1-D public functions

@@ -78,13 +78,13 @@ def _st_vjp_a(g, ans, a, b, trans=0, lower=False, unit_diagonal=False):
 
 
 solve_triangular_p.def_jvp(_st_jvp_a, argnum=0)
-solve_triangular_p.def_vjp(_st_vjp_a, argnum=0)
+solve_triangular_p.def_vjp(_st_vjp_a, argnum=0, reads="a ans")
 solve_triangular_p.def_jvp(lambda t, ans, a, b, trans=0, lower=False, unit_diagonal=False:
                            solve_triangular_p(a, t, trans=trans, lower=lower,
                                               unit_diagonal=unit_diagonal), argnum=1)
 solve_triangular_p.def_vjp(lambda g, ans, a, b, trans=0, lower=False, unit_diagonal=False:
                            solve_triangular_p(a, g, trans=_flip_trans(trans, a), lower=lower,
-                                              unit_diagonal=unit_diagonal), argnum=1)
+                                              unit_diagonal=unit_diagonal), argnum=1, reads="a")
 
 
 def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False,
@@ -142,16 +142,18 @@ def _qbar(g, a, b):
 solve_sylvester.def_jvp(lambda t, ans, a, b, q: solve_sylvester(a, b, -matmul(t, ans)), argnum=0)
 solve_sylvester.def_jvp(lambda t, ans, a, b, q: solve_sylvester(a, b, -matmul(ans, t)), argnum=1)
 solve_sylvester.def_jvp(lambda t, ans, a, b, q: solve_sylvester(a, b, t), argnum=2)
-solve_sylvester.def_vjp(lambda g, ans, a, b, q: -matmul(_qbar(g, a, b), transpose(ans)), argnum=0)
-solve_sylvester.def_vjp(lambda g, ans, a, b, q: -matmul(transpose(ans), _qbar(g, a, b)), argnum=1)
-solve_sylvester.def_vjp(lambda g, ans, a, b, q: _qbar(g, a, b), argnum=2)
+solve_sylvester.def_vjp(lambda g, ans, a, b, q: -matmul(_qbar(g, a, b), transpose(ans)), argnum=0,
+                        reads="a b ans")
+solve_sylvester.def_vjp(lambda g, ans, a, b, q: -matmul(transpose(ans), _qbar(g, a, b)), argnum=1,
+                        reads="a b ans")
+solve_sylvester.def_vjp(lambda g, ans, a, b, q: _qbar(g, a, b), argnum=2, reads="a b")
 
 
 # ------------------------------------------------------------------ sqrtm
 # X = A^(1/2), X X = A:   JVP: X dX + dX X = dA;   VJP: Ā solves Xᵀ Ā + Ā Xᵀ = g
 sqrtm_p = Primitive(lambda a: sla.sqrtm(a), "sqrtm")
 sqrtm_p.def_jvp(lambda t, ans, a: solve_sylvester(ans, ans, t))
-sqrtm_p.def_vjp(lambda g, ans, a: solve_sylvester(transpose(ans), transpose(ans), g))
+sqrtm_p.def_vjp(lambda g, ans, a: solve_sylvester(transpose(ans), transpose(ans), g), reads="ans")
 
 
 def sqrtm(A, disp=True, blocksize=64):
@@ -172,7 +174,7 @@ def _expm_frechet(a, e):
 
 expm = Primitive(lambda A: sla.expm(A), "expm")
 expm.def_jvp(lambda t, ans, a: _expm_frechet(a, t))
-expm.def_vjp(lambda g, ans, a: _expm_frechet(transpose(a), g))
+expm.def_vjp(lambda g, ans, a: _expm_frechet(transpose(a), g), reads="a")
 
 
 # ------------------------------------------------------------------ solve_banded
@@ -223,8 +225,8 @@ solve_banded_p.def_jvp(lambda t, ans, ab, b, l_and_u: solve_banded_p(ab, t, l_an
                        argnum=1)
 solve_banded_p.def_vjp(lambda g, ans, ab, b, l_and_u: _band(
     -matmul(_as_2d(_sb_vjp_b(g, ans, ab, b, l_and_u)), transpose(_as_2d(ans))), l_and_u),
-    argnum=0)
-solve_banded_p.def_vjp(_sb_vjp_b, argnum=1)
+    argnum=0, reads="ab ans")
+solve_banded_p.def_vjp(_sb_vjp_b, argnum=1, reads="ab")
 
 
 def solve_banded(l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_finite=True):

@@ -36,8 +36,8 @@ def _full_vjp(g, other, own):
 convolve_full = Primitive(_full, "convolve")
 convolve_full.def_jvp(lambda t, ans, a, b: convolve_full(t, b), argnum=0)
 convolve_full.def_jvp(lambda t, ans, a, b: convolve_full(a, t), argnum=1)
-convolve_full.def_vjp(lambda g, ans, a, b: _full_vjp(g, b, a), argnum=0)
-convolve_full.def_vjp(lambda g, ans, a, b: _full_vjp(g, a, b), argnum=1)
+convolve_full.def_vjp(lambda g, ans, a, b: _full_vjp(g, b, a), argnum=0, reads="b")
+convolve_full.def_vjp(lambda g, ans, a, b: _full_vjp(g, a, b), argnum=1, reads="a")
 
 
 def _mode_window(sa, sb, mode):

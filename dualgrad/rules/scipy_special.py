@@ -316,9 +316,11 @@ _logsumexp.def_jvp(lambda t, ans, a, b, axis=None, keepdims=False: rsum(
 _logsumexp.def_jvp(lambda t, ans, a, b, axis=None, keepdims=False: rsum(
     t * _lse_weight(ans, a, b, axis, keepdims), axis=axis, keepdims=keepdims), argnum=1)
 _logsumexp.def_vjp(lambda g, ans, a, b, axis=None, keepdims=False: unbroadcast(
-    _kept(g, a, axis, keepdims) * b * _lse_weight(ans, a, b, axis, keepdims), a), argnum=0)
+    _kept(g, a, axis, keepdims) * b * _lse_weight(ans, a, b, axis, keepdims), a),
+    argnum=0, reads="ans a b")
 _logsumexp.def_vjp(lambda g, ans, a, b, axis=None, keepdims=False: unbroadcast(
-    _kept(g, a, axis, keepdims) * _lse_weight(ans, a, b, axis, keepdims), b), argnum=1)
+    _kept(g, a, axis, keepdims) * _lse_weight(ans, a, b, axis, keepdims), b),
+    argnum=1, reads="ans a b")
 
 
 def _norm_axis(axis):

@@ -126,7 +126,7 @@ def _svd_vjp(g, ans, a, full_matrices=True):
 
 svd_p = Primitive(_svd_impl, "svd")
 svd_p.def_jvp(_svd_jvp)
-svd_p.def_vjp(_svd_vjp)
+svd_p.def_vjp(_svd_vjp, reads="ans a")
 
 
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
@@ -221,7 +221,7 @@ def _qr_vjp(g, ans, a, complete=False):
 
 qr_p = Primitive(_qr_impl, "qr")
 qr_p.def_jvp(_qr_jvp)
-qr_p.def_vjp(_qr_vjp)
+qr_p.def_vjp(_qr_vjp, reads="ans a")
 
 
 def qr(a, mode="reduced"):
