@@ -79,23 +79,29 @@ class SparsityLevel(Level):
                 outer = outer or isinstance(a.value, Tracer)
             elif isinstance(a, Tracer):
                 outer = True
-        ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
-        plain = [getval(v) for v in vals]
+        if outer:  # values traced by outer levels: the rule sees plain ones
+            ans = prim(*vals, **kwargs)
+            out = self._rule(prim)(_plain_tree(ans), pats, [getval(v) for v in vals], kwargs)
+        else:  # the hot path: plain values throughout
+            ans = prim.fun(*vals, **kwargs)
+            out = self._rule(prim)(ans, pats, vals, kwargs)
+        if isinstance(ans, (tuple, list)):
+            return type(ans)(self._wrap(a, p) for a, p in zip(ans, out))
+        return self._wrap(ans, out)
+
+    def _rule(self, prim):
         rule = SPARSITY_RULES.get(prim)
         if rule is None and prim.__dict__.get("elementwise"):
             rule = SPARSITY_RULES.get("elementwise")
         if rule is None:
             self.fallbacks[prim.name] += 1
             rule = dense_fallback
-        out = rule(_plain_tree(ans), pats, plain, kwargs)
-        if isinstance(ans, (tuple, list)):
-            return type(ans)(self._wrap(a, p) for a, p in zip(ans, out))
-        return self._wrap(ans, out)
+        return rule
 
     def _wrap(self, ans, pattern):
-        if not _is_differentiable(ans):
-            return ans
-        return Sparsity(ans, pattern, self)
+        if ans.__class__ is onp.ndarray and ans.dtype.kind == "f" or _is_differentiable(ans):
+            return Sparsity(ans, pattern, self)
+        return ans
 
 
 def _plain_tree(ans):

@@ -182,14 +182,18 @@ def take_rows(p, idx):
     """Rows ``idx`` of ``p``, in that order (repeats allowed; a negative index
     gives an empty row: an element that depends on no input)."""
     idx = onp.asarray(idx, dtype=onp.intp).reshape(-1)
-    rows = p.shape[0]
-    if len(idx) == rows and (rows == 0 or (idx[0] == 0 and idx[-1] == rows - 1 and
-                                           onp.array_equal(idx, onp.arange(rows)))):
-        return p
-    if not isinstance(p, RowSets):
-        return _compact(_take_csr(p, idx))
-    if rows == 0 or not p.cols:
-        return empty(len(idx), p.n)
+    rows, size = p.shape[0], len(idx)
+    if size == 0 or rows == 0 or not isinstance(p, RowSets) or not p.cols:
+        if size == rows and (size == 0 or _is_range(idx, 0, size)):
+            return p
+        return _compact(_take_csr(p, idx)) if isinstance(p, sps.sparray) else \
+            empty(size, p.n)
+    start = int(idx[0])
+    if 0 <= start and start + size <= rows and _is_range(idx, start, size):
+        if size == rows:  # reshape, ravel, a full slice
+            return p
+        return RowSets(tuple(c[start:start + size] for c in p.cols), size, p.n, p.full,
+                       p.distinct)  # views: patterns are never changed in place
     cols = tuple(c.take(idx) for c in p.cols)  # -1 takes the last row: reset below
     negative = bool(idx.size) and idx.min() < 0
     if negative:
@@ -199,7 +203,15 @@ def take_rows(p, idx):
     return RowSets(cols, len(idx), p.n, p.full and not negative, p.distinct)
 
 
+def _is_range(idx: onp.ndarray, start: int, size: int) -> bool:
+    """Whether ``idx`` is ``start, start + 1, ..., start + size - 1``."""
+    return int(idx[-1]) == start + size - 1 and \
+        onp.array_equal(idx, onp.arange(start, start + size))
+
+
 def _take_csr(p: sps.csr_array, idx: onp.ndarray) -> sps.csr_array:
+    if p.shape[0] == 0:  # only negative indices: empty rows
+        return as_csr(empty(len(idx), p.shape[1]))
     indptr, indices = p.indptr, p.indices
     lengths = (indptr[1:] - indptr[:-1])[idx]
     starts = indptr[idx].astype(onp.int64)

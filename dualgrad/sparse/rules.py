@@ -17,6 +17,8 @@ plain argument values, and returns the answer's pattern.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as onp
 import scipy.sparse as sps
 
@@ -39,7 +41,7 @@ def broadcast_rows(pattern, shape, out_shape):
     shape, out_shape = tuple(shape), tuple(out_shape)
     if shape == out_shape:
         return pattern
-    codes = onp.arange(int(onp.prod(shape, dtype=int))).reshape(shape)
+    codes = onp.arange(math.prod(shape)).reshape(shape)
     return take_rows(pattern, onp.broadcast_to(codes, out_shape))
 
 
@@ -48,7 +50,7 @@ def elementwise_rule(ans, pats, vals, kwargs):
     out_shape = onp.shape(ans)
     parts = [broadcast_rows(p, onp.shape(v), out_shape)
              for p, v in zip(pats, vals) if p is not None]
-    return union(parts, int(onp.prod(out_shape, dtype=int)), _n(pats))
+    return union(parts, math.prod(out_shape), _n(pats))
 
 
 SPARSITY_RULES["elementwise"] = elementwise_rule
@@ -68,11 +70,17 @@ def _multiply_rule(ans, pats, vals, kwargs):
             continue
         part = broadcast_rows(p, onp.shape(v), out_shape)
         other = vals[1 - i]
-        if pats[1 - i] is None and not onp.all(onp.asarray(other) != 0):
+        if pats[1 - i] is None and not _all_nonzero(other):
             keep = onp.broadcast_to(onp.asarray(other) != 0, out_shape).ravel()
             part = mask_rows(part, keep)
         parts.append(part)
-    return union(parts, int(onp.prod(out_shape, dtype=int)), _n(pats))
+    return union(parts, math.prod(out_shape), _n(pats))
+
+
+def _all_nonzero(c) -> bool:
+    if isinstance(c, (int, float)):  # the common scalar factor, without numpy
+        return c != 0
+    return bool(onp.all(onp.asarray(c) != 0))
 
 
 # ------------------------------------------------------------ selections
@@ -83,11 +91,11 @@ def _codes(pats, vals, data):
     for i in data:
         v = vals[i]
         shape = onp.shape(v)
-        size = int(onp.prod(shape, dtype=int))
+        size = math.prod(shape)
         if pats[i] is None:
-            args[i] = onp.full(shape, -1, onp.int64)
+            args[i] = onp.full(shape, -1, onp.intp)
         else:
-            args[i] = (onp.arange(size, dtype=onp.int64) + offset).reshape(shape)
+            args[i] = onp.arange(offset, offset + size, dtype=onp.intp).reshape(shape)
             blocks.append(pats[i])
             offset += size
     return args, stack_rows(blocks)
