@@ -80,13 +80,25 @@ def setitem_transpose(x):
     return np.ravel(Z * np.array([[1.0, 0.0]] * 4)) + np.ravel(np.transpose(np.reshape(x, (2, 4))))
 
 
+_E = onp.random.default_rng(1).normal(size=(4, 4))
+_E[1, 2] = 0.0  # a structural zero of the product
+
+
+def einsum_diagonals(x):
+    X = np.reshape(x, (4, 4))
+    return np.concatenate([np.einsum("ii->i", X), np.einsum("ij,jj->i", _E, X),
+                           np.ravel(np.einsum("ii,ij->ij", X, X ** 2)),
+                           np.einsum("ii->", X)[None]])
+
+
 # (function, input size)
 CASES = {"stencil_1d": (stencil_1d, 9), "stencil_2d": (stencil_2d, 25),
          "brusselator": (brusselator, 32), "arrowhead": (arrowhead, 7),
          "block_diagonal": (block_diagonal, 12), "indexing_concat": (indexing_concat, 8),
          "reductions": (reductions, 12), "where_mask": (where_mask, 10),
          "sparse_matrix_product": (sparse_matrix_product, 8),
-         "matrix_products": (matrix_products, 12), "setitem_transpose": (setitem_transpose, 8)}
+         "matrix_products": (matrix_products, 12), "setitem_transpose": (setitem_transpose, 8),
+         "einsum_diagonals": (einsum_diagonals, 16)}
 
 
 def chained_rosenbrock(x):

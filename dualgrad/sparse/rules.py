@@ -226,7 +226,8 @@ def structural(pattern, value) -> onp.ndarray:
 def einsum_pattern(ins: list[str], out: str, pats, vals, ans):
     """Enumerate the terms of the einsum, keep those whose factors are all
     structurally nonzero, and let each output element gather the patterns of
-    its terms' factors."""
+    its terms' factors. A letter repeated in one operand (``ii->i``, a diagonal)
+    adds up its strides there: the flat position of the diagonal element."""
     dims = {}
     for spec, v in zip(ins, vals):
         dims.update(zip(spec, onp.shape(v)))
@@ -267,8 +268,6 @@ def _strides(shape):
 @def_sparsity(la.einsum_prim)
 def _einsum_rule(ans, pats, vals, kwargs):
     ins, out = la._parse(vals[0], [onp.shape(v) for v in vals[1:]])
-    if any(len(set(s)) != len(s) for s in ins):  # a diagonal: not enumerated here
-        return dense_fallback(ans, pats, vals, kwargs)
     return einsum_pattern(ins, out, pats[1:], vals[1:], ans)
 
 
