@@ -95,6 +95,7 @@ class Primitive:
     # set True (on the instance) for primitives that broadcast their arguments
     # elementwise: a scalar answer then means scalar arguments (dualgrad.residuals)
     elementwise = broadcasts = False
+    saving = False  # True once a VJP rule declares values computed on the forward pass
 
     def __init__(self, fun: Callable, name: str | None = None):
         self.fun = fun
@@ -166,7 +167,8 @@ class Primitive:
         (``argnum=ANY``: ``rule(argnum, t, ans, *args, **kwargs)`` for every argument)."""
         return _registrar(self.jvps, rule, argnum)
 
-    def def_vjp(self, rule: Callable = None, *, argnum: int | str = 0, reads=None):
+    def def_vjp(self, rule: Callable = None, *, argnum: int | str = 0, reads=None,
+                saves: dict | None = None):
         """Register ``rule(g, ans, *args, **kwargs)`` as the VJP for ``argnum``
         (``argnum=ANY``: ``rule(argnum, g, ans, *args, **kwargs)`` for every argument).
 
@@ -174,13 +176,25 @@ class Primitive:
         parameters (``"ans"``, ``"x y"``; for ``ANY`` rules ``"args"`` or
         ``"others"``), ``()`` for none. The tape keeps only those; every other array
         reaches the rule as a stand-in with its shape and dtype. Without ``reads``
-        the tape keeps everything (see ``dualgrad.residuals``)."""
+        the tape keeps everything (see ``dualgrad.residuals``).
+
+        ``saves={"name": fn}`` declares small values computed on the forward pass,
+        ``fn(ans, *args, **kwargs)`` (a mask in place of the arrays it comes from),
+        which the rule takes as keyword-only parameters. The tape computes each
+        once, when the primitive is recorded, and keeps it; called anywhere else
+        (mode fallbacks, batching) the rule gets them computed from its arguments."""
         if reads is None:
+            if saves:
+                raise TypeError(f"def_vjp({self.name}): saves= goes with reads=, which "
+                                "names what the rule reads besides the saved values.")
             return _registrar(self.vjps, rule, argnum)
 
         def register(r):
-            self.vjps[argnum] = r
-            self.reads[argnum] = (r, reads)
+            served = _with_saved(r, saves) if saves else r
+            self.vjps[argnum] = served
+            self.reads[argnum] = (served, reads)
+            if saves:
+                self.saving = True
             self.plans.clear()
             return r
         return register if rule is None else register(rule)
@@ -278,6 +292,18 @@ def _bind_positionally(prim: "Primitive", args: tuple, kwargs: dict):
         raise TypeError(f"{prim.name}: the traced value given as {', '.join(names)}= cannot "
                         "be passed by keyword; pass it positionally.")
     return bound.args, bound.kwargs
+
+
+def _with_saved(raw: Callable, saves: dict) -> Callable:
+    """``raw`` given its ``saves`` values computed from the arguments it is called
+    with: the rule as every caller but the tape uses it (``rule.raw`` and
+    ``rule.saves`` let the tape bind values it computed on the forward pass)."""
+    def rule(g, ans, *args, **kwargs):
+        saved = {name: fn(ans, *args, **kwargs) for name, fn in saves.items()}
+        return raw(g, ans, *args, **kwargs, **saved)
+    rule.raw, rule.saves = raw, saves
+    rule.__name__ = getattr(raw, "__name__", "vjp")
+    return rule
 
 
 def _registrar(table: dict, rule, argnum):

@@ -10,6 +10,7 @@ reverse mode pays in memory.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 
 import numpy as onp
@@ -142,7 +143,9 @@ class _CountingReverse(reverse.ReverseLevel):
         _bump("tape_passes")
 
     def _keep(self, node):
-        for v in (node.ans, *node.args):
+        saved = [v for _, _, r in node.parents if type(r) is functools.partial
+                 for v in r.keywords.values()]  # values rules computed on the forward pass
+        for v in (node.ans, *node.args, *saved):
             key, nb = _nbytes(v)
             if key is not None and key not in self._kept:
                 self._kept[key] = v  # the tape holds it anyway; keeps the id unique
@@ -157,9 +160,9 @@ class _CountingReverse(reverse.ReverseLevel):
         out = super().process(prim, args, kwargs)
         if type(out) is Box and out._level is self:
             node = out.node
-            node.parents = tuple((i, p, _counted_vjp(r)) for i, p, r in node.parents)
             _bump("tape_nodes")
-            self._keep(node)
+            self._keep(node)  # before the rules are wrapped: it reads their saved values
+            node.parents = tuple((i, p, _counted_vjp(r)) for i, p, r in node.parents)
         return out
 
     def backward(self, out_node, g, leaves, release=False):

@@ -117,7 +117,7 @@ def declaration(prim: Primitive, argnum: int):
         return None
     if entry[0] is not rule and getattr(rule, "__wrapped__", None) is not entry[0]:
         return None  # replaced since (a checked user rule wraps the declared one)
-    return _parse(rule, entry[1], slot == ANY, prim)
+    return _parse(getattr(rule, "raw", rule), entry[1], slot == ANY, prim)
 
 
 def is_declared(prim: Primitive) -> bool:

@@ -13,6 +13,7 @@ iteratively, so that a chain of any length needs no Python recursion.
 """
 from __future__ import annotations
 
+import functools
 import sys
 
 import numpy as onp
@@ -92,6 +93,8 @@ class ReverseLevel(Level):
             for p in parents:
                 key |= 1 << p[0]
             p = prim.plans.get(key) or plan(prim, [p[0] for p in parents], len(vals), key)
+            if prim.saving:  # before the values the saved ones come from are dropped
+                _bind_saved(parents, ans, vals, kwargs)
             if type(ans) in _FLOATS:
                 drop = p[2]
             else:
@@ -258,6 +261,17 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
         return tuple(result)
 
     return out_plain, vjp
+
+
+def _bind_saved(parents: list, ans, vals: list, kwargs: dict) -> None:
+    """Rules declared with ``saves=`` get their values now, computed from the full
+    answer and arguments and bound to the rule on the tape, which keeps them
+    instead of what they were computed from."""
+    for k, (i, node, rule) in enumerate(parents):
+        saves = getattr(rule, "saves", None)
+        if saves:
+            saved = {name: fn(ans, *vals, **kwargs) for name, fn in saves.items()}
+            parents[k] = (i, node, functools.partial(rule.raw, **saved))
 
 
 def _here(x, level) -> bool:

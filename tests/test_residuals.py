@@ -73,6 +73,48 @@ def test_tanh_mlp_keeps_each_activation_once():
     assert nbytes - w_bytes == (len(ws) + 1) * x.nbytes + 16
 
 
+def test_relu_mlp_keeps_each_activation_and_a_float16_share():
+    x, ws, bs = memory._mlp_inputs(onp, N, 3)
+    nbytes, _ = tape_bytes(lambda ws, bs: memory.relu_mlp_loss(np, x, ws, bs), ws, bs,
+                           argnum=(0, 1))
+    w_bytes = sum(w.nbytes for w in ws[1:])
+    # x and each relu answer (the next matmul's input), and per layer the share of the
+    # gradient maximum(z, 0) passes to z, computed on the forward pass (float16: a
+    # quarter of z); not z itself, which autograd keeps with the answer; three scalars
+    # (relu's 0.0, the exponent, the sum)
+    assert nbytes - w_bytes == (len(ws) + 1) * x.nbytes + len(ws) * x.nbytes // 4 + 24
+
+
+@pytest.mark.parametrize("f, kept, what", [
+    (lambda x: np.sum(np.maximum(x, 0.0) * 3.0), 2 * N, "the float16 share only"),
+    (lambda x: np.sum(np.minimum(x, 0.5) * 3.0), 2 * N, "the float16 share only"),
+    (lambda x: np.sum(np.clip(x, -0.5, 0.5) * 3.0), N, "the boolean inside-mask only"),
+])
+def test_selections_keep_a_mask_computed_on_the_forward_pass(f, kept, what):
+    x = onp.linspace(-1, 1, N)
+    nbytes, g = tape_bytes(f, x)
+    assert nbytes - kept < 64, what
+    check_grads(f, modes=["fwd", "rev"], order=2)(onp.linspace(-1, 1, 9) + 0.01)
+
+
+def test_saved_values_are_computed_from_the_arguments_off_the_tape():
+    # the same rules reached by fallbacks and batching: the values come from their arguments
+    f = lambda x: np.sum(np.maximum(x, 0.2) ** 3 + np.clip(x, -0.5, 0.5) * x)
+    x = onp.array([-1.0, 0.1, 0.3, 2.0])
+    h = dualgrad.hessian(f)(x)
+    onp.testing.assert_allclose(h, dualgrad.jacobian(grad(f), mode="rev")(x), rtol=1e-12)
+    xs = onp.stack([x, -x, 2 * x])
+    onp.testing.assert_allclose(dualgrad.vmap(grad(f))(xs), [grad(f)(v) for v in xs])
+    rule = ew.maximum.vjp_rule(0)
+    onp.testing.assert_allclose(rule(onp.ones(4), onp.maximum(x, 0.2), x, 0.2), x > 0.2)
+
+
+def test_saves_needs_a_reads_declaration():
+    p = Primitive(lambda x: x, "ident")
+    with pytest.raises(TypeError, match="saves= goes with reads="):
+        p.def_vjp(lambda g, ans, x, *, m: g, saves={"m": lambda ans, x: 1.0})
+
+
 def test_matmul_network_keeps_each_layer_input_and_weight():
     x, ws = memory.matmul_inputs(onp, N)
     nbytes, _ = tape_bytes(lambda ws: memory.matmul_loss(np, x, ws), ws)

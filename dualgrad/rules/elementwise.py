@@ -135,13 +135,23 @@ def _like(mask, ans):
     return mask.astype(dt) if onp.ndim(mask) else dt.type(mask)
 
 
+def _compact(share):
+    """A share in {0, 1/2, 1} as float16 (exact): the tape keeps 2 bytes an element
+    where it would keep x, y and the answer (24 for float64); ``g * share`` is
+    computed in g's dtype."""
+    if type(share) is onp.ndarray and share.dtype.kind == "f" and share.dtype.itemsize > 2:
+        return share.astype(onp.float16)
+    return share
+
+
 def _def_select2(prim):
     prim.def_jvp(lambda t, ans, x, y: t * _share(x, y, ans), argnum=0)
     prim.def_jvp(lambda t, ans, x, y: t * _share(y, x, ans), argnum=1)
-    prim.def_vjp(lambda g, ans, x, y: unbroadcast(g * _share(x, y, ans), x),
-                 argnum=0, reads="x y ans")
-    prim.def_vjp(lambda g, ans, x, y: unbroadcast(g * _share(y, x, ans), y),
-                 argnum=1, reads="x y ans")
+    # VJP: the share is computed on the forward pass (relu = maximum(x, 0) keeps a mask)
+    prim.def_vjp(lambda g, ans, x, y, *, share: unbroadcast(g * share, x), argnum=0, reads=(),
+                 saves={"share": lambda ans, x, y: _compact(_share(x, y, ans))})
+    prim.def_vjp(lambda g, ans, x, y, *, share: unbroadcast(g * share, y), argnum=1, reads=(),
+                 saves={"share": lambda ans, x, y: _compact(_share(y, x, ans))})
     return prim
 
 
@@ -183,8 +193,8 @@ clip = Primitive(_clip, "clip")
 clip.def_jvp(lambda t, ans, x, lo, hi: broadcast_like(t * _between(x, lo, hi), ans), argnum=0)
 clip.def_jvp(lambda t, ans, x, lo, hi: broadcast_like(t * _below(x, lo, hi), ans), argnum=1)
 clip.def_jvp(lambda t, ans, x, lo, hi: broadcast_like(t * _above(x, lo, hi), ans), argnum=2)
-clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _between(x, lo, hi), x),
-             argnum=0, reads="x lo hi")
+clip.def_vjp(lambda g, ans, x, lo, hi, *, inside: unbroadcast(g * inside, x), argnum=0,
+             reads=(), saves={"inside": lambda ans, x, lo, hi: _between(x, lo, hi)})
 clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _below(x, lo, hi), lo),
              argnum=1, reads="x lo hi")
 clip.def_vjp(lambda g, ans, x, lo, hi: unbroadcast(g * _above(x, lo, hi), hi),
