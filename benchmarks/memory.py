@@ -163,6 +163,34 @@ def _mlp_by_hand(onp, x, ws, bs):
     return x, gws, gbs               # x's gradient is not asked for
 
 
+def relu_mlp_loss(np, x, ws, bs):
+    h = x
+    for w, b in zip(ws, bs):
+        h = np.maximum(h @ w + b, 0.0)
+    return np.sum(h ** 2)
+
+
+def _relu_mlp_by_hand(onp, x, ws, bs):
+    hs, masks = [x], []
+    for w, b in zip(ws, bs):
+        z = hs[-1] @ w
+        z += b
+        masks.append(z > 0)           # relu' as a boolean mask: 1 byte an element
+        onp.maximum(z, 0.0, out=z)
+        hs.append(z)
+        del z
+    g = 2 * hs.pop()
+    gws, gbs = [None] * len(ws), [None] * len(ws)
+    for k in range(len(ws) - 1, -1, -1):
+        g *= masks.pop()
+        h = hs.pop()
+        gws[k], gbs[k] = h.T @ g, g.sum(0)
+        del h
+        if k:
+            g = g @ ws[k].T
+    return x, gws, gbs
+
+
 def matmul_inputs(onp, n):
     x, ws, _ = _mlp_inputs(onp, n, MATMUL_LAYERS)
     return (x, ws)
@@ -199,6 +227,7 @@ CHAINS = {
     "exp": (_x, exp_loss, exp_by_hand, (0,), True),
     "x * y (both traced)": (_xy, mul_loss, mul_by_hand, (0, 1), True),
     "tanh MLP (4 layers)": (mlp_inputs, mlp_loss, _mlp_by_hand, (1, 2), False),
+    "relu MLP (4 layers)": (mlp_inputs, relu_mlp_loss, _relu_mlp_by_hand, (1, 2), False),
     "matmul network (10 layers)": (matmul_inputs, matmul_loss, matmul_by_hand, (1,), False),
 }
 IMPLS = ("dualgrad", "autograd", "numpy by hand")
