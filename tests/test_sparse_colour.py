@@ -98,3 +98,40 @@ def test_stencil_colours_are_near_optimal_and_do_not_grow(n):
     five = sps.kronsum(lap1, lap1).astype(bool)
     assert col.column_colouring(five).max() + 1 <= 7            # optimum 5, within 1.5x
     assert col.star_colouring(tri).max() + 1 == 3
+
+
+def _with_dense_lines(P, rows, cols):
+    """P with some rows and columns made dense (arrowhead-like patterns)."""
+    A = P.toarray()
+    A[rows % A.shape[0]] = True
+    A[:, cols % A.shape[1]] = True
+    return sps.csr_array(A)
+
+
+@given(patterns(), st.integers(0, 13), st.integers(0, 13), st.booleans())
+def test_every_bicolouring_recovers_the_jacobian_from_its_jvps_and_vjps(P, r, c, arrow):
+    P = _with_dense_lines(P, r, c) if arrow else P
+    m, n = P.shape
+    J = P.toarray() * onp.random.default_rng(r).uniform(1.0, 2.0, P.shape)
+    for b in col.bicolourings(P):
+        assert b.fwd.multiply(b.rev).nnz == 0 and (b.fwd + b.rev != P).nnz == 0  # a split
+        Sf = onp.zeros((n, b.jvps))
+        Sf[onp.nonzero(b.columns >= 0)[0], b.columns[b.columns >= 0]] = 1
+        Sr = onp.zeros((m, b.vjps))
+        Sr[onp.nonzero(b.rows >= 0)[0], b.rows[b.rows >= 0]] = 1
+        got = (col.decompress_columns(b.fwd, b.columns, J @ Sf)
+               + col.decompress_rows(b.rev, b.rows, Sr.T @ J))
+        onp.testing.assert_array_equal(got.toarray(), J)
+    best = col.bicolouring(P)
+    k_fwd = int(col.column_colouring(P).max()) + 1
+    k_rev = int(col.row_colouring(P).max()) + 1
+    assert best.jvps + best.vjps <= min(k_fwd, k_rev)
+
+
+def test_an_arrowhead_needs_three_passes_bidirectionally():
+    n = 40
+    A = onp.eye(n, dtype=bool)
+    A[0] = A[:, 0] = True
+    b = col.bicolouring(sps.csr_array(A))
+    assert (b.jvps, b.vjps) == (2, 1)  # the dense row by one VJP, the rest by two JVPs
+    assert int(col.column_colouring(A).max()) + 1 == n == int(col.row_colouring(A).max()) + 1

@@ -190,3 +190,26 @@ def test_jacobian_free_newton_krylov_with_the_linear_operator():
         assert info == 0
         x = x + step
     assert onp.max(onp.abs(_bratu(x))) < 1e-10
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bidirectional_mode_equals_the_dense_jacobian_and_never_needs_more(name):
+    f, n = CASES[name]
+    x = _point(n)
+    J, why = sparse.jacobian(f, mode="bi", explain=True)(x)
+    onp.testing.assert_allclose(J.toarray(), _dense(f, x), rtol=1e-13, atol=1e-13)
+    fwd = sparse.jacobian(f, mode="fwd", explain=True)(x)[1].colours
+    rev = sparse.jacobian(f, mode="rev", explain=True)(x)[1].colours
+    assert why.mode == "bi" and why.colours <= min(fwd, rev)
+
+
+def test_bidirectional_mode_takes_an_arrowhead_in_three_passes():
+    f = CASES["arrowhead"][0]
+    x = _point(60)
+    J = sparse.jacobian(f, mode="bi")
+    J(x)
+    with count() as c:
+        A = J(x)
+    assert c.tangent_directions == 2 and c.cotangent_directions == 1
+    onp.testing.assert_allclose(A.toarray(), _dense(f, x), rtol=1e-14)
+    assert "bi mode, 3 colours" in repr(J)

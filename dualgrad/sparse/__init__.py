@@ -2,7 +2,8 @@
 
 - :func:`jacobian_sparsity` / :func:`hessian_sparsity`: the pattern, found by one
   evaluation at a sparsity trace level (``dualgrad.sparse.detect``);
-- colourings of it (``dualgrad.sparse.colour``): column, row, star;
+- colourings of it (``dualgrad.sparse.colour``): column, row, star, and a
+  bidirectional split (``mode="bi"``);
 - :func:`jacobian` / :func:`hessian`: reusable objects giving a
   ``scipy.sparse.csr_array`` from one compressed batched pass;
 - :func:`linear_operator`: the Jacobian as a matrix-free ``LinearOperator``.
@@ -19,7 +20,8 @@ _D = "derivatives"
 _LAZY = {"jacobian": _D, "hessian": _D, "SparseJacobian": _D, "SparseHessian": _D,
          "SparseChoice": _D, "PatternChanged": _D,
          "jacobian_sparsity": "detect", "hessian_sparsity": "detect",
-         "column_colouring": "colour", "row_colouring": "colour", "star_colouring": "colour"}
+         "column_colouring": "colour", "row_colouring": "colour", "star_colouring": "colour",
+         "bicolouring": "colour"}
 
 __all__ = ["linear_operator", *_LAZY]
 

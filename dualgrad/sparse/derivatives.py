@@ -32,7 +32,7 @@ class PatternChanged(ValueError):
 
 class SparseChoice(NamedTuple):
     """How a sparse derivative is computed, and why."""
-    mode: str             # "fwd" (JVPs), "rev" (VJPs) or "fwd-over-rev" (Hessian)
+    mode: str             # "fwd" (JVPs), "rev" (VJPs), "bi" (both) or "fwd-over-rev"
     shape: tuple
     nnz: int
     colours: int          # directions pushed (JVPs, VJPs or HVPs)
@@ -42,7 +42,8 @@ class SparseChoice(NamedTuple):
 
     def __str__(self) -> str:
         m, n = self.shape
-        kind = {"fwd": "JVPs", "rev": "VJPs", "fwd-over-rev": "Hessian-vector products"}[self.mode]
+        kind = {"fwd": "JVPs", "rev": "VJPs", "bi": "JVPs and VJPs",
+                "fwd-over-rev": "Hessian-vector products"}[self.mode]
         dense = n if self.mode != "rev" else m
         dens = 100.0 * self.nnz / max(m * n, 1)
         text = (f"{m} x {n}, nnz {self.nnz} ({dens:.3g}%): {self.mode} mode, "
@@ -124,14 +125,17 @@ class _Sparse:
 class SparseJacobian(_Sparse):
     """The Jacobian of ``fun: R^n -> R^m`` as a ``csr_array`` (m x n), computed
     with k JVPs (forward, column colouring) or k VJPs over one tape (reverse,
-    row colouring), whichever needs fewer colours (ties: forward, no tape)."""
+    row colouring), whichever needs fewer colours (ties: forward, no tape).
+    ``mode="bi"`` splits the pattern (``colour.bicolouring``): the densest rows
+    from VJPs and the rest from JVPs, or the densest columns from JVPs and the
+    rest from VJPs; an arrowhead then needs 3 passes instead of n."""
 
     kind = "jacobian"
 
     def __init__(self, fun, *, mode="auto", order="smallest_last", chunk_size=None,
                  check_pattern=False, explain=False, pattern=None):
-        if mode not in ("auto", "fwd", "rev"):
-            raise ValueError(f"mode must be 'auto', 'fwd' or 'rev', not {mode!r}.")
+        if mode not in ("auto", "fwd", "rev", "bi"):
+            raise ValueError(f"mode must be 'auto', 'fwd', 'rev' or 'bi', not {mode!r}.")
         self.mode = mode
         super().__init__(fun, order=order, chunk_size=chunk_size,
                          check_pattern=check_pattern, explain=explain, pattern=pattern)
@@ -142,6 +146,8 @@ class SparseJacobian(_Sparse):
 
     def _colour(self, pattern, fallbacks):
         m, n = pattern.shape
+        if self.mode == "bi":
+            return self._bicolour(pattern, fallbacks)
         kf = kr = None
         if self.mode in ("auto", "fwd"):
             cf = col.column_colouring(pattern, self.order)
@@ -163,10 +169,35 @@ class SparseJacobian(_Sparse):
                   "Reverse mode was asked for (mode='rev').")
         return cr, SparseChoice("rev", (m, n), pattern.nnz, kr, f"fwd: {kf}", reason, fallbacks)
 
+    def _bicolour(self, pattern, fallbacks):
+        fwd, rev, *splits = col.bicolourings(pattern, self.order)
+        kf, kr, b = fwd.jvps, rev.vjps, fwd
+        for s in [rev, *splits]:  # the fewest passes; ties: the first (forward: no tape)
+            if s.jvps + s.vjps < b.jvps + b.vjps:
+                b = s
+        reason = (f"Bidirectional: {b.jvps} JVPs recover {b.fwd.nnz} entries (column "
+                  f"colours), {b.vjps} VJPs over one tape the other {b.rev.nnz} (row "
+                  f"colours); forward alone would need {kf}, reverse alone {kr}.")
+        return b, SparseChoice("bi", pattern.shape, pattern.nnz, b.jvps + b.vjps,
+                               f"fwd: {kf}, rev: {kr}", reason, fallbacks)
+
+    def _bidirectional(self, unary, x):
+        b, parts = self.colours, []
+        if b.jvps or not b.vjps:
+            ans, T = forward_products(unary, x, _seeds(b.columns, b.jvps), self.chunk_size)
+            parts.append(col.decompress_columns(b.fwd, b.columns, T.T))
+        if b.vjps:
+            ans, R = reverse_products(unary, x, _seeds(b.rows, b.vjps), self.chunk_size)
+            parts.append(col.decompress_rows(b.rev, b.rows, R))
+        return ans, sum(parts[1:], parts[0])  # disjoint parts of the pattern
+
     def value_and_jacobian(self, x, *args, **kwargs):
         """``(f(x, *args, **kwargs), J)``, the value coming from the same pass."""
         x, unary = self._point(x, args, kwargs)
         k = self.choice.colours
+        if self.choice.mode == "bi":
+            ans, J = self._bidirectional(unary, x)
+            return onp.asarray(ans), sps.csr_array(J)
         if self.choice.mode == "fwd":
             ans, T = forward_products(unary, x, seeds_of(self.colours, k), self.chunk_size)
             J = col.decompress_columns(self.pattern, self.colours, T.T)
@@ -180,6 +211,15 @@ class SparseJacobian(_Sparse):
         held constant, as ``scipy.optimize`` passes them)."""
         J = self.value_and_jacobian(x, *args, **kwargs)[1]
         return (J, self.choice) if self.explain else J
+
+
+def _seeds(colour, k: int) -> onp.ndarray:
+    """``seeds_of`` where colour -1 means "not seeded" (a zero column)."""
+    colour = onp.asarray(colour)
+    s = onp.zeros((k, len(colour)))
+    seeded = onp.nonzero(colour >= 0)[0]
+    s[colour[seeded], seeded] = 1.0
+    return s
 
 
 def _symmetric(pattern) -> bool:
@@ -226,6 +266,10 @@ def jacobian(fun: Callable, *, mode: str = "auto", order: str = "smallest_last",
              explain: bool = False, pattern=None) -> SparseJacobian:
     """The sparse Jacobian of ``fun`` (one array in, one array out), as a reusable
     :class:`SparseJacobian`; ``jacobian(f)(x)`` is a ``scipy.sparse.csr_array``.
+
+    ``mode``: ``"auto"`` (forward or reverse, the fewer colours), ``"fwd"``,
+    ``"rev"``, or ``"bi"`` (JVPs for part of the pattern, VJPs for the rest: for
+    patterns with both a dense row and a dense column).
 
     ``pattern`` skips detection (a known boolean sparsity pattern, m x n);
     ``explain=True`` makes calls return ``(J, SparseChoice)``.
