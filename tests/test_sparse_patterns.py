@@ -140,3 +140,36 @@ def test_empty_and_identity(n):
     onp.testing.assert_array_equal(dense_of(P.empty(3, n)), onp.zeros((3, n), bool))
     onp.testing.assert_array_equal(dense_of(P.identity(n)), onp.eye(n, dtype=bool))
     assert P.identity(n).nnz == n
+
+
+def _band(x, k):
+    out = x
+    for s in range(1, k):
+        out = out + np.roll(x, s)
+    return out
+
+
+_MASK = onp.array([1.0, 0.0, 2.0, 0.0, 3.0, 1.0, 0.0, 1.0, 1.0, 2.0, 0.0, 1.0])
+_EDGE_CASES = {  # through every representation: narrow, deduplicated, CSR and back
+    "scalar output": lambda x: np.sum(x ** 2)[None],
+    "empty pieces": lambda x: np.concatenate([x[5:5], x * 2.0, x[3:3] ** 2]),
+    "zero constants": lambda x: _MASK * x + np.sin(x[::-1]) * _MASK[::-1],
+    "where with a constant": lambda x: np.where(x > 1.0, x ** 2, 0.0),
+    "20-wide band (deduplicated)": lambda x: _band(x, 20) * x,
+    "40-wide band (CSR) then narrow ops": lambda x: np.roll(_band(x, 40) * x, 3)[::2] + x[1::2],
+    "centred columns": lambda x: np.ravel(np.reshape(x, (3, 4)) -
+                                          np.mean(np.reshape(x, (3, 4)), axis=0)),
+    "dense rows then a gather": lambda x: np.concatenate([np.cumsum(x), x])[::-1][::3] * x[:8],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_EDGE_CASES))
+def test_edge_cases_equal_the_dense_jacobian_nonzeros(name):
+    import dualgrad
+    f = _EDGE_CASES[name]
+    n = 12 if "band" not in name else 60
+    x = onp.random.default_rng(3).uniform(0.5, 1.5, n)
+    info = sparse.jacobian_sparsity(f, x, info=True)
+    dense = onp.asarray(dualgrad.jacobian(f)(x)).reshape(-1, x.size) != 0
+    onp.testing.assert_array_equal(info.pattern.toarray(), dense)
+    assert info.fallbacks == {}
