@@ -135,12 +135,16 @@ def _like(mask, ans):
     return mask.astype(dt) if onp.ndim(mask) else dt.type(mask)
 
 
-def _compact(share):
-    """A share in {0, 1/2, 1} as float16 (exact): the tape keeps 2 bytes an element
-    where it would keep x, y and the answer (24 for float64); ``g * share`` is
-    computed in g's dtype."""
-    if type(share) is onp.ndarray and share.dtype.kind == "f" and share.dtype.itemsize > 2:
-        return share.astype(onp.float16)
+def _share16(x, y, ans):
+    """``_share(x, y, ans)`` as float16, which holds {0, 1/2, 1} exactly: the tape
+    keeps 2 bytes an element where it would keep x, y and the answer (24 for
+    float64), and ``g * share`` is computed in g's dtype. Built in float16 from the
+    start, so the forward pass makes no float64 temporaries for it."""
+    x, y, ans = getval(x), getval(y), getval(ans)
+    if type(ans) is not onp.ndarray or ans.ndim == 0:
+        return _share(x, y, ans)
+    share = onp.equal(x, ans).astype(onp.float16)
+    onp.multiply(share, 0.5, out=share, where=onp.broadcast_to(onp.equal(x, y), share.shape))
     return share
 
 
@@ -149,9 +153,9 @@ def _def_select2(prim):
     prim.def_jvp(lambda t, ans, x, y: t * _share(y, x, ans), argnum=1)
     # VJP: the share is computed on the forward pass (relu = maximum(x, 0) keeps a mask)
     prim.def_vjp(lambda g, ans, x, y, *, share: unbroadcast(g * share, x), argnum=0, reads=(),
-                 saves={"share": lambda ans, x, y: _compact(_share(x, y, ans))})
+                 saves={"share": lambda ans, x, y: _share16(x, y, ans)})
     prim.def_vjp(lambda g, ans, x, y, *, share: unbroadcast(g * share, y), argnum=1, reads=(),
-                 saves={"share": lambda ans, x, y: _compact(_share(y, x, ans))})
+                 saves={"share": lambda ans, x, y: _share16(y, x, ans)})
     return prim
 
 
