@@ -58,6 +58,11 @@ def laplace_2d(x, N):
     return np.ravel(u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:] - 4.0 * c - c ** 3)
 
 
+def arrowhead(x):
+    """A dense row and a dense column: n colours in either mode alone."""
+    return np.concatenate([np.sum(x ** 2)[None], x[0] * x[1:] + np.sin(x[1:])])
+
+
 def rosenbrock(x):
     """The chained Rosenbrock function (tridiagonal Hessian)."""
     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
@@ -145,6 +150,21 @@ def hessian_rows(n_dense: int, n_sparse: int, repeats: int, dense: bool) -> list
     return lines
 
 
+def arrowhead_rows(n: int, repeats: int) -> list[str]:
+    """The arrowhead by one mode (auto: n passes) and bidirectionally (3)."""
+    x = _point(n)
+    lines, ref = [], None
+    for mode in ("auto", "bi"):
+        J = sparse.jacobian(arrowhead, mode=mode)
+        t_first, A = once(lambda: J(x))
+        t = median_time(lambda: J(x), repeats)
+        ref = A if ref is None else ref
+        err = abs(A - ref).max() if mode == "bi" else 0.0
+        lines.append(f"| {n} | {mode} ({J.choice.mode}) | {J.choice.colours} | {_fmt(t_first)} | "
+                     f"{_fmt(t)} | {err:.1e} |")
+    return lines
+
+
 def detection_rows(sizes, repeats: int) -> list[str]:
     """Detection against one plain evaluation and one JVP pass (milliseconds each:
     timed many more times than the other rows)."""
@@ -181,6 +201,10 @@ def run(quick: bool = False, echo=print) -> str:
             "dense hessian | dense / sparse | error |", "|" + "---|" * 7]
     echo("hessians")
     out += hessian_rows(20 if quick else 2000, 50 if quick else 10_000, reps, True)
+    out += ["", "| arrowhead n | mode | passes | first call | cached call | "
+            "difference to auto |", "|" + "---|" * 6]
+    echo("arrowhead")
+    out += arrowhead_rows(30 if quick else 2000, reps)
     out += ["", "| detection | time | in evaluations of f (plain numpy) | in JVP passes | "
             "column colouring |", "|" + "---|" * 5]
     echo("detection")

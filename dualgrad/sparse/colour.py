@@ -211,27 +211,44 @@ def bicolouring(pattern, order: str = "smallest_last", candidates: int = 3) -> B
     all its entries in ``fwd``, and the columns are coloured orthogonal on those
     rows; the dense rows are the only rows seeded in reverse, coloured
     orthogonal among themselves. The column split is the same, transposed."""
-    best = None
-    for b in bicolourings(pattern, order, candidates):
-        if best is None or b.jvps + b.vjps < best.jvps + best.vjps:
-            best = b
-    return best
+    splits = list(_splits(_csr(pattern), candidates))
+    # Colour in the order of a lower bound (a row of fwd with r entries needs r
+    # JVPs, a column of rev with c entries c VJPs), skipping splits that cannot
+    # win: an arrowhead's one-mode colourings (complete graphs) are never built.
+    bounds = [_longest(f.indptr) + _longest(r.tocsc().indptr) for f, r in splits]
+    best = None  # (passes, position, Bicolouring)
+    for pos in sorted(range(len(splits)), key=lambda i: (bounds[i], i)):
+        if best is not None and (bounds[pos], pos) >= best[:2]:
+            continue
+        b = _colour_split(*splits[pos], order)
+        if best is None or (b.jvps + b.vjps, pos) < best[:2]:
+            best = (b.jvps + b.vjps, pos, b)
+    return best[2]
 
 
 def bicolourings(pattern, order: str = "smallest_last", candidates: int = 3):
-    """The candidates of :func:`bicolouring`: forward alone, reverse alone, then
-    the row splits and the column splits."""
-    p = _csr(pattern)
+    """Every candidate of :func:`bicolouring`, coloured: forward alone, reverse
+    alone, then the row splits and the column splits."""
+    for fwd, rev in _splits(_csr(pattern), candidates):
+        yield _colour_split(fwd, rev, order)
+
+
+def _splits(p, candidates: int):
+    """(fwd, rev) pairs: forward alone, reverse alone, the row and column splits."""
     coo = p.tocoo()
-    none = onp.zeros(coo.nnz, bool)
-    yield _split(_part(coo, none), p, order, fwd_rev=False)  # forward alone
-    yield _split(p, _part(coo, none), order, fwd_rev=False)  # reverse alone
+    none = _part(coo, onp.zeros(coo.nnz, bool))
+    yield p, none
+    yield none, p
     for dense_rows in _densest(onp.diff(p.indptr), candidates):
         sel = dense_rows[coo.row]
-        yield _split(_part(coo, sel), _part(coo, ~sel), order, fwd_rev=False)
+        yield _part(coo, ~sel), _part(coo, sel)
     for dense_cols in _densest(onp.diff(p.tocsc().indptr), candidates):
         sel = dense_cols[coo.col]
-        yield _split(_part(coo, sel), _part(coo, ~sel), order, fwd_rev=True)
+        yield _part(coo, sel), _part(coo, ~sel)
+
+
+def _longest(indptr) -> int:
+    return int(onp.diff(indptr).max(initial=0))
 
 
 def _densest(counts: onp.ndarray, candidates: int):
@@ -245,13 +262,12 @@ def _part(coo, sel) -> sps.csr_array:
                               shape=coo.shape))
 
 
-def _split(dense, rest, order, fwd_rev):
-    """The Bicolouring with ``dense`` from VJPs and ``rest`` from JVPs (row split),
-    or ``dense`` from JVPs and ``rest`` from VJPs (``fwd_rev``: column split)."""
-    fwd, rev = (dense, rest) if fwd_rev else (rest, dense)
+def _colour_split(fwd, rev, order) -> Bicolouring:
+    """Column colours for ``fwd``, row colours for ``rev``; -1 where there is
+    nothing to recover (no seed)."""
     cols = column_colouring(fwd, order) if fwd.nnz else onp.zeros(fwd.shape[1], onp.intp)
     rows = row_colouring(rev, order) if rev.nnz else onp.zeros(rev.shape[0], onp.intp)
-    cols[onp.diff(fwd.tocsc().indptr) == 0] = -1  # no entry to recover: no seed
+    cols[onp.diff(fwd.tocsc().indptr) == 0] = -1
     rows[onp.diff(rev.indptr) == 0] = -1
     return Bicolouring(fwd, cols, rev, rows)
 

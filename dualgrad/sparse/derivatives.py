@@ -170,16 +170,16 @@ class SparseJacobian(_Sparse):
         return cr, SparseChoice("rev", (m, n), pattern.nnz, kr, f"fwd: {kf}", reason, fallbacks)
 
     def _bicolour(self, pattern, fallbacks):
-        fwd, rev, *splits = col.bicolourings(pattern, self.order)
-        kf, kr, b = fwd.jvps, rev.vjps, fwd
-        for s in [rev, *splits]:  # the fewest passes; ties: the first (forward: no tape)
-            if s.jvps + s.vjps < b.jvps + b.vjps:
-                b = s
+        b = col.bicolouring(pattern, self.order)
+        # lower bounds: the longest row for forward, the longest column for reverse
+        kf = int(onp.diff(pattern.indptr).max(initial=0))
+        kr = int(onp.diff(pattern.tocsc().indptr).max(initial=0))
         reason = (f"Bidirectional: {b.jvps} JVPs recover {b.fwd.nnz} entries (column "
                   f"colours), {b.vjps} VJPs over one tape the other {b.rev.nnz} (row "
-                  f"colours); forward alone would need {kf}, reverse alone {kr}.")
+                  f"colours); forward alone needs at least {kf} JVPs (the longest row), "
+                  f"reverse alone at least {kr} VJPs (the longest column).")
         return b, SparseChoice("bi", pattern.shape, pattern.nnz, b.jvps + b.vjps,
-                               f"fwd: {kf}, rev: {kr}", reason, fallbacks)
+                               f"fwd: >= {kf}, rev: >= {kr}", reason, fallbacks)
 
     def _bidirectional(self, unary, x):
         b, parts = self.colours, []
