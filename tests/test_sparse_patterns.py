@@ -93,6 +93,32 @@ def test_union_stack_and_mask_equal_the_dense_operations(data):
     onp.testing.assert_array_equal(dense_of(out), onp.repeat(dense.any(axis=0)[None], 3, 0))
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_gather_union_equals_the_dense_unions(data):
+    kind = data.draw(st.sampled_from(["any", "one to one", "equal groups", "one output"]))
+    if kind == "equal groups":  # a short reduction: g rows into each output
+        g, n_out = data.draw(st.integers(2, 4)), data.draw(st.integers(2, 4))
+        p, dense = data.draw(patterns(rows=g * n_out))
+        groups = onp.random.default_rng(g).permutation(onp.repeat(onp.arange(n_out), g))
+    else:
+        p, dense = data.draw(patterns())
+        rows = dense.shape[0]
+        if kind == "one to one":  # a scatter to distinct places
+            n_out = rows + data.draw(st.integers(0, 3))
+            groups = onp.random.default_rng(rows).permutation(n_out)[:rows]
+        elif kind == "one output":  # a full reduction
+            n_out, groups = 1, onp.zeros(rows, int)
+        else:
+            n_out = data.draw(st.integers(1, 5))
+            groups = onp.array(data.draw(st.lists(st.integers(0, n_out - 1), min_size=rows,
+                                                  max_size=rows)), int)
+    want = onp.zeros((n_out, dense.shape[1]), bool)
+    for j, out in enumerate(groups):
+        want[out] |= dense[j]
+    onp.testing.assert_array_equal(dense_of(P.gather_union(groups, n_out, p)), want)
+
+
 def test_the_sorting_network_sorts_every_binary_input():
     """0-1 principle: a comparator network sorts everything iff it sorts 0/1 inputs."""
     for k in range(1, P.FREE + 1):

@@ -12,9 +12,11 @@ shape ``(rows, n)``). Two representations:
   roll, indexing, broadcasting) is one gather per column, stacking one
   concatenation per column, a scalar factor nothing;
 - a boolean ``scipy.sparse.csr_array`` (canonical: sorted, no duplicates), for
-  general sparse algebra (reductions, scatters, products) and for rows with many
-  entries, such as an arrowhead's dense row, where ``k`` columns of ``rows``
-  entries would cost O(rows * n).
+  general sparse algebra (products, scatters that add up rows, long reductions
+  along an inner axis) and for rows with many entries, such as an arrowhead's
+  dense row, where ``k`` columns of ``rows`` entries would cost O(rows * n). A
+  scatter to distinct places is a gather, a short reduction a union of
+  gathers, a full reduction the set of the columns present.
 
 The helpers take either and choose the representation of their answer: a CSR
 answer whose rows fit a few columns becomes ``RowSets`` again. ``to_csr`` gives
@@ -30,6 +32,7 @@ import numpy as onp
 import scipy.sparse as sps
 
 __all__ = ["RowSets", "empty", "identity", "take_rows", "union", "stack_rows", "from_coo",
+           "gather_union",
            "times", "mask_rows", "nonempty_rows", "columns", "dense_fallback", "as_csr",
            "to_csr"]
 
@@ -281,6 +284,31 @@ def times(m, p):
     return _compact(_bool(m @ as_csr(p)))
 
 
+def gather_union(groups, n_out: int, p):
+    """Output row ``groups[j]`` gathers row j of ``p``: the union of those rows
+    (scatters, reductions). Without general algebra when the map is one to one
+    (a scatter to distinct places: one gather), when every output gathers the
+    same few rows (a short reduction: a union of gathers), or when all rows go
+    to one output (its row: every column ``p`` holds)."""
+    groups = onp.asarray(groups, onp.intp).reshape(-1)
+    rows, n = p.shape
+    if isinstance(p, RowSets) and rows:
+        counts = onp.bincount(groups, minlength=n_out)
+        g = int(counts.max())
+        if g == 1:  # one to one: output i takes its row, or none
+            inv = onp.full(n_out, -1, onp.intp)
+            inv[groups] = onp.arange(rows)
+            return take_rows(p, inv)
+        if n_out == 1:
+            cols = columns(p)
+            return _compact(sps.csr_array((onp.ones(len(cols), bool), cols, [0, len(cols)]),
+                                          shape=(1, n)))
+        if g * len(p.cols) <= FREE and onp.all(counts == g):
+            members = onp.argsort(groups, kind="stable").reshape(n_out, g)
+            return union([take_rows(p, members[:, t]) for t in range(g)], n_out, n)
+    return from_coo(groups, onp.arange(len(groups)), (n_out, len(groups)), p)
+
+
 def from_coo(rows, cols, shape, pattern=None):
     """The 0/1 matrix with ones at (rows, cols); times ``pattern`` when given: each
     output row is then the union of the pattern rows it selects (duplicates merge)."""
@@ -309,12 +337,10 @@ def nonempty_rows(p) -> onp.ndarray:
 
 def columns(p) -> onp.ndarray:
     """The input elements some row depends on, sorted."""
-    if isinstance(p, RowSets):
-        if not p.cols:
-            return onp.zeros(0, _itype(p.n))
-        c = onp.unique(onp.concatenate(p.cols))
-        return c if p.full else c[c >= 0]
-    return onp.unique(p.indices)
+    seen = onp.zeros(p.shape[1] + 1, bool)  # the last slot takes the -1s
+    for c in (p.cols if isinstance(p, RowSets) else (p.indices,)):
+        seen[c] = True
+    return onp.flatnonzero(seen[:-1]).astype(_itype(p.shape[1]))
 
 
 def dense_fallback(ans, pats, vals, kwargs):

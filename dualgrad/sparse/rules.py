@@ -26,7 +26,7 @@ from ..core import Primitive
 from ..rules import _helpers, complex as cx, construction, elementwise as ew, linalg as la
 from ..rules import reductions as red, scans, shape as shp
 from .detect import SPARSITY_RULES, def_sparsity
-from .patterns import (dense_fallback, from_coo, mask_rows, nonempty_rows,
+from .patterns import (dense_fallback, from_coo, gather_union, mask_rows, nonempty_rows,
                        stack_rows, take_rows, times, union)
 
 _MAX_TERMS = 5_000_000  # einsum terms enumerated before falling back to dense
@@ -133,8 +133,7 @@ _reshape_general.prim = shp.reshape
 # ------------------------------------------------------------ scatters, reductions
 def _gather_matrix(groups, n_out, pattern):
     """Output ``groups[j]`` gathers input element j: the union of those rows."""
-    groups = onp.asarray(groups).ravel()
-    return from_coo(groups, onp.arange(len(groups)), (n_out, len(groups)), pattern)
+    return gather_union(groups, n_out, pattern)
 
 
 @def_sparsity(shp.untake)
