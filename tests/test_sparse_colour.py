@@ -135,3 +135,12 @@ def test_an_arrowhead_needs_three_passes_bidirectionally():
     b = col.bicolouring(sps.csr_array(A))
     assert (b.jvps, b.vjps) == (2, 1)  # the dense row by one VJP, the rest by two JVPs
     assert int(col.column_colouring(A).max()) + 1 == n == int(col.row_colouring(A).max()) + 1
+
+
+@given(patterns(symmetric=True), st.sampled_from(col.ORDERS))
+def test_first_fit_by_class_equals_first_fit_vertex_by_vertex(P, order):
+    g = col._without_diagonal(P)
+    size = int(max(onp.diff(g.indptr), default=0)) + 2
+    first = col._first_fit(g, col.vertex_order(g, order).tolist(), size)
+    by_vertex = col._first_fit(g, onp.argsort(-first, kind="stable").tolist(), size)
+    onp.testing.assert_array_equal(col._first_fit_by_class(g, first), by_vertex)
