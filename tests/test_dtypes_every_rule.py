@@ -82,10 +82,7 @@ _SCIPY_LINALG = [
 ]
 CASES = _cases()
 # Known gaps, each a float64 derivative for float32 input; xfail(strict) so a fix shows.
-_VALUE = ("the traced value itself is float64 where numpy computes float32 (a composite "
-          "building float64 constants), so its tangent is float64 too")
-KNOWN = {name: _VALUE for name in """matrix_power_0 ediff1d gradient gradient_2d
-gradient_coords_edge2 gradient_axis linspace linspace_vec logspace""".split()}
+KNOWN: dict = {}
 
 
 def _floating(v) -> bool:

@@ -144,7 +144,9 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     div = (num - 1) if endpoint else num
     delta = subtract(stop, start)
     nd = len(onp.broadcast_shapes(shape_of(start), shape_of(stop)))
-    steps = onp.arange(num, dtype=float).reshape((num,) + (1,) * nd)
+    # numpy computes in result_type(start, stop, float(num)): float32 ends give float32
+    dt = onp.result_type(getval(start), getval(stop), float(num))
+    steps = onp.arange(num, dtype=dt).reshape((num,) + (1,) * nd)
     step = delta / div if div > 0 else delta * onp.nan
     out = start + steps * step if div > 0 else start + steps * delta
     if axis != 0:

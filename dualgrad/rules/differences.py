@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
+from ..core import getval
 from ._helpers import broadcast_to, composite as when_traced, ndim_of as _nd, shape_of, traced
 from .reductions import _axes, sum
 from .shape import concatenate, getitem, reshape
@@ -43,14 +44,20 @@ def diff(a, n=1, axis=-1, prepend=onp._NoValue, append=onp._NoValue):
     return a
 
 
+def _in_dtype(v, dt):
+    """A constant end of ediff1d in ary's dtype (a traced one keeps its own)."""
+    return v if traced(v) or dt.kind not in "fc" else onp.asarray(v, dtype=dt)
+
+
 @when_traced(onp.ediff1d)
 def ediff1d(ary, to_end=None, to_begin=None):
     d = diff(reshape(ary, (-1,)))
     parts = [d]
+    dt = onp.result_type(getval(ary))  # numpy casts the ends to ary's dtype
     if to_begin is not None:
-        parts.insert(0, reshape(to_begin, (-1,)))
+        parts.insert(0, reshape(_in_dtype(to_begin, dt), (-1,)))
     if to_end is not None:
-        parts.append(reshape(to_end, (-1,)))
+        parts.append(reshape(_in_dtype(to_end, dt), (-1,)))
     return concatenate(parts) if len(parts) > 1 else d
 
 
@@ -73,9 +80,18 @@ def _gradient_axis(f, axis, spacing, edge_order):
         picked = getitem(f, _slice(nd, axis, onp.clip(j, 0, n - 1)))
         wshape = [1] * nd
         wshape[axis] = n
-        term = picked * onp.where(valid, w, 0.0).reshape(wshape)
+        # the weights in f's float dtype, as numpy computes (float32 f: float32 gradient)
+        term = picked * _weights(onp.where(valid, w, 0.0).reshape(wshape), f)
         out = term if out is None else out + term
     return out
+
+
+def _weights(w, f):
+    dt = onp.result_type(getval(f))
+    if dt.kind not in "fc":
+        return w
+    real = onp.finfo(dt).dtype  # complex64 f: float32 weights
+    return w if real == w.dtype else w.astype(real)
 
 
 @when_traced(onp.gradient)

@@ -23,7 +23,7 @@ def matrix_power(a, n):
     if n < 0:
         a, n = inv(a), -n
     if n == 0:
-        return 0.0 * a + onp.eye(shape_of(a)[-1])
+        return 0.0 * a + onp.eye(shape_of(a)[-1], dtype=onp.result_type(getval(a)))
     result, square = None, a
     while n:
         if n & 1:
