@@ -212,7 +212,7 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
     ``once=True`` promises a single call of ``vjp``: the tape then frees its
     saved values during the backward pass.
     """
-    from .vspace import tree_flatten, tree_unflatten, vspace
+    from .vspace import LEAF, tree_flatten, tree_unflatten, vspace
 
     level = ReverseLevel.new()
     with level:
@@ -254,7 +254,8 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
         total = total or [None] * len(leaves)
         result, k = [], 0
         for d, bs, vs in zip(in_defs, boxed_flat, flat_in):
-            vals = [vspace(v).zeros() if c is None else like_input(c, v)
+            nested = d is not LEAF
+            vals = [vspace(v).zeros() if c is None else like_input(c, v, nested)
                     for v, c in zip(vs, total[k:k + len(bs)])]
             k += len(bs)
             result.append(tree_unflatten(d, vals))
@@ -278,13 +279,19 @@ def _here(x, level) -> bool:
     return type(x) is Box and x._level is level
 
 
-def like_input(ct, x):
-    """A 0-d array cotangent of a scalar input, as a numpy scalar (as autograd gives);
-    a read-only view (a broadcast seed passed straight through) as a fresh array."""
+def like_input(ct, x, nested: bool = False):
+    """The cotangent as autograd hands it out: of a scalar input, a numpy scalar, or a
+    0-d array when the scalar sits inside a tuple, list or dict (``nested``; also
+    each argument of a tuple ``argnum``); a read-only view (a broadcast seed passed
+    straight through) as a fresh array."""
     if isinstance(ct, Tracer):  # of a live, enclosing transform (not a leaked one)
         check_live(ct)
+        return in_dtype_of(ct, x)
+    scalar_input = not isinstance(x, (onp.ndarray, Tracer))
+    if nested and scalar_input and isinstance(ct, (onp.generic, float, complex)):
+        ct = onp.array(ct)
     if type(ct) is onp.ndarray:
-        if ct.ndim == 0 and not isinstance(x, (onp.ndarray, Tracer)):
+        if ct.ndim == 0 and scalar_input and not nested:
             return ct[()]
         if not ct.flags.writeable:
             return ct.copy()

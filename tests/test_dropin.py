@@ -324,3 +324,23 @@ def test_grad_names_as_autograd():
         return x
     assert grad(foo, 1).__name__ == "grad_of_foo_wrt_argnum_1"
     assert grad(foo).__doc__.startswith("    grad of function foo with")
+
+
+@pytest.mark.parametrize("fun, args, want", [
+    (grad(lambda x, y: x * y, argnum=(0, 1)), (2.0, 3.0), (onp.array(3.0), onp.array(2.0))),
+    (grad(lambda t: t[0] * t[1]), ((2.0, 3.0),), (onp.array(3.0), onp.array(2.0))),
+    (grad(lambda t: t[0] * t[1]), ([2.0, 3.0],), [onp.array(3.0), onp.array(2.0)]),
+    (grad(lambda d: d["a"] * d["b"]), ({"a": 2.0, "b": 3.0},),
+     {"a": onp.array(3.0), "b": onp.array(2.0)}),
+])
+def test_scalars_inside_containers_get_0d_arrays_as_in_autograd(fun, args, want):
+    got = fun(*args)
+    assert type(got) is type(want)
+    for g, w in zip(got.values() if isinstance(got, dict) else got,
+                    want.values() if isinstance(want, dict) else want):
+        assert type(g) is onp.ndarray and g.ndim == 0 and g == w and g.flags.writeable
+
+
+def test_a_scalar_argument_alone_gets_a_numpy_scalar_as_in_autograd():
+    g = grad(lambda x, y: x * y)(2.0, 3.0)
+    assert type(g) is onp.float64 and g == 3.0
