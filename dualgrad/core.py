@@ -121,6 +121,13 @@ class Primitive:
         # The hot path: one pass over the positional arguments; with no tracer
         # among them this is a plain call of ``fun``. Lists/tuples, and tracers
         # (or lists) passed by keyword, take the slower ``_call_general``.
+        if len(args) == 1 and not kwargs:  # f(x), the commonest call, without the loop
+            a = args[0]
+            if isinstance(a, Tracer):
+                return a._level.process(self, args, kwargs)
+            if a.__class__ not in _SEQUENCES or not self.array_likes:
+                return self.fun(a)
+            return self._call_general(args, kwargs)
         top = None
         for a in args:
             if isinstance(a, Tracer):
@@ -571,14 +578,6 @@ class Tracer:
     def __format__(self, spec):  # f"{x:.3f}" while tracing prints the plain value
         return format(getval(self), spec)
 
-    def __getattr__(self, name):
-        # Reached only when normal lookup fails: ndarray attributes without a rule.
-        if name.startswith("__") or not hasattr(onp.ndarray, name):
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        raise AttributeError(
-            f"x.{name} (an ndarray attribute) is not available on a traced value: "
-            f"{_ATTRIBUTE_HINTS.get(name, _RAW_MEMORY)}")
-
     # -- mistakes that must not pass silently -----------------------------
     def __array__(self, dtype=None, *args, **kwargs):
         if dtype is not None and onp.dtype(dtype).kind in "biu":
@@ -689,6 +688,22 @@ _ATTRIBUTE_HINTS = {
     "itemsize": "use x.dtype.itemsize.",
     "nbytes": "use x.size * x.dtype.itemsize.",
 }
+
+
+def _not_on_tracers(name: str) -> property:
+    def missing(self):
+        raise AttributeError(f"x.{name} (an ndarray attribute) is not available on a traced "
+                             f"value: {_ATTRIBUTE_HINTS.get(name, _RAW_MEMORY)}")
+    return property(missing)
+
+
+# ndarray attributes a tracer has no rule for say why, each by a property of its own
+# rather than a __getattr__: a class with __getattr__ loses CPython's specialised
+# attribute access, which every traced operation pays several times (value, _level,
+# node). The methods the rules register later replace these.
+for _name in dir(onp.ndarray):
+    if not _name.startswith("__") and not hasattr(Tracer, _name):
+        setattr(Tracer, _name, _not_on_tracers(_name))
 
 
 def _plain_numpy_message(x: Tracer) -> str:

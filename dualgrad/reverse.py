@@ -164,22 +164,24 @@ def backward(out_node: Node, g, leaves: list[Node], release: bool = False,
             pg = rule(ct, ans, *args, **kwargs)
             prev = cts.get(parent)
             if prev is None:
-                if type(pg) is onp.ndarray and pg.base is None and _refcount(pg) == 2:
+                if pg.__class__ is _NDARRAY and pg.base is None and _refcount(pg) == 2:
                     owned.add(parent)  # a fresh array the rule made: only we hold it
                 cts[parent] = pg
             elif parent in owned and _addable_in_place(prev, pg):
                 prev += pg  # a sum made below: no other reference to it exists
             else:
                 cts[parent] = total = prev + pg
-                if type(total) is onp.ndarray:
+                if total.__class__ is _NDARRAY:
                     owned.add(parent)
-                else:  # a tracer (nested, batched): never updated in place
+                elif owned:  # a scalar or a tracer (nested, batched): never updated in place
                     owned.discard(parent)
-        del ct, pg, prev
+        if ct.__class__ is _NDARRAY:  # drop our references now: refcounts decide ownership
+            del ct, pg, prev
     return [found.get(leaf) for leaf in leaves]
 
 
 _refcount = sys.getrefcount
+_NDARRAY = onp.ndarray
 
 
 def _addable_in_place(prev, pg) -> bool:

@@ -134,13 +134,19 @@ def _defers(other) -> bool:
 
 
 def _binop(prim):
+    # With a plain constant as the other operand, self's level is the top one: the
+    # operator goes straight to it (what prim(self, other) would find, one call less).
     def op(self, other):
-        if other.__class__ not in _PLAIN_OPERANDS and _defers(other):
+        if other.__class__ in _PLAIN_OPERANDS:
+            return self._level.process(prim, (self, other), {})
+        if _defers(other):
             return NotImplemented
         return prim(self, other)
 
     def rop(self, other):
-        if other.__class__ not in _PLAIN_OPERANDS and _defers(other):
+        if other.__class__ in _PLAIN_OPERANDS:
+            return self._level.process(prim, (other, self), {})
+        if _defers(other):
             return NotImplemented
         return prim(other, self)
     return op, rop
