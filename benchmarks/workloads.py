@@ -203,7 +203,7 @@ def _peak_bytes(fn) -> int:
 def reverse_peak_memory(quick):
     """Peak bytes (not seconds) of grad of a 20-layer elementwise chain, y = sin(y) * 1.01
     (both factors of each layer: a tape keeping every argument and answer needs twice
-    autograd's memory here). ``python -m benchmarks.memory`` measures six chains, each
+    autograd's memory here). ``python -m benchmarks.memory`` measures seven chains, each
     in a fresh process, against autograd and a hand-written backward pass."""
     x = onp.linspace(0, 1, 10 ** 4 if quick else 10 ** 7)
 
@@ -240,6 +240,6 @@ WORKLOADS = [
     Workload("scalar chain, 100,000 operations, reverse", long_chain_rev, "forward only",
              "no RecursionError", lambda t: (None, True), repeats=3),
     Workload("peak memory (MB), grad of 20 layers of sin(x) * 1.01 on 10^7 floats "
-             "(six chains: python -m benchmarks.memory)", reverse_peak_memory,
+             "(seven chains: python -m benchmarks.memory)", reverse_peak_memory,
              "forward only", "<= autograd's peak", _vs_autograd_at_most(1.0), repeats=1),
 ]
