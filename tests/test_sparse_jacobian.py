@@ -47,7 +47,7 @@ def test_chunks_give_the_same_jacobian():
 def test_many_colours_are_chunked_automatically(monkeypatch):
     from dualgrad.sparse import compressed
     monkeypatch.setattr(compressed, "AUTO_CHUNK_ELEMENTS", 100)
-    f = CASES["arrowhead"][0]  # a dense row and a dense column: n colours either way
+    f = lambda x: x * np.sum(x)  # a dense Jacobian: n colours in every mode, split or not
     x = _point(50)
     with count() as c:
         J = sparse.jacobian(f)(x)
@@ -213,3 +213,22 @@ def test_bidirectional_mode_takes_an_arrowhead_in_three_passes():
     assert c.tangent_directions == 2 and c.cotangent_directions == 1
     onp.testing.assert_allclose(A.toarray(), _dense(f, x), rtol=1e-14)
     assert "bi mode, 3 colours" in repr(J)
+
+
+def test_auto_splits_an_arrowhead_between_the_modes():
+    f = CASES["arrowhead"][0]  # a dense row and a dense column: n colours in either mode
+    x = _point(60)
+    J = sparse.jacobian(f)
+    with count() as c:
+        got = J(x)
+    assert J.choice.mode == "bi" and J.choice.colours == 3, J.choice
+    assert "Both modes alone need many passes" in J.choice.reason, J.choice.reason
+    assert c.tangent_directions + c.cotangent_directions == 3
+    onp.testing.assert_allclose(got.toarray(), _dense(f, x), rtol=1e-14)
+
+
+def test_auto_keeps_one_mode_for_few_colours():
+    f = CASES["arrowhead"][0]
+    J = sparse.jacobian(f)
+    J(_point(20))  # 20 colours either way: below BI_AFTER, one mode
+    assert J.choice.mode in ("fwd", "rev")

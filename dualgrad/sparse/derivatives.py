@@ -30,6 +30,17 @@ class PatternChanged(ValueError):
     """The sparsity pattern at a new point has a nonzero the cached one lacks."""
 
 
+# mode="auto" also tries the bidirectional split when both modes alone need more
+# passes than this (an arrowhead: n either way, 3 split); below, it is not worth the
+# extra colouring on the first call
+BI_AFTER = 32
+
+
+def _longest_row(p) -> int:
+    """Entries in the longest row of a CSR pattern (of the longest column, for CSC)."""
+    return int(onp.diff(p.indptr).max(initial=0))
+
+
 class SparseChoice(NamedTuple):
     """How a sparse derivative is computed, and why."""
     mode: str             # "fwd" (JVPs), "rev" (VJPs), "bi" (both) or "fwd-over-rev"
@@ -148,6 +159,16 @@ class SparseJacobian(_Sparse):
         m, n = pattern.shape
         if self.mode == "bi":
             return self._bicolour(pattern, fallbacks)
+        if self.mode == "auto":
+            # a row of k entries needs k JVPs, a column of k entries k VJPs: when both
+            # bounds are large and the split beats them, no one-mode colouring can win
+            lf, lr = _longest_row(pattern), _longest_row(pattern.tocsc())
+            if min(lf, lr) > BI_AFTER:
+                b, choice = self._bicolour(pattern, fallbacks)
+                if choice.colours < min(lf, lr):
+                    return b, choice._replace(reason=choice.reason + (
+                        f" Both modes alone need many passes; the split needs "
+                        f"{choice.colours}."))
         kf = kr = None
         if self.mode in ("auto", "fwd"):
             cf = col.column_colouring(pattern, self.order)
@@ -172,8 +193,7 @@ class SparseJacobian(_Sparse):
     def _bicolour(self, pattern, fallbacks):
         b = col.bicolouring(pattern, self.order)
         # lower bounds: the longest row for forward, the longest column for reverse
-        kf = int(onp.diff(pattern.indptr).max(initial=0))
-        kr = int(onp.diff(pattern.tocsc().indptr).max(initial=0))
+        kf, kr = _longest_row(pattern), _longest_row(pattern.tocsc())
         reason = (f"Bidirectional: {b.jvps} JVPs recover {b.fwd.nnz} entries (column "
                   f"colours), {b.vjps} VJPs over one tape the other {b.rev.nnz} (row "
                   f"colours); forward alone needs at least {kf} JVPs (the longest row), "
@@ -267,7 +287,8 @@ def jacobian(fun: Callable, *, mode: str = "auto", order: str = "smallest_last",
     """The sparse Jacobian of ``fun`` (one array in, one array out), as a reusable
     :class:`SparseJacobian`; ``jacobian(f)(x)`` is a ``scipy.sparse.csr_array``.
 
-    ``mode``: ``"auto"`` (forward or reverse, the fewer colours), ``"fwd"``,
+    ``mode``: ``"auto"`` (forward or reverse, the fewer colours; the split below
+    when both need more than ``BI_AFTER`` passes and it needs fewer), ``"fwd"``,
     ``"rev"``, or ``"bi"`` (JVPs for part of the pattern, VJPs for the rest: for
     patterns with both a dense row and a dense column).
 
