@@ -260,17 +260,25 @@ def _fingerprint(grads) -> list:
     return [float(onp.sum(onp.abs(grads)))]
 
 
+def _status_mb(key: str) -> float | None:
+    """A ``/proc/self/status`` memory field in MB (Linux; None elsewhere)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory. On Linux, VmHWM of /proc/self/status:
     ``ru_maxrss`` would do, but Linux carries it over from the parent across
     fork and exec, so a child would report at least its parent's size."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
+    peak = _status_mb("VmHWM")
+    if peak is not None:
+        return peak
     import resource
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2 ** 20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS
@@ -278,14 +286,7 @@ def peak_rss_mb() -> float:
 
 def _rss_mb() -> float:
     """Resident memory now (Linux; 0 elsewhere)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    return _status_mb("VmRSS") or 0.0
 
 
 def _child(chain: str, impl: str, n: int) -> None:

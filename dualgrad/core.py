@@ -301,13 +301,17 @@ def _bind_positionally(prim: "Primitive", args: tuple, kwargs: dict):
     return bound.args, bound.kwargs
 
 
+def saved_values(saves: dict, ans, args, kwargs: dict) -> dict:
+    """The values a rule declared with ``saves=`` takes, from the answer and arguments."""
+    return {name: fn(ans, *args, **kwargs) for name, fn in saves.items()}
+
+
 def _with_saved(raw: Callable, saves: dict) -> Callable:
     """``raw`` given its ``saves`` values computed from the arguments it is called
     with: the rule as every caller but the tape uses it (``rule.raw`` and
     ``rule.saves`` let the tape bind values it computed on the forward pass)."""
     def rule(g, ans, *args, **kwargs):
-        saved = {name: fn(ans, *args, **kwargs) for name, fn in saves.items()}
-        return raw(g, ans, *args, **kwargs, **saved)
+        return raw(g, ans, *args, **kwargs, **saved_values(saves, ans, args, kwargs))
     rule.raw, rule.saves = raw, saves
     rule.__name__ = getattr(raw, "__name__", "vjp")
     return rule

@@ -19,7 +19,8 @@ import sys
 import numpy as onp
 
 from . import multi_output
-from .core import _FLOATS, check_live, Level, Tracer, _is_differentiable, _node_ids, getval
+from .core import (_FLOATS, check_live, Level, Tracer, _is_differentiable, _node_ids,
+                   getval, saved_values)
 from .residuals import plan, stand_in
 
 
@@ -175,7 +176,7 @@ def backward(out_node: Node, g, leaves: list[Node], release: bool = False,
                     owned.add(parent)
                 elif owned:  # a scalar or a tracer (nested, batched): never updated in place
                     owned.discard(parent)
-        if ct.__class__ is _NDARRAY:  # drop our references now: refcounts decide ownership
+        if ct.__class__ not in _FLOATS:  # drop arrays and tracers now (memory, refcounts)
             del ct, pg, prev
     return [found.get(leaf) for leaf in leaves]
 
@@ -273,8 +274,8 @@ def _bind_saved(parents: list, ans, vals: list, kwargs: dict) -> None:
     for k, (i, node, rule) in enumerate(parents):
         saves = getattr(rule, "saves", None)
         if saves:
-            saved = {name: fn(ans, *vals, **kwargs) for name, fn in saves.items()}
-            parents[k] = (i, node, functools.partial(rule.raw, **saved))
+            parents[k] = (i, node, functools.partial(
+                rule.raw, **saved_values(saves, ans, vals, kwargs)))
 
 
 def _here(x, level) -> bool:
