@@ -5,9 +5,9 @@ import sys
 
 def _main() -> int:
     if sys.argv[1:2] == ["coverage"]:
-        from dualgrad.coverage import main
+        from dualgrad.tools.coverage import main
         return main(sys.argv[2:])
-    from dualgrad.tour import main
+    from dualgrad.tools.tour import main
     return main(sys.argv[1:])
 
 

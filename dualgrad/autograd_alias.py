@@ -20,6 +20,7 @@ import importlib.abc
 import pkgutil
 import runpy
 import sys
+import types
 
 import dualgrad
 
@@ -27,14 +28,22 @@ _OLD = "autograd"
 _NEW = "dualgrad"
 # Modules of ours that are not part of autograd's surface (nothing imports them
 # under an autograd name) or that start work when imported.
-_SKIP = {"dualgrad.__main__", "dualgrad.tour", "dualgrad.autograd_alias"}
+_SKIP = {"dualgrad.__main__", "dualgrad.tools", "dualgrad.autograd_alias", "dualgrad.compat"}
+# autograd's internal modules, each served by a compatibility module of ours.
+_STAND_INS = {"dualgrad.compat.core": "autograd.core"}
 
 
-def _our_modules() -> list[str]:
-    names = [_NEW]
+def _our_modules() -> dict[str, str]:
+    """{dualgrad module: the autograd name it answers to}."""
+    names = {_NEW: _OLD}
     for info in pkgutil.walk_packages(dualgrad.__path__, prefix=_NEW + "."):
-        if info.name not in _SKIP and not info.name.rsplit(".", 1)[-1].startswith("_"):
-            names.append(info.name)
+        if any(info.name == s or info.name.startswith(s + ".") for s in _SKIP):
+            continue
+        if not info.name.rsplit(".", 1)[-1].startswith("_"):
+            names[info.name] = _OLD + info.name[len(_NEW):]
+    for ours, theirs in _STAND_INS.items():
+        names = {k: v for k, v in names.items() if v != theirs}
+        names[ours] = theirs
     return names
 
 
@@ -53,6 +62,17 @@ class _Refuse(importlib.abc.MetaPathFinder):
 _FINDER = _Refuse()
 
 
+class _View(types.ModuleType):
+    """``autograd`` under the alias: every attribute of ``dualgrad``, except the
+    submodules set on it (stand-ins for autograd's internals)."""
+
+    def __getattr__(self, name):
+        return getattr(dualgrad, name)
+
+    def __dir__(self):
+        return sorted(set(dir(dualgrad)) | set(self.__dict__))
+
+
 def install() -> None:
     """Alias every ``autograd.X`` module name to ``dualgrad.X`` in this process.
 
@@ -62,9 +82,15 @@ def install() -> None:
     for name in list(sys.modules):
         if name == _OLD or name.startswith(_OLD + "."):
             del sys.modules[name]
-    for name in _our_modules():
-        module = importlib.import_module(name)
-        sys.modules[_OLD + name[len(_NEW):]] = module
+    for name, alias in _our_modules().items():
+        sys.modules[alias] = importlib.import_module(name)
+    # ``autograd`` itself is a view of the ``dualgrad`` package whose stand-in
+    # submodules win (``import autograd.core`` binds the attribute of ``autograd``).
+    top = _View(_OLD)
+    for ours, theirs in _STAND_INS.items():
+        if theirs.count(".") == 1:
+            setattr(top, theirs.split(".")[1], sys.modules[theirs])
+    sys.modules[_OLD] = top
     if _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
 

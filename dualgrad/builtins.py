@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins as _b
 
 from .core import Tracer, getval
-from .vspace import ContainerVSpace
+from .core.spaces import ContainerVSpace
 
 tuple = _b.tuple
 list = _b.list
@@ -50,7 +50,7 @@ class DictBox(SequenceBox):
     __slots__ = ()
 
 
-# One space for every container (dualgrad.vspace.ContainerVSpace); autograd's names.
+# One space for every container (dualgrad.core.spaces.ContainerVSpace); autograd's names.
 SequenceVSpace = ListVSpace = TupleVSpace = DictVSpace = NamedTupleVSpace = ContainerVSpace
 
 

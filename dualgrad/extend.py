@@ -17,9 +17,9 @@ from typing import Callable
 
 from .core import (ANY, JVP_RULES, VJP_RULES, Primitive, Tracer, getval, isbox,
                    notrace_primitive, primitive)
-from .forward import Dual
-from .reverse import Box
-from .vspace import VSpace, vspace
+from .interpreters.forward import Dual
+from .interpreters.reverse import Box
+from .core.spaces import VSpace, vspace
 
 
 def _as_primitive(fun) -> Primitive:

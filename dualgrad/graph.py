@@ -29,13 +29,15 @@ from typing import Any, Callable
 
 import numpy as onp
 
-from . import forward, reverse
+from .interpreters import forward, reverse
 from .core import getval
-from .counters import Counts, count  # re-exported: dualgrad.graph.count
-from .counters import _batch_size, _bump
-from .forward import Dual
-from .reverse import Box
-from .vspace import tree_flatten, tree_unflatten, vspace
+from .tools.counters import Counts, count  # re-exported: dualgrad.graph.count
+from .tools.counters import _batch_size, _bump
+from .interpreters.forward import Dual
+from .interpreters.reverse import Box
+from .core import tree_flatten, tree_unflatten, vspace
+from .transforms import elementwise_grad
+from .transforms.transform import _check_input
 
 __all__ = ["record", "Computation", "Step", "count", "Counts", "plot_derivative"]
 
@@ -240,7 +242,6 @@ def record(fun: Callable, *args, mode: str = "rev", argnum: int = 0, seed=None,
     """
     if mode not in ("fwd", "rev"):
         raise ValueError(f"mode must be 'fwd' or 'rev', not {mode!r}.")
-    from .transforms import _check_input
     x = args[argnum]
     _check_input(x, "record")
 
@@ -439,7 +440,6 @@ def plot_derivative(f: Callable, df_analytic: Callable | None, x, path: str | No
     ``(figure, max_abs_error)``; the error is ``nan`` without ``df_analytic``.
     Needs matplotlib; uses no pyplot state, so it works under any backend.
     """
-    from .transforms import elementwise_grad
     x = onp.asarray(x, dtype=float)
     y, dy = onp.asarray(f(x)), onp.asarray(elementwise_grad(f)(x))
     fig, ax = _axes(None, figsize=(7, 4))

@@ -22,10 +22,10 @@ from typing import Any, Callable, Sequence
 import numpy as onp
 
 from .core import getval
-from .forward import push_forward
-from .reverse import pull_back
-from .transforms import _unary
-from .vspace import vspace
+from .interpreters.forward import push_forward
+from .interpreters.reverse import pull_back
+from .transforms.transform import _unary
+from .core.spaces import vspace
 
 EPS, RTOL, ATOL = 1e-6, 1e-5, 1e-6
 
@@ -65,7 +65,7 @@ def _name(f) -> str:
 
 
 def _plain(tree):
-    from .vspace import tree_map
+    from .core.spaces import tree_map
     return tree_map(getval, tree)
 
 

@@ -43,7 +43,7 @@ def real_jacobian_fd(f, x, h=1e-6):
     coordinates in vspace order (a complex entry gives its real part, then, after
     all real parts, its imaginary part). For scalar z this is
     [[du/dx, du/dy], [dv/dx, dv/dy]]."""
-    from dualgrad.vspace import vspace
+    from dualgrad.core.spaces import vspace
     xs = vspace(x)
     ys = vspace(f(x))
     cols = [(ys.flatten(f(xs.add(x, xs.scalar_mul(e, h))))
@@ -55,7 +55,7 @@ def real_jacobian_fd(f, x, h=1e-6):
 def conj_signs(space) -> onp.ndarray:
     """+1 on the real coordinates of a vspace, -1 on the imaginary ones: the
     matrix of complex conjugation in real coordinates."""
-    from dualgrad.vspace import ContainerVSpace
+    from dualgrad.core.spaces import ContainerVSpace
     spaces = space.spaces if isinstance(space, ContainerVSpace) else [space]
     parts = []
     for s in spaces:
@@ -76,9 +76,9 @@ def check_partials(f, x, rtol=1e-6, atol=1e-7):
     Also: a tangent is complex exactly when the output is, and a real input gets a
     real cotangent.
     """
-    from dualgrad.forward import push_forward
-    from dualgrad.reverse import pull_back
-    from dualgrad.vspace import tree_flatten, vspace
+    from dualgrad.interpreters.forward import push_forward
+    from dualgrad.interpreters.reverse import pull_back
+    from dualgrad.core.spaces import tree_flatten, vspace
     J = real_jacobian_fd(f, x)
     xs = vspace(x)
     y, pull = pull_back(f, (x,))

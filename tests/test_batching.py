@@ -8,9 +8,9 @@ from hypothesis import given
 import dualgrad
 import dualgrad.numpy as np
 from dualgrad import grad, hessian, jacfwd, jacobian, jacrev, vmap
-from dualgrad.batching import BATCH_RULES, batched_rule_names
+from dualgrad.interpreters.batching import BATCH_RULES, batched_rule_names
 from dualgrad.extend import defjvp, defvjp, primitive
-from dualgrad.jacobians import _basis
+from dualgrad.transforms.directions import _basis
 
 from helpers import small_arrays
 
@@ -121,7 +121,7 @@ def test_container_inputs(mode):
         return np.tanh(W @ a) * b + c
     p = {"a": X, "bc": (0.5, onp.ones(4))}
     Jb, Jl = jacobian(f, mode=mode)(p), jacobian(f, mode=mode, batch=False)(p)
-    for kb, kl in zip(dualgrad.vspace.tree_flatten(Jb)[0], dualgrad.vspace.tree_flatten(Jl)[0]):
+    for kb, kl in zip(dualgrad.core.spaces.tree_flatten(Jb)[0], dualgrad.core.spaces.tree_flatten(Jl)[0]):
         _close(kb, kl)
 
 
@@ -130,7 +130,7 @@ def test_complex_basis_has_imaginary_directions():
     B = _basis(z, 0, 4)
     onp.testing.assert_array_equal(B, [[1, 0], [0, 1], [1j, 0], [0, 1j]])
     onp.testing.assert_array_equal(_basis(z, 1, 3), B[1:3])  # chunks of the same basis
-    e = list(dualgrad.vspace.vspace(z).standard_basis())
+    e = list(dualgrad.core.spaces.vspace(z).standard_basis())
     onp.testing.assert_array_equal(B, e)
 
 
@@ -187,11 +187,11 @@ def test_vmap_comparisons_and_shapes_per_example():
 def test_vmap_loops_when_a_rule_reads_batched_values():
     # The VJP of maximum computes a mask from its primal arguments: under vmap the
     # primals are batched, so one pass cannot serve all examples; vmap loops.
-    from dualgrad.batching import BatchingError
+    from dualgrad.interpreters.batching import BatchingError
     X2 = RNG.standard_normal((3, 2))
     g = grad(lambda x: np.sum(np.maximum(x, 0.0)))
     _close(vmap(g)(X2), (X2 > 0).astype(float))
-    seen = dualgrad.batching.Batched(X2, dualgrad.batching.BatchLevel(1, 3)).value
+    seen = dualgrad.interpreters.batching.Batched(X2, dualgrad.interpreters.batching.BatchLevel(1, 3)).value
     assert seen.shape == (2,) and seen.dtype == X2.dtype
     with pytest.raises(BatchingError, match="batched value"):
         seen == 0
@@ -221,7 +221,7 @@ def test_nested_levels_against_closed_forms(batch):
 
 def test_elementwise_primitives_from_other_families_batch_in_one_call():
     import dualgrad.scipy.special as sp
-    from dualgrad.coverage import primitive_batching
+    from dualgrad.tools.coverage import primitive_batching
     table = primitive_batching()
     assert table["gammaln"] == table["erf"] == table["sin"] == "batched"
     assert table["odeint"] == "loop"  # an ODE solve per example
@@ -255,7 +255,7 @@ LINALG_FFT = {
 
 def _spy_on_loops(monkeypatch) -> list:
     """The names of the primitives that fall back to the per-example loop."""
-    import dualgrad.batching as batching
+    import dualgrad.interpreters.batching as batching
     loops, real_loop = [], batching._loop
     monkeypatch.setattr(batching, "_loop", lambda prim, *a, **k: loops.append(prim.name)
                         or real_loop(prim, *a, **k))

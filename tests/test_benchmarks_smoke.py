@@ -41,5 +41,5 @@ def test_mlp_and_elementwise_grads_match_hand_written():
 
 
 def dualgrad_leaves(tree):
-    from dualgrad.vspace import tree_flatten
+    from dualgrad.core.spaces import tree_flatten
     return tree_flatten(tree)[0]

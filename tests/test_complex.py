@@ -9,7 +9,7 @@ import dualgrad.numpy as np
 from dualgrad import (deriv, elementwise_grad, grad, hessian, holomorphic_grad, jacfwd,
                       jacobian, jacrev, jvp, make_jvp, vjp)
 from dualgrad.test_util import check_grads
-from dualgrad.vspace import vspace
+from dualgrad.core.spaces import vspace
 from helpers import check_partials, real_jacobian_fd
 
 RNG = onp.random.default_rng(3)

@@ -7,8 +7,8 @@ import pytest
 import dualgrad.numpy as np
 from dualgrad import deriv, grad, hessian, jacobian, make_jvp, make_vjp
 from dualgrad.core import JVP_RULES, VJP_RULES, DifferentiationError, Primitive, getval
-from dualgrad.forward import push_forward
-from dualgrad.reverse import pull_back
+from dualgrad.interpreters.forward import push_forward
+from dualgrad.interpreters.reverse import pull_back
 
 
 # ------------------------------------------------------------------ nesting

@@ -5,7 +5,7 @@ import pytest
 
 import dualgrad.numpy as dnp
 from dualgrad.core import Primitive
-from dualgrad.coverage import counts, has_both_rules, main, report
+from dualgrad.tools.coverage import counts, has_both_rules, main, report
 
 # numpy names with a JVP or VJP in autograd 1.9.1 (autograd/numpy/numpy_vjps.py,
 # numpy_jvps.py, numpy_wrapper.py, linalg.py, fft.py), minus names numpy 2 removed

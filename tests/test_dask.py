@@ -15,8 +15,8 @@ import dualgrad.numpy as np  # noqa: E402
 import dualgrad.scipy.special as sp  # noqa: E402
 from dualgrad import (elementwise_grad, grad, hessian, hessian_vector_product,  # noqa: E402
                       jacfwd, jacrev, jvp, make_jvp, make_vjp, value_and_grad, vjp)
-from dualgrad.duck import is_duck_array  # noqa: E402
-from dualgrad.vspace import tree_flatten, vspace  # noqa: E402
+from dualgrad.core.duck import is_duck_array  # noqa: E402
+from dualgrad.core.spaces import tree_flatten, vspace  # noqa: E402
 
 
 class no_compute(Callback):

@@ -284,7 +284,7 @@ def test_pending_array_returned_untouched_is_a_constant():
 
 # ------------------------------------------------- vspaces, scipy, xarray, names
 def test_vspace_inner_product_is_differentiable():
-    from dualgrad.vspace import vspace
+    from dualgrad.core.spaces import vspace
     y = onp.array([0.5, -1.0, 2.0])
     check_grads(lambda x: vspace(x).inner_prod(x, y))(X3)
     check_grads(lambda x: vspace([x, x]).inner_prod([x, y], [y, x * x]))(X3)

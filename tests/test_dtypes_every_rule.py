@@ -17,7 +17,7 @@ import dualgrad.scipy.linalg as sl
 import dualgrad.scipy.special as sp
 import dualgrad.scipy.stats as st
 from dualgrad import jvp, make_vjp
-from dualgrad.vspace import tree_flatten, vspace
+from dualgrad.core.spaces import tree_flatten, vspace
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "rules"))
 sys.path.insert(0, os.path.dirname(__file__))

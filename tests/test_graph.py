@@ -85,14 +85,14 @@ def test_grad_is_one_forward_and_one_backward_pass():
     assert c.cotangent_directions == 1
     assert c.tape_nodes == 4                # sin, multiply, exp, sum
     assert c.vjp_rules == 5                 # one per traced argument of each node
-    # the tape keeps what the rules read (dualgrad.residuals): x and sin x (multiply),
+    # the tape keeps what the rules read (dualgrad.core.residuals): x and sin x (multiply),
     # x (sin), exp(...) (exp's answer), 3 float64 each; and the sum, a scalar
     assert c.tape_bytes == 3 * 3 * 8 + 8
     assert c.primitive_evals >= 4
 
 
 def test_counting_is_restored_and_nests():
-    from dualgrad import forward, reverse
+    from dualgrad.interpreters import forward, reverse
     before = (forward.ForwardLevel, reverse.ReverseLevel, reverse.backward, np.sin.fun)
     with count() as alone:
         hessian(small)(onp.array([1.0, 2.0]))
@@ -158,7 +158,8 @@ def test_record_follows_item_assignment(mode):
 
 def test_counting_is_per_thread_and_leaves_no_trace():
     import threading
-    from dualgrad import core, forward, reverse
+    from dualgrad import core
+    from dualgrad.interpreters import forward, reverse
     before = (forward.ForwardLevel, reverse.ReverseLevel, {p: p.fun for p in core.JVP_RULES})
     other = {}
 
@@ -174,7 +175,7 @@ def test_counting_is_per_thread_and_leaves_no_trace():
     assert onp.allclose(other["g"], 2 * onp.sin(1.0) * onp.cos(1.0))
     assert (forward.ForwardLevel, reverse.ReverseLevel) == before[:2]
     assert all(p.fun is f for p, f in before[2].items())
-    assert getattr(core._state, "instrument", None) is None
+    assert getattr(core.levels._state, "instrument", None) is None
 
 
 def test_record_fwd_tells_apart_a_primitive_that_returns_its_input():

@@ -13,10 +13,10 @@ import pytest
 import dualgrad
 import dualgrad.numpy as np
 from dualgrad import deriv, elementwise_grad, grad, make_vjp
-from dualgrad.batching import Batched
+from dualgrad.interpreters.batching import Batched
 from dualgrad.core import getval
-from dualgrad.forward import Dual
-from dualgrad.reverse import Box, Node
+from dualgrad.interpreters.forward import Dual
+from dualgrad.interpreters.reverse import Box, Node
 
 
 def test_reverse_pass_of_100k_operations_needs_no_recursion():

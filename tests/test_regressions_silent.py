@@ -264,7 +264,7 @@ def test_the_batching_placeholder_gives_no_numbers():
             memoryview(p)  # no buffer to read either
         seen.append(True)
         return x
-    from dualgrad.batching import BatchLevel, batch_wrap
+    from dualgrad.interpreters.batching import BatchLevel, batch_wrap
     with BatchLevel.new(3) as level:
         probe(batch_wrap(level, XS))
     assert seen

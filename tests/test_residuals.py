@@ -1,4 +1,4 @@
-"""The tape keeps only what the VJP rules declared they read (dualgrad.residuals).
+"""The tape keeps only what the VJP rules declared they read (dualgrad.core.residuals).
 
 The byte counts of small versions of the memory benchmark's chains
 (benchmarks/memory.py) are exact: a rule that stops declaring its residuals,
@@ -14,9 +14,9 @@ import dualgrad
 import dualgrad.numpy as np
 from dualgrad import grad
 from dualgrad.core import VJP_RULES, Primitive
-from dualgrad.counters import count
+from dualgrad.tools.counters import count
 from dualgrad.extend import defvjp, primitive
-from dualgrad.residuals import NotKept, ResidualError, declaration, is_declared
+from dualgrad.core.residuals import NotKept, ResidualError, declaration, is_declared
 from dualgrad.rules import _helpers, complex as cx, elementwise as ew, elementwise_more as em
 from dualgrad.rules import linalg as la, reductions as red, scipy_special as ss, shape as shp
 from dualgrad.rules.construction import index_update
@@ -164,7 +164,7 @@ def test_every_primitive_of_the_hot_families_declares():
 
 
 def test_the_coverage_report_counts_undeclared_primitives():
-    from dualgrad.coverage import residual_coverage
+    from dualgrad.tools.coverage import residual_coverage
     declared, undeclared = residual_coverage()
     assert "sin" in declared and "matmul" in declared and "cholesky" in declared
     assert "odeint" in undeclared  # its adjoint reads the whole trajectory's closure
@@ -208,7 +208,7 @@ def test_undeclared_rules_keep_everything_and_replacing_a_rule_forgets_its_plan(
 
 
 def test_stand_ins_have_the_shape_and_dtype_only():
-    from dualgrad.residuals import stand_in
+    from dualgrad.core.residuals import stand_in
     x = onp.ones((3, 4), onp.float32)
     s = stand_in(x)
     assert isinstance(s, NotKept) and s.shape == x.shape and s.dtype == x.dtype

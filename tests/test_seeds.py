@@ -155,7 +155,7 @@ def check_fourth(x):
 
 
 # ------------------------------------------------- README tutorial
-from dualgrad.tour import taylor_sine  # noqa: E402  (the seed's function, as the tour runs it)
+from dualgrad.tools.tour import taylor_sine  # noqa: E402  (the seed's function, as the tour runs it)
 
 
 def test_taylor_sine():

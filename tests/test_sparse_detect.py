@@ -1,4 +1,4 @@
-"""Sparsity detection (dualgrad.sparse.detect): the detected pattern is the
+"""Sparsity detection (dualgrad.interpreters.sparsity): the detected pattern is the
 nonzero pattern of the dense Jacobian, never too sparse, with a dense fallback
 for primitives that have no sparsity rule."""
 import numpy as onp
@@ -92,7 +92,7 @@ def test_bad_inputs_are_explained():
 
 
 def test_the_coverage_report_lists_the_dense_fallbacks():
-    from dualgrad.coverage import sparsity_fallbacks
+    from dualgrad.tools.coverage import sparsity_fallbacks
     names = sparsity_fallbacks()
     assert "inv" in names and "fft" in names
     assert "add" not in names and "getitem" not in names and "matmul" not in names

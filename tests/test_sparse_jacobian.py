@@ -12,7 +12,7 @@ import scipy.sparse.linalg as spla
 import dualgrad
 import dualgrad.numpy as np
 from dualgrad import sparse
-from dualgrad.counters import count
+from dualgrad.tools.counters import count
 from sparse_cases import CASES, brusselator, chained_rosenbrock, stencil_1d
 
 

@@ -1,4 +1,4 @@
-"""The patterns of the sparsity level (dualgrad.sparse.patterns): the narrow
+"""The patterns of the sparsity level (dualgrad.interpreters.patterns): the narrow
 index-column representation (RowSets) and the CSR one give the same sets under
 every helper, on random patterns with repeats and padding, and the width of a
 pattern stays bounded along chains of unions."""
@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 import dualgrad.numpy as np
 from dualgrad import sparse
-from dualgrad.sparse import patterns as P
+from dualgrad.interpreters import patterns as P
 
 
 @st.composite

@@ -5,7 +5,7 @@ import sys
 
 
 def test_tour_prints_the_four_parts(tmp_path):
-    from dualgrad.tour import main
+    from dualgrad.tools.tour import main
     out = io.StringIO()
     assert main(["--plot", str(tmp_path / "d.png")], out=out) == 0
     text = out.getvalue()

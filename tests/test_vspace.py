@@ -2,7 +2,7 @@
 import numpy as onp
 import pytest
 
-from dualgrad.vspace import tree_flatten, tree_unflatten, vspace
+from dualgrad.core.spaces import tree_flatten, tree_unflatten, vspace
 
 
 def test_real_array_space():

@@ -12,9 +12,9 @@ and both call ``fixed_point`` again, so higher derivatives work too.
 from __future__ import annotations
 
 from ..core import Primitive, getval
-from ..forward import push_forward
-from ..reverse import pull_back
-from ..vspace import tree_map, vspace
+from ..interpreters.forward import push_forward
+from ..interpreters.reverse import pull_back
+from ..core.spaces import tree_map, vspace
 from .flatten import flatten
 
 

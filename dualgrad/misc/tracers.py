@@ -20,8 +20,8 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from ..core import Level, Tracer, _is_differentiable
-from ..vspace import tree_flatten, tree_unflatten
+from ..core import Level, Tracer, is_differentiable
+from ..core.spaces import tree_flatten, tree_unflatten
 
 
 class GraphNode:
@@ -76,7 +76,7 @@ class GraphLevel(Level):
         ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
         node = GraphNode(prim, tuple(vals), kwargs, tuple(parents), ans)
         self.nodes.append(node)
-        if not _is_differentiable(ans) and not isinstance(ans, (tuple, list)):
+        if not is_differentiable(ans) and not isinstance(ans, (tuple, list)):
             return ans  # integers and booleans: replayed values would be stale anyway
         return GraphTracer(ans, node, self)
 

@@ -11,12 +11,12 @@ import builtins as _builtins
 import numpy as _onp
 
 from ..core import Tracer as _Tracer
-from ..core import _holds_tracer
+from ..core import holds_tracer
 from ..rules import NONDIFF_NAMES as _NONDIFF
 from ..rules import RULES as _RULES
-from ..rules import reductions as _red
+from ..rules import reductions as _red, scans as _scans
 from . import _wrap
-from .. import pending as _pending
+from ..interpreters import pending as _pending
 
 
 def _reduction(prim, numpy_fun):
@@ -59,7 +59,7 @@ def _cumsum(a, axis=None, dtype=None, out=None):
 _PUBLIC = dict(_RULES)
 _PUBLIC.update(
     sum=_reduction(_red.sum, _onp.sum), mean=_reduction(_red.mean, _onp.mean),
-    prod=_reduction(_red.prod, _onp.prod), max=_extremum(_red.max, _onp.max),
+    prod=_reduction(_scans.prod, _onp.prod), max=_extremum(_red.max, _onp.max),
     min=_extremum(_red.min, _onp.min), amax=_extremum(_red.max, _onp.amax),
     amin=_extremum(_red.min, _onp.amin), cumsum=_cumsum,
 )
@@ -100,9 +100,9 @@ class _IndexConcatenator:
 
     def __getitem__(self, key):
         items = key if isinstance(key, tuple) else (key,)
-        if not _builtins.any(_holds_tracer(i) for i in items):  # numpy's any is in scope
+        if not _builtins.any(holds_tracer(i) for i in items):  # numpy's any is in scope
             return self._np[key]
-        traced = [array(i) if _holds_tracer(i) else None for i in items]  # noqa: F821
+        traced = [array(i) if holds_tracer(i) else None for i in items]  # noqa: F821
         flat = concatenate([ravel(t) for t in traced if t is not None])  # noqa: F821
         plus, minus, offset = [], [], 0
         for item, t in zip(items, traced):

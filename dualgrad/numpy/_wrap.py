@@ -17,30 +17,8 @@ import types
 
 import numpy as onp
 
-from ..core import (ARRAY_FROM_SEQUENCE, NUMPY_OVERRIDES, Primitive, Tracer, _holds_tracer,
-                    _unsupported, notrace_primitive)
-
-
-def _has_tracer(args, kwargs) -> bool:
-    for a in args:
-        if isinstance(a, Tracer):
-            return True
-        if isinstance(a, (list, tuple)) and any(isinstance(b, Tracer) for b in a):
-            return True
-    return any(isinstance(v, Tracer) for v in kwargs.values())
-
-
-def unsupported(fun, qualname: str):
-    """numpy's ``fun``, refusing traced inputs with an error that names it."""
-
-    @functools.wraps(fun)
-    def guarded(*args, **kwargs):
-        if _has_tracer(args, kwargs):
-            _unsupported(qualname)
-        return fun(*args, **kwargs)
-
-    guarded._unsupported = True
-    return guarded
+from ..core import (ARRAY_FROM_SEQUENCE, NUMPY_OVERRIDES, Primitive, Tracer, holds_tracer,
+                    notrace_primitive, unsupported)
 
 
 def classify(name: str, obj, rules: dict, nondiff: frozenset) -> str:
@@ -145,7 +123,7 @@ def _renamed(sig, ours) -> frozenset:
 
 
 def _as_arrays(args, kwargs, sig, seq_params, name, renamed=frozenset()):
-    if sig is not None and (any(_holds_tracer(v) for v in kwargs.values())
+    if sig is not None and (any(holds_tracer(v) for v in kwargs.values())
                             or not renamed.isdisjoint(kwargs)):
         try:
             bound = sig.bind(*args, **kwargs)
@@ -157,10 +135,10 @@ def _as_arrays(args, kwargs, sig, seq_params, name, renamed=frozenset()):
     to_array = ARRAY_FROM_SEQUENCE[-1]
 
     def convert(a, i):
-        if a.__class__ not in _SEQUENCES or not _holds_tracer(a):
+        if a.__class__ not in _SEQUENCES or not holds_tracer(a):
             return a
         if i in seq_params:  # each element its own array: [v, [s]] -> [v, array([s])]
-            return type(a)(to_array(e) if e.__class__ in _SEQUENCES and _holds_tracer(e)
+            return type(a)(to_array(e) if e.__class__ in _SEQUENCES and holds_tracer(e)
                            else e for e in a) if name != "block" else a
         return to_array(a)
 

@@ -16,10 +16,10 @@ from ..core import Tracer as _Tracer
 _REORDER = ("permutation", "shuffle", "choice")
 
 
-def _holds_tracer(v) -> bool:
+def holds_tracer(v) -> bool:
     if isinstance(v, _Tracer):
         return True
-    return isinstance(v, (list, tuple)) and any(_holds_tracer(e) for e in v)
+    return isinstance(v, (list, tuple)) and any(holds_tracer(e) for e in v)
 
 
 def _traced_parameter(name: str) -> TypeError:
@@ -39,7 +39,7 @@ def _traced_parameter(name: str) -> TypeError:
 def _checked(name: str, draw):
     @_functools.wraps(draw)
     def checked(*args, **kwargs):
-        if any(_holds_tracer(a) for a in args) or any(_holds_tracer(v) for v in kwargs.values()):
+        if any(holds_tracer(a) for a in args) or any(holds_tracer(v) for v in kwargs.values()):
             raise _traced_parameter(name)
         return draw(*args, **kwargs)
     return checked

@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as onp
 
 from ..core import Primitive, Tracer, getval
-from ..duck import is_duck_array
+from ..core.duck import is_duck_array
 from .complex import cast_like, holomorphic_jvp
 
 

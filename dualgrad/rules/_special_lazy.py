@@ -1,7 +1,7 @@
 """scipy.special as the rules see it: scipy's own functions, except the few
 written in Python that convert their inputs with ``asarray`` (which would
 compute a lazy Dask array, or copy a CuPy one to the host). For a duck array
-(``dualgrad.duck``) those are evaluated here with numpy ufuncs and
+(``dualgrad.core.duck``) those are evaluated here with numpy ufuncs and
 reductions, which the array's library implements (NEP 13/18); plain numpy
 inputs go to scipy unchanged. The ufuncs (``erf``, ``gammaln``, ...) need
 nothing: they dispatch through ``__array_ufunc__`` already.
@@ -12,7 +12,7 @@ import numpy as onp
 import scipy.special as _ssp
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from ..duck import is_duck_array
+from ..core.duck import is_duck_array
 
 
 def __getattr__(name: str):

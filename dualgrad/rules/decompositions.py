@@ -39,7 +39,7 @@ from collections import namedtuple
 import numpy as onp
 
 from ..core import Primitive, getval
-from ..duck import no_silent_fallback
+from ..core.duck import no_silent_fallback
 from ._helpers import shape_of, unbroadcast
 from .complex import cast_like, imag, real
 from .elementwise import exp, multiply

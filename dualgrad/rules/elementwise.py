@@ -14,7 +14,7 @@ from .complex import absolute, conj, real, sign
 
 def binary(fun, name=None) -> Primitive:
     prim = Primitive(fun, name or fun.__name__)
-    prim.broadcasts = True  # a scalar answer means scalar arguments (dualgrad.residuals)
+    prim.broadcasts = True  # a scalar answer means scalar arguments (dualgrad.core.residuals)
     return prim
 
 

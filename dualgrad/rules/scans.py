@@ -13,14 +13,14 @@ import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
 from ..core import Primitive, Tracer, getval
-from ..duck import is_duck_array
+from ..core.duck import is_duck_array
 from ._helpers import astype, broadcast_to, shape_of, unbroadcast
 from ._helpers import no_out as _no_out, ndim_of as _nd
 from .complex import abs2
 from ._helpers import composite as when_traced
 from .construction import take_along_axis
 from .elementwise import sqrt, where
-from .reductions import _axes, _ddof, cumsum, max, mean, min, prod, sum
+from .reductions import _axes, _count as _reduced_count, _ddof, _spread, cumsum, max, mean, min, sum
 from .shape import concatenate, flip, reshape, transpose, getitem, stack
 
 
@@ -103,6 +103,61 @@ def _cumprod(x, axis):
 cumprod_prim = Primitive(_cumprod, "cumprod")
 cumprod_prim.def_jvp(_cumprod_jvp)
 cumprod_prim.def_vjp(_cumprod_vjp, reads="x")
+
+
+# p = prod(x, axis).  dp/dx_i = prod_{k != i} x_k  ("the others").
+# Without zeros: others = prod(x) / x. With an exact zero anywhere (or a
+# product that under- or overflows, see _divides_exactly), division fails, and
+# zero masks that are constant in x give the right first derivative but a
+# wrong second one (d others_i / dx_z = prod_{k != i, z} x_k is not 0).
+# So then, along the reduced axes flattened to one axis of length n:
+#   others_i = (prod_{k < i} x_k) (prod_{k > i} x_k),
+# an exclusive cumprod from the left times one from the right: no division,
+# and exact as a function of x to every order (cumprod's rules handle zeros).
+def _divides_exactly(x, axis) -> bool:
+    """prod(x) / x is safe: no zero in x, and no product under- or overflows
+    (prod([1e-200, 1e-200, 3]) is 0 in floating point, and 0 / x loses
+    d^2 p / dx_0 dx_1 = 3)."""
+    xv = getval(x)
+    if is_duck_array(xv):  # a lazy (dask) array: no branch on its values
+        return False
+    if onp.any(xv == 0):
+        return False
+    p = onp.abs(onp.prod(xv, axis=axis))
+    kind = onp.result_type(xv).kind
+    tiny = onp.finfo(onp.result_type(xv)).tiny if kind in "fc" else 1
+    return bool(onp.all(onp.isfinite(p)) and onp.all(p >= tiny))
+
+
+def _prod_others(x, ans, axis):
+    if _divides_exactly(x, axis):
+        return prod(x, axis=axis, keepdims=True) / x
+    shape = shape_of(x)
+    red = _axes(axis, len(shape))
+    keep = tuple(a for a in range(len(shape)) if a not in red)
+    perm = keep + red
+    lead = tuple(shape[a] for a in keep)
+    xt = reshape(transpose(x, perm), lead + (_reduced_count(x, axis),))
+    one = onp.ones(lead + (1,), dtype=onp.result_type(getval(x)))
+
+    def cut(s):
+        return getitem(xt, (slice(None),) * len(lead) + (s,))
+    left = cumprod_prim(concatenate([one, cut(slice(None, -1))], axis=-1), axis=-1)
+    right = flip(cumprod_prim(flip(concatenate([cut(slice(1, None)), one], axis=-1), axis=-1),
+                              axis=-1), axis=-1)
+    others = reshape(left * right, tuple(shape[a] for a in perm))
+    return transpose(others, tuple(int(i) for i in onp.argsort(perm)))
+
+
+def _prod(x, axis=None, keepdims=False, dtype=None):
+    return onp.prod(x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+prod = Primitive(_prod, "prod")
+prod.def_jvp(lambda t, ans, x, axis=None, keepdims=False, dtype=None:
+             sum(t * _prod_others(x, ans, axis), axis=axis, keepdims=keepdims))
+prod.def_vjp(lambda g, ans, x, axis=None, keepdims=False, dtype=None:
+             unbroadcast(_spread(g, x, axis, keepdims) * _prod_others(x, ans, axis), x), reads="x")
 
 
 @when_traced(onp.cumprod)
@@ -364,7 +419,7 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     return avg
 
 
-__all__ = ["cumprod", "cumulative_sum", "cumulative_prod", "nancumsum", "nancumprod",
+__all__ = ["prod", "cumprod", "cumulative_sum", "cumulative_prod", "nancumsum", "nancumprod",
            "nansum", "nanprod", "nanmean", "nanvar", "nanstd", "nanmax", "nanmin", "ptp",
            "sort", "sort_complex", "partition", "quantile", "percentile", "nanquantile",
            "nanpercentile", "median", "nanmedian", "average"]

@@ -23,10 +23,11 @@ from __future__ import annotations
 import numpy as onp
 import scipy.integrate as sint
 
-from ..core import Primitive, Tracer
-from ..forward import push_forward
-from ..reverse import pull_back
+from ..core import Primitive, Tracer, holds_tracer
+from ..interpreters.forward import push_forward
+from ..interpreters.reverse import pull_back
 from ._helpers import shape_of
+from .flatten import flatten
 from .linalg import dot
 from .shape import concatenate, getitem, reshape, stack
 
@@ -101,13 +102,11 @@ odeint_p.def_vjp(_odeint_vjp)
 
 
 def _flatten_args(args):
-    from ..misc.flatten import flatten
     return flatten(tuple(args))
 
 
 def _traced_tree(x) -> bool:
-    from ..vspace import tree_flatten
-    return any(isinstance(leaf, Tracer) for leaf in tree_flatten(x)[0])
+    return holds_tracer(x)
 
 
 _UNSUPPORTED_TRACED = ("Dfun", "col_deriv", "full_output", "ml", "mu")

@@ -13,7 +13,7 @@ import inspect
 import numpy as onp
 
 from ..core import Primitive, Tracer, getval
-from ..residuals import used_parameters
+from ..core.residuals import used_parameters
 from . import _special_lazy as ssp  # scipy.special, lazy-safe for dask arrays
 from ._helpers import composite, elementwise, shape_of, unbroadcast, zero_derivative
 from .complex import real

@@ -15,7 +15,7 @@ import types
 import numpy as onp
 import scipy.stats as sst
 
-from ..core import Tracer, getval, notrace_primitive
+from ..core import Tracer, getval, holds_tracer, notrace_primitive, unsupported
 from ._helpers import shape_of
 from .elementwise import exp, log, where
 from .reductions import sum as rsum
@@ -29,17 +29,12 @@ from .shape import reshape, transpose
 _LOG_2PI = onp.log(2 * onp.pi)
 
 
-def _traced(args, kwargs) -> bool:
-    return any(isinstance(a, Tracer) for a in args) or \
-        any(isinstance(v, Tracer) for v in kwargs.values())
-
-
 def _distribution(scipy_fun):
     """Use scipy's ``scipy_fun`` for plain values, the decorated formula for traced ones."""
     def deco(formula):
         @functools.wraps(scipy_fun)
         def wrapped(*args, **kwargs):
-            return (formula if _traced(args, kwargs) else scipy_fun)(*args, **kwargs)
+            return (formula if holds_tracer(args, kwargs) else scipy_fun)(*args, **kwargs)
         wrapped.formula = formula
         return wrapped
     return deco
@@ -51,7 +46,6 @@ _NONDIFF_METHODS = frozenset({"rvs", "random_state"})
 
 
 def _namespace(name, scipy_dist, **funs):
-    from ..numpy._wrap import unsupported
     others = {}
     for k in dir(scipy_dist):
         obj = getattr(scipy_dist, k, None)

@@ -11,7 +11,7 @@ import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
 from ..core import ALL, ANY, Primitive, Tracer, getval
-from ..duck import array_type_name, is_duck_array
+from ..core.duck import array_type_name, is_duck_array
 from ._helpers import as_array, composite, shape_of
 from ._helpers import ndim_of as _nd
 from .complex import cast_like

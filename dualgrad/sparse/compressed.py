@@ -1,6 +1,6 @@
 """Compressed evaluation: ``J S`` (k JVPs) or ``S^T J`` (k VJPs over one tape),
 or ``H S`` (k Hessian-vector products), for all k seed directions in ONE
-batched pass (``dualgrad.batching``), in chunks of at most ``chunk_size``
+batched pass (``dualgrad.interpreters.batching``), in chunks of at most ``chunk_size``
 directions (by default, as many as keep each batched array under
 ``AUTO_CHUNK_ELEMENTS`` numbers). A function whose rules cannot be batched
 falls back to one pass per direction (correct, slower)."""
@@ -10,10 +10,10 @@ import logging
 
 import numpy as onp
 
-from ..batching import BatchingError, BatchLevel, batch_unwrap, batch_wrap
+from ..interpreters.batching import BatchingError, BatchLevel, batch_unwrap, batch_wrap
 from ..core import getval
-from ..forward import push_forward
-from ..reverse import pull_back
+from ..interpreters.forward import push_forward
+from ..interpreters.reverse import pull_back
 
 log = logging.getLogger("dualgrad")
 

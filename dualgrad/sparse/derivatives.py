@@ -20,10 +20,26 @@ import scipy.sparse as sps
 
 from . import colour as col
 from .compressed import forward_products, reverse_products, seeds_of
-from .detect import _check_input, hessian_sparsity, jacobian_sparsity
+from ..interpreters.patterns import _bool
+from ..interpreters.sparsity import SparsityInfo, _check_input, jacobian_sparsity
+from ..transforms import grad
 
 __all__ = ["jacobian", "hessian", "SparseJacobian", "SparseHessian", "SparseChoice",
            "PatternChanged"]
+
+
+def hessian_sparsity(fun: Callable, x, *, info: bool = False) -> "sps.csr_array | SparsityInfo":
+    """The sparsity pattern of the Hessian of a scalar ``fun`` at ``x``: the
+    Jacobian pattern of its gradient (the reverse pass is traced at the sparsity
+    level), made symmetric. A boolean ``csr_array`` of shape ``(x.size, x.size)``."""
+    x = _check_input(x, "hessian_sparsity")
+
+    def g(v):
+        return grad(fun)(v)
+    res = jacobian_sparsity(g, x, info=True)
+    p = _bool(res.pattern + res.pattern.T)
+    p.sort_indices()
+    return SparsityInfo(p, res.fallbacks) if info else p
 
 
 class PatternChanged(ValueError):
@@ -273,7 +289,6 @@ class SparseHessian(_Sparse):
 
     def __call__(self, x, *args, **kwargs):
         """The Hessian at ``x`` (further arguments of ``fun`` held constant)."""
-        from ..transforms import grad
         x, unary = self._point(x, args, kwargs)
         seeds = seeds_of(self.colours, self.choice.colours)
         _, T = forward_products(grad(unary), x, seeds, self.chunk_size)

@@ -25,10 +25,10 @@ def linear_operator(fun: Callable, x) -> "scipy.sparse.linalg.LinearOperator":
     """
     from scipy.sparse.linalg import LinearOperator
 
-    from ..forward import push_forward
-    from ..reverse import pull_back
+    from ..interpreters.forward import push_forward
+    from ..interpreters.reverse import pull_back
     from .compressed import forward_products, real_output, reverse_products
-    from .detect import _check_input
+    from ..interpreters.sparsity import _check_input
 
     x = _check_input(x, "linear_operator")
     ans, pull = pull_back(fun, (x,))  # one tape, reused by every rmatvec

@@ -29,9 +29,8 @@ from typing import Callable
 
 import numpy as onp
 
-from .core import BatchingError, Level, Primitive, Tracer, check_live, getval, log
-from .rules import _helpers, shape as shp
-from .vspace import tree_flatten, tree_map, tree_unflatten
+from ..core import (JVP_RULES, BatchingError, Level, Primitive, Tracer, check_live, getval,
+                    tree_flatten, tree_unflatten)
 
 BATCH_RULES: dict[Primitive, Callable] = {}
 
@@ -259,9 +258,7 @@ def _loop(prim, size, vals, batched, kwargs):
 
 
 def _stack(xs):
-    if any(isinstance(x, Tracer) for x in xs):
-        return shp.stack(xs)
-    return onp.stack(xs)
+    return onp.stack(xs)  # traced parts: NEP 18 sends them to dualgrad's stack
 
 
 # ---------------------------------------------------------------- helpers
@@ -272,7 +269,7 @@ def _shape(v) -> tuple:
 def _expand_to(v, size, nd):
     """A batched value with its example axes padded on the left to ``nd``."""
     s = _shape(v)
-    return v if len(s) - 1 >= nd else shp.reshape(v, (size,) + (1,) * (nd - len(s) + 1) + s[1:])
+    return v if len(s) - 1 >= nd else onp.reshape(v, (size,) + (1,) * (nd - len(s) + 1) + s[1:])
 
 
 def _align(size, vals, batched):
@@ -303,7 +300,6 @@ def def_batch_elementwise(prim: Primitive) -> Primitive:
 
 def batched_rule_names() -> list[str]:
     """Names of the primitives with a fast batch rule (the others loop over the batch)."""
-    from .core import JVP_RULES
     flagged = {p.name for p in JVP_RULES if isinstance(p, Primitive) and p.__dict__.get("elementwise")}
     return sorted({p.name for p in BATCH_RULES} | flagged)
 
@@ -333,92 +329,13 @@ def batch_unwrap(level: BatchLevel, tree):
             out.append(o.val)
         elif isinstance(o, Tracer):
             check_live(o)  # of a live, enclosing transform (not a leaked one)
-            out.append(_helpers.broadcast_to(shp.reshape(o, (1,) + _shape(o)),
-                                             (level.size,) + _shape(o)))
+            out.append(onp.broadcast_to(onp.reshape(o, (1,) + _shape(o)),  # NEP 18: ours
+                                        (level.size,) + _shape(o)))
         else:
             o = onp.asarray(o)
             out.append(onp.broadcast_to(o, (level.size,) + o.shape).copy())
     return tree_unflatten(td, out)
 
 
-def _tree_index(tree, k):
-    leaves, td = tree_flatten(tree)
-    return tree_unflatten(td, [leaf[k] for leaf in leaves])
-
-
-def _check_axes(args, in_axes):
-    """The in_axes entry of each argument, and the common size of the mapped axes."""
-    axes = list(in_axes) if isinstance(in_axes, (tuple, list)) else [in_axes] * len(args)
-    if len(axes) != len(args):
-        raise TypeError(f"vmap: in_axes has {len(axes)} entries for {len(args)} arguments.")
-    sizes = set()
-    for a, ax in zip(args, axes):
-        if ax is None:
-            continue
-        if not isinstance(ax, (int, onp.integer)):
-            raise TypeError(f"vmap: each in_axes entry is an int or None, not {ax!r}.")
-        for leaf in tree_flatten(a)[0]:
-            shape = _shape(leaf)
-            if not -len(shape) <= ax < len(shape):
-                raise ValueError(f"vmap: in_axes={ax} but an argument has shape {shape}.")
-            sizes.add(shape[ax])
-    if not sizes:
-        raise ValueError(f"vmap: in_axes={in_axes!r} maps no argument, so there is nothing "
-                         "to map over; give the mapped argument an axis (e.g. 0).")
-    if len(sizes) != 1:
-        raise ValueError("vmap: the mapped axes of all arguments must have one length; got "
-                         f"{sorted(sizes)} (in_axes={in_axes!r}).")
-    return axes, sizes.pop()
-
-
-def _tree_moveaxis(a, ax):
-    from .rules.shape import moveaxis
-    return tree_map(lambda leaf: moveaxis(leaf, ax, 0), a)
-
-
-def vmap(fun: Callable, in_axes=0) -> Callable:
-    """``fun`` mapped over a leading axis of its arguments, in one batched pass.
-
-    ``in_axes`` is an axis (map every argument over it), or a tuple with an
-    axis or None per positional argument (None: the same value for every
-    example). The mapped axes must all have the same length.
-    Outputs are stacked on axis 0. Per-example gradients are
-    ``vmap(grad(loss), in_axes=(None, 0))(params, examples)``.
-
-    When a derivative rule inside ``fun`` reads the values of a batched
-    primal (a mask, as in the rules of ``maximum`` or ``**``), or ``fun``
-    branches in Python on a batched value, one pass cannot serve all examples
-    and ``vmap`` loops over them instead (same result).
-
-    >>> import dualgrad.numpy as np
-    >>> vmap(lambda x: np.sum(x ** 2))(np.arange(6.0).reshape(3, 2))
-    array([ 1., 13., 41.])
-    """
-    def mapped(*args):
-        axes, n = _check_axes(args, in_axes)
-        args = [a if ax in (None, 0) else _tree_moveaxis(a, ax) for a, ax in zip(args, axes)]
-        axes = [None if ax is None else 0 for ax in axes]
-        try:
-            return batched(args, axes, n)
-        except BatchingError as e:
-            log.debug("vmap: one batched pass failed (%s); looping over the examples", e)
-            return looped(args, axes, n)
-
-    def looped(args, axes, n):
-        outs = [fun(*[a if ax is None else _tree_index(a, k) for a, ax in zip(args, axes)])
-                for k in range(n)]
-        leaves = [tree_flatten(o)[0] for o in outs]
-        return tree_unflatten(tree_flatten(outs[0])[1], [_stack(list(ls)) for ls in zip(*leaves)])
-
-    def batched(args, axes, n):
-        with BatchLevel.new(n) as level:
-            wrapped = [a if ax is None else batch_wrap(level, a) for a, ax in zip(args, axes)]
-            return batch_unwrap(level, fun(*wrapped))
-    return mapped
-
-
 __all__ = ["Batched", "BatchLevel", "BatchingError", "BATCH_RULES", "def_batch", "def_batch_elementwise",
-           "batched_rule_names", "batch_wrap", "batch_unwrap", "vmap"]
-
-
-from . import batch_rules  # noqa: E402,F401  (fills BATCH_RULES; it needs the names above)
+           "batched_rule_names", "batch_wrap", "batch_unwrap"]

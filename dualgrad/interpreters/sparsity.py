@@ -4,9 +4,9 @@ A ``Sparsity`` tracer carries the value of an array (computed as usual) and,
 for every element of it, the set of input elements it depends on: a
 ``pattern`` of shape ``(value.size, n_in)``, rows in C order, held as a narrow
 padded index array or a boolean ``scipy.sparse.csr_array``
-(``dualgrad.sparse.patterns``). The input starts as the identity. Each primitive maps the patterns of
+(``dualgrad.interpreters.patterns``). The input starts as the identity. Each primitive maps the patterns of
 its arguments to the pattern of its answer by a *sparsity rule*
-(``dualgrad.sparse.rules``): elementwise functions keep the pattern, shape and
+(``dualgrad.rules.sparsity``): elementwise functions keep the pattern, shape and
 indexing primitives select rows, reductions take unions of rows, products are
 structural. A primitive without a rule falls back to "every output element
 depends on every input element any argument depends on": correct (never too
@@ -26,10 +26,10 @@ from typing import Callable
 import numpy as onp
 import scipy.sparse as sps
 
-from ..core import Level, Tracer, _is_differentiable, getval
-from .patterns import _bool, dense_fallback, empty, identity, to_csr
+from ..core import Level, Tracer, is_differentiable, getval
+from .patterns import dense_fallback, empty, identity, to_csr
 
-__all__ = ["Sparsity", "SparsityLevel", "jacobian_sparsity", "hessian_sparsity",
+__all__ = ["Sparsity", "SparsityLevel", "jacobian_sparsity",
            "SPARSITY_RULES", "def_sparsity"]
 
 # SPARSITY_RULES[prim](ans, pats, vals, kwargs) -> the pattern of ans (or a tuple of
@@ -99,7 +99,7 @@ class SparsityLevel(Level):
         return rule
 
     def _wrap(self, ans, pattern):
-        if ans.__class__ is onp.ndarray and ans.dtype.kind == "f" or _is_differentiable(ans):
+        if ans.__class__ is onp.ndarray and ans.dtype.kind == "f" or is_differentiable(ans):
             return Sparsity(ans, pattern, self)
         return ans
 
@@ -154,18 +154,3 @@ def jacobian_sparsity(fun: Callable, x, *, info: bool = False) -> "sps.csr_array
         pattern = empty(int(onp.size(getval(out))), n)
     pattern = to_csr(pattern)
     return SparsityInfo(pattern, dict(level.fallbacks)) if info else pattern
-
-
-def hessian_sparsity(fun: Callable, x, *, info: bool = False) -> "sps.csr_array | SparsityInfo":
-    """The sparsity pattern of the Hessian of a scalar ``fun`` at ``x``: the
-    Jacobian pattern of its gradient (the reverse pass is traced at the sparsity
-    level), made symmetric. A boolean ``csr_array`` of shape ``(x.size, x.size)``."""
-    from ..transforms import grad
-    x = _check_input(x, "hessian_sparsity")
-
-    def g(v):
-        return grad(fun)(v)
-    res = jacobian_sparsity(g, x, info=True)
-    p = _bool(res.pattern + res.pattern.T)
-    p.sort_indices()
-    return SparsityInfo(p, res.fallbacks) if info else p

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple, Sequence
 
-from .core import DifferentiationError, MissingRuleError, log
+from ..core import DifferentiationError, MissingRuleError, log
 
 
 class Mode(NamedTuple):
@@ -93,10 +93,10 @@ def grad_by_forward(unary, x, check: Callable) -> tuple:
     """``(f(x), grad f(x))`` by forward mode, for a ``unary`` with no VJP rules:
     the Jacobian of the scalar output, all n directions of ``x`` in one batched
     pass. ``check(ans)`` vets the output (scalar, real) before it is used."""
-    from .jacobians import _jac_fwd
-    from .numpy import reshape
-    from .reverse import like_input
-    from .vspace import tree_map
+    from .directions import _jac_fwd
+    from ..numpy import reshape
+    from ..interpreters.reverse import like_input
+    from ..core.spaces import tree_map
     ans, J = _jac_fwd(unary, x)
     check(ans)
     return ans, tree_map(lambda j, leaf: like_input(reshape(j, _shape(leaf)), leaf), J, x)
@@ -104,10 +104,10 @@ def grad_by_forward(unary, x, check: Callable) -> tuple:
 
 def elementwise_grad_by_forward(unary, x):
     """``J^T 1`` by forward mode: each Jacobian block summed over the output axes."""
-    from .core import getval
-    from .jacobians import _jac_fwd
-    from .numpy import sum as np_sum
-    from .vspace import tree_map
+    from ..core import getval
+    from .directions import _jac_fwd
+    from ..numpy import sum as np_sum
+    from ..core.spaces import tree_map
     ans, J = _jac_fwd(unary, x)
     axes = tuple(range(len(_shape(getval(ans)))))
     return tree_map(lambda j: np_sum(j, axis=axes) if axes else j, J)
@@ -118,8 +118,8 @@ def jvp_by_reverse(fun, primals: tuple, tangents: tuple) -> tuple:
 
     The map ``g -> J^T g`` (one backward pass) is linear; its own VJP, at any
     point ``g0``, applied to ``t`` is ``(J^T)^T t = J t``."""
-    from .reverse import pull_back
-    from .vspace import tree_map, vspace
+    from ..interpreters.reverse import pull_back
+    from ..core.spaces import tree_map, vspace
     ans, pull = pull_back(fun, primals)
     g0 = tree_map(lambda a: vspace(a).zeros(), ans)
     _, pull_t = pull_back(pull, (g0,))
@@ -129,7 +129,7 @@ def jvp_by_reverse(fun, primals: tuple, tangents: tuple) -> tuple:
 def _shape(v) -> tuple:
     import numpy as onp
 
-    from .core import getval
+    from ..core import getval
     return onp.shape(getval(v))
 
 

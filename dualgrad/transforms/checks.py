@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as onp
 
-from .core import ALL, ANY, Tracer, getval
+from ..core import ALL, ANY, Tracer, getval
 
 
 # --------------------------------------------------------------- transforms
@@ -156,7 +156,7 @@ def check_user_rules(prim):
     A table keeps its own class underneath (the VJP table also holds the tape's
     residual plans): a table of a plain ``dict`` is replaced by a checked dict,
     one of a dict subclass has its class switched in place."""
-    from .core import JVP_RULES, VJP_RULES
+    from ..core import JVP_RULES, VJP_RULES
     for attr, kind, tables in (("jvps", "JVP", JVP_RULES), ("vjps", "VJP", VJP_RULES)):
         table = getattr(prim, attr)
         cls = type(f"Checked{type(table).__name__}", (_Checked, type(table)),
@@ -200,7 +200,7 @@ def _fit(result, ans, args, argnum: int, prim, kind: str):
     if want == got:
         return result
     if got == ():
-        from .numpy import broadcast_to
+        from ..numpy import broadcast_to
         return broadcast_to(result, want)
     what = ("a tangent shaped like the primitive's output" if kind == "JVP" else
             "a cotangent shaped like that argument (sum over the axes that broadcasting "

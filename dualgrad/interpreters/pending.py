@@ -25,7 +25,9 @@ from __future__ import annotations
 import numpy as onp
 
 from .batching import Batched, BatchLevel
-from .core import Level, Tracer, _copy_slots, _holds_tracer, _stack
+from ..core import Level, Tracer, holds_tracer
+from ..core.tracer import _copy_slots
+from ..core.levels import _stack
 from .forward import Dual, ForwardLevel
 from .reverse import Box, ReverseLevel
 
@@ -86,7 +88,7 @@ class Pending(Tracer):
         return self.value.tolist()
 
     def __setitem__(self, idx, val):
-        if not _holds_tracer(val) and not _holds_tracer(idx):
+        if not holds_tracer(val) and not holds_tracer(idx):
             self.value[idx] = val  # a constant stays one: write in place
             return
         Tracer.__setitem__(self, idx, val)

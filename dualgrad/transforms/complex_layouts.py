@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import numpy as onp
 
-from .core import getval
-from .vspace import tree_flatten, tree_unflatten, vspace
+from ..core import getval
+from ..core.spaces import tree_flatten, tree_unflatten, vspace
 
 LAYOUTS = ("complex", "real")
 
@@ -55,7 +55,7 @@ def complex_columns(block, leaf, out):
     """Forward mode: ``block``'s last axis holds J e_k for every real direction of
     the input ``leaf`` (the n real directions, then the n imaginary ones for a
     complex leaf). Returns the n columns of the complex layout."""
-    from .numpy import real
+    from ..numpy import real
     n = block.shape[-1]
     if not _is_complex(leaf):
         return block
@@ -82,7 +82,7 @@ def complex_rows(rows, leaf, out):
 def flatten_traced(tree):
     """vspace(tree).flatten, written with dualgrad operations so that it can be
     differentiated (and nested): a real 1-D array of the real coordinates."""
-    from .numpy import concatenate, imag, ravel, real
+    from ..numpy import concatenate, imag, ravel, real
     parts = []
     for leaf in tree_flatten(tree)[0]:
         if _is_complex(leaf):
@@ -95,8 +95,8 @@ def flatten_traced(tree):
 def unflatten_traced(v, like):
     """vspace(like).unflatten(v), differentiably: real coordinates back to values
     shaped (and typed) like the leaves of ``like``."""
-    from .numpy import reshape
-    from .rules._helpers import astype
+    from ..numpy import reshape
+    from ..rules._helpers import astype
     leaves, td = tree_flatten(like)
     out, k = [], 0
     for leaf in leaves:
@@ -125,7 +125,7 @@ def real_jacobian(unary, x, jacobian, **options):
 
 def real_hessian(unary, x, hessian, **options):
     """The real Hessian of u = Re f, over the real coordinates of x: (N, N)."""
-    from .numpy import real
+    from ..numpy import real
 
     def u(v):
         out = unary(unflatten_traced(v, x))

@@ -1,5 +1,5 @@
 """The batching interpreter's rules: how each primitive runs on a stack of
-examples in one call (``dualgrad.batching`` explains the design).
+examples in one call (``dualgrad.interpreters.batching`` explains the design).
 
 A rule ``rule(size, vals, batched, **kwargs)`` gets the arguments with the
 batch axis first on those flagged in ``batched``, and returns the stacked
@@ -15,11 +15,11 @@ import string
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
-from .batching import (_READS, BATCH_RULES, BatchingError, _expand_to, _shape, _ShapeOnly,
+from ..interpreters.batching import (_READS, BATCH_RULES, BatchingError, _expand_to, _shape, _ShapeOnly,
                        def_batch, def_batch_elementwise)
-from .core import Primitive
-from .rules import _helpers, complex as cx, elementwise as ew, linalg as la
-from .rules import reductions as red, shape as shp
+from ..core import Primitive
+from . import _helpers, complex as cx, elementwise as ew, linalg as la
+from . import reductions as red, scans, shape as shp
 
 
 # ---------------------------------------------------------------- elementwise
@@ -41,7 +41,7 @@ def _reduction(prim):
     return rule
 
 
-for _p in (red.sum, red.mean, red.prod, red.max, red.min):
+for _p in (red.sum, red.mean, scans.prod, red.max, red.min):
     BATCH_RULES[_p] = _reduction(_p)
 
 
@@ -238,7 +238,7 @@ def _along_axis(prim):
 
 def _decompositions():
     """The numpy.linalg primitives, loaded after the core families."""
-    from .rules import decompositions as dec, fft, svd_qr
+    from . import decompositions as dec, fft, svd_qr
     return dec, fft, svd_qr
 
 

@@ -19,9 +19,11 @@ import sys
 import numpy as onp
 
 from . import multi_output
-from .core import (_FLOATS, check_live, Level, Tracer, _is_differentiable, _node_ids,
-                   getval, saved_values)
-from .residuals import plan, stand_in
+from ..core import (LEAF, Level, Tracer, check_live, getval, in_dtype_of, is_differentiable,
+                    saved_values, tree_flatten, tree_unflatten, vspace)
+from ..core.tracer import _FLOATS
+from ..core.levels import _node_ids
+from ..core.residuals import plan, stand_in
 
 
 class Node:
@@ -77,7 +79,7 @@ class ReverseLevel(Level):
             elif isinstance(a, Tracer):
                 outer = True
         ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
-        if type(ans) not in _FLOATS and not _is_differentiable(ans):
+        if type(ans) not in _FLOATS and not is_differentiable(ans):
             if not multi_output.is_container_answer(ans):
                 return ans
             unruled = True  # a tuple/list/dict of values: one node, split below
@@ -215,8 +217,6 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
     ``once=True`` promises a single call of ``vjp``: the tape then frees its
     saved values during the backward pass.
     """
-    from .vspace import LEAF, tree_flatten, tree_unflatten, vspace
-
     level = ReverseLevel.new()
     with level:
         flat_in, in_defs = zip(*(tree_flatten(p) for p in primals)) if primals else ((), ())
@@ -299,25 +299,3 @@ def like_input(ct, x, nested: bool = False):
         if not ct.flags.writeable:
             return ct.copy()
     return in_dtype_of(ct, x)
-
-
-_WIDE = (onp.dtype(onp.float64), onp.dtype(onp.complex128))
-
-
-def in_dtype_of(d, x):
-    """A plain derivative ``d`` in the float32/float16/complex64 dtype of ``x``: the
-    dtype promise (low-precision inputs get low-precision derivatives) kept at the
-    boundary, whatever float64 constant a rule multiplied in on the way."""
-    xd = getattr(x, "dtype", None)
-    if xd is None or xd in _WIDE or not isinstance(x, (onp.ndarray, onp.generic, Tracer)):
-        return d
-    if isinstance(d, Tracer):  # batched (jacfwd, vmap) or nested: the astype primitive
-        if d.dtype == xd or d.dtype.kind != xd.kind:
-            return d
-        from .rules._helpers import astype
-        return astype(d, dtype=xd)
-    dd = getattr(d, "dtype", None)
-    if (dd is None or dd == xd or dd.kind != xd.kind
-            or not isinstance(d, (onp.ndarray, onp.generic))):
-        return d
-    return d.astype(xd)

@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as onp
 
-from .core import Tracer
+from .tracer import Tracer
 
 _PLAIN = (onp.ndarray, onp.generic, float, int, complex, bool)
 

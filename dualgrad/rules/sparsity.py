@@ -1,4 +1,4 @@
-"""Sparsity rules, one per family of primitives (``dualgrad.sparse.detect``
+"""Sparsity rules, one per family of primitives (``dualgrad.interpreters.sparsity``
 explains the level). A rule ``rule(ans, pats, vals, kwargs)`` gets the plain
 answer, the argument patterns (None where an argument is not traced) and the
 plain argument values, and returns the answer's pattern.
@@ -23,10 +23,10 @@ import numpy as onp
 import scipy.sparse as sps
 
 from ..core import Primitive
-from ..rules import _helpers, complex as cx, construction, elementwise as ew, linalg as la
-from ..rules import reductions as red, scans, shape as shp
-from .detect import SPARSITY_RULES, def_sparsity
-from .patterns import (dense_fallback, from_coo, gather_union, mask_rows, nonempty_rows,
+from . import _helpers, complex as cx, construction, elementwise as ew, linalg as la
+from . import reductions as red, scans, shape as shp
+from ..interpreters.sparsity import SPARSITY_RULES, def_sparsity
+from ..interpreters.patterns import (dense_fallback, from_coo, gather_union, mask_rows, nonempty_rows,
                        stack_rows, take_rows, times, union)
 
 _MAX_TERMS = 5_000_000  # einsum terms enumerated before falling back to dense
@@ -170,7 +170,7 @@ def reduction(ans, pats, vals, kwargs):
     return _gather_matrix(groups, size, pats[0])
 
 
-for _p in (red.sum, red.mean, red.prod, red.max, red.min):
+for _p in (red.sum, red.mean, scans.prod, red.max, red.min):
     SPARSITY_RULES[_p] = reduction
 
 
@@ -203,7 +203,7 @@ SPARSITY_RULES[scans.cumprod_prim] = _cumulative
 
 def _scipy_rules():
     """logsumexp lives in the scipy rules, loaded on demand."""
-    from ..rules import scipy_special
+    from . import scipy_special
     SPARSITY_RULES[scipy_special._logsumexp] = _logsumexp_rule
 
 

@@ -15,12 +15,13 @@ import threading
 
 import numpy as onp
 
-from . import core, forward, reverse
-from .core import ALL, Tracer, getval
-from .forward import Dual
-from .residuals import NotKept
-from .reverse import Box
-from .vspace import tree_flatten
+from .. import core
+from ..interpreters import forward, reverse
+from ..core import ALL, Tracer, getval
+from ..interpreters.forward import Dual
+from ..core.residuals import NotKept
+from ..interpreters.reverse import Box
+from ..core.spaces import tree_flatten
 
 __all__ = ["count", "Counts"]
 
@@ -106,7 +107,7 @@ def _nbytes(v) -> tuple:
 
 def _batch_size(t) -> int:
     """Number of directions a tangent/cotangent carries: the batch size when it is a
-    batched tracer (several directions stacked, see ``dualgrad.batching``), else 1."""
+    batched tracer (several directions stacked, see ``dualgrad.interpreters.batching``), else 1."""
     leaves = tree_flatten(t)[0] if not isinstance(t, Tracer) else [t]
     for leaf in leaves:
         size = getattr(getattr(leaf, "_level", None), "size", None)

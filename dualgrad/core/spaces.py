@@ -10,89 +10,18 @@ For complex spaces the inner product is the real one, Re(sum(conj(a) * b)),
 so a complex entry counts as two real dimensions and the standard basis
 contains the imaginary directions ``1j * e_k``.
 
-A leaf may also be a duck array (``dualgrad.duck``: a Dask or CuPy array):
+A leaf may also be a duck array (``dualgrad.core.duck``: a Dask or CuPy array):
 its space makes zeros and ones of the same kind (``zeros_like``, keeping a
 Dask array's chunks) and its inner product stays a lazy 0-d array.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
 
 import numpy as onp
 
-from .core import Tracer, getval
 from .duck import is_duck_array
-
-
-# ---------------------------------------------------------------------------
-# Pytrees
-# ---------------------------------------------------------------------------
-class TreeDef:
-    """The structure of a container, with leaves left out."""
-
-    __slots__ = ("kind", "meta", "children")
-
-    def __init__(self, kind, meta, children):
-        self.kind, self.meta, self.children = kind, meta, children
-
-    def __eq__(self, other):
-        return (isinstance(other, TreeDef) and self.kind == other.kind
-                and self.meta == other.meta and self.children == other.children)
-
-    def __hash__(self):
-        return hash((self.kind, self.meta, tuple(self.children)))
-
-    def __repr__(self):
-        if self.kind is None:
-            return "*"
-        if self.kind is dict:
-            return "{" + ", ".join(f"{k!r}: {c}" for k, c in zip(self.meta, self.children)) + "}"
-        inner = ", ".join(map(repr, self.children))
-        return f"[{inner}]" if self.kind is list else f"({inner})"
-
-
-LEAF = TreeDef(None, None, ())
-
-
-def _is_container(x) -> bool:
-    return type(x) in (tuple, list, dict) or (isinstance(x, tuple) and hasattr(x, "_fields"))
-
-
-def tree_flatten(x) -> tuple[list, TreeDef]:
-    leaves: list = []
-    return leaves, _flatten(x, leaves)
-
-
-def _flatten(x, leaves) -> TreeDef:
-    if isinstance(x, dict):
-        keys = tuple(x.keys())
-        return TreeDef(dict, keys, tuple(_flatten(x[k], leaves) for k in keys))
-    if _is_container(x):
-        return TreeDef(type(x), None, tuple(_flatten(c, leaves) for c in x))
-    leaves.append(x)
-    return LEAF
-
-
-def tree_unflatten(treedef: TreeDef, leaves) -> Any:
-    it = iter(leaves)
-    return _unflatten(treedef, it)
-
-
-def _unflatten(td: TreeDef, it: Iterator):
-    if td.kind is None:
-        return next(it)
-    children = [_unflatten(c, it) for c in td.children]
-    if td.kind is dict:
-        return dict(zip(td.meta, children))
-    if hasattr(td.kind, "_fields"):
-        return td.kind(*children)
-    return td.kind(children)
-
-
-def tree_map(f: Callable, tree, *rest):
-    leaves, td = tree_flatten(tree)
-    others = [tree_flatten(r)[0] for r in rest]
-    return tree_unflatten(td, [f(*xs) for xs in zip(leaves, *others)])
+from .tracer import Tracer, getval
+from .trees import LEAF, TreeDef, is_container, tree_flatten, tree_map, tree_unflatten
 
 
 # ---------------------------------------------------------------------------
@@ -153,7 +82,7 @@ class ArrayVSpace(VSpace):
         self.like = v if not isinstance(v, onp.ndarray) and is_duck_array(v) else None
         self.shape = onp.shape(v) if self.like is None else tuple(v.shape)
         self.dtype = onp.result_type(v) if self.like is None else v.dtype
-        # (a batched value's placeholder, dualgrad.batching._ShapeOnly, stands for an array)
+        # (a batched value's placeholder, dualgrad.interpreters.batching._ShapeOnly, stands for an array)
         self.scalar = self.like is None and not isinstance(v, onp.ndarray) and not _shape_only(v)
         self.iscomplex = self.dtype.kind == "c"
         self.size = int(onp.prod(self.shape, dtype=int)) * (2 if self.iscomplex else 1)
@@ -172,9 +101,8 @@ class ArrayVSpace(VSpace):
         return self._wrap(onp.ones(self.shape, self.dtype))
 
     def inner_prod(self, x, y):
-        if isinstance(x, Tracer) or isinstance(y, Tracer):  # differentiable (autograd's)
-            from . import numpy as dnp
-            return dnp.real(dnp.vdot(dnp.ravel(x), dnp.ravel(y)))
+        if isinstance(x, Tracer) or isinstance(y, Tracer):  # differentiable (autograd's):
+            return onp.real(onp.vdot(onp.ravel(x), onp.ravel(y)))  # NEP 18 runs our rules
         x, y = onp.ravel(getval(x)), onp.ravel(getval(y))
         out = onp.real(onp.vdot(x, y))
         return out if is_duck_array(out) else float(out)  # a duck array stays lazy
@@ -256,7 +184,7 @@ def vspace(value) -> VSpace:
     >>> vspace((1.0, {'w': [0.0, 1.0j]})).size
     4
     """
-    if _is_container(value):
+    if is_container(value):
         return ContainerVSpace(value)
     v = getval(value)
     kind = onp.result_type(v).kind if _is_number(v) else None
@@ -276,5 +204,30 @@ def _shape_only(v) -> bool:
     return getattr(type(v), "_dualgrad_shape_only", False)
 
 
+# ---------------------------------------------------------------------------
+# The dtype promise
+# ---------------------------------------------------------------------------
+_WIDE = (onp.dtype(onp.float64), onp.dtype(onp.complex128))
+
+
+def in_dtype_of(d, x):
+    """A plain derivative ``d`` in the float32/float16/complex64 dtype of ``x``: the
+    dtype promise (low-precision inputs get low-precision derivatives) kept at the
+    boundary, whatever float64 constant a rule multiplied in on the way."""
+    xd = getattr(x, "dtype", None)
+    if xd is None or xd in _WIDE or not isinstance(x, (onp.ndarray, onp.generic, Tracer)):
+        return d
+    if isinstance(d, Tracer):  # batched (jacfwd, vmap) or nested: the astype primitive
+        if d.dtype == xd or d.dtype.kind != xd.kind:
+            return d
+        return d.astype(xd)  # the astype primitive (a tracer method)
+    dd = getattr(d, "dtype", None)
+    if (dd is None or dd == xd or dd.kind != xd.kind
+            or not isinstance(d, (onp.ndarray, onp.generic))):
+        return d
+    return d.astype(xd)
+
+
 __all__ = ["vspace", "VSpace", "ArrayVSpace", "ContainerVSpace", "tree_flatten",
-           "tree_unflatten", "tree_map", "TreeDef", "Tracer"]
+           "tree_unflatten", "tree_map", "TreeDef", "LEAF", "is_container",
+           "in_dtype_of"]

@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as onp
 
 from . import multi_output
-from .core import _FLOATS, check_live, ALL, Level, Tracer, _is_differentiable, getval
-from .reverse import in_dtype_of
+from ..core import (ALL, Level, Tracer, check_live, getval, in_dtype_of, is_differentiable,
+                    tree_flatten, tree_map, tree_unflatten, vspace)
+from ..core.tracer import _FLOATS
 
 _LOW = frozenset(map(onp.dtype, (onp.float32, onp.float16, onp.complex64)))
 
@@ -51,9 +52,9 @@ class ForwardLevel(Level):
             elif isinstance(a, Tracer):
                 outer = True
         ans = prim(*primals, **kwargs) if outer else prim.fun(*primals, **kwargs)
-        if type(ans) not in _FLOATS and not _is_differentiable(ans):
+        if type(ans) not in _FLOATS and not is_differentiable(ans):
             if multi_output.is_container_answer(ans):  # a tuple/list/dict of values
-                return multi_output.forward(self, prim, args, primals, traced, ans, kwargs)
+                return _container_answer(self, prim, args, primals, traced, ans, kwargs)
             return ans
         jvps = prim.jvps
         joint = jvps.get(ALL)
@@ -76,8 +77,6 @@ def push_forward(fun, primals: tuple, tangents: tuple):
     Outputs are pytrees; a leaf that does not depend on the inputs has a zero
     tangent.
     """
-    from .vspace import tree_flatten, tree_map, vspace
-
     with ForwardLevel.new() as level:
         duals = tuple(tree_map(lambda p, t: Dual(p, t, level), p, t)
                       for p, t in zip(primals, tangents))
@@ -91,6 +90,25 @@ def push_forward(fun, primals: tuple, tangents: tuple):
         out_tangent = tree_map(lambda o: in_dtype_of(o.tangent, o.value) if _here(o, level)
                                else vspace(o).zeros(), out)
     return out_primal, out_tangent
+
+
+def _container_answer(level, prim, args, primals, traced, ans, kwargs):
+    """The container of ``Dual`` tracers answering ``prim`` (see the module docstring)."""
+    leaves, td = tree_flatten(ans)
+    n = len(leaves)
+    joint = prim.jvps.get(ALL)
+    if joint is not None:
+        ts = [a.tangent if i in traced else None for i, a in enumerate(args)]
+        total = multi_output.parts(joint(ts, ans, *primals, **kwargs), td, n, prim)
+    else:
+        total = [None] * n
+        for i in traced:
+            rule = prim.jvps.get(i) or prim.jvp_rule(i)
+            parts = multi_output.parts(rule(args[i].tangent, ans, *primals, **kwargs), td, n, prim)
+            total = [p if s is None else s if p is None else s + p for s, p in zip(total, parts)]
+    out = [Dual(v, vspace(v).zeros() if t is None else t, level) if is_differentiable(v) else v
+           for v, t in zip(leaves, total)]
+    return tree_unflatten(td, out)
 
 
 def _here(x, level) -> bool:

@@ -22,13 +22,13 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from .core import ALL, ANY, Primitive
+from ..core import ALL, ANY, Primitive
 
 CLASSES = ("primitive", "composite", "nondiff", "unsupported", "incomplete")
 
 
 def _namespaces():
-    from . import numpy as dnp
+    from .. import numpy as dnp
     return [("numpy", dnp, dnp.KINDS), ("numpy.linalg", dnp.linalg, dnp.linalg.KINDS),
             ("numpy.fft", dnp.fft, dnp.fft.KINDS)]
 
@@ -70,8 +70,8 @@ def primitive_batching() -> dict[str, str]:
     import importlib
     for sub in ("special", "stats", "linalg", "signal", "integrate"):  # their rules too
         importlib.import_module(f"dualgrad.scipy.{sub}")
-    from .batching import batched_rule_names
-    from .core import JVP_RULES
+    from ..interpreters.batching import batched_rule_names
+    from ..core import JVP_RULES
     fast = set(batched_rule_names())
     return {p.name: ("batched" if p.name in fast else "loop")
             for p in sorted(JVP_RULES, key=lambda p: p.name)
@@ -81,17 +81,17 @@ def primitive_batching() -> dict[str, str]:
 def sparsity_fallbacks() -> list[str]:
     """Primitives without a sparsity rule: ``dualgrad.sparse`` treats each of their
     outputs as depending on every input element of their arguments (correct, dense)."""
-    from .sparse.rules import rule_names
+    from ..rules.sparsity import rule_names
     return sorted(set(primitive_batching()) - rule_names())
 
 
 def residual_coverage() -> tuple[list[str], list[str]]:
     """(declared, undeclared) primitive names: whether every VJP rule of the
-    primitive declares what it reads (``dualgrad.residuals``); an undeclared one
+    primitive declares what it reads (``dualgrad.core.residuals``); an undeclared one
     keeps all its arguments and its answer on the tape."""
-    from .residuals import is_declared
+    from ..core.residuals import is_declared
     primitive_batching()  # imports the scipy rules too
-    from .core import VJP_RULES
+    from ..core import VJP_RULES
     prims = [p for p in VJP_RULES if isinstance(p, Primitive) and p.vjps]
     return (sorted(p.name for p in prims if is_declared(p)),
             sorted(p.name for p in prims if not is_declared(p)))
@@ -134,7 +134,7 @@ def main(argv=None) -> int:
     print(f"Sparsity detection (dualgrad.sparse): {len(batching) - len(dense)} primitives with an "
           f"exact rule; {len(dense)} use the dense fallback: {', '.join(dense)}.")
     declared, undeclared = residual_coverage()
-    print(f"Tape residuals (dualgrad.residuals): {len(declared)} primitives keep only what their "
+    print(f"Tape residuals (dualgrad.core.residuals): {len(declared)} primitives keep only what their "
           f"VJP rules read; {len(undeclared)} keep every argument and the answer: "
           f"{', '.join(undeclared)}.")
     return 0

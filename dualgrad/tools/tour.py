@@ -13,7 +13,7 @@ import sys
 import numpy as onp
 
 import dualgrad.numpy as np
-from dualgrad import elementwise_grad, grad, jacobian
+from dualgrad.transforms import elementwise_grad, grad, jacobian
 
 
 def taylor_sine(x):

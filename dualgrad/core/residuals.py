@@ -34,7 +34,8 @@ import inspect
 
 import numpy as onp
 
-from .core import ANY, Primitive, Tracer, getval
+from .primitives import ANY, Primitive
+from .tracer import Tracer, getval
 
 __all__ = ["NotKept", "ResidualError", "plan", "stand_in", "declaration", "is_declared",
            "KEEP_ALL"]

@@ -2,7 +2,7 @@
 stacked cotangents e_k^T J (reverse mode), and their assembly into arrays
 shaped ``out.shape + x.shape``. ``transforms.jacobian`` decides which mode.
 
-Both modes run in one batched pass (dualgrad.batching): jacfwd pushes all
+Both modes run in one batched pass (dualgrad.interpreters.batching): jacfwd pushes all
 input directions through one evaluation, jacrev pulls all output directions
 through one backward pass over one tape. ``batch=False`` keeps the loop (one
 pass per direction); ``chunk_size`` bounds the directions per pass.
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as onp
 
-from .batching import BatchingError, BatchLevel, batch_unwrap, batch_wrap
-from .complex_jacobian import complex_columns, complex_rows
-from .core import getval, log
-from .forward import push_forward
-from .reverse import pull_back
-from .vspace import tree_flatten, tree_map, tree_unflatten, vspace
+from ..interpreters.batching import BatchingError, BatchLevel, batch_unwrap, batch_wrap
+from .complex_layouts import complex_columns, complex_rows
+from ..core import getval, log
+from ..interpreters.forward import push_forward
+from ..interpreters.reverse import pull_back
+from ..core.spaces import tree_flatten, tree_map, tree_unflatten, vspace
 
 
 def _chunks(n: int, chunk_size: int | None):
@@ -49,7 +49,7 @@ def _concat0(parts):
     """Per leaf, the chunks' stacked directions joined along axis 0."""
     if len(parts) == 1:
         return parts[0]
-    from .numpy import concatenate
+    from ..numpy import concatenate
     return tree_map(lambda *ps: concatenate(ps, axis=0), *parts)
 
 
@@ -66,7 +66,7 @@ def _directions_fwd(unary, x, batch: bool, chunk_size):
         ans, t = push_forward(unary, (x,), (e,))
         cols.append(t)
     ans = unary(x) if ans is None else ans
-    from .numpy import stack
+    from ..numpy import stack
     return ans, (stack(cols, axis=0) if cols else onp.zeros((0,) + _shape(ans)))
 
 
@@ -95,7 +95,7 @@ def _directions_rev(unary, x, batch: bool, chunk_size):
     rows = [pull(e)[0] for e in ys.standard_basis()]
     if not rows:
         return ans, tree_map(lambda l: onp.zeros((0,) + _shape(l)), x)
-    from .numpy import stack
+    from ..numpy import stack
     return ans, tree_map(lambda *rs: stack(rs, axis=0), *rows)
 
 
@@ -109,7 +109,7 @@ def _directions_rev_batched(ans, pull, m, chunk_size):
 
 
 def _lead1(r):
-    from .numpy import reshape
+    from ..numpy import reshape
     return reshape(r, (1,) + _shape(r))
 
 
@@ -120,7 +120,7 @@ def _shape(v) -> tuple:
 def _assemble_fwd(ans, x, T):
     """Jacobian blocks, ``ans.shape + leaf.shape`` per leaf of ``x``, from the
     stacked tangents ``T`` (N input real directions first)."""
-    from .numpy import moveaxis, reshape
+    from ..numpy import moveaxis, reshape
     out_shape = _shape(ans)
     Jt = moveaxis(T, 0, -1)
     leaves, td = tree_flatten(x)
@@ -137,7 +137,7 @@ def _assemble_fwd(ans, x, T):
 def _assemble_rev(ans, x, R):
     """Jacobian blocks, ``ans.shape + leaf.shape`` per leaf of ``x``, from the
     stacked cotangents ``R`` (M output real directions first, per leaf)."""
-    from .numpy import reshape
+    from ..numpy import reshape
     out_shape = _shape(ans)
 
     def block(r, leaf):
@@ -179,13 +179,13 @@ class OutputTree:
         if not leaves:
             raise TypeError("jacobian: the function returned an empty container; it needs "
                             "at least one array output.")
-        from .numpy import concatenate, ravel
+        from ..numpy import concatenate, ravel
         return concatenate([ravel(l) for l in leaves])
 
     def split(self, J, x):
         if self.treedef is None or self.treedef.kind is None:
             return J
-        from .numpy import real, reshape
+        from ..numpy import real, reshape
         blocks, k = [], 0
         for shape, is_real in zip(self.shapes, self.real):
             n = int(onp.prod(shape, dtype=int))

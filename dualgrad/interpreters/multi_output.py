@@ -20,16 +20,15 @@ Batching needs nothing here: the loop over examples stacks each part.
 """
 from __future__ import annotations
 
-from .core import Primitive, _is_differentiable
-from .vspace import _is_container, tree_flatten, tree_unflatten, vspace
+from ..core import Primitive, is_container, is_differentiable, tree_flatten, tree_unflatten, vspace
 
 
 def is_container_answer(ans) -> bool:
     """True when ``ans`` is a container with at least one differentiable leaf."""
-    return _is_container(ans) and any(_is_differentiable(v) for v in tree_flatten(ans)[0])
+    return is_container(ans) and any(is_differentiable(v) for v in tree_flatten(ans)[0])
 
 
-def _parts(t, treedef, n: int, prim) -> list:
+def parts(t, treedef, n: int, prim) -> list:
     """The leaves of a container tangent (None: a zero part)."""
     if t is None:
         return [None] * n
@@ -41,33 +40,12 @@ def _parts(t, treedef, n: int, prim) -> list:
     return leaves
 
 
-def forward(level, prim, args, primals, traced, ans, kwargs):
-    """The container of ``Dual`` tracers answering ``prim`` (see the module docstring)."""
-    from .core import ALL
-    from .forward import Dual
-    leaves, td = tree_flatten(ans)
-    n = len(leaves)
-    joint = prim.jvps.get(ALL)
-    if joint is not None:
-        ts = [a.tangent if i in traced else None for i, a in enumerate(args)]
-        total = _parts(joint(ts, ans, *primals, **kwargs), td, n, prim)
-    else:
-        total = [None] * n
-        for i in traced:
-            rule = prim.jvps.get(i) or prim.jvp_rule(i)
-            parts = _parts(rule(args[i].tangent, ans, *primals, **kwargs), td, n, prim)
-            total = [p if s is None else s if p is None else s + p for s, p in zip(total, parts)]
-    out = [Dual(v, vspace(v).zeros() if t is None else t, level) if _is_differentiable(v) else v
-           for v, t in zip(leaves, total)]
-    return tree_unflatten(td, out)
-
-
 def split(whole) -> object:
     """The answer's container with each differentiable leaf read from the reverse-mode
     tracer ``whole`` (whose value is the container) by ``output_item``."""
     leaves, td = tree_flatten(whole.value)
     return tree_unflatten(td, [output_item(whole, index=k, treedef=td)
-                               if _is_differentiable(v) else v for k, v in enumerate(leaves)])
+                               if is_differentiable(v) else v for k, v in enumerate(leaves)])
 
 
 def _item(container, index, treedef):

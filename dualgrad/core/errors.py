@@ -1,0 +1,145 @@
+"""Every exception dualgrad raises on purpose, and the helpers that word its messages.
+
+The tracing machinery, the transforms and the rules all raise these, so they
+sit at the bottom of the layers: this module imports nothing from dualgrad.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as onp
+
+class _Log:
+    """``logging.getLogger("dualgrad")``, imported at the first message: most runs
+    emit none, and the logging package is about half a megabyte of memory."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        import logging
+        return getattr(logging.getLogger("dualgrad"), name)
+
+
+log = _Log()
+
+
+class DifferentiationError(TypeError, NotImplementedError):
+    """A function was asked for a derivative it has no rule for (a TypeError, and a
+    NotImplementedError as autograd's missing-rule error is)."""
+
+
+class MissingRuleError(DifferentiationError):
+    """No ``kind`` rule ("JVP" or "VJP") for argument ``argnum`` of ``prim``.
+
+    ``other_mode`` tells whether the primitive has a rule of the other kind for
+    that argument; the transforms that can run in either mode catch this error
+    and rerun in the mode whose rules exist (``dualgrad.transforms.fallback``)."""
+
+    def __init__(self, message: str, *, kind: str, prim: "Primitive", argnum,
+                 other_mode: bool):
+        super().__init__(message)
+        self.kind, self.prim, self.argnum, self.other_mode = kind, prim, argnum, other_mode
+
+
+class BatchingError(TypeError):
+    """A rule (or an index, or a Python branch) read the numbers of a batched value
+    (``dualgrad.interpreters.batching``); the callers (vmap, jacobian) catch it and loop over
+    the examples instead."""
+
+
+
+class UnexpectedTracerError(RuntimeError):
+    """A traced value was used outside the transform that made it: after that
+    ``grad``/``jvp``/``vmap`` call returned, or on another thread. Its derivative
+    would be silently wrong, so dualgrad refuses (JAX's UnexpectedTracerError)."""
+
+
+_KINDS = {"ReverseLevel": "reverse-mode (grad, vjp, jacrev)",
+          "ForwardLevel": "forward-mode (jvp, deriv, jacfwd)",
+          "BatchLevel": "batching (vmap, jacobian)"}
+
+
+def stale_tracer_message(level) -> str:
+    kinds = [_KINDS[c.__name__] for c in type(level).__mro__ if c.__name__ in _KINDS]
+    kind = kinds[0] if kinds else type(level).__name__
+    when = "has finished" if level.exited else "is running on another thread"
+    return (f"A traced value of a {kind} transform (level {level.depth}) was used after "
+            f"that transform {when}. This happens when a value computed from the "
+            "function's traced inputs is kept beyond one call: in a cache or dict, a global, "
+            "an attribute, a closure, or handed between threads. Its derivative would be "
+            "silently wrong, so dualgrad stops here. Fix: compute such values inside the "
+            "function on every call (cache only plain inputs), return them as outputs "
+            "(grad_and_aux, value_and_grad), or keep the number alone with "
+            "dualgrad.core.getval(x).")
+
+
+
+def _qualname(func) -> str:
+    mod = getattr(func, "__module__", "") or ""
+    sub = mod.replace("numpy", "").strip(".").split(".")[0] if mod.startswith("numpy.") else ""
+    sub = sub if sub in ("linalg", "fft") else ""
+    return (sub + "." if sub else "") + getattr(func, "__name__", repr(func))
+
+
+def _unsupported(name: str):
+    raise DifferentiationError(
+        f"{name} has no derivative rule in dualgrad, so it cannot be applied to a traced "
+        "value. Rewrite the step with supported functions (python -m dualgrad coverage "
+        "lists them), or make it a primitive with dualgrad.extend.primitive and give it "
+        "rules with defjvp/defvjp.")
+
+
+
+def _plain_numpy_message(x: Tracer) -> str:
+    """Why a tracer reached plain numpy, and what to write instead: the case is read
+    off the calling line where it can be (a plain ndarray's method, an assignment)."""
+    head = (f"A traced value (shape {x.shape}) was handed to plain numpy code that would "
+            "turn it into a plain array and lose its derivative. ")
+    case = _calling_case()
+    if case and case[0] == "method":
+        a, method = case[1], case[2]
+        fix = f"np.dot({a}, x) or {a} @ x" if method == "dot" else f"np.{method}({a}, ...)"
+        return head + (f"Here a method of the plain numpy array {a!r} ({a}.{method}(...)) "
+                       "was applied to it, and an ndarray's own methods cannot see through "
+                       f"traced values. Write {fix} with np = dualgrad.numpy instead.")
+    if case and case[0] == "store":
+        return head + ("Here it was assigned into a plain numpy array (a[i] = x), which "
+                       "cannot hold a derivative. Create the array with dualgrad.numpy "
+                       "(np.zeros(n) while differentiating), build it from traced values "
+                       "(np.stack, np.concatenate, np.where), or start from a traced array.")
+    return head + ("Typical causes: a method of a plain ndarray applied to it (A.dot(x): write "
+                   "np.dot(A, x) or A @ x with np = dualgrad.numpy); a plain numpy function "
+                   "given a list holding it (use dualgrad.numpy's function, which accepts "
+                   "lists); assigning it into a plain numpy array (a[i] = x: create the array "
+                   "with dualgrad.numpy instead).")
+
+
+_HERE = os.path.dirname(__file__)  # frames of dualgrad.core are skipped
+
+
+def _calling_case():
+    """("method", receiver name, method) or ("store",) for the user's line that handed
+    a tracer to numpy; None when it cannot be told (only used for error messages)."""
+    import dis
+    import linecache
+    import re
+    import sys
+    try:
+        frame = sys._getframe(3)  # _calling_case <- _plain_numpy_message <- __array__ <- caller
+        while frame is not None and os.path.dirname(frame.f_code.co_filename) == _HERE:
+            frame = frame.f_back
+        if frame is None:
+            return None
+        for ins in dis.get_instructions(frame.f_code):
+            if ins.offset == frame.f_lasti and ins.opname == "STORE_SUBSCR":
+                return ("store",)
+        line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+        for name, method in re.findall(r"([A-Za-z_]\w*)\.([A-Za-z_]\w*)\s*\(", line):
+            obj = frame.f_locals.get(name, frame.f_globals.get(name))
+            if isinstance(obj, onp.ndarray):
+                return ("method", name, method)
+    except Exception:  # noqa: BLE001  (a message helper must never fail)
+        return None
+    return None
+
+

@@ -1,0 +1,311 @@
+"""The Tracer: the array face that every traced value (Dual, Box, Batched, ...) shares.
+
+A tracer holds a ``value`` (an array, a scalar, or a tracer of an outer level)
+and its ``_level``. This class gives it the read-only face of an ndarray
+(shape, dtype, len, iteration), NumPy's protocols (NEP 13 ``__array_ufunc__``
+and NEP 18 ``__array_function__``, which send plain ``numpy.sin(x)`` to our
+primitives through ``NUMPY_OVERRIDES``), copy-on-write for ``x[i] = y``, and
+the refusals that keep mistakes from passing silently (``float(x)``, plain
+numpy's ``__array__``).
+
+Arithmetic and the ndarray methods (``__mul__``, ``x.sum()``, ``x.T``, ...) are
+written with the rules, so they live in ``dualgrad.rules.methods``, which hands
+them to this class through :func:`install_methods` once the rules are loaded.
+Imports: ``core.errors`` only.
+"""
+from __future__ import annotations
+
+import functools
+import types
+from typing import Any, Callable
+
+import numpy as onp
+
+from .errors import BatchingError, _plain_numpy_message, _qualname, _unsupported
+
+# numpy callables (ufuncs and functions) -> our primitive or wrapper, for NEP 13/18.
+NUMPY_OVERRIDES: dict[Any, Callable] = {}
+# The primitive computing ``x[idx] = y`` out of place (set by rules.construction), so
+# that Tracer.__setitem__ stays generic and this module imports no rules.
+INDEX_UPDATE: list = []
+# The function building a traced array from a (nested) list or tuple that holds
+# tracers (dualgrad.numpy.array, set by the rules): a primitive of the library
+# given such an array_like (np.mean([x, y])) applies itself to that array.
+ARRAY_FROM_SEQUENCE: list = []
+_SEQUENCES = (list, tuple)
+
+
+def getval(x):
+    """The plain value under all tracer levels."""
+    while isinstance(x, Tracer):
+        x = x.value
+    return x
+
+
+def isbox(x) -> bool:
+    """True when ``x`` is being traced (by any mode)."""
+    return isinstance(x, Tracer)
+
+
+def holds_tracer(*objs) -> bool:
+    """Whether any of ``objs`` is a tracer, or a (nested) list, tuple or dict holding one:
+    the one answer to "is anything here traced?"."""
+    for o in objs:
+        if isinstance(o, Tracer):
+            return True
+        if isinstance(o, (list, tuple)) and holds_tracer(*o):
+            return True
+        if isinstance(o, dict) and holds_tracer(*o.values()):
+            return True
+    return False
+
+
+def unsupported(fun: Callable, qualname: str) -> Callable:
+    """numpy's ``fun``, refusing traced inputs with an error that names it."""
+
+    @functools.wraps(fun)
+    def guarded(*args, **kwargs):
+        if holds_tracer(args, kwargs):
+            _unsupported(qualname)
+        return fun(*args, **kwargs)
+
+    guarded._unsupported = True
+    return guarded
+
+
+class Tracer:
+    """A value being traced at some level. Behaves like the array it wraps.
+
+    Subclasses keep the wrapped value in ``value`` and the level in ``_level``.
+    Operators and ndarray methods (``__mul__``, ``x.sum()``, ``x.T``) are written with the
+    rules, in ``dualgrad.rules.methods``, which installs them through ``install_methods``;
+    this class knows no calculus.
+    """
+
+    __slots__ = ("value", "_level")
+    __array_priority__ = 1000.0
+
+    # -- array-like read-only attributes ----------------------------------
+    @property
+    def shape(self):
+        return onp.shape(self.value)
+
+    @property
+    def ndim(self):
+        return onp.ndim(self.value)
+
+    @property
+    def size(self):
+        v = self.value  # .size first: a duck array (dask) does not implement numpy.size
+        return v.size if hasattr(v, "size") else onp.size(v)
+
+    @property
+    def dtype(self):
+        return onp.result_type(getval(self.value))
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError(f"len() of a traced scalar: it has shape (), so no length. Use "
+                            f"x.shape or x.size for the dimensions of an array.")
+        return len(self.value)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self):
+        return bool(getval(self))
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({getval(self)!r}, level={self._level.depth})"
+
+    def __format__(self, spec):  # f"{x:.3f}" while tracing prints the plain value
+        return format(getval(self), spec)
+
+    # -- mistakes that must not pass silently -----------------------------
+    def __array__(self, dtype=None, *args, **kwargs):
+        if dtype is not None and onp.dtype(dtype).kind in "biu":
+            # an integer or boolean copy (np.int64(x), x.astype(int) by plain numpy)
+            # has no derivative to lose: its plain value, as autograd gives
+            if self._level.maps_nondiff:
+                raise BatchingError("an integer copy of a batched value differs between "
+                                    "examples; dualgrad loops over the examples instead.")
+            return onp.asarray(getval(self)).astype(dtype)
+        raise TypeError(_plain_numpy_message(self))
+
+    def __setitem__(self, idx, val):
+        """``x[idx] = y`` on a traced ``x``, differentiated by copy-on-write.
+
+        The updated value is computed by a differentiable primitive
+        (``index_update``, registered in ``INDEX_UPDATE`` by the rules) and this
+        tracer object is rebound to it, so the name ``x`` (and every other
+        reference to this tracer) sees the new value and its derivative.
+
+        One difference from numpy: arrays taken from ``x`` before the update
+        (``v = x[:2]``, ``v = x.T``) are copies, not views, so they keep the old
+        values; with numpy they would see the update. Read them again after the
+        assignment if you want the new values.
+        """
+        if not INDEX_UPDATE:  # pragma: no cover (the rules always register one)
+            raise TypeError("x[i] = y on a traced array needs dualgrad.rules loaded.")
+        self._become(INDEX_UPDATE[-1](self, val, static_index(idx)), "x[i] = y")
+
+    def _become(self, new, what: str) -> None:
+        """Rebind this tracer object to ``new`` (same class and level): the
+        copy-on-write step behind ``x[i] = y`` and ``x += y``."""
+        if type(new) is not type(self) or new._level is not self._level:
+            raise TypeError(
+                f"{what}: y is traced by an inner transform (level "
+                f"{getattr(getattr(new, '_level', None), 'depth', '?')}) that x (level "
+                f"{self._level.depth}) is not part of, so x cannot be updated in place. Build "
+                "a new array instead (x2 = x + y, x2 = dualgrad.numpy.where(mask, y, x)), or "
+                "create x inside the inner function.")
+        _copy_slots(self, new)
+
+    def _clone(self):
+        """A new tracer object holding the same value and derivative: what numpy's
+        copies (``x.copy()``, ``np.copy(x)``, ``np.array(x)``, ``+x``) return. An
+        in-place update of the copy rebinds only the copy, as in numpy; returning
+        ``self`` instead would let ``y = x.copy(); y[0] = 0`` change ``x``."""
+        new = object.__new__(type(self))
+        _copy_slots(new, self)
+        return new
+
+    # copy.copy / copy.deepcopy: a clone, still on the tape (deep-copying the tape node
+    # would cut the derivative; the value is never mutated in place, so sharing is safe).
+    def __copy__(self):
+        return self._clone()
+
+    def __deepcopy__(self, memo):
+        return self._clone()
+
+    def _no_concrete(self, kind):
+        math = (" (math.sin(x), math.exp(x) and other math functions call float(): use "
+                "dualgrad.numpy.sin, dualgrad.numpy.exp, ... instead)" if kind == "float" else "")
+        raise TypeError(
+            f"{kind}() of a traced value would drop its derivative{math}. Keep it an array "
+            f"(use x directly), or take dualgrad.core.getval(x) if you really want a constant.")
+
+    def __float__(self):
+        self._no_concrete("float")
+
+    def __int__(self):
+        self._no_concrete("int")
+
+    def __complex__(self):
+        self._no_concrete("complex")
+
+    def __index__(self):
+        self._no_concrete("index")
+
+    # -- NEP 13 / NEP 18: plain numpy functions called on tracers -----------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        target = NUMPY_OVERRIDES.get(ufunc) if method == "__call__" else None
+        if target is None:
+            return _unsupported(f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"))
+        out = kwargs.get("out")
+        if out is not None:
+            if not any(isinstance(o, Tracer) for o in (out if isinstance(out, tuple) else (out,))):
+                raise TypeError(
+                    f"numpy.{ufunc.__name__} would write a traced value into a plain numpy "
+                    "array a (a += x, a *= x with a plain a and a traced x, or out=a), which "
+                    "drops its derivative. Write a = a + x (a new, traced array), or drop "
+                    "out= and use the returned value.")
+            raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) cannot write into a "
+                            "traced array; drop out= and use the returned value.")
+        return target(*inputs, **kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        target = NUMPY_OVERRIDES.get(func)
+        if target is None:
+            return _unsupported(f"numpy.{_qualname(func)}")
+        return target(*args, **kwargs)
+
+
+_RAW_MEMORY = ("raw memory and storage carry no derivative. Use dualgrad.core.getval(x) "
+               "for the plain value (a constant) if that is what you need.")
+_ATTRIBUTE_HINTS = {
+    "flat": "use x.ravel()[i] or x.reshape(-1) instead.",
+    "put": "use x[idx] = v (copy-on-write on traced arrays) or dualgrad.numpy.where.",
+    "resize": "build the new array with dualgrad.numpy.resize, reshape or concatenate.",
+    "view": "traced arrays have no views; use x itself, x.reshape or x.astype.",
+    "itemsize": "use x.dtype.itemsize.",
+    "nbytes": "use x.size * x.dtype.itemsize.",
+}
+
+
+def _not_on_tracers(name: str) -> property:
+    def missing(self):
+        raise AttributeError(f"x.{name} (an ndarray attribute) is not available on a traced "
+                             f"value: {_ATTRIBUTE_HINTS.get(name, _RAW_MEMORY)}")
+    return property(missing)
+
+
+# ndarray attributes a tracer has no rule for say why, each by a property of its own
+# rather than a __getattr__: a class with __getattr__ loses CPython's specialised
+# attribute access, which every traced operation pays several times (value, _level,
+# node). The methods the rules register later replace these.
+for _name in dir(onp.ndarray):
+    if not _name.startswith("__") and not hasattr(Tracer, _name):
+        setattr(Tracer, _name, _not_on_tracers(_name))
+
+
+
+def static_index(idx):
+    """An index (``x[idx]``, ``x[idx] = y``) as plain values: indices carry no
+    derivative. An index computed from batched values (``x[x > 0] = 0`` under
+    ``vmap``) has one value per example, which one batched pass cannot use: its
+    plain value would be a placeholder (an all-False mask, a silently wrong
+    result), so ``BatchingError`` is raised and ``vmap`` loops over the examples."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    for part in parts:
+        a = part
+        while isinstance(a, Tracer):
+            if a._level.maps_nondiff:
+                raise BatchingError("An index computed from batched values (x[mask] or "
+                                    "x[mask] = y under vmap) differs between examples; "
+                                    "dualgrad loops over the examples instead.")
+            a = a.value
+    return tuple(getval(i) for i in idx) if isinstance(idx, tuple) else getval(idx)
+
+
+def _copy_slots(dst: Tracer, src: Tracer) -> None:
+    """Make ``dst`` hold what ``src`` holds (same class). The slot storage is copied
+    through each slot's own descriptor: a subclass may shadow a slot name with a
+    property (``Batched.value``), which has no setter."""
+    for cls in type(src).__mro__:
+        for slot in getattr(cls, "__slots__", ()):
+            descr = cls.__dict__.get(slot)
+            if not isinstance(descr, types.MemberDescriptorType):
+                continue
+            try:
+                val = descr.__get__(src, type(src))
+            except AttributeError:  # slot never set on src
+                continue
+            descr.__set__(dst, val)
+
+
+# A primitive's answer is traced on only when it can carry a derivative.
+_FLOATS = (float, onp.float64)  # the common case, checked first (hot path)
+
+
+def is_differentiable(ans) -> bool:
+    if isinstance(ans, (float, complex, Tracer)):
+        return True
+    kind = getattr(getattr(ans, "dtype", None), "kind", None)
+    return kind in ("f", "c")
+
+
+
+def install_methods(methods: dict[str, Callable], properties: dict[str, Callable]) -> None:
+    """The hook through which ``dualgrad.rules.methods`` gives every tracer its operators
+    and ndarray methods (``__mul__``, ``__getitem__``, ``sum``; ``T``, ``real`` as
+    properties): they are written with the rules, which this layer cannot import."""
+    for name, fun in methods.items():
+        setattr(Tracer, name, fun)
+    for name, fun in properties.items():
+        setattr(Tracer, name, property(fun))
+
+

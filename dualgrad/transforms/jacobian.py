@@ -1,0 +1,144 @@
+"""Jacobians and Hessians, and the choice between forward and reverse mode (``pick_mode``)."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..core import log, vspace
+from . import checks
+from .complex_layouts import check_layout, real_hessian, real_jacobian
+from .directions import OutputTree, _jac_fwd, _jac_rev
+from .fallback import FWD, REV, run_modes
+from .transform import ArgNum, Fun, _check_input, _unary, _wraps
+
+
+class ModeChoice(NamedTuple):
+    """Which mode ``jacobian`` used, and why."""
+    mode: str
+    n_in: int
+    n_out: int
+    reason: str
+
+    def __str__(self) -> str:
+        return (f"jacobian: {self.mode} mode for R^{self.n_in} -> R^{self.n_out}. {self.reason}")
+
+
+def pick_mode(n_in: int, n_out: int) -> ModeChoice:
+    """Forward mode costs one JVP per input direction (n_in), reverse mode one VJP
+    per output direction (n_out) plus a tape. Sizes count real dimensions.
+    Ties go forward: it keeps no tape.
+
+    >>> pick_mode(10, 1000).mode, pick_mode(1000, 10).mode
+    ('fwd', 'rev')
+    """
+    if n_in <= n_out:
+        return ModeChoice("fwd", n_in, n_out,
+                          f"Forward needs {n_in} tangent direction(s), reverse {n_out} "
+                          "cotangent direction(s); forward is cheaper or equal and needs no tape.")
+    return ModeChoice("rev", n_in, n_out,
+                      f"Reverse needs {n_out} cotangent direction(s), forward {n_in} "
+                      "tangent direction(s); reverse is cheaper.")
+
+
+def jacobian(fun: Fun, argnum: ArgNum = 0, *, mode: str = "auto", explain: bool = False,
+             batch: bool = True, chunk_size: int | None = None,
+             complex_layout: str = "complex") -> Fun:
+    """The Jacobian of ``fun``, shaped ``out.shape + x.shape``.
+
+    A tuple/list/dict input gives the same structure of such blocks; a
+    tuple/list/dict output gives its structure of those (output structure
+    outside, input structure inside).
+
+    ``mode="auto"`` evaluates ``fun`` once to learn the output size, then picks
+    forward mode for tall Jacobians and reverse mode for wide ones
+    (:func:`pick_mode`); ``mode="fwd"`` or ``"rev"`` forces one. With
+    ``explain=True`` the returned function gives ``(J, ModeChoice)``.
+
+    Either mode is one batched pass: all input directions through one forward
+    evaluation, or all output directions through one backward pass over one
+    tape. ``chunk_size=k`` does k directions per pass (bounding memory);
+    ``batch=False`` does one direction per pass.
+
+    Complex values (see :mod:`dualgrad.transforms.complex_layouts`): a real input entry x_j
+    gives df/dx_j (complex for complex f); a complex one z_j = x_j + i y_j gives
+    du/dx_j - i du/dy_j, grad's convention, which is df/dz_j for holomorphic f.
+    ``complex_layout="real"`` returns instead the 2-D real matrix of all partials,
+    ``[[du/dx, du/dy], [dv/dx, dv/dy]]`` (real coordinates in vspace order).
+
+    >>> import dualgrad.numpy as np
+    >>> jacobian(lambda x: 2 * x)(np.ones(2))
+    array([[2., 0.],
+           [0., 2.]])
+    """
+    if mode not in ("auto", "fwd", "rev"):
+        raise ValueError(f"mode must be 'auto', 'fwd' or 'rev', not {mode!r}.")
+    check_layout(complex_layout)
+    checks.check_fun(fun, "jacobian")
+    checks.check_argnum(argnum, "jacobian")
+    checks.check_chunk_size(chunk_size)
+
+    def jac(*args, **kwargs):
+        unary, x = _unary(fun, args, kwargs, argnum)
+        _check_input(x, "jacobian")
+        if complex_layout == "real":
+            return real_jacobian(unary, x, jacobian, mode=mode, explain=explain,
+                                 batch=batch, chunk_size=chunk_size)
+        n_in = vspace(x).size
+        out = OutputTree(unary)  # a tuple/list/dict output: one block per leaf
+        if mode == "auto":
+            choice = pick_mode(n_in, vspace(out.flat(x)).size)
+        else:
+            n_out = vspace(out.flat(x)).size if explain else -1
+            choice = ModeChoice(mode, n_in, n_out, f"mode={mode!r} was requested.")
+        log.debug("%s", choice)
+        # a primitive with no rule in the chosen mode: the other mode (dualgrad.transforms.fallback)
+        modes = [FWD, REV] if choice.mode == "fwd" else [REV, FWD]
+        run = {"fwd": _jac_fwd, "rev": _jac_rev}
+        done = run_modes("jacobian", [
+            (m, lambda m=m: run[m.name](out.flat, x, batch, chunk_size)) for m in modes])
+        if done.failed:
+            choice = choice._replace(mode=done.mode.name, reason=f"{choice.reason} {done.note()}")
+        J = out.split(done.value[1], x)
+        return (J, choice) if explain else J
+    return _wraps(fun, "jacobian")(jac)
+
+
+def jacfwd(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
+           chunk_size: int | None = None) -> Fun:
+    """The Jacobian by forward mode: all input directions in one batched pass
+    (reverse mode if some primitive has no JVP rule)."""
+    return jacobian(fun, argnum, mode="fwd", batch=batch, chunk_size=chunk_size)
+
+
+def jacrev(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
+           chunk_size: int | None = None) -> Fun:
+    """The Jacobian by reverse mode: one tape, all output directions in one
+    batched backward pass (forward mode if some primitive has no VJP rule)."""
+    return jacobian(fun, argnum, mode="rev", batch=batch, chunk_size=chunk_size)
+
+
+def hessian(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
+            chunk_size: int | None = None, complex_layout: str = "complex") -> Fun:
+    """The Hessian, forward-over-reverse: ``jacfwd(jacrev(fun))``, with all n
+    tangent directions pushed through one evaluation of the gradient.
+
+    A primitive with a VJP but no JVP (``defvjp`` alone, as autograd's docs
+    show) makes it reverse-over-reverse, one with only a JVP forward-over-forward
+    (each ``jacobian`` falls back to the mode whose rules exist, see
+    :mod:`dualgrad.transforms.fallback`).
+
+    >>> import dualgrad.numpy as np
+    >>> hessian(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    """
+    check_layout(complex_layout)
+    checks.check_fun(fun, "hessian")
+    checks.check_argnum(argnum, "hessian")
+    if complex_layout == "real":  # the real Hessian of Re f over real coordinates
+        def real_hess(*args, **kwargs):
+            unary, x = _unary(fun, args, kwargs, argnum)
+            _check_input(x, "hessian")
+            return real_hessian(unary, x, hessian, batch=batch, chunk_size=chunk_size)
+        return _wraps(fun, "hessian")(real_hess)
+    inner = jacrev(fun, argnum, batch=batch)
+    return _wraps(fun, "hessian")(jacfwd(inner, argnum, batch=batch, chunk_size=chunk_size))

@@ -1,0 +1,125 @@
+"""Products with the Jacobian and the Hessian: jvp, vjp (JAX's forms), make_jvp, deriv,
+tensor_jacobian_product, hessian_vector_product, make_hvp, make_ggnvp."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as onp
+
+from ..core import vspace
+from ..interpreters.forward import push_forward
+from ..interpreters.reverse import pull_back
+from ..numpy import tensordot
+from . import checks
+from .fallback import FWD, REV, jvp_by_reverse, run_modes
+from .gradients import grad, make_vjp
+from .jacobian import jacobian
+from .transform import ArgNum, Fun, _check_input, _check_tangents, _unary, _wraps
+
+
+def vjp(fun: Fun, *primals):
+    """JAX-style: ``out, f_vjp = vjp(f, *primals)``; ``f_vjp(g)`` is a tuple."""
+    checks.check_fun(fun, "vjp")
+    _check_input(primals, "vjp")
+    return pull_back(fun, primals)
+
+
+def make_jvp(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """``make_jvp(f)(*args)`` returns ``jvp`` with ``jvp(v) = (f(*args), J v)``."""
+    checks.check_fun(fun, "make_jvp")
+    checks.check_argnum(argnum, "make_jvp")
+    def jvp_maker(*args, **kwargs):
+        unary, x = _unary(fun, args, kwargs, argnum)
+        _check_input(x, "make_jvp")
+
+        def jvp_at(v):
+            _check_tangents(x, v, "make_jvp")
+            return _push(unary, (x,), (v,), "make_jvp")
+        return jvp_at
+    return _wraps(fun, "jvp")(jvp_maker)
+
+
+def deriv(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """Forward-mode derivative along the all-ones direction: ``J 1``.
+    For a scalar input this is the ordinary derivative."""
+    checks.check_fun(fun, "deriv")
+    checks.check_argnum(argnum, "deriv")
+    def d(*args, **kwargs):
+        unary, x = _unary(fun, args, kwargs, argnum)
+        _check_input(x, "deriv")
+        return _push(unary, (x,), (vspace(x).ones(),), "deriv")[1]
+    return _wraps(fun, "deriv")(d)
+
+
+def jvp(fun: Fun, primals: Sequence, tangents: Sequence):
+    """JAX-style: ``out, out_tangent = jvp(f, primals, tangents)``."""
+    checks.check_fun(fun, "jvp")
+    checks.check_jvp_args(primals, tangents)
+    primals, tangents = tuple(primals), tuple(tangents)
+    _check_input(primals, "jvp")
+    _check_tangents(primals, tangents, "jvp")
+    return _push(fun, primals, tangents, "jvp")
+
+
+def _push(fun: Fun, primals: tuple, tangents: tuple, who: str):
+    """``push_forward``, or, when some primitive has a VJP but no JVP, the same
+    ``(out, J t)`` from two reverse passes (``fallback.jvp_by_reverse``)."""
+    return run_modes(who, [(FWD, lambda: push_forward(fun, primals, tangents)),
+                           (REV, lambda: jvp_by_reverse(fun, primals, tangents))]).value
+
+
+def tensor_jacobian_product(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """``tjp(*args, v) = tensordot(v, J, v.ndim)``: for ``v`` shaped like the output,
+    the vector-Jacobian product ``v^T J``."""
+    def vector_dot_fun(*args, **kwargs):
+        args, v = args[:-1], args[-1]
+        out = fun(*args, **kwargs)
+        return tensordot(v, out, axes=onp.ndim(v))
+    return jacobian(vector_dot_fun, argnum, mode="rev")
+
+
+vector_jacobian_product = tensor_jacobian_product
+
+
+def hessian_tensor_product(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """``hvp(*args, v) = H v``, forward-over-reverse (no Hessian is formed);
+    reverse-over-reverse when some primitive has no JVP rule."""
+    g = grad(fun, argnum)
+
+    def hvp(*args, **kwargs):
+        args, v = args[:-1], args[-1]
+        unary, x = _unary(g, args, kwargs, argnum)
+        _check_tangents(x, v, "hessian_vector_product(f)(x, v)")
+        return _push(unary, (x,), (v,), "hessian_vector_product")[1]
+    return _wraps(fun, "hvp")(hvp)
+
+
+hessian_vector_product = hessian_tensor_product
+
+
+def make_hvp(fun: Fun, argnum: ArgNum = 0) -> Fun:
+    """``make_hvp(f)(*args)`` returns ``(hvp, grad f(*args))`` with ``hvp(v) = H v``,
+    reusing one tape of the gradient for many ``v`` (reverse-over-reverse); when
+    some primitive has no VJP rule, ``hvp(v)`` is a forward pass over the gradient."""
+    g = grad(fun, argnum)
+    rev = make_vjp(g, argnum)
+
+    def hvp_maker(*args, **kwargs):
+        def fwd():
+            unary, x = _unary(g, args, kwargs, argnum)
+            return (lambda v: _push(unary, (x,), (v,), "make_hvp")[1]), unary(x)
+        return run_modes("make_hvp", [(REV, lambda: rev(*args, **kwargs)), (FWD, fwd)]).value
+    return _wraps(fun, "hvp")(hvp_maker)
+
+
+def make_ggnvp(f: Fun, g: Fun = lambda x: 0.5 * (x ** 2).sum(axis=-1), f_argnum: int = 0) -> Fun:
+    """Generalized Gauss-Newton vector products ``J_f^T H_g J_f v`` (autograd's API)."""
+    def ggnvp_maker(*args, **kwargs):
+        f_vjp, f_x = make_vjp(f, f_argnum)(*args, **kwargs)
+        g_hvp, _ = make_hvp(g)(f_x)
+        f_jvp = make_jvp(f, f_argnum)(*args, **kwargs)
+
+        def ggnvp(v):
+            return f_vjp(g_hvp(f_jvp(v)[1]))
+        return ggnvp
+    return ggnvp_maker

@@ -1,0 +1,112 @@
+"""What every transform does before its mathematics: lift the differentiated argument(s)
+out of the call (``argnum``), check the inputs, and name the result after ``fun``."""
+from __future__ import annotations
+
+import functools
+import warnings
+from typing import Any, Callable, Sequence
+
+import numpy as onp
+
+from ..core import getval, is_duck_array, tree_flatten, tree_map
+from ..core.spaces import _shape_only
+from . import checks
+
+
+Fun = Callable[..., Any]
+
+
+ArgNum = int | Sequence[int]
+
+
+def _unary(fun: Fun, args: tuple, kwargs: dict, argnum: ArgNum):
+    """``fun`` as a function of the argument(s) picked by ``argnum`` alone."""
+    if isinstance(argnum, int):
+        if not -len(args) <= argnum < len(args):
+            raise TypeError(f"argnum={argnum} but the function was called with "
+                            f"{len(args)} positional argument(s)." + checks.keyword_hint(kwargs))
+        argnum %= len(args)  # argnum=-1: the last argument
+        x = args[argnum]
+
+        def unary(xv):
+            return fun(*args[:argnum], xv, *args[argnum + 1:], **kwargs)
+    else:
+        argnum = tuple(argnum)
+        checks.check_positions(argnum, len(args), kwargs)
+        if len({i % len(args) if isinstance(i, int) and args else i for i in argnum}) < len(argnum):
+            # (0, 0) or (0, -2): one argument cannot be substituted twice
+            raise ValueError(f"argnum={argnum} names an argument more than once; name each "
+                             "argument once (argnum=0 and reuse the result where needed).")
+        x = tuple(args[i] for i in argnum)
+
+        def unary(xs):
+            full = list(args)
+            for i, v in zip(argnum, xs):
+                full[i] = v
+            return fun(*full, **kwargs)
+    return unary, x
+
+
+def _float_int_arrays(x, who: str):
+    """Integer *arrays* given to the gradient transforms are cast to float64 with a
+    warning, as autograd 1.9.1 accepts them (its ``elementwise_grad(np.sin)`` of
+    ``np.arange(3)`` is the float cosine). Integer scalars and every other transform
+    still refuse integers (``_check_input``), as autograd does for scalars."""
+    def cast(v):
+        if type(v) is onp.ndarray and v.dtype.kind in "iu" and v.ndim > 0:
+            warnings.warn(
+                f"{who}: an integer array (dtype {v.dtype}) was cast to float64 to be "
+                "differentiated; pass x.astype(float) to silence this.", stacklevel=4)
+            return v.astype(onp.float64)
+        return v
+    return tree_map(cast, x)
+
+
+def _check_input(x, who: str) -> None:
+    for leaf in tree_flatten(x)[0]:
+        v = getval(leaf)
+        checks.check_input_value(v, who)  # np.matrix, object or string arrays
+        kind = onp.result_type(v).kind if isinstance(v, (int, float, complex, onp.ndarray, onp.generic)) else None
+        if kind is None and (is_duck_array(v) or _shape_only(v)):  # dask, cupy; a batched value
+            kind = v.dtype.kind
+        if kind in ("i", "u", "b"):
+            raise TypeError(
+                f"{who} was given an integer input ({v!r}, dtype {onp.result_type(v)}). "
+                "Derivatives need floating-point inputs: pass a float, e.g. 1.0 instead of "
+                "1, or x.astype(float) for an array.")
+        if kind not in ("f", "c"):
+            raise TypeError(
+                f"{who} cannot differentiate with respect to a value of type "
+                f"{type(v).__name__}. Pass floats, complex numbers, numpy arrays (or arrays "
+                "implementing numpy's protocols, such as dask arrays), or "
+                "tuples/lists/dicts of them.")
+
+
+def _check_tangents(primals, tangents, who: str) -> None:
+    """Each tangent must be shaped like its primal (and have its structure)."""
+    p_leaves, p_def = tree_flatten(primals)
+    t_leaves, t_def = tree_flatten(tangents)
+    if p_def != t_def:
+        raise ValueError(f"{who}: the tangents' structure {t_def} does not match the "
+                         f"primals' {p_def}.")
+    for p, t in zip(p_leaves, t_leaves):
+        if onp.result_type(getval(t)).kind not in "fc":
+            raise TypeError(f"{who}: a tangent has dtype {onp.result_type(getval(t))}; "
+                            "tangents must be floating point (e.g. 1.0, or v.astype(float)).")
+        if onp.shape(getval(p)) != onp.shape(getval(t)):
+            raise ValueError(f"{who}: a tangent has shape {onp.shape(getval(t))} but its "
+                             f"primal has shape {onp.shape(getval(p))}; give tangents "
+                             "shaped like the inputs.")
+
+
+def _wraps(fun: Fun, name: str):
+    def deco(g):
+        functools.update_wrapper(g, fun, assigned=("__module__", "__doc__"))
+        g.__name__ = f"{name}_of_{getattr(fun, '__name__', 'f')}"
+        g.__qualname__ = g.__name__
+        return g
+    return deco
+
+
+def _size(x) -> int:
+    return int(onp.prod(onp.shape(getval(x)), dtype=int))
