@@ -7,12 +7,11 @@ path of tracing does not pay for these checks.
 """
 from __future__ import annotations
 
-import functools
-from typing import Any, Callable
+from typing import Any
 
 import numpy as onp
 
-from ..core import ALL, ANY, Tracer, getval
+from ..core import Tracer, getval
 
 
 # --------------------------------------------------------------- transforms
@@ -135,85 +134,7 @@ def unwrap_level(tree: Any, level) -> Any:
     return tree
 
 
-# --------------------------------------------------------------- user rules
-class _Checked:
-    """Mixed into the class of a user-defined primitive's rule tables: each rule
-    registered is wrapped so that a JVP returning a tangent not shaped like the
-    output, or a VJP returning a cotangent not shaped like its argument, raises an
-    error naming the primitive (a wrong shape would otherwise broadcast into a
-    wrong derivative). A scalar (shape ``()``) result is broadcast: it can only
-    mean the same value in every entry."""
-
-    __slots__ = ()
-    owner = None  # (primitive, "JVP" or "VJP"), set on the per-primitive subclass
-
-    def __setitem__(self, argnum, rule):
-        super().__setitem__(argnum, _checked(rule, *self.owner, argnum))
-
-
-def check_user_rules(prim):
-    """Make the rule tables of ``prim`` (a user-defined primitive) checked ones.
-    A table keeps its own class underneath (the VJP table also holds the tape's
-    residual plans): a table of a plain ``dict`` is replaced by a checked dict,
-    one of a dict subclass has its class switched in place."""
-    from ..core import JVP_RULES, VJP_RULES
-    for attr, kind, tables in (("jvps", "JVP", JVP_RULES), ("vjps", "VJP", VJP_RULES)):
-        table = getattr(prim, attr)
-        cls = type(f"Checked{type(table).__name__}", (_Checked, type(table)),
-                   {"__slots__": (), "owner": (prim, kind)})
-        if type(table) is dict:
-            new = cls(table)
-            setattr(prim, attr, new)
-            tables[prim] = new
-        else:
-            table.__class__ = cls
-        for k in list(table):
-            getattr(prim, attr)[k] = table[k]
-    return prim
-
-
-def _checked(rule: Callable, prim, kind: str, argnum) -> Callable:
-    if argnum == ALL or getattr(rule, "_dualgrad_checked", False):
-        return rule
-    if argnum == ANY:
-        def any_rule(i, g, ans, *args, **kwargs):
-            return _fit(rule(i, g, ans, *args, **kwargs), ans, args, i, prim, kind)
-        out = any_rule
-    else:
-        def one_rule(g, ans, *args, **kwargs):
-            return _fit(rule(g, ans, *args, **kwargs), ans, args, argnum, prim, kind)
-        out = one_rule
-    functools.update_wrapper(out, rule)
-    out._dualgrad_checked = True
-    return out
-
-
-def _fit(result, ans, args, argnum: int, prim, kind: str):
-    like = ans if kind == "JVP" else args[argnum]
-    t, u = type(result), type(like)
-    if (t in _SCALARS and u in _SCALARS) or (
-            t is onp.ndarray and u is onp.ndarray and result.shape == like.shape):
-        return result  # the common cases, without the general shape logic below
-    if isinstance(like, (tuple, list, dict)) or isinstance(result, (tuple, list, dict)):
-        return result  # a container output: its structure is the rule's business
-    want, got = onp.shape(getval(like)), onp.shape(getval(result))
-    if want == got:
-        return result
-    if got == ():
-        from ..numpy import broadcast_to
-        return broadcast_to(result, want)
-    what = ("a tangent shaped like the primitive's output" if kind == "JVP" else
-            "a cotangent shaped like that argument (sum over the axes that broadcasting "
-            "added, e.g. dualgrad.numpy.sum(g, axis=0))")
-    of = "the output" if kind == "JVP" else f"argument {argnum}"
-    raise ValueError(
-        f"The {kind} rule of the user-defined primitive '{prim.name}' for argument "
-        f"{argnum} returned shape {got}, but {of} has shape {want}. A {kind} rule must "
-        f"return {what}.")
-
-
 # --------------------------------------------------------------- helpers
-_SCALARS = (float, complex, onp.float64, onp.float32, onp.complex128)
 
 
 def _numeric(v) -> bool:
@@ -235,4 +156,4 @@ def _short(v) -> str:
 
 __all__ = ["check_fun", "check_argnum", "check_positions", "check_chunk_size",
            "check_input_value", "check_output_number", "check_pair_output",
-           "check_jvp_args", "unwrap_level", "check_user_rules"]
+           "check_jvp_args", "unwrap_level"]
