@@ -3,6 +3,7 @@ holomorphic_grad, and the gradients by argument name."""
 from __future__ import annotations
 
 import inspect
+from typing import Any, Callable
 
 import numpy as onp
 
@@ -11,19 +12,14 @@ from ..interpreters.reverse import pull_back
 from ..numpy import real
 from . import checks
 from .fallback import FWD, REV, elementwise_grad_by_forward, grad_by_forward, run_modes
-from .transform import ArgNum, Fun, _check_input, _float_int_arrays, _size, _unary, _wraps
+from .transform import ArgNum, Fun, _size, _wraps, transform
 
 
-def make_vjp(fun: Fun, argnum: ArgNum = 0) -> Fun:
+@transform("make_vjp", prefix="vjp")
+def make_vjp(unary: Fun, x: Any) -> tuple[Callable, Any]:
     """``make_vjp(f)(*args)`` returns ``(vjp, f(*args))``; ``vjp(g) = g^T J``."""
-    checks.check_fun(fun, "make_vjp")
-    checks.check_argnum(argnum, "make_vjp")
-    def vjp_maker(*args, **kwargs):
-        unary, x = _unary(fun, args, kwargs, argnum)
-        _check_input(x, "make_vjp")
-        ans, pull = pull_back(unary, (x,))
-        return (lambda g: pull(g)[0]), ans
-    return _wraps(fun, "vjp")(vjp_maker)
+    ans, pull = pull_back(unary, (x,))
+    return (lambda g: pull(g)[0]), ans
 
 
 def _scalar_output(ans, who: str) -> None:
@@ -46,30 +42,35 @@ def _scalar_output(ans, who: str) -> None:
             "a float computed from the input.")
 
 
-def value_and_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
+def _value_and_grad(unary: Fun, x: Any) -> tuple[Any, Any]:
+    """``(f(x), grad f(x))``: one tape and one backward pass, or the gradient from
+    forward mode (n directions) when some primitive has no VJP rule."""
+    def check(ans):
+        checks.check_output_number(ans, "grad(f)")
+        _scalar_output(ans, "grad(f)")
+
+    def rev():
+        ans, pull = pull_back(unary, (x,), once=True)
+        check(ans)
+        return ans, pull(vspace(ans).ones())[0]
+    return run_modes("grad", [(REV, rev), (FWD, lambda: grad_by_forward(unary, x, check))]).value
+
+
+@transform("value_and_grad", who="grad", float_ints=True)
+def value_and_grad(unary: Fun, x: Any) -> tuple[Any, Any]:
     """``(f(x), grad f(x))`` from one forward and one backward pass."""
-    checks.check_fun(fun, "value_and_grad")
-    checks.check_argnum(argnum, "value_and_grad")
-
-    def vg(*args, **kwargs):
-        unary, x = _unary(fun, args, kwargs, argnum)
-        x = _float_int_arrays(x, "grad")
-        _check_input(x, "grad")
-
-        def check(ans):
-            checks.check_output_number(ans, "grad(f)")
-            _scalar_output(ans, "grad(f)")
-
-        def rev():
-            ans, pull = pull_back(unary, (x,), once=True)
-            check(ans)
-            return ans, pull(vspace(ans).ones())[0]
-        # no VJP rule for some primitive: the gradient from forward mode (n directions)
-        return run_modes("grad", [(REV, rev), (FWD, lambda: grad_by_forward(unary, x, check))]).value
-    return _wraps(fun, "value_and_grad")(vg)
+    return _value_and_grad(unary, x)
 
 
-def grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
+def _grad_name(fun: Fun, argnum: ArgNum) -> tuple[str, str]:
+    name = _name(fun)  # autograd's name and docstring for the result
+    return (f"grad_of_{name}_wrt_argnum_{argnum}",
+            f"    grad of function {name} with respect to argument number {argnum}. "
+            f"Takes the\n    same arguments as {name} but returns the grad.\n")
+
+
+@transform("grad", float_ints=True, named=_grad_name)
+def grad(unary: Fun, x: Any) -> Any:
     """
     Returns a function which computes the gradient of a scalar-valued ``fun`` with
     respect to argument ``argnum`` (autograd's wording).
@@ -80,65 +81,43 @@ def grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
     >>> float(grad(np.sin)(0.0))
     1.0
     """
-    checks.check_fun(fun, "grad")
-    checks.check_argnum(argnum, "grad")
-    vg = value_and_grad(fun, argnum)
-
-    def gradfun(*args, **kwargs):
-        return vg(*args, **kwargs)[1]
-    gradfun = _wraps(fun, "grad")(gradfun)
-    name = getattr(fun, "__name__", "f")  # autograd's name and docstring for the result
-    gradfun.__name__ = gradfun.__qualname__ = f"grad_of_{name}_wrt_argnum_{argnum}"
-    gradfun.__doc__ = (f"    grad of function {name} with respect to argument number {argnum}. "
-                       f"Takes the\n    same arguments as {name} but returns the grad.\n")
-    return gradfun
+    return _value_and_grad(unary, x)[1]
 
 
-def grad_and_aux(fun: Fun, argnum: ArgNum = 0) -> Fun:
+@transform("grad_and_aux", float_ints=True)
+def grad_and_aux(unary: Fun, x: Any) -> tuple[Any, Any]:
     """For ``fun`` returning ``(loss, aux)``: returns ``(grad loss, aux)``.
 
     ``aux`` may be anything (strings, None, arrays computed from ``x``): it is
     returned as it is, with values traced by this transform made plain."""
-    checks.check_fun(fun, "grad_and_aux")
-    checks.check_argnum(argnum, "grad_and_aux")
+    seen = []  # (aux, the level that traced it)
 
-    def ga(*args, **kwargs):
-        unary, x = _unary(fun, args, kwargs, argnum)
-        x = _float_int_arrays(x, "grad_and_aux")
-        _check_input(x, "grad_and_aux")
-        seen = []  # (aux, the level that traced it)
-
-        def loss_only(xv):  # only the loss is differentiated: aux needs no vector space
-            out = unary(xv)
-            checks.check_pair_output(out)
-            leaves = tree_flatten(xv)[0]
-            seen.append((out[1], leaves[0]._level if leaves else None))
-            return out[0]
-        ans, pull = pull_back(loss_only, (x,), once=True)
-        checks.check_output_number(ans, "grad_and_aux(f)")
-        _scalar_output(ans, "grad_and_aux(f)")
-        aux, level = seen[-1]
-        return pull(vspace(ans).ones())[0], checks.unwrap_level(aux, level)
-    return _wraps(fun, "grad_and_aux")(ga)
+    def loss_only(xv):  # only the loss is differentiated: aux needs no vector space
+        out = unary(xv)
+        checks.check_pair_output(out)
+        leaves = tree_flatten(xv)[0]
+        seen.append((out[1], leaves[0]._level if leaves else None))
+        return out[0]
+    ans, pull = pull_back(loss_only, (x,), once=True)
+    checks.check_output_number(ans, "grad_and_aux(f)")
+    _scalar_output(ans, "grad_and_aux(f)")
+    aux, level = seen[-1]
+    return pull(vspace(ans).ones())[0], checks.unwrap_level(aux, level)
 
 
-def elementwise_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
+@transform("elementwise_grad", float_ints=True)
+def elementwise_grad(unary: Fun, x: Any) -> Any:
     """The sum of the Jacobian's rows: ``J^T 1``. Equals the elementwise derivative
     when output i depends only on input i (e.g. ``np.sin`` applied to a grid)."""
-    checks.check_fun(fun, "elementwise_grad")
-    checks.check_argnum(argnum, "elementwise_grad")
+    def rev():
+        ans, pull = pull_back(unary, (x,), once=True)
+        return pull(_ones_like(ans))[0]
+    return run_modes("elementwise_grad", [
+        (REV, rev), (FWD, lambda: elementwise_grad_by_forward(unary, x))]).value
 
-    def eg(*args, **kwargs):
-        unary, x = _unary(fun, args, kwargs, argnum)
-        x = _float_int_arrays(x, "elementwise_grad")
-        _check_input(x, "elementwise_grad")
 
-        def rev():
-            ans, pull = pull_back(unary, (x,), once=True)
-            return pull(_ones_like(ans))[0]
-        return run_modes("elementwise_grad", [
-            (REV, rev), (FWD, lambda: elementwise_grad_by_forward(unary, x))]).value
-    return _wraps(fun, "elementwise_grad")(eg)
+def _name(fun: Fun) -> str:
+    return getattr(fun, "__name__", "f")
 
 
 def _ones_like(ans):
@@ -151,7 +130,8 @@ def _ones_like(ans):
     return vspace(ans).ones()
 
 
-def holomorphic_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
+@transform("holomorphic_grad")
+def holomorphic_grad(unary: Fun, x: Any) -> Any:
     """The complex derivative f'(z) of a holomorphic scalar ``fun``.
 
     It equals ``grad(fun)`` (the convention's du/dx - i du/dy, which is f'(z) when
@@ -163,9 +143,7 @@ def holomorphic_grad(fun: Fun, argnum: ArgNum = 0) -> Fun:
     >>> complex(holomorphic_grad(lambda z: z ** 2)(1.0 + 2.0j))
     (2+4j)
     """
-    def hg(*args, **kwargs):
-        return grad(lambda *a, **k: real(fun(*a, **k)), argnum)(*args, **kwargs)
-    return _wraps(fun, "holomorphic_grad")(hg)
+    return _value_and_grad(lambda v: real(unary(v)), x)[1]
 
 
 def multigrad_dict(fun: Fun) -> Fun:

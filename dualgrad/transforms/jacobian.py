@@ -1,14 +1,14 @@
 """Jacobians and Hessians, and the choice between forward and reverse mode (``pick_mode``)."""
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..core import log, vspace
 from . import checks
 from .complex_layouts import check_layout, real_hessian, real_jacobian
 from .directions import OutputTree, _jac_fwd, _jac_rev
 from .fallback import FWD, REV, run_modes
-from .transform import ArgNum, Fun, _check_input, _unary, _wraps
+from .transform import ArgNum, Fun, transform
 
 
 class ModeChoice(NamedTuple):
@@ -39,9 +39,18 @@ def pick_mode(n_in: int, n_out: int) -> ModeChoice:
                       "tangent direction(s); reverse is cheaper.")
 
 
-def jacobian(fun: Fun, argnum: ArgNum = 0, *, mode: str = "auto", explain: bool = False,
+def _check_jacobian(*, mode: str = "auto", chunk_size: int | None = None,
+                    complex_layout: str = "complex", **_: Any) -> None:
+    if mode not in ("auto", "fwd", "rev"):
+        raise ValueError(f"mode must be 'auto', 'fwd' or 'rev', not {mode!r}.")
+    check_layout(complex_layout)
+    checks.check_chunk_size(chunk_size)
+
+
+@transform("jacobian", check=_check_jacobian)
+def jacobian(unary: Fun, x: Any, *, mode: str = "auto", explain: bool = False,
              batch: bool = True, chunk_size: int | None = None,
-             complex_layout: str = "complex") -> Fun:
+             complex_layout: str = "complex") -> Any:
     """The Jacobian of ``fun``, shaped ``out.shape + x.shape``.
 
     A tuple/list/dict input gives the same structure of such blocks; a
@@ -69,37 +78,26 @@ def jacobian(fun: Fun, argnum: ArgNum = 0, *, mode: str = "auto", explain: bool 
     array([[2., 0.],
            [0., 2.]])
     """
-    if mode not in ("auto", "fwd", "rev"):
-        raise ValueError(f"mode must be 'auto', 'fwd' or 'rev', not {mode!r}.")
-    check_layout(complex_layout)
-    checks.check_fun(fun, "jacobian")
-    checks.check_argnum(argnum, "jacobian")
-    checks.check_chunk_size(chunk_size)
-
-    def jac(*args, **kwargs):
-        unary, x = _unary(fun, args, kwargs, argnum)
-        _check_input(x, "jacobian")
-        if complex_layout == "real":
-            return real_jacobian(unary, x, jacobian, mode=mode, explain=explain,
-                                 batch=batch, chunk_size=chunk_size)
-        n_in = vspace(x).size
-        out = OutputTree(unary)  # a tuple/list/dict output: one block per leaf
-        if mode == "auto":
-            choice = pick_mode(n_in, vspace(out.flat(x)).size)
-        else:
-            n_out = vspace(out.flat(x)).size if explain else -1
-            choice = ModeChoice(mode, n_in, n_out, f"mode={mode!r} was requested.")
-        log.debug("%s", choice)
-        # a primitive with no rule in the chosen mode: the other mode (dualgrad.transforms.fallback)
-        modes = [FWD, REV] if choice.mode == "fwd" else [REV, FWD]
-        run = {"fwd": _jac_fwd, "rev": _jac_rev}
-        done = run_modes("jacobian", [
-            (m, lambda m=m: run[m.name](out.flat, x, batch, chunk_size)) for m in modes])
-        if done.failed:
-            choice = choice._replace(mode=done.mode.name, reason=f"{choice.reason} {done.note()}")
-        J = out.split(done.value[1], x)
-        return (J, choice) if explain else J
-    return _wraps(fun, "jacobian")(jac)
+    if complex_layout == "real":
+        return real_jacobian(unary, x, jacobian, mode=mode, explain=explain,
+                             batch=batch, chunk_size=chunk_size)
+    n_in = vspace(x).size
+    out = OutputTree(unary)  # a tuple/list/dict output: one block per leaf
+    if mode == "auto":
+        choice = pick_mode(n_in, vspace(out.flat(x)).size)
+    else:
+        n_out = vspace(out.flat(x)).size if explain else -1
+        choice = ModeChoice(mode, n_in, n_out, f"mode={mode!r} was requested.")
+    log.debug("%s", choice)
+    # a primitive with no rule in the chosen mode: the other mode (dualgrad.transforms.fallback)
+    modes = [FWD, REV] if choice.mode == "fwd" else [REV, FWD]
+    run = {"fwd": _jac_fwd, "rev": _jac_rev}
+    done = run_modes("jacobian", [
+        (m, lambda m=m: run[m.name](out.flat, x, batch, chunk_size)) for m in modes])
+    if done.failed:
+        choice = choice._replace(mode=done.mode.name, reason=f"{choice.reason} {done.note()}")
+    J = out.split(done.value[1], x)
+    return (J, choice) if explain else J
 
 
 def jacfwd(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
@@ -116,8 +114,9 @@ def jacrev(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
     return jacobian(fun, argnum, mode="rev", batch=batch, chunk_size=chunk_size)
 
 
-def hessian(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
-            chunk_size: int | None = None, complex_layout: str = "complex") -> Fun:
+@transform("hessian", check=_check_jacobian)
+def hessian(unary: Fun, x: Any, *, batch: bool = True, chunk_size: int | None = None,
+            complex_layout: str = "complex") -> Any:
     """The Hessian, forward-over-reverse: ``jacfwd(jacrev(fun))``, with all n
     tangent directions pushed through one evaluation of the gradient.
 
@@ -131,14 +130,6 @@ def hessian(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    check_layout(complex_layout)
-    checks.check_fun(fun, "hessian")
-    checks.check_argnum(argnum, "hessian")
     if complex_layout == "real":  # the real Hessian of Re f over real coordinates
-        def real_hess(*args, **kwargs):
-            unary, x = _unary(fun, args, kwargs, argnum)
-            _check_input(x, "hessian")
-            return real_hessian(unary, x, hessian, batch=batch, chunk_size=chunk_size)
-        return _wraps(fun, "hessian")(real_hess)
-    inner = jacrev(fun, argnum, batch=batch)
-    return _wraps(fun, "hessian")(jacfwd(inner, argnum, batch=batch, chunk_size=chunk_size))
+        return real_hessian(unary, x, hessian, batch=batch, chunk_size=chunk_size)
+    return jacfwd(jacrev(unary, batch=batch), batch=batch, chunk_size=chunk_size)(x)

@@ -2,7 +2,7 @@
 tensor_jacobian_product, hessian_vector_product, make_hvp, make_ggnvp."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as onp
 
@@ -14,7 +14,7 @@ from . import checks
 from .fallback import FWD, REV, jvp_by_reverse, run_modes
 from .gradients import grad, make_vjp
 from .jacobian import jacobian
-from .transform import ArgNum, Fun, _check_input, _check_tangents, _unary, _wraps
+from .transform import ArgNum, Fun, _check_input, _check_tangents, transform
 
 
 def vjp(fun: Fun, *primals):
@@ -24,31 +24,20 @@ def vjp(fun: Fun, *primals):
     return pull_back(fun, primals)
 
 
-def make_jvp(fun: Fun, argnum: ArgNum = 0) -> Fun:
+@transform("make_jvp", prefix="jvp")
+def make_jvp(unary: Fun, x: Any) -> Callable:
     """``make_jvp(f)(*args)`` returns ``jvp`` with ``jvp(v) = (f(*args), J v)``."""
-    checks.check_fun(fun, "make_jvp")
-    checks.check_argnum(argnum, "make_jvp")
-    def jvp_maker(*args, **kwargs):
-        unary, x = _unary(fun, args, kwargs, argnum)
-        _check_input(x, "make_jvp")
-
-        def jvp_at(v):
-            _check_tangents(x, v, "make_jvp")
-            return _push(unary, (x,), (v,), "make_jvp")
-        return jvp_at
-    return _wraps(fun, "jvp")(jvp_maker)
+    def jvp_at(v):
+        _check_tangents(x, v, "make_jvp")
+        return _push(unary, (x,), (v,), "make_jvp")
+    return jvp_at
 
 
-def deriv(fun: Fun, argnum: ArgNum = 0) -> Fun:
+@transform("deriv")
+def deriv(unary: Fun, x: Any) -> Any:
     """Forward-mode derivative along the all-ones direction: ``J 1``.
     For a scalar input this is the ordinary derivative."""
-    checks.check_fun(fun, "deriv")
-    checks.check_argnum(argnum, "deriv")
-    def d(*args, **kwargs):
-        unary, x = _unary(fun, args, kwargs, argnum)
-        _check_input(x, "deriv")
-        return _push(unary, (x,), (vspace(x).ones(),), "deriv")[1]
-    return _wraps(fun, "deriv")(d)
+    return _push(unary, (x,), (vspace(x).ones(),), "deriv")[1]
 
 
 def jvp(fun: Fun, primals: Sequence, tangents: Sequence):
@@ -73,43 +62,34 @@ def tensor_jacobian_product(fun: Fun, argnum: ArgNum = 0) -> Fun:
     the vector-Jacobian product ``v^T J``."""
     def vector_dot_fun(*args, **kwargs):
         args, v = args[:-1], args[-1]
-        out = fun(*args, **kwargs)
-        return tensordot(v, out, axes=onp.ndim(v))
+        return tensordot(v, fun(*args, **kwargs), axes=onp.ndim(v))
     return jacobian(vector_dot_fun, argnum, mode="rev")
 
 
 vector_jacobian_product = tensor_jacobian_product
 
 
-def hessian_tensor_product(fun: Fun, argnum: ArgNum = 0) -> Fun:
+@transform("hessian_vector_product", prefix="hvp", trailing=1)
+def hessian_tensor_product(unary: Fun, x: Any, v: Any) -> Any:
     """``hvp(*args, v) = H v``, forward-over-reverse (no Hessian is formed);
     reverse-over-reverse when some primitive has no JVP rule."""
-    g = grad(fun, argnum)
-
-    def hvp(*args, **kwargs):
-        args, v = args[:-1], args[-1]
-        unary, x = _unary(g, args, kwargs, argnum)
-        _check_tangents(x, v, "hessian_vector_product(f)(x, v)")
-        return _push(unary, (x,), (v,), "hessian_vector_product")[1]
-    return _wraps(fun, "hvp")(hvp)
+    _check_tangents(x, v, "hessian_vector_product(f)(x, v)")
+    return _push(grad(unary), (x,), (v,), "hessian_vector_product")[1]
 
 
 hessian_vector_product = hessian_tensor_product
 
 
-def make_hvp(fun: Fun, argnum: ArgNum = 0) -> Fun:
+@transform("make_hvp", prefix="hvp")
+def make_hvp(unary: Fun, x: Any) -> tuple[Callable, Any]:
     """``make_hvp(f)(*args)`` returns ``(hvp, grad f(*args))`` with ``hvp(v) = H v``,
     reusing one tape of the gradient for many ``v`` (reverse-over-reverse); when
     some primitive has no VJP rule, ``hvp(v)`` is a forward pass over the gradient."""
-    g = grad(fun, argnum)
-    rev = make_vjp(g, argnum)
+    g = grad(unary)
 
-    def hvp_maker(*args, **kwargs):
-        def fwd():
-            unary, x = _unary(g, args, kwargs, argnum)
-            return (lambda v: _push(unary, (x,), (v,), "make_hvp")[1]), unary(x)
-        return run_modes("make_hvp", [(REV, lambda: rev(*args, **kwargs)), (FWD, fwd)]).value
-    return _wraps(fun, "hvp")(hvp_maker)
+    def fwd():
+        return (lambda v: _push(g, (x,), (v,), "make_hvp")[1]), g(x)
+    return run_modes("make_hvp", [(REV, lambda: make_vjp(g)(x)), (FWD, fwd)]).value
 
 
 def make_ggnvp(f: Fun, g: Fun = lambda x: 0.5 * (x ** 2).sum(axis=-1), f_argnum: int = 0) -> Fun:

@@ -1,8 +1,17 @@
-"""What every transform does before its mathematics: lift the differentiated argument(s)
-out of the call (``argnum``), check the inputs, and name the result after ``fun``."""
+"""What every transform does before its mathematics, written once: the ``@transform``
+decorator (autograd's ``unary_to_nary`` idea) checks ``fun`` and ``argnum``, lifts the
+differentiated argument(s) out of each call, checks the inputs and names the result,
+so that a transform's body is only its own mathematics::
+
+    @transform("elementwise_grad", float_ints=True)
+    def elementwise_grad(unary, x):
+        ans, pull = pull_back(unary, (x,), once=True)
+        return pull(ones_like(ans))[0]
+"""
 from __future__ import annotations
 
 import functools
+import inspect
 import warnings
 from typing import Any, Callable, Sequence
 
@@ -110,3 +119,65 @@ def _wraps(fun: Fun, name: str):
 
 def _size(x) -> int:
     return int(onp.prod(onp.shape(getval(x)), dtype=int))
+
+
+def transform(name: str, *, who: str | None = None, prefix: str | None = None,
+              float_ints: bool = False, trailing: int = 0,
+              check: Callable[..., None] | None = None,
+              named: Callable[[Fun, ArgNum], tuple[str, str]] | None = None) -> Callable:
+    """Make ``body(unary, x, *extra, **options)`` the transform ``T(fun, argnum=0, **options)``.
+
+    ``T`` checks ``fun``, ``argnum`` and (with ``check(**options)``) its options once,
+    when it is made. Each call ``T(fun)(*args, **kwargs)`` then picks the argument(s)
+    ``argnum`` out of ``args`` (``x``; a tuple for a tuple ``argnum``), makes ``unary``
+    (``fun`` as a function of ``x`` alone), casts integer arrays to float64 with a
+    warning when ``float_ints`` (autograd accepts them), checks ``x`` (messages name
+    ``who``, default ``name``) and returns the body's result. With ``trailing=k`` the
+    last k positional arguments are not ``fun``'s but the body's (``extra``: the ``v``
+    of ``hessian_vector_product(f)(x, v)``). The result is called ``<prefix>_of_<fun>``
+    (``prefix`` defaults to ``name``), or what ``named(fun, argnum)`` gives as
+    ``(name, docstring)``.
+
+    The body's keyword-only parameters, with their defaults, are ``T``'s options, and
+    ``T``'s signature and docstring are read off the body (``help(grad)``).
+    """
+    who = who or name
+
+    def decorate(body: Callable) -> Callable:
+        params = inspect.signature(body).parameters.values()
+        options = [p for p in params if p.kind is p.KEYWORD_ONLY]
+        known = {p.name for p in options}
+
+        @functools.wraps(body)
+        def make(fun: Fun, argnum: ArgNum = 0, **opts: Any) -> Fun:
+            checks.check_fun(fun, name)
+            checks.check_argnum(argnum, name)
+            unknown = sorted(set(opts) - known)
+            if unknown:
+                raise TypeError(f"{name}() got unexpected keyword argument(s) "
+                                f"{', '.join(unknown)}; its options are "
+                                f"{', '.join(sorted(known)) or 'none'}.")
+            if check is not None:
+                check(**opts)
+
+            def transformed(*args: Any, **kwargs: Any) -> Any:
+                extra = ()
+                if trailing:
+                    args, extra = args[:-trailing], args[-trailing:]
+                unary, x = _unary(fun, args, kwargs, argnum)
+                if float_ints:
+                    x = _float_int_arrays(x, who)
+                _check_input(x, who)
+                return body(unary, x, *extra, **opts)
+            transformed = _wraps(fun, prefix or name)(transformed)
+            if named is not None:
+                transformed.__name__, transformed.__doc__ = named(fun, argnum)
+                transformed.__qualname__ = transformed.__name__
+            return transformed
+
+        make.__signature__ = inspect.Signature(
+            [inspect.Parameter("fun", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+             inspect.Parameter("argnum", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=0),
+             *options])
+        return make
+    return decorate
