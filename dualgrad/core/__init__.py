@@ -20,8 +20,8 @@ friends, named in error messages).
 from .errors import (BatchingError, DifferentiationError, MissingRuleError,
                      UnexpectedTracerError, log, stale_tracer_message)
 from .tracer import (ARRAY_FROM_SEQUENCE, INDEX_UPDATE, NUMPY_OVERRIDES, Tracer, getval,
-                     holds_tracer, install_methods, is_differentiable, isbox, static_index,
-                     unsupported)
+                     holds_tracer, install_methods, is_differentiable, isbox, ndim_of, shape_of,
+                     static_index, unsupported, PLAIN_FLOATS)
 from .levels import Level, check_live, instrument
 from .trees import LEAF, TreeDef, is_container, tree_flatten, tree_map, tree_unflatten
 from .duck import is_duck_array
@@ -32,7 +32,8 @@ from .primitives import (ALL, ANY, JVP_RULES, VJP_RULES, Primitive, notrace_prim
 __all__ = ["BatchingError", "DifferentiationError", "MissingRuleError", "UnexpectedTracerError",
            "log", "stale_tracer_message", "ARRAY_FROM_SEQUENCE", "INDEX_UPDATE",
            "NUMPY_OVERRIDES", "Tracer", "getval", "holds_tracer", "install_methods",
-           "is_differentiable", "isbox", "static_index", "unsupported", "Level", "check_live", "instrument",
+           "is_differentiable", "isbox", "ndim_of", "shape_of", "static_index", "unsupported",
+           "PLAIN_FLOATS", "Level", "check_live", "instrument",
            "LEAF", "TreeDef", "is_container", "tree_flatten", "tree_map", "tree_unflatten",
            "is_duck_array", "ArrayVSpace", "ContainerVSpace", "VSpace", "in_dtype_of", "vspace",
            "ALL", "ANY", "JVP_RULES", "VJP_RULES", "Primitive", "notrace_primitive",

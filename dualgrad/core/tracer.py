@@ -42,6 +42,16 @@ def getval(x):
     return x
 
 
+def shape_of(x) -> tuple:
+    """The shape of ``x``'s plain value (under every tracer level)."""
+    return onp.shape(getval(x))
+
+
+def ndim_of(x) -> int:
+    """The number of axes of ``x``'s plain value."""
+    return onp.ndim(getval(x))
+
+
 def isbox(x) -> bool:
     """True when ``x`` is being traced (by any mode)."""
     return isinstance(x, Tracer)
@@ -288,7 +298,9 @@ def _copy_slots(dst: Tracer, src: Tracer) -> None:
 
 
 # A primitive's answer is traced on only when it can carry a derivative.
-_FLOATS = (float, onp.float64)  # the common case, checked first (hot path)
+# The plain real float scalars: the common case, checked first on hot paths.
+PLAIN_FLOATS = (float, onp.float64)
+_FLOATS = PLAIN_FLOATS
 
 
 def is_differentiable(ans) -> bool:

@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as onp
 
 from ..core import (JVP_RULES, BatchingError, Level, Primitive, Tracer, check_live, getval,
-                    tree_flatten, tree_unflatten)
+                    shape_of, tree_flatten, tree_unflatten)
 
 BATCH_RULES: dict[Primitive, Callable] = {}
 
@@ -262,13 +262,9 @@ def _stack(xs):
 
 
 # ---------------------------------------------------------------- helpers
-def _shape(v) -> tuple:
-    return onp.shape(getval(v))
-
-
 def _expand_to(v, size, nd):
     """A batched value with its example axes padded on the left to ``nd``."""
-    s = _shape(v)
+    s = shape_of(v)
     return v if len(s) - 1 >= nd else onp.reshape(v, (size,) + (1,) * (nd - len(s) + 1) + s[1:])
 
 
@@ -278,7 +274,7 @@ def _align(size, vals, batched):
     nd = 0
     for v, b in zip(vals, batched):
         if v is not None:
-            nd = max(nd, len(_shape(v)) - b)
+            nd = max(nd, len(shape_of(v)) - b)
     return [_expand_to(v, size, nd) if b else v for v, b in zip(vals, batched)]
 
 
@@ -329,8 +325,8 @@ def batch_unwrap(level: BatchLevel, tree):
             out.append(o.val)
         elif isinstance(o, Tracer):
             check_live(o)  # of a live, enclosing transform (not a leaked one)
-            out.append(onp.broadcast_to(onp.reshape(o, (1,) + _shape(o)),  # NEP 18: ours
-                                        (level.size,) + _shape(o)))
+            out.append(onp.broadcast_to(onp.reshape(o, (1,) + shape_of(o)),  # NEP 18: ours
+                                        (level.size,) + shape_of(o)))
         else:
             o = onp.asarray(o)
             out.append(onp.broadcast_to(o, (level.size,) + o.shape).copy())

@@ -11,7 +11,7 @@ import builtins as _builtins
 import numpy as _onp
 
 from ..core import Tracer as _Tracer
-from ..core import holds_tracer
+from ..core import holds_tracer as _holds_tracer
 from ..rules import NONDIFF_NAMES as _NONDIFF
 from ..rules import RULES as _RULES
 from ..rules import reductions as _red, scans as _scans
@@ -19,8 +19,15 @@ from . import _wrap
 from ..interpreters import pending as _pending
 
 
+# The reductions take numpy's signature in one wrapper (no second one for array_likes):
+# a list holding tracers is the array numpy would build from it.
+def _array_like(a):
+    return _RULES["array"](a) if a.__class__ in (list, tuple) and _holds_tracer(a) else a
+
+
 def _reduction(prim, numpy_fun):
     def reduce(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+        a = _array_like(a)
         if out is not None or kw or not isinstance(a, _Tracer):
             if isinstance(a, _Tracer):
                 raise TypeError(f"{numpy_fun.__name__}(..., out=/initial=/where=) is not "
@@ -30,11 +37,13 @@ def _reduction(prim, numpy_fun):
 
     reduce.__name__ = numpy_fun.__name__
     reduce.__doc__ = numpy_fun.__doc__
+    reduce.array_likes = True  # _wrap.accept_array_likes: no second wrapper
     return reduce
 
 
 def _extremum(prim, numpy_fun):
     def reduce(a, axis=None, out=None, keepdims=False, **kw):
+        a = _array_like(a)
         if out is not None or kw or not isinstance(a, _Tracer):
             if isinstance(a, _Tracer):
                 raise TypeError(f"{numpy_fun.__name__}(..., out=/initial=/where=) is not "
@@ -44,10 +53,12 @@ def _extremum(prim, numpy_fun):
 
     reduce.__name__ = numpy_fun.__name__
     reduce.__doc__ = numpy_fun.__doc__
+    reduce.array_likes = True  # _wrap.accept_array_likes: no second wrapper
     return reduce
 
 
 def _cumsum(a, axis=None, dtype=None, out=None):
+    a = _array_like(a)
     if isinstance(a, _Tracer):
         if out is not None:  # numpy would dispatch back here: endless recursion
             raise TypeError("cumsum(..., out=...) cannot write into an array while tracing; "
@@ -63,6 +74,7 @@ _PUBLIC.update(
     min=_extremum(_red.min, _onp.min), amax=_extremum(_red.max, _onp.amax),
     amin=_extremum(_red.min, _onp.amin), cumsum=_cumsum,
 )
+_cumsum.array_likes = True
 
 KINDS = _wrap.build(globals(), _onp, _PUBLIC, _NONDIFF, "numpy.")
 __version__ = _onp.__version__  # numpy's, as autograd.numpy.__version__
@@ -100,9 +112,9 @@ class _IndexConcatenator:
 
     def __getitem__(self, key):
         items = key if isinstance(key, tuple) else (key,)
-        if not _builtins.any(holds_tracer(i) for i in items):  # numpy's any is in scope
+        if not _builtins.any(_holds_tracer(i) for i in items):  # numpy's any is in scope
             return self._np[key]
-        traced = [array(i) if holds_tracer(i) else None for i in items]  # noqa: F821
+        traced = [array(i) if _holds_tracer(i) else None for i in items]  # noqa: F821
         flat = concatenate([ravel(t) for t in traced if t is not None])  # noqa: F821
         plus, minus, offset = [], [], 0
         for item, t in zip(items, traced):

@@ -86,6 +86,8 @@ def accept_array_likes(ours, numpy_fun, name: str):
     value may be passed by numpy's keyword names (``np.std(a=x)``). Primitives do
     this in their own dispatch (given numpy's signature here); other functions get
     a thin wrapper that does it only when a list, tuple or keyword is present."""
+    if getattr(ours, "array_likes", False) and not isinstance(ours, Primitive):
+        return ours  # a wrapper that takes numpy's signature and array_likes itself
     sig = _numpy_signature(numpy_fun)
     renamed = _renamed(sig, ours)
     if isinstance(ours, Primitive):

@@ -11,15 +11,9 @@ import numpy.random as _random
 from numpy.random import *  # noqa: F401,F403
 from numpy.random import Generator, RandomState, default_rng, seed  # noqa: F401
 
-from ..core import Tracer as _Tracer
+from ..core import holds_tracer
 
 _REORDER = ("permutation", "shuffle", "choice")
-
-
-def holds_tracer(v) -> bool:
-    if isinstance(v, _Tracer):
-        return True
-    return isinstance(v, (list, tuple)) and any(holds_tracer(e) for e in v)
 
 
 def _traced_parameter(name: str) -> TypeError:

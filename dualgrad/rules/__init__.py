@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import ARRAY_FROM_SEQUENCE, Tracer, notrace_primitive
+from ..core import holds_tracer, ARRAY_FROM_SEQUENCE, Tracer, notrace_primitive
 from . import complex, elementwise, linalg, reductions, shape
 from . import elementwise as ew, shape as shp
 from . import (construction, counting, decompositions, differences, elementwise_more, fft,
@@ -45,21 +45,21 @@ def array(obj, dtype=None, **kw):
     and given ``ndmin`` axes when asked."""
     if isinstance(obj, Tracer):
         out = obj._clone() if kw.get("copy", True) else obj
-    elif isinstance(obj, (list, tuple)) and shp._contains_tracer(obj):
+    elif isinstance(obj, (list, tuple)) and holds_tracer(obj):
         out = shp.array(obj)
     else:
         return shp.array(obj, dtype=dtype, **kw)
     if dtype is not None and onp.dtype(dtype) != out.dtype:
         out = astype(out, dtype=dtype)
     extra = kw.get("ndmin", 0) - out.ndim
-    return shp.reshape(out, (1,) * extra + out.shape) if extra > 0 else out
+    return shp.reshape(out, shape=(1,) * extra + out.shape) if extra > 0 else out
 
 
 def positive(x, **kw):
     """numpy.positive / ``+x``: a new array equal to x."""
     if isinstance(x, Tracer):
         return x._clone()
-    return array(x) if shp._contains_tracer(x) else onp.positive(x, **kw)
+    return array(x) if holds_tracer(x) else onp.positive(x, **kw)
 
 
 _NOVALUE = onp._NoValue
@@ -68,7 +68,7 @@ _NOVALUE = onp._NoValue
 def clip(a, a_min=_NOVALUE, a_max=_NOVALUE, out=None, *, min=_NOVALUE, max=_NOVALUE, **kw):
     """numpy.clip, with numpy's spellings of the bounds (a_min/a_max, or numpy 2's
     min/max keywords)."""
-    if not (isinstance(a, Tracer) or shp._contains_tracer(a) or
+    if not (isinstance(a, Tracer) or holds_tracer(a) or
             any(isinstance(b, Tracer) for b in (a_min, a_max, min, max))):
         return onp.clip(a, a_min, a_max, out=out, min=min, max=max, **kw)
     if (a_min is not _NOVALUE and min is not _NOVALUE) or \
@@ -79,7 +79,7 @@ def clip(a, a_min=_NOVALUE, a_max=_NOVALUE, out=None, *, min=_NOVALUE, max=_NOVA
     if out is not None or kw:
         raise TypeError("clip(..., out=/where=/casting=) is not supported on traced arrays; "
                         "drop those arguments and use the returned value.")
-    if shp._contains_tracer(a):
+    if holds_tracer(a):
         a = shp.array(a)
     return ew.clip(a, lo, hi)
 
@@ -93,7 +93,7 @@ def where(condition, *args, **kwargs):
         raise ValueError("either both or neither of x and y should be given")
     x = args[0] if args else kwargs["x"]
     y = args[1] if len(args) > 1 else kwargs["y"]
-    if not any(isinstance(v, (Tracer, onp.ndarray, onp.generic)) or shp._contains_tracer(v)
+    if not any(isinstance(v, (Tracer, onp.ndarray, onp.generic)) or holds_tracer(v)
                for v in (condition, x, y)):
         res = onp.where(condition, x, y)  # Python values in, Python values out (autograd's)
         return res.tolist() if isinstance(res, onp.ndarray) else res

@@ -8,7 +8,8 @@ from typing import Callable
 
 import numpy as onp
 
-from ..core import Primitive, Tracer, getval
+from ..core import PLAIN_FLOATS, Primitive, holds_tracer
+from ..core import ndim_of, shape_of  # noqa: F401  (the families import them from here)
 from ..core.duck import is_duck_array
 from .complex import cast_like, holomorphic_jvp
 
@@ -19,14 +20,6 @@ def as_array(x):
     if isinstance(x, onp.ndarray) or is_duck_array(x):
         return x
     return onp.asarray(x)
-
-
-def shape_of(x) -> tuple:
-    return onp.shape(getval(x))
-
-
-def ndim_of(x) -> int:
-    return onp.ndim(getval(x))
 
 
 def no_out(out, name: str) -> None:
@@ -49,7 +42,7 @@ def _sum_to_shape(x, shape):
 
 sum_to_shape = Primitive(_sum_to_shape, "sum_to_shape")
 sum_to_shape.def_jvp(lambda t, ans, x, shape: sum_to_shape(t, shape=shape))
-sum_to_shape.def_vjp(lambda g, ans, x, shape: broadcast_to(g, shape_of(x)), reads=())
+sum_to_shape.def_vjp(lambda g, ans, x, shape: broadcast_to(g, shape=shape_of(x)), reads=())
 
 
 # broadcast_to(x, shape): linear;  JVP: broadcast_to(t);  VJP: sum_to_shape(g, x.shape)
@@ -86,7 +79,7 @@ _CHUNK_BYTES = 64 * 2 ** 20
 
 
 broadcast_to = Primitive(_broadcast_to, "broadcast_to")
-broadcast_to.def_jvp(lambda t, ans, x, shape, subok=False: broadcast_to(t, shape))
+broadcast_to.def_jvp(lambda t, ans, x, shape, subok=False: broadcast_to(t, shape=shape))
 broadcast_to.def_vjp(lambda g, ans, x, shape, subok=False: unbroadcast(g, x), reads=())
 
 
@@ -100,7 +93,7 @@ astype.def_jvp(lambda t, ans, x, dtype, **kw: astype(t, dtype=ans.dtype))
 astype.def_vjp(lambda g, ans, x, dtype, **kw: cast_like(g, x), reads=())
 
 
-_REAL_SCALARS = (float, onp.float64)
+_REAL_SCALARS = PLAIN_FLOATS
 
 
 def same_space(g, x) -> bool:
@@ -195,18 +188,6 @@ def zero_derivative(fun: Callable, name: str | None = None) -> Primitive:
     return prim
 
 
-def traced(*objs) -> bool:
-    """True when a tracer is among ``objs`` (looking inside lists, tuples and dicts)."""
-    for o in objs:
-        if isinstance(o, Tracer):
-            return True
-        if isinstance(o, (list, tuple)) and traced(*o):
-            return True
-        if isinstance(o, dict) and traced(*o.values()):
-            return True
-    return False
-
-
 def composite(numpy_fun: Callable):
     """Decorate a function written with dualgrad primitives (so it needs no rules
     of its own): when no argument holds a tracer (positional or keyword, also
@@ -215,7 +196,7 @@ def composite(numpy_fun: Callable):
     def deco(fun):
         @functools.wraps(numpy_fun)
         def wrapped(*args, **kwargs):
-            if traced(*args, *kwargs.values()):
+            if holds_tracer(*args, *kwargs.values()):
                 return fun(*args, **kwargs)
             return numpy_fun(*args, **kwargs)
 

@@ -38,15 +38,15 @@ def _diag(x):
 
 def _diag_embed(v):
     n = shape_of(v)[-1]
-    return multiply(reshape(v, shape_of(v)[:-1] + (1, n)), onp.eye(n))
+    return multiply(reshape(v, shape=shape_of(v)[:-1] + (1, n)), onp.eye(n))
 
 
 def _col(v):
-    return reshape(v, shape_of(v) + (1,))
+    return reshape(v, shape=shape_of(v) + (1,))
 
 
 def _row(v):
-    return reshape(v, shape_of(v)[:-1] + (1, shape_of(v)[-1]))
+    return reshape(v, shape=shape_of(v)[:-1] + (1, shape_of(v)[-1]))
 
 
 def _any_traced(*args) -> bool:
@@ -55,14 +55,14 @@ def _any_traced(*args) -> bool:
 
 def _pack(parts, batch):
     """Factors with a common batch shape as one array ``batch + (total,)``."""
-    return concatenate([reshape(p, batch + (-1,)) for p in parts], axis=-1)
+    return concatenate([reshape(p, shape=batch + (-1,)) for p in parts], axis=-1)
 
 
 def _unpack(packed, batch, shapes):
     out, start = [], 0
     for s in shapes:
         stop = start + int(onp.prod(s, dtype=int))
-        out.append(reshape(getitem(packed, (Ellipsis, slice(start, stop))), batch + s))
+        out.append(reshape(getitem(packed, (Ellipsis, slice(start, stop))), shape=batch + s))
         start = stop
     return out
 

@@ -15,9 +15,9 @@ import string
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
-from ..interpreters.batching import (_READS, BATCH_RULES, BatchingError, _expand_to, _shape, _ShapeOnly,
+from ..interpreters.batching import (_READS, BATCH_RULES, BatchingError, _expand_to, _ShapeOnly,
                        def_batch, def_batch_elementwise)
-from ..core import Primitive
+from ..core import shape_of, Primitive
 from . import _helpers, complex as cx, elementwise as ew, linalg as la
 from . import reductions as red, scans, shape as shp
 
@@ -35,7 +35,7 @@ def _reduction(prim):
         if len(vals) > 2 or any(batched[1:]):
             return NotImplemented
         x, axis = vals[0], vals[1] if len(vals) > 1 else axis
-        nd = len(_shape(x)) - 1
+        nd = len(shape_of(x)) - 1
         axes = tuple(range(nd)) if axis is None else normalize_axis_tuple(axis, nd)
         return prim(x, axis=tuple(a + 1 for a in axes), **kwargs)
     return rule
@@ -51,24 +51,24 @@ def _cumsum_batch(size, vals, batched, axis=None, **kwargs):
         return NotImplemented
     x, axis = vals[0], vals[1] if len(vals) > 1 else axis
     if axis is None:
-        return red.cumsum(shp.reshape(x, (size, -1)), axis=1, **kwargs)
-    return red.cumsum(x, axis=normalize_axis_index(axis, len(_shape(x)) - 1) + 1, **kwargs)
+        return red.cumsum(shp.reshape(x, shape=(size, -1)), axis=1, **kwargs)
+    return red.cumsum(x, axis=normalize_axis_index(axis, len(shape_of(x)) - 1) + 1, **kwargs)
 
 
 # ---------------------------------------------------------------- shape
 @def_batch(shp.reshape)
-def _reshape_batch(size, vals, batched, order="C"):
-    x, shape = vals[0], vals[1]
-    if order != "C" or batched[1]:
+def _reshape_batch(size, vals, batched, shape=None, order="C"):
+    x, shape = vals[0], (vals[1] if len(vals) > 1 else shape)
+    if order != "C" or (len(vals) > 1 and batched[1]):
         return NotImplemented
     shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
-    return shp.reshape(x, (size,) + shape, order=order)
+    return shp.reshape(x, shape=(size,) + shape, order=order)
 
 
 @def_batch(shp.transpose)
 def _transpose_batch(size, vals, batched, axes=None):
     x = vals[0]
-    nd = len(_shape(x)) - 1
+    nd = len(shape_of(x)) - 1
     axes = vals[1] if len(vals) > 1 else axes
     perm = range(nd - 1, -1, -1) if axes is None else normalize_axis_tuple(axes, nd)
     return shp.transpose(x, (0,) + tuple(a + 1 for a in perm))
@@ -112,14 +112,14 @@ def _untake_batch(size, vals, batched, **kwargs):
 @def_batch(shp.concatenate_args)
 def _concatenate_batch(size, vals, batched, axis=0):
     if axis is None:
-        parts = [shp.reshape(v, (size, -1)) if b else shp.reshape(v, (1, -1))
+        parts = [shp.reshape(v, shape=(size, -1)) if b else shp.reshape(v, shape=(1, -1))
                  for v, b in zip(vals, batched)]
         ax = 1
     else:
-        nd = next(len(_shape(v)) - b for v, b in zip(vals, batched))
+        nd = next(len(shape_of(v)) - b for v, b in zip(vals, batched))
         ax = normalize_axis_index(axis, nd) + 1
-        parts = [v if b else shp.reshape(v, (1,) + _shape(v)) for v, b in zip(vals, batched)]
-    parts = [p if b else _helpers.broadcast_to(p, (size,) + _shape(p)[1:])
+        parts = [v if b else shp.reshape(v, shape=(1,) + shape_of(v)) for v, b in zip(vals, batched)]
+    parts = [p if b else _helpers.broadcast_to(p, shape=(size,) + shape_of(p)[1:])
              for p, b in zip(parts, batched)]
     return shp.concatenate_args(*parts, axis=ax)
 
@@ -127,13 +127,13 @@ def _concatenate_batch(size, vals, batched, axis=0):
 @def_batch(_helpers.broadcast_to)
 def _broadcast_to_batch(size, vals, batched, **kwargs):
     x, shape = vals[0], tuple(vals[1]) if len(vals) > 1 else tuple(kwargs.pop("shape"))
-    return _helpers.broadcast_to(_expand_to(x, size, len(shape)), (size,) + shape)
+    return _helpers.broadcast_to(_expand_to(x, size, len(shape)), shape=(size,) + shape)
 
 
 @def_batch(_helpers.sum_to_shape)
 def _sum_to_shape_batch(size, vals, batched, shape=None):
     x, shape = vals[0], vals[1] if len(vals) > 1 else shape
-    lead = len(_shape(x)) - 1 - len(shape)
+    lead = len(shape_of(x)) - 1 - len(shape)
     if lead > 0:
         x = red.sum(x, axis=tuple(range(1, lead + 1)))
     return _helpers.sum_to_shape(x, shape=(size,) + tuple(shape))
@@ -146,14 +146,14 @@ def _matmul_batch(size, vals, batched, **kwargs):
         return NotImplemented
     a, b = vals
     ba, bb = batched[:2]
-    na, nb = len(_shape(a)) - ba, len(_shape(b)) - bb
+    na, nb = len(shape_of(a)) - ba, len(shape_of(b)) - bb
     fast = _matmul_one_product(size, a, b, ba, bb, na, nb)
     if fast is not None:
         return fast
     if na == 1:  # a row (1, k), dropped again below
-        a = shp.reshape(a, _shape(a)[:-1] + (1,) + _shape(a)[-1:])
+        a = shp.reshape(a, shape=shape_of(a)[:-1] + (1,) + shape_of(a)[-1:])
     if nb == 1:  # a column (k, 1)
-        b = shp.reshape(b, _shape(b) + (1,))
+        b = shp.reshape(b, shape=shape_of(b) + (1,))
     pa, pb = max(na, 2), max(nb, 2)
     if ba:  # keep the batch axis in front of every stack axis
         a = _expand_to(a, size, max(pa, pb))
@@ -161,9 +161,9 @@ def _matmul_batch(size, vals, batched, **kwargs):
         b = _expand_to(b, size, max(pa, pb))
     out = la.matmul(a, b)
     if na == 1 or nb == 1:  # drop the axes the promotion added
-        s = _shape(out)
+        s = shape_of(out)
         keep = s[:-2] + (() if na == 1 else s[-2:-1]) + (() if nb == 1 else s[-1:])
-        out = shp.reshape(out, keep)
+        out = shp.reshape(out, shape=keep)
     return out
 
 
@@ -174,17 +174,17 @@ def _matmul_one_product(size, a, b, ba, bb, na, nb):
         if na == 1:   # rows (B, k) @ b
             return la.matmul(a, b)
         if na == 2:   # (B*m, k) @ b
-            m, k = _shape(a)[1:]
-            out = la.matmul(shp.reshape(a, (size * m, k)), b)
-            return shp.reshape(out, (size, m) + _shape(out)[1:])
+            m, k = shape_of(a)[1:]
+            out = la.matmul(shp.reshape(a, shape=(size * m, k)), b)
+            return shp.reshape(out, shape=(size, m) + shape_of(out)[1:])
     if bb and not ba and na <= 2:
         if nb == 1:   # a @ b_i = b_i @ a^T for each row b_i of (B, k)
             return la.matmul(b, a if na == 1 else shp.transpose(a, (1, 0)))
         if nb == 2 and na == 2:  # a @ [b_1 ... b_B] side by side, then split
-            k, n = _shape(b)[1:]
-            wide = shp.reshape(shp.transpose(b, (1, 0, 2)), (k, size * n))
+            k, n = shape_of(b)[1:]
+            wide = shp.reshape(shp.transpose(b, (1, 0, 2)), shape=(k, size * n))
             out = la.matmul(a, wide)
-            return shp.transpose(shp.reshape(out, (_shape(a)[0], size, n)), (1, 0, 2))
+            return shp.transpose(shp.reshape(out, shape=(shape_of(a)[0], size, n)), (1, 0, 2))
     return None
 
 
@@ -193,14 +193,14 @@ def _tensordot_batch(size, vals, batched, axes=2):
     a, b = vals[:2]
     axes = vals[2] if len(vals) > 2 else axes
     ba, bb = batched[:2]
-    na, nb = len(_shape(a)) - ba, len(_shape(b)) - bb
+    na, nb = len(shape_of(a)) - ba, len(shape_of(b)) - bb
     a_ax, b_ax = la._norm_axes(na, nb, axes)
     if ba and not bb:
         return la.tensordot(a, b, axes=([i + 1 for i in a_ax], b_ax))
     if bb and not ba:
         out = la.tensordot(a, b, axes=(a_ax, [i + 1 for i in b_ax]))
         k = na - len(a_ax)  # where the batch axis landed
-        nd = len(_shape(out))
+        nd = len(shape_of(out))
         return shp.transpose(out, (k,) + tuple(i for i in range(nd) if i != k))
     letters = iter(string.ascii_letters)
     batch = next(letters)
@@ -231,7 +231,7 @@ def _along_axis(prim):
     def rule(size, vals, batched, axis=-1, **kwargs):
         if len(vals) != 1:
             return NotImplemented
-        return prim(vals[0], axis=normalize_axis_index(axis, len(_shape(vals[0])) - 1) + 1,
+        return prim(vals[0], axis=normalize_axis_index(axis, len(shape_of(vals[0])) - 1) + 1,
                     **kwargs)
     return rule
 
@@ -267,11 +267,11 @@ def _solve_batch(size, vals, batched, **kwargs):
     # x = solve(a, b), one example: a (n, n); b (n,) (a vector) or (n, k). Stacked
     # examples of a are a stack of matrices; a stacked vector b becomes (B, n, 1).
     a, b = vals
-    na, nb = len(_shape(a)) - batched[0], len(_shape(b)) - batched[1]
+    na, nb = len(shape_of(a)) - batched[0], len(shape_of(b)) - batched[1]
     if na != 2 or nb not in (1, 2):
         return NotImplemented
     if nb == 2:
         return _dec.solve(a, b)
-    col = shp.reshape(b, _shape(b) + (1,))
+    col = shp.reshape(b, shape=shape_of(b) + (1,))
     x = _dec.solve(a, col)
-    return shp.reshape(x, _shape(x)[:-1])
+    return shp.reshape(x, shape=shape_of(x)[:-1])

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import Primitive, getval
+from ..core import PLAIN_FLOATS, Primitive, getval
 
 
 def is_complex(x) -> bool:
@@ -61,7 +61,7 @@ def _re(g):
     return real(g) if is_complex(g) else g
 
 
-_REAL_SCALARS = (float, onp.float64)
+_REAL_SCALARS = PLAIN_FLOATS
 
 
 def cast_like(g, x):

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as onp
 
 from .. import core
-from ..core import DifferentiationError, Primitive, Tracer, getval
-from ._helpers import astype as _astype, broadcast_to, composite, shape_of, traced, unbroadcast
+from ..core import holds_tracer, DifferentiationError, Primitive, Tracer, getval
+from ._helpers import astype as _astype, broadcast_to, composite, shape_of, unbroadcast
 from ._helpers import no_out as _no_out, ndim_of as _nd
 from .elementwise import power, subtract, where
 from .linalg import diag
@@ -37,7 +37,7 @@ def positions(a) -> onp.ndarray:
 
 def gather(a, marker):
     """``ravel(a)[marker]``: the entries of ``a`` at flat positions ``marker``."""
-    return getitem(reshape(a, (-1,)), onp.asarray(marker))
+    return getitem(reshape(a, shape=(-1,)), onp.asarray(marker))
 
 
 def gather_or(a, marker, fill):
@@ -90,7 +90,7 @@ def _index_update_vjp_y(g, ans, x, y, idx):
         gy = gy * _kept(x, idx)
     extra = _nd(y) - _nd(gy)
     if extra > 0:  # numpy drops leading length-1 axes of y when assigning
-        gy = reshape(gy, (1,) * extra + shape_of(gy))
+        gy = reshape(gy, shape=(1,) * extra + shape_of(gy))
     return unbroadcast(gy, y)
 
 
@@ -109,7 +109,7 @@ core.INDEX_UPDATE.append(index_update)
 def asarray(a, dtype=None, order=None, **kw):
     """numpy.asarray; a traced array is returned as it is (cast if ``dtype`` asks)."""
     if not isinstance(a, Tracer):
-        if traced(a):
+        if holds_tracer(a):
             from .shape import array
             a = array(a)
         else:
@@ -135,7 +135,7 @@ def copy(a, order="K", subok=False):
 @when_traced(onp.full)
 def full(shape, fill_value, dtype=None, order="C", **kw):
     shape = (shape,) if isinstance(shape, (int, onp.integer)) else tuple(shape)
-    out = broadcast_to(fill_value, shape)
+    out = broadcast_to(fill_value, shape=shape)
     return out if dtype is None else _astype(out, dtype=dtype)
 
 
@@ -171,7 +171,7 @@ def moveaxis_(a, source, destination):
 def vander(x, N=None, increasing=False):
     n = shape_of(x)[0] if N is None else N
     powers = onp.arange(n) if increasing else onp.arange(n)[::-1]
-    return power(reshape(x, (-1, 1)), powers.astype(float))
+    return power(reshape(x, shape=(-1, 1)), powers.astype(float))
 
 
 # ----------------------------------------------------------------- gathers
@@ -193,7 +193,7 @@ def choose(a, choices, out=None, mode="raise"):
         if isinstance(choices, Tracer) else list(choices)
     a = getval(a)
     shape = onp.broadcast_shapes(onp.shape(a), *[shape_of(c) for c in choices])
-    stacked = stack([broadcast_to(_as_array(c), shape) for c in choices])
+    stacked = stack([broadcast_to(_as_array(c), shape=shape) for c in choices])
     marker = onp.choose(onp.broadcast_to(a, shape), positions(stacked), mode=mode)
     return gather(stacked, marker)
 
@@ -218,7 +218,7 @@ def select(condlist, choicelist, default=0):
         out = where(getval(cond), choice, out)
     shape = onp.broadcast_shapes(*[onp.shape(getval(c)) for c in condlist],
                                  *[shape_of(c) for c in choicelist])
-    return broadcast_to(out, shape) if shape_of(out) != shape else out
+    return broadcast_to(out, shape=shape) if shape_of(out) != shape else out
 
 
 @when_traced(onp.resize)
@@ -241,7 +241,7 @@ def insert(arr, obj, values, axis=None):
     # Markers: k + 1 for entry k of arr, -(k + 1) for entry k of values.
     arr, values = _as_array(arr), _as_array(values)
     if shape_of(values) == () and _nd(arr) == 0:
-        values = reshape(values, ())
+        values = reshape(values, shape=())
     m = onp.insert(positions(arr) + 1, getval(obj), -(positions(values) + 1), axis)
     from_arr = gather(arr, onp.maximum(m - 1, 0))
     from_values = gather(values, onp.maximum(-m - 1, 0))
@@ -254,8 +254,8 @@ def insert(arr, obj, values, axis=None):
 @when_traced(onp.append)
 def append(arr, values, axis=None):
     if axis is None:
-        arr = reshape(_as_array(arr), (-1,))
-        values = reshape(_as_array(values), (-1,))
+        arr = reshape(_as_array(arr), shape=(-1,))
+        values = reshape(_as_array(values), shape=(-1,))
         axis = 0
     return concatenate([_as_array(arr), _as_array(values)], axis=axis)
 
@@ -279,7 +279,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
             f"'constant', {', '.join(map(repr, _INDEX_MODES))}).")
     marker = onp.pad(pos, pad_width, mode="constant", constant_values=-1)
     cv = kwargs.get("constant_values", 0)
-    if not traced(cv):
+    if not holds_tracer(cv):
         fill = onp.pad(onp.zeros(shape_of(array), onp.result_type(getval(array))), pad_width,
                        mode="constant", constant_values=cv)
     elif isinstance(cv, Tracer) and _nd(cv) == 0:
@@ -303,7 +303,7 @@ def tril(m, k=0):
 
 @when_traced(onp.diagflat)
 def diagflat(v, k=0):
-    return diag(reshape(v, (-1,)), k)
+    return diag(reshape(v, shape=(-1,)), k)
 
 
 @when_traced(onp.rot90)

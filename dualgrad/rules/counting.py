@@ -12,8 +12,8 @@ import functools
 
 import numpy as onp
 
-from ..core import DifferentiationError, getval, notrace_primitive
-from ._helpers import astype, composite, traced
+from ..core import holds_tracer, DifferentiationError, getval, notrace_primitive
+from ._helpers import astype, composite
 from .construction import take
 from .elementwise import add
 from .shape import ravel, untake
@@ -24,7 +24,7 @@ _zeros_like = notrace_primitive(onp.zeros_like)
 # full_like(a, v) = v broadcast to a's shape, cast to a's dtype (or dtype): linear in v.
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kw):
     """numpy.full_like, differentiable in ``fill_value``."""
-    if not traced(fill_value):
+    if not holds_tracer(fill_value):
         return notrace_primitive(onp.full_like)(a, fill_value, dtype, order, subok, shape, **kw)
     zeros = _zeros_like(a, dtype=dtype, order=order, subok=subok, shape=shape)
     out = add(zeros, fill_value)
@@ -38,7 +38,7 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kw
 def bincount(x, weights=None, minlength=0):
     """numpy.bincount, differentiable in ``weights``."""
     counts = onp.bincount(getval(x), minlength=minlength)
-    if not traced(weights):
+    if not holds_tracer(weights):
         return counts if weights is None else onp.bincount(getval(x), getval(weights), minlength)
     return untake(astype(weights, dtype=onp.float64), onp.asarray(getval(x)), (len(counts),))
 
@@ -92,7 +92,7 @@ def _samples_only(numpy_fun, n_samples):
     plain = notrace_primitive(numpy_fun)
 
     def fun(*args, **kwargs):
-        if traced(*args[n_samples:], *kwargs.values()):
+        if holds_tracer(*args[n_samples:], *kwargs.values()):
             raise DifferentiationError(
                 f"numpy.{name}: only the samples may be traced; dualgrad has no derivative "
                 "rule for traced weights, bins or range. For weighted counts use "

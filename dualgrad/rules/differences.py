@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
-from ..core import getval
-from ._helpers import broadcast_to, composite as when_traced, ndim_of as _nd, shape_of, traced
+from ..core import holds_tracer, getval
+from ._helpers import broadcast_to, composite as when_traced, ndim_of as _nd, shape_of
 from .reductions import _axes, sum
 from .shape import concatenate, getitem, reshape
 
@@ -22,7 +22,7 @@ def _edge(v, a, axis):
     if _nd(v) == 0:
         shape = list(shape_of(a))
         shape[axis] = 1
-        return broadcast_to(v, tuple(shape))
+        return broadcast_to(v, shape=tuple(shape))
     return v
 
 
@@ -46,18 +46,18 @@ def diff(a, n=1, axis=-1, prepend=onp._NoValue, append=onp._NoValue):
 
 def _in_dtype(v, dt):
     """A constant end of ediff1d in ary's dtype (a traced one keeps its own)."""
-    return v if traced(v) or dt.kind not in "fc" else onp.asarray(v, dtype=dt)
+    return v if holds_tracer(v) or dt.kind not in "fc" else onp.asarray(v, dtype=dt)
 
 
 @when_traced(onp.ediff1d)
 def ediff1d(ary, to_end=None, to_begin=None):
-    d = diff(reshape(ary, (-1,)))
+    d = diff(reshape(ary, shape=(-1,)))
     parts = [d]
     dt = onp.result_type(getval(ary))  # numpy casts the ends to ary's dtype
     if to_begin is not None:
-        parts.insert(0, reshape(_in_dtype(to_begin, dt), (-1,)))
+        parts.insert(0, reshape(_in_dtype(to_begin, dt), shape=(-1,)))
     if to_end is not None:
-        parts.append(reshape(_in_dtype(to_end, dt), (-1,)))
+        parts.append(reshape(_in_dtype(to_end, dt), shape=(-1,)))
     return concatenate(parts) if len(parts) > 1 else d
 
 
@@ -96,7 +96,7 @@ def _weights(w, f):
 
 @when_traced(onp.gradient)
 def gradient(f, *varargs, axis=None, edge_order=1):
-    if traced(*varargs):
+    if holds_tracer(*varargs):
         from ..core import DifferentiationError
         raise DifferentiationError("numpy.gradient: the spacing arguments cannot be traced; "
                                    "only f is differentiable.")
@@ -125,7 +125,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
         if _nd(x) == 1:
             shape = [1] * nd
             shape[axis] = shape_of(x)[0]
-            x = reshape(x, tuple(shape))
+            x = reshape(x, shape=tuple(shape))
         d = diff(x, axis=axis)
     hi = getitem(y, _slice(nd, axis, slice(1, None)))
     lo = getitem(y, _slice(nd, axis, slice(None, -1)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import Primitive, Tracer, getval
+from ..core import PLAIN_FLOATS, Primitive, Tracer, getval
 from ._helpers import as_array, elementwise, unbroadcast
 from .complex import absolute, conj, real, sign
 
@@ -95,10 +95,10 @@ def broadcast_like(t, ans):
         dt = onp.result_type(av)
         t = astype(t, dtype=dt) if isinstance(t, (onp.ndarray, Tracer)) else dt.type(t)
     shape = onp.shape(av)
-    return t if onp.shape(getval(t)) == shape else broadcast_to(t, shape)
+    return t if onp.shape(getval(t)) == shape else broadcast_to(t, shape=shape)
 
 
-_SCALARS = (float, onp.float64)
+_SCALARS = PLAIN_FLOATS
 
 
 # ---------------------------------------------------------- selection, masks

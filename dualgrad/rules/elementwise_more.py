@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import Primitive, Tracer, getval
+from ..core import holds_tracer, Primitive, Tracer, getval
 from ._helpers import astype, broadcast_to, elementwise, shape_of, unbroadcast
 from .complex import conj, imag, is_complex, real
-from ._helpers import composite as when_traced, traced
+from ._helpers import composite as when_traced
 from .elementwise import (add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
                           broadcast_like, multiply, power, where)
 from .linalg import dot
@@ -187,7 +187,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     xv, xpv = onp.asarray(getval(x)), onp.asarray(getval(xp))
     n = xpv.shape[0]
     if n == 1:
-        y = broadcast_to(getitem(fp, 0), xv.shape)
+        y = broadcast_to(getitem(fp, 0), shape=xv.shape)
         y = y if left is None else where(xv < xpv[0], left, y)
         return y if right is None else where(xv > xpv[0], right, y)
     j = onp.clip(onp.searchsorted(xpv, xv, side="right") - 1, 0, n - 2)
@@ -266,7 +266,7 @@ def polyder(p, m=1):
 def polyint(p, m=1, k=None):
     p = _poly_array(p)
     ks = onp.zeros(m) if k is None else onp.broadcast_to(getval(k), (m,))
-    if traced(k):
+    if holds_tracer(k):
         raise TypeError("polyint: the integration constants k cannot be traced.")
     for i in range(m):
         n = shape_of(p)[0]
@@ -277,7 +277,7 @@ def polyint(p, m=1, k=None):
 # vdot(a, b) = sum(conj(a) b) over the flattened arrays.
 @when_traced(onp.vdot)
 def vdot(a, b):
-    a, b = reshape(a, (-1,)), reshape(b, (-1,))
+    a, b = reshape(a, shape=(-1,)), reshape(b, shape=(-1,))
     return dot(conj(a) if is_complex(a) else a, b)
 
 

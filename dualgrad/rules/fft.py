@@ -26,16 +26,12 @@ import functools
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
-from ..core import Primitive, Tracer, getval
+from ..core import holds_tracer, Primitive, getval
 from ._helpers import shape_of
 from ._helpers import no_out as _no_out
 from .complex import cast_like, conj, real
 from .elementwise import multiply
 from .shape import concatenate, getitem
-
-
-def _traced(*args) -> bool:
-    return any(isinstance(a, Tracer) for a in args)
 
 
 
@@ -113,7 +109,7 @@ irfft_p.def_vjp(_irfft_vjp, reads=())
 # ------------------------------------------------------------------ 1-D public functions
 def fft(a, n=None, axis=-1, norm=None, out=None):
     """numpy.fft.fft."""
-    if not _traced(a):
+    if not holds_tracer(a):
         return onp.fft.fft(a, n, axis, norm, out)
     _no_out(out, "fft")
     return fft_p(a, n=n, axis=axis, norm=norm)
@@ -121,7 +117,7 @@ def fft(a, n=None, axis=-1, norm=None, out=None):
 
 def ifft(a, n=None, axis=-1, norm=None, out=None):
     """numpy.fft.ifft."""
-    if not _traced(a):
+    if not holds_tracer(a):
         return onp.fft.ifft(a, n, axis, norm, out)
     _no_out(out, "ifft")
     return fft_p(a, n=n, axis=axis, norm=norm, inverse=True)
@@ -129,7 +125,7 @@ def ifft(a, n=None, axis=-1, norm=None, out=None):
 
 def rfft(a, n=None, axis=-1, norm=None, out=None):
     """numpy.fft.rfft."""
-    if not _traced(a):
+    if not holds_tracer(a):
         return onp.fft.rfft(a, n, axis, norm, out)
     _no_out(out, "rfft")
     return rfft_p(a, n=n, axis=axis, norm=norm)
@@ -137,7 +133,7 @@ def rfft(a, n=None, axis=-1, norm=None, out=None):
 
 def irfft(a, n=None, axis=-1, norm=None, out=None):
     """numpy.fft.irfft."""
-    if not _traced(a):
+    if not holds_tracer(a):
         return onp.fft.irfft(a, n, axis, norm, out)
     _no_out(out, "irfft")
     return irfft_p(a, n=n, axis=axis, norm=norm)
@@ -150,7 +146,7 @@ _SWAP = {None: "forward", "backward": "forward", "ortho": "ortho", "forward": "b
 
 def hfft(a, n=None, axis=-1, norm=None, out=None):
     """numpy.fft.hfft."""
-    if not _traced(a):
+    if not holds_tracer(a):
         return onp.fft.hfft(a, n, axis, norm, out)
     _no_out(out, "hfft")
     return irfft_p(conj(a), n=n, axis=axis, norm=_SWAP[norm])
@@ -158,7 +154,7 @@ def hfft(a, n=None, axis=-1, norm=None, out=None):
 
 def ihfft(a, n=None, axis=-1, norm=None, out=None):
     """numpy.fft.ihfft."""
-    if not _traced(a):
+    if not holds_tracer(a):
         return onp.fft.ihfft(a, n, axis, norm, out)
     _no_out(out, "ihfft")
     return conj(rfft_p(a, n=n, axis=axis, norm=_SWAP[norm]))
@@ -190,7 +186,7 @@ def _fftn(a, s, axes, norm, inverse, order=-1):
 
 def fftn(a, s=None, axes=None, norm=None, out=None):
     """numpy.fft.fftn."""
-    if not _traced(a):
+    if not holds_tracer(a):
         return onp.fft.fftn(a, s, axes, norm, out)
     _no_out(out, "fftn")
     return _fftn(a, *_cook(a, s, axes), norm, False)
@@ -198,7 +194,7 @@ def fftn(a, s=None, axes=None, norm=None, out=None):
 
 def ifftn(a, s=None, axes=None, norm=None, out=None):
     """numpy.fft.ifftn."""
-    if not _traced(a):
+    if not holds_tracer(a):
         return onp.fft.ifftn(a, s, axes, norm, out)
     _no_out(out, "ifftn")
     return _fftn(a, *_cook(a, s, axes), norm, True)
@@ -216,7 +212,7 @@ def ifft2(a, s=None, axes=(-2, -1), norm=None, out=None):
 
 def rfftn(a, s=None, axes=None, norm=None, out=None):
     """numpy.fft.rfftn: rfft along the last axis, then fft along the others."""
-    if not _traced(a):
+    if not holds_tracer(a):
         return onp.fft.rfftn(a, s, axes, norm, out)
     _no_out(out, "rfftn")
     s, axes = _cook(a, s, axes)
@@ -226,7 +222,7 @@ def rfftn(a, s=None, axes=None, norm=None, out=None):
 
 def irfftn(a, s=None, axes=None, norm=None, out=None):
     """numpy.fft.irfftn: ifft along all axes but the last, then irfft along it."""
-    if not _traced(a):
+    if not holds_tracer(a):
         return onp.fft.irfftn(a, s, axes, norm, out)
     _no_out(out, "irfftn")
     s, axes = _cook(a, s, axes, inverse_real=True)
@@ -259,19 +255,19 @@ def _shift(x, axes, sign):
 
 def fftshift(x, axes=None):
     """numpy.fft.fftshift (a permutation: getitem's rules)."""
-    return _shift(x, axes, 1) if _traced(x) else onp.fft.fftshift(x, axes)
+    return _shift(x, axes, 1) if holds_tracer(x) else onp.fft.fftshift(x, axes)
 
 
 def ifftshift(x, axes=None):
     """numpy.fft.ifftshift."""
-    return _shift(x, axes, -1) if _traced(x) else onp.fft.ifftshift(x, axes)
+    return _shift(x, axes, -1) if holds_tracer(x) else onp.fft.ifftshift(x, axes)
 
 
 # fftfreq(n, d) = k / (n d) for the integers k numpy lists: differentiable in the spacing d
 # (a pass-through would give a silently zero derivative). Same arithmetic as numpy's.
 def _freqs(numpy_fun, k_of_n):
     def fun(n, d=1.0, device=None):
-        if not _traced(d):
+        if not holds_tracer(d):
             return numpy_fun(n, d, device=device)
         numpy_fun(n)  # numpy's checks of n
         return onp.asarray(k_of_n(n)) * (1.0 / multiply(n, d))

@@ -51,7 +51,7 @@ class _Leaf:
 
 def _ravel(x):
     if isinstance(x, Tracer):
-        return reshape(x, (-1,))
+        return reshape(x, shape=(-1,))
     x = onp.asarray(x)
     return onp.ravel(x if x.dtype.kind in "fc" else x.astype(float))
 
@@ -65,7 +65,7 @@ def _build(skeleton, vec, offset: list):
     size = int(onp.prod(skeleton.shape, dtype=int))
     start = offset[0]
     offset[0] += size
-    leaf = reshape(getitem(vec, slice(start, start + size)), skeleton.shape)
+    leaf = reshape(getitem(vec, slice(start, start + size)), shape=skeleton.shape)
     return _like_leaf(leaf, skeleton.dtype)
 
 

@@ -33,8 +33,8 @@ def _promoted(g, a, b):
     """The cotangent as a stack of matrices: numpy turns a 1-D ``a`` into a row
     (1, k) and a 1-D ``b`` into a column (k, 1), then drops that axis."""
     a1, b1 = _nd(a) == 1, _nd(b) == 1
-    g2 = reshape(g, shape_of(g) + (1,)) if b1 else g
-    g2 = reshape(g2, shape_of(g2)[:-1] + (1,) + shape_of(g2)[-1:]) if a1 else g2
+    g2 = reshape(g, shape=shape_of(g) + (1,)) if b1 else g
+    g2 = reshape(g2, shape=shape_of(g2)[:-1] + (1,) + shape_of(g2)[-1:]) if a1 else g2
     return g2, a1, b1
 
 
@@ -47,11 +47,11 @@ def _repeated(g, axis: int) -> bool:
 
 def _matmul_vjp_a(g, ans, a, b):  # reads b only (a: its shape)
     g2, a1, b1 = _promoted(g, a, b)
-    b2 = reshape(b, shape_of(b) + (1,)) if b1 else b
+    b2 = reshape(b, shape=shape_of(b) + (1,)) if b1 else b
     bt = swapaxes(b2, -1, -2)
     if _repeated(g2, -2):    # every row of g is g[0]: so is every row of g @ b^T
         row = matmul(g2[..., :1, :], bt)
-        ga = broadcast_to(row, shape_of(row)[:-2] + (g2.shape[-2], shape_of(row)[-1]))
+        ga = broadcast_to(row, shape=shape_of(row)[:-2] + (g2.shape[-2], shape_of(row)[-1]))
     elif _repeated(g2, -1):  # g[i, j] = c_i: (g @ b^T)[i] = c_i * (row sums of b)^T
         ga = matmul(g2[..., :1], swapaxes(sum(b2, axis=-1, keepdims=True), -1, -2))
     else:
@@ -61,11 +61,11 @@ def _matmul_vjp_a(g, ans, a, b):  # reads b only (a: its shape)
 
 def _matmul_vjp_b(g, ans, a, b):  # reads a only (b: its shape)
     g2, a1, b1 = _promoted(g, a, b)
-    a2 = reshape(a, (1,) + shape_of(a)) if a1 else a
+    a2 = reshape(a, shape=(1,) + shape_of(a)) if a1 else a
     at = swapaxes(a2, -1, -2)
     if _repeated(g2, -1):    # every column of g is g[:, 0]: so is every column of a^T @ g
         col = matmul(at, g2[..., :1])
-        gb = broadcast_to(col, shape_of(col)[:-1] + (g2.shape[-1],))
+        gb = broadcast_to(col, shape=shape_of(col)[:-1] + (g2.shape[-1],))
     elif _repeated(g2, -2):  # g[i, j] = r_j: (a^T @ g)[k, j] = (column sums of a)_k r_j
         gb = matmul(swapaxes(sum(a2, axis=-2, keepdims=True), -1, -2), g2[..., :1, :])
     else:
@@ -241,7 +241,7 @@ def inner(a, b):
 
 @composite(onp.outer)
 def outer(a, b, out=None):
-    return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
+    return multiply(reshape(a, shape=(-1, 1)), reshape(b, shape=(1, -1)))
 
 
 @composite(onp.diagonal)

@@ -122,7 +122,7 @@ _method("imag", lambda self: cx.imag(self), as_property=True)
 _method("conj", lambda self: cx.conj(self))
 _method("conjugate", lambda self: cx.conj(self))
 _method("reshape", lambda self, *shape, order="C":
-                shp.reshape(self, tuple(_shape_args(shape)), order=order))
+                shp.reshape(self, shape=tuple(_shape_args(shape)), order=order))
 _method("transpose", lambda self, *axes:
                 shp.transpose(self, tuple(_shape_args(axes)) if axes else None))
 _method("ravel", lambda self, order="C": shp.ravel(self, order))

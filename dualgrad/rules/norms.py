@@ -56,7 +56,7 @@ def lstsq(a, b, rcond=None):
     if onp.size(res0):
         r = b - matmul(a, x)
         res = rsum(_re(_cj(r) * r), axis=0)
-        res = reshape(res, (1,)) if len(shape_of(b)) == 1 else res
+        res = reshape(res, shape=(1,)) if len(shape_of(b)) == 1 else res
     else:
         res = res0
     return x, res, rank, svd(a, compute_uv=False)
@@ -93,11 +93,11 @@ def _matrix_norm(x, ord, axes, keepdims):
         inner, outer = (c, r) if ord in (onp.inf, -onp.inf) else (r, c)
         pick = rmax if ord in (1, onp.inf) else rmin
         out = pick(rsum(absolute(x), axis=inner, keepdims=True), axis=outer, keepdims=True)
-        out = reshape(out, [d for i, d in enumerate(shape_of(out)) if i not in axes])
+        out = reshape(out, shape=[d for i, d in enumerate(shape_of(out)) if i not in axes])
     if keepdims:
         shape = list(shape_of(x))
         shape[r] = shape[c] = 1
-        out = reshape(out, tuple(shape))
+        out = reshape(out, shape=tuple(shape))
     return out
 
 
@@ -108,7 +108,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     if axis is None:
         if ord is None:
             out = sqrt(rsum(_abs2(x)))
-            return reshape(out, (1,) * nd) if keepdims else out
+            return reshape(out, shape=(1,) * nd) if keepdims else out
         axis = tuple(range(nd))
     axes = normalize_axis_tuple(axis, nd)
     if len(axes) == 1:
@@ -124,17 +124,17 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
 @composite(onp.linalg.vector_norm)
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     if axis is None:
-        out = _vector_norm(reshape(x, (-1,)), ord, 0, False)
-        return reshape(out, (1,) * len(shape_of(x))) if keepdims else out
+        out = _vector_norm(reshape(x, shape=(-1,)), ord, 0, False)
+        return reshape(out, shape=(1,) * len(shape_of(x))) if keepdims else out
     axes = normalize_axis_tuple(axis, len(shape_of(x)))
     if len(axes) == 1:
         return _vector_norm(x, ord, axes[0], keepdims)
     rest = [i for i in range(len(shape_of(x))) if i not in axes]
     flat = reshape(moveaxis(x, axes, tuple(range(-len(axes), 0))),
-                   tuple(shape_of(x)[i] for i in rest) + (-1,))
+                   shape=tuple(shape_of(x)[i] for i in rest) + (-1,))
     out = _vector_norm(flat, ord, -1, False)
     if keepdims:
-        out = reshape(out, tuple(1 if i in axes else d for i, d in enumerate(shape_of(x))))
+        out = reshape(out, shape=tuple(1 if i in axes else d for i, d in enumerate(shape_of(x))))
     return out
 
 
@@ -143,7 +143,7 @@ def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
 def tensorinv(a, ind=2):
     shape = shape_of(a)
     rows = int(onp.prod(shape[:ind], dtype=int))
-    return reshape(inv(reshape(a, (rows, -1))), shape[ind:] + shape[:ind])
+    return reshape(inv(reshape(a, shape=(rows, -1))), shape=shape[ind:] + shape[:ind])
 
 
 @composite(onp.linalg.tensorsolve)
@@ -151,8 +151,8 @@ def tensorsolve(a, b, axes=None):
     if axes is not None:
         a = moveaxis(a, axes, tuple(range(len(shape_of(a)) - len(axes), len(shape_of(a)))))
     rest = shape_of(a)[len(shape_of(b)):]
-    x = solve(reshape(a, (int(onp.prod(shape_of(b), dtype=int)), -1)), reshape(b, (-1,)))
-    return reshape(x, rest)
+    x = solve(reshape(a, shape=(int(onp.prod(shape_of(b), dtype=int)), -1)), reshape(b, shape=(-1,)))
+    return reshape(x, shape=rest)
 
 
 # cond(x, p) = s_max / s_min (p None or 2; s_min / s_max for -2), else |x|_p |x⁻¹|_p:

@@ -92,7 +92,7 @@ def block(arrays):
     def build(a, level):
         if not isinstance(a, list):
             s = shape_of(a)
-            return reshape(a, (1,) * (nd - len(s)) + s)
+            return reshape(a, shape=(1,) * (nd - len(s)) + s)
         return concatenate([build(p, level + 1) for p in a], axis=-(levels - level))
     return build(arrays, 0)
 
@@ -118,9 +118,9 @@ def kron(a, b):
     nd = max(_nd(a), _nd(b))
     sa = (1,) * (nd - _nd(a)) + shape_of(a)
     sb = (1,) * (nd - _nd(b)) + shape_of(b)
-    a2 = reshape(a, tuple(x for n in sa for x in (n, 1)))
-    b2 = reshape(b, tuple(x for n in sb for x in (1, n)))
-    return reshape(multiply(a2, b2), tuple(m * n for m, n in zip(sa, sb)))
+    a2 = reshape(a, shape=tuple(x for n in sa for x in (n, 1)))
+    b2 = reshape(b, shape=tuple(x for n in sb for x in (1, n)))
+    return reshape(multiply(a2, b2), shape=tuple(m * n for m, n in zip(sa, sb)))
 
 
 @composite(onp.cross)
@@ -144,7 +144,7 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     x = a1 * b2 - a2 * b1
     y = a2 * b0 - a0 * b2
     shape = onp.broadcast_shapes(shape_of(x), shape_of(y), shape_of(z))
-    c = stack([broadcast_to(_as_array(v), shape) for v in (x, y, z)], axis=-1)
+    c = stack([broadcast_to(_as_array(v), shape=shape) for v in (x, y, z)], axis=-1)
     return moveaxis(c, -1, axisc)
 
 

@@ -31,8 +31,8 @@ def _spread(g, x, axis, keepdims):
         kept = list(shape)
         for a in _axes(axis, len(shape)):
             kept[a] = 1
-        g = reshape(g, tuple(kept))
-    return broadcast_to(g, shape)
+        g = reshape(g, shape=tuple(kept))
+    return broadcast_to(g, shape=shape)
 
 
 def _count(x, axis) -> int:
@@ -99,7 +99,7 @@ def _cumsum(x, axis=None, dtype=None):
 
 def _cumsum_vjp(g, ans, x, axis=None, dtype=None):
     if axis is None:
-        return unbroadcast(reshape(flip(cumsum(flip(g, axis=0), axis=0), axis=0), shape_of(x)), x)
+        return unbroadcast(reshape(flip(cumsum(flip(g, axis=0), axis=0), axis=0), shape=shape_of(x)), x)
     return unbroadcast(flip(cumsum(flip(g, axis=axis), axis=axis), axis=axis), x)
 
 

@@ -137,7 +137,7 @@ def _prod_others(x, ans, axis):
     keep = tuple(a for a in range(len(shape)) if a not in red)
     perm = keep + red
     lead = tuple(shape[a] for a in keep)
-    xt = reshape(transpose(x, perm), lead + (_reduced_count(x, axis),))
+    xt = reshape(transpose(x, perm), shape=lead + (_reduced_count(x, axis),))
     one = onp.ones(lead + (1,), dtype=onp.result_type(getval(x)))
 
     def cut(s):
@@ -145,7 +145,7 @@ def _prod_others(x, ans, axis):
     left = cumprod_prim(concatenate([one, cut(slice(None, -1))], axis=-1), axis=-1)
     right = flip(cumprod_prim(flip(concatenate([cut(slice(1, None)), one], axis=-1), axis=-1),
                               axis=-1), axis=-1)
-    others = reshape(left * right, tuple(shape[a] for a in perm))
+    others = reshape(left * right, shape=tuple(shape[a] for a in perm))
     return transpose(others, tuple(int(i) for i in onp.argsort(perm)))
 
 
@@ -166,7 +166,7 @@ def cumprod(a, axis=None, dtype=None, out=None):
     if dtype is not None:
         a = astype(a, dtype=dtype)
     if axis is None:
-        a, axis = reshape(a, (-1,)), 0
+        a, axis = reshape(a, shape=(-1,)), 0
     return cumprod_prim(a, axis=normalize_axis_index(axis, _nd(a)))
 
 
@@ -271,7 +271,7 @@ def ptp(a, axis=None, out=None, keepdims=False):
 # ------------------------------------------------------------ sorting
 def _argsort_pick(a, axis, order_fun):
     if axis is None:
-        a, axis = reshape(a, (-1,)), 0
+        a, axis = reshape(a, shape=(-1,)), 0
     return take_along_axis(a, order_fun(getval(a), axis), axis=axis)
 
 
@@ -313,7 +313,7 @@ def _quantile(a, q, axis, keepdims, method, ignore_nan):
     kept = [i for i in range(nd) if i not in axes]
     shape = shape_of(a)
     r_shape = tuple(shape[i] for i in kept)
-    flat = reshape(transpose(a, tuple(kept + list(axes))), r_shape + (-1,))
+    flat = reshape(transpose(a, tuple(kept + list(axes))), shape=r_shape + (-1,))
     av = getval(flat)
     s = take_along_axis(flat, onp.argsort(av, axis=-1), axis=-1)  # NaNs sort last
     n = av.shape[-1]
@@ -338,7 +338,7 @@ def _quantile(a, q, axis, keepdims, method, ignore_nan):
 
     def pick(idx):
         got = take_along_axis(s, idx.reshape(r_shape + (-1,)), axis=-1)
-        return reshape(got, r_shape + qv.shape)
+        return reshape(got, shape=r_shape + qv.shape)
 
     a_lo, a_hi = pick(lo_i), pick(hi_i)
     if method == "linear":
@@ -357,7 +357,7 @@ def _quantile(a, q, axis, keepdims, method, ignore_nan):
     res = transpose(res, tuple(range(rank, rank + q_nd)) + tuple(range(rank)))
     if keepdims:
         out_shape = tuple(1 if i in axes else n_ for i, n_ in enumerate(shape))
-        res = reshape(res, qv.shape + out_shape)
+        res = reshape(res, shape=qv.shape + out_shape)
     return res
 
 
@@ -407,14 +407,14 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
             wshape = [1] * _nd(a)
             for i, ax in enumerate(axes):
                 wshape[ax] = shape_of(w)[i]
-            w = reshape(w, tuple(wshape))
+            w = reshape(w, shape=tuple(wshape))
         scl = sum(w * onp.ones(shape_of(a), onp.result_type(getval(a))), axis=axis, keepdims=keepdims)
         if onp.any(getval(scl) == 0.0):
             raise ZeroDivisionError("Weights sum to zero, can't be normalized")
         avg = sum(a * w, axis=axis, keepdims=keepdims) / scl
     if returned:
         if shape_of(scl) != shape_of(avg):
-            scl = broadcast_to(scl, shape_of(avg))
+            scl = broadcast_to(scl, shape=shape_of(avg))
         return avg, scl
     return avg
 

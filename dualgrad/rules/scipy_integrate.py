@@ -65,7 +65,7 @@ def _odeint_jvp(tp, ans, packed, *, fun, n, nt, options):
     s0 = dy0 - fun(y0, t[0], p) * dt[0]
     aug = concatenate([y0, s0, t, p, dp])
     sens = odeint_p(aug, fun=_sensitivity_rhs(fun, n, m), n=2 * n, nt=nt, options=options)
-    return sens[:, n:] + _rows(ans, t, p, fun) * reshape(dt, (nt, 1))
+    return sens[:, n:] + _rows(ans, t, p, fun) * reshape(dt, shape=(nt, 1))
 
 
 def _adjoint_rhs(fun, n):
@@ -74,7 +74,7 @@ def _adjoint_rhs(fun, n):
         y, a = state[:n], state[n:2 * n]
         f, pull = pull_back(fun, (y, tt, p))
         vy, vt, vp = pull(-a)
-        return concatenate([f, vy, reshape(vt, (1,)), vp])
+        return concatenate([f, vy, reshape(vt, shape=(1,)), vp])
     return rhs
 
 
@@ -88,7 +88,7 @@ def _odeint_vjp(g, ans, packed, *, fun, n, nt, options):
         t_bar = dot(fun(ans[i], t[i], p), g[i])
         t_bars.append(t_bar)
         a_t0 = a_t0 - t_bar
-        state = concatenate([ans[i], a_y, reshape(a_t0, (1,)), a_p])
+        state = concatenate([ans[i], a_y, reshape(a_t0, shape=(1,)), a_p])
         span = stack([t[i], t[i - 1]])
         back = odeint_p(concatenate([state, span, p]), fun=rhs, n=2 * n + 1 + m, nt=2,
                         options=options)[1]
@@ -105,10 +105,6 @@ def _flatten_args(args):
     return flatten(tuple(args))
 
 
-def _traced_tree(x) -> bool:
-    return holds_tracer(x)
-
-
 _UNSUPPORTED_TRACED = ("Dfun", "col_deriv", "full_output", "ml", "mu")
 
 
@@ -123,14 +119,14 @@ def odeint(func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, tfirst=F
     """
     if not isinstance(args, tuple):
         args = (args,)
-    if not (isinstance(y0, Tracer) or isinstance(t, Tracer) or _traced_tree(args)):
+    if not (isinstance(y0, Tracer) or isinstance(t, Tracer) or holds_tracer(args)):
         return sint.odeint(func, y0, t, args=args, Dfun=Dfun, col_deriv=col_deriv,
                            full_output=full_output, tfirst=tfirst, **options)
     if Dfun is not None or full_output or col_deriv:
         raise TypeError("odeint with traced inputs does not support Dfun, col_deriv or "
                         "full_output (the derivatives come from dualgrad); drop them.")
     from .shape import ravel
-    y0 = reshape(y0, (1,)) if len(shape_of(y0)) == 0 else y0
+    y0 = reshape(y0, shape=(1,)) if len(shape_of(y0)) == 0 else y0
     t = ravel(t) if isinstance(t, Tracer) else onp.asarray(t, dtype=float).ravel()
     flat_p, unflatten = _flatten_args(args)
     n, nt = shape_of(y0)[0], shape_of(t)[0]

@@ -33,7 +33,7 @@ def _trans_code(trans) -> int:
 
 
 def _as_2d(x):
-    return reshape(x, shape_of(x) + (1,)) if len(shape_of(x)) == 1 else x
+    return reshape(x, shape=shape_of(x) + (1,)) if len(shape_of(x)) == 1 else x
 
 
 # ------------------------------------------------------------------ solve_triangular
@@ -67,7 +67,7 @@ def _st_jvp_a(t, ans, a, b, trans=0, lower=False, unit_diagonal=False):
     x = _as_2d(ans)
     dx = -solve_triangular_p(a, matmul(dm, x), trans=trans, lower=lower,
                              unit_diagonal=unit_diagonal)
-    return reshape(dx, shape_of(ans))
+    return reshape(dx, shape=shape_of(ans))
 
 
 def _st_vjp_a(g, ans, a, b, trans=0, lower=False, unit_diagonal=False):

@@ -94,9 +94,9 @@ def _general_convolve(a, b, axes, dot_axes, mode):
     sa, sb = shape_of(a), shape_of(b)
     pick = lambda s, ax: tuple(s[i] for i in ax)  # noqa: E731
     a2 = reshape(transpose(a, ign_a + dot_a + conv_a),
-                 pick(sa, ign_a) + (1,) * len(ign_b) + pick(sa, dot_a) + pick(sa, conv_a))
+                 shape=pick(sa, ign_a) + (1,) * len(ign_b) + pick(sa, dot_a) + pick(sa, conv_a))
     b2 = reshape(transpose(b, ign_b + dot_b + conv_b),
-                 (1,) * len(ign_a) + pick(sb, ign_b) + pick(sb, dot_b) + pick(sb, conv_b))
+                 shape=(1,) * len(ign_a) + pick(sb, ign_b) + pick(sb, dot_b) + pick(sb, conv_b))
     n_ign, n_dot = len(ign_a) + len(ign_b), len(dot_a)
     if n_dot:
         b2 = flip(b2, axis=tuple(range(n_ign, n_ign + n_dot)))

@@ -78,7 +78,7 @@ gammasgn = zero_derivative(ssp.gammasgn, "gammasgn")
 # multigammaln(a, d) = d(d-1)/4 log π + Σ_{j<d} gammaln(a - j/2);  derivative Σ digamma(a - j/2)
 def _multigammaln_da(ans, a, d):
     j = onp.arange(d) / 2.0
-    shaped = reshape(a, shape_of(a) + (1,)) - j
+    shaped = reshape(a, shape=shape_of(a) + (1,)) - j
     return rsum(digamma(shaped), axis=-1)
 
 
@@ -302,7 +302,7 @@ def _kept(ans, a, axis, keepdims):
     shape = shape_of(a)  # from the shape alone: no array of a's size is allocated
     red = _axes(axis, len(shape))
     kept = tuple(1 if i in red else n for i, n in enumerate(shape))
-    return reshape(ans, kept)
+    return reshape(ans, shape=kept)
 
 
 def _lse_weight(ans, a, b, axis, keepdims):

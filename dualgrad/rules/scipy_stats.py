@@ -209,7 +209,7 @@ def _mvn_parts(x, mean, cov, allow_singular):
     x_shape = shape_of(x)
     batch = x_shape[:-1] if (len(x_shape) >= 1 and not (len(x_shape) == 1 and d == 1)) \
         else x_shape
-    xs = reshape(x, (-1, d))
+    xs = reshape(x, shape=(-1, d))
     dev = xs if mean is None else xs - mean
     cov = _mvn_cov(mean, cov, d)
     # A covariance is symmetric: reading it as (C + Cᵀ)/2 gives a symmetric gradient.
@@ -230,7 +230,7 @@ def _mvn_parts_singular(x, mean, cov):
     x_shape = shape_of(x)
     batch = x_shape[:-1] if (len(x_shape) >= 1 and not (len(x_shape) == 1 and d == 1)) \
         else x_shape
-    xs = reshape(x, (-1, d))
+    xs = reshape(x, shape=(-1, d))
     dev = xs if mean is None else xs - mean
     z = transpose(dev @ (u[:, keep] / onp.sqrt(s[keep])))
     off = onp.linalg.norm(onp.asarray(getval(dev)) @ u[:, ~keep], axis=-1) > 1e-6
@@ -242,7 +242,7 @@ def _mvn_parts_singular(x, mean, cov):
 def _mvn_logpdf(x, mean=None, cov=1, allow_singular=False):
     d, batch, z, logdet = _mvn_parts(x, mean, cov, allow_singular)
     out = -0.5 * (d * _LOG_2PI + logdet + rsum(z ** 2, axis=0))
-    return reshape(out, tuple(n for n in batch if n != 1))
+    return reshape(out, shape=tuple(n for n in batch if n != 1))
 
 
 def _mvn_entropy(mean=None, cov=1, allow_singular=False):

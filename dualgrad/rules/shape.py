@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
-from ..core import ALL, ANY, Primitive, Tracer, getval
+from ..core import holds_tracer, ALL, ANY, Primitive, Tracer, getval
 from ..core.duck import array_type_name, is_duck_array
 from ._helpers import as_array, composite, shape_of
 from ._helpers import ndim_of as _nd
@@ -24,8 +24,8 @@ def _reshape(x, shape, order="C"):
 
 
 reshape = Primitive(_reshape, "reshape")
-reshape.def_jvp(lambda t, ans, x, shape, order="C": reshape(t, shape, order=order))
-reshape.def_vjp(lambda g, ans, x, shape, order="C": reshape(g, shape_of(x), order=order), reads=())
+reshape.def_jvp(lambda t, ans, x, shape, order="C": reshape(t, shape=shape, order=order))
+reshape.def_vjp(lambda g, ans, x, shape, order="C": reshape(g, shape=shape_of(x), order=order), reads=())
 
 
 # y = transpose(x, axes)        VJP: transpose(g, inverse permutation)
@@ -135,7 +135,7 @@ def _concatenate_vjp(argnum, g, ans, *arrays, axis=0):
     if axis is None:
         start = int(onp.sum([onp.size(getval(a)) for a in arrays[:argnum]]))
         stop = start + onp.size(getval(arrays[argnum]))
-        return cast_like(reshape(getitem(g, slice(start, stop)), shape_of(arrays[argnum])),
+        return cast_like(reshape(getitem(g, slice(start, stop)), shape=shape_of(arrays[argnum])),
                          arrays[argnum])
     ax = normalize_axis_index(axis, onp.ndim(getval(ans)))
     start = int(onp.sum([shape_of(a)[ax] for a in arrays[:argnum]]))
@@ -149,13 +149,9 @@ concatenate_args.def_vjp(_concatenate_vjp, argnum=ANY, reads=())
 
 
 # ------------------------------------------------------ written with the above
-def _has_tracer(seq) -> bool:
-    return any(isinstance(a, Tracer) for a in seq)
-
-
 def concatenate(arrays, axis=0, out=None, **kw):
     """numpy.concatenate, accepting a sequence that holds traced arrays."""
-    if out is not None or kw or not _has_tracer(arrays):
+    if out is not None or kw or not holds_tracer(arrays):
         kw = dict(kw, out=out) if out is not None else kw  # dask's has no out=
         return onp.concatenate(arrays, axis=axis, **kw)
     return concatenate_args(*[a if isinstance(a, Tracer) else as_array(a) for a in arrays],
@@ -167,24 +163,24 @@ def expand_dims(a, axis):
     if not isinstance(a, Tracer):
         return onp.expand_dims(a, axis)
     shape = onp.expand_dims(onp.empty(shape_of(a), bool), axis).shape
-    return reshape(a, shape)
+    return reshape(a, shape=shape)
 
 
 def squeeze(a, axis=None):
     if not isinstance(a, Tracer):
         return onp.squeeze(a, axis)
-    return reshape(a, onp.squeeze(onp.empty(shape_of(a), bool), axis).shape)
+    return reshape(a, shape=onp.squeeze(onp.empty(shape_of(a), bool), axis).shape)
 
 
 def ravel(a, order="C"):
     if isinstance(a, Tracer):
-        return reshape(a, (-1,), order=order)
+        return reshape(a, shape=(-1,), order=order)
     return onp.ravel(a) if order == "C" else onp.ravel(a, order)  # dask's has no order=
 
 
 def stack(arrays, axis=0, out=None, **kw):
     arrays = list(arrays)
-    if out is not None or kw or not _has_tracer(arrays):
+    if out is not None or kw or not holds_tracer(arrays):
         kw = dict(kw, out=out) if out is not None else kw  # dask's has no out=
         return onp.stack(arrays, axis=axis, **kw)
     ax = normalize_axis_index(axis, _nd(arrays[0]) + 1)
@@ -192,7 +188,7 @@ def stack(arrays, axis=0, out=None, **kw):
 
 
 def atleast_1d(*arys):
-    out = [a if _nd(a) >= 1 else reshape(a, (1,)) for a in arys] if _has_tracer(arys) \
+    out = [a if _nd(a) >= 1 else reshape(a, shape=(1,)) for a in arys] if holds_tracer(arys) \
         else [onp.atleast_1d(a) for a in arys]
     return out[0] if len(out) == 1 else out
 
@@ -200,7 +196,7 @@ def atleast_1d(*arys):
 def atleast_2d(*arys):
     def one(a):
         n = _nd(a)
-        return a if n >= 2 else reshape(a, (1, -1) if n == 1 else (1, 1))
+        return a if n >= 2 else reshape(a, shape=(1, -1) if n == 1 else (1, 1))
     out = [one(a) if isinstance(a, Tracer) else onp.atleast_2d(a) for a in arys]
     return out[0] if len(out) == 1 else out
 
@@ -209,20 +205,20 @@ def atleast_3d(*arys):
     def one(a):
         s = shape_of(a)
         new = {0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}.get(len(s), s)
-        return reshape(a, new)
+        return reshape(a, shape=new)
     out = [one(a) if isinstance(a, Tracer) else onp.atleast_3d(a) for a in arys]
     return out[0] if len(out) == 1 else out
 
 
 def hstack(tup, **kw):
-    if not _has_tracer(tup):
+    if not holds_tracer(tup):
         return onp.hstack(tup, **kw)
     arrs = [atleast_1d(a) for a in tup]
     return concatenate(arrs, axis=0 if _nd(arrs[0]) == 1 else 1)
 
 
 def vstack(tup, **kw):
-    if not _has_tracer(tup):
+    if not holds_tracer(tup):
         return onp.vstack(tup, **kw)
     return concatenate([atleast_2d(a) for a in tup], axis=0)
 
@@ -275,7 +271,7 @@ def repeat(a, repeats, axis=None):
 def tile(A, reps):
     reps = tuple(reps) if onp.iterable(reps) else (reps,)
     d = max(len(reps), _nd(A))
-    A = reshape(A, (1,) * (d - _nd(A)) + shape_of(A))
+    A = reshape(A, shape=(1,) * (d - _nd(A)) + shape_of(A))
     reps = (1,) * (d - len(reps)) + reps
     idx = onp.ix_(*[onp.tile(onp.arange(n), r) for n, r in zip(shape_of(A), reps)])
     return getitem(A, idx)
@@ -285,15 +281,9 @@ def array(obj, dtype=None, **kw):
     """numpy.array, accepting (nested) lists that hold traced values."""
     if isinstance(obj, Tracer):
         return obj
-    if isinstance(obj, (list, tuple)) and _contains_tracer(obj):
+    if isinstance(obj, (list, tuple)) and holds_tracer(obj):
         return stack([array(o) for o in obj])
     return onp.array(obj, dtype=dtype, **kw)
-
-
-def _contains_tracer(obj) -> bool:
-    if isinstance(obj, Tracer):
-        return True
-    return isinstance(obj, (list, tuple)) and any(_contains_tracer(o) for o in obj)
 
 
 __all__ = ["reshape", "transpose", "getitem", "untake", "concatenate", "concatenate_args",

@@ -74,7 +74,7 @@ def column_stack(tup):
     cols = []
     for a in tup:
         a = _as_array(a)
-        cols.append(reshape(a, (-1, 1)) if _nd(a) < 2 else a)
+        cols.append(reshape(a, shape=(-1, 1)) if _nd(a) < 2 else a)
     return concatenate(cols, axis=1)
 
 
@@ -91,7 +91,7 @@ def row_stack(tup, **kw):
 @when_traced(onp.broadcast_arrays)
 def broadcast_arrays(*args, subok=False):
     shape = onp.broadcast_shapes(*[shape_of(a) for a in args])
-    return tuple(broadcast_to(_as_array(a), shape) if shape_of(a) != shape else _as_array(a)
+    return tuple(broadcast_to(_as_array(a), shape=shape) if shape_of(a) != shape else _as_array(a)
                  for a in args)
 
 
@@ -104,7 +104,7 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
         shape[i] = -1
         if indexing == "xy" and nd > 1 and i < 2:
             shape[0], shape[1] = shape[1], shape[0]
-        out.append(reshape(_as_array(x), tuple(shape)))
+        out.append(reshape(_as_array(x), shape=tuple(shape)))
     return tuple(out) if sparse else broadcast_arrays(*out)
 
 

@@ -107,7 +107,7 @@ def unflatten_traced(v, like):
         else:
             val = v[k:k + sp.size]
         k += sp.size
-        val = reshape(val, sp.shape)
+        val = reshape(val, shape=sp.shape)
         if onp.result_type(getval(val)) != sp.dtype:
             val = astype(val, dtype=sp.dtype)
         out.append(val)

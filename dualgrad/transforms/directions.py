@@ -14,7 +14,7 @@ import numpy as onp
 
 from ..interpreters.batching import BatchingError, BatchLevel, batch_unwrap, batch_wrap
 from .complex_layouts import complex_columns, complex_rows
-from ..core import getval, log
+from ..core import shape_of, getval, log
 from ..interpreters.forward import push_forward
 from ..interpreters.reverse import pull_back
 from ..core.spaces import tree_flatten, tree_map, tree_unflatten, vspace
@@ -67,7 +67,7 @@ def _directions_fwd(unary, x, batch: bool, chunk_size):
         cols.append(t)
     ans = unary(x) if ans is None else ans
     from ..numpy import stack
-    return ans, (stack(cols, axis=0) if cols else onp.zeros((0,) + _shape(ans)))
+    return ans, (stack(cols, axis=0) if cols else onp.zeros((0,) + shape_of(ans)))
 
 
 def _directions_fwd_batched(unary, x, n, chunk_size):
@@ -94,7 +94,7 @@ def _directions_rev(unary, x, batch: bool, chunk_size):
             log.debug("jacobian: a VJP rule cannot be batched; looping over directions")
     rows = [pull(e)[0] for e in ys.standard_basis()]
     if not rows:
-        return ans, tree_map(lambda l: onp.zeros((0,) + _shape(l)), x)
+        return ans, tree_map(lambda l: onp.zeros((0,) + shape_of(l)), x)
     from ..numpy import stack
     return ans, tree_map(lambda *rs: stack(rs, axis=0), *rows)
 
@@ -110,18 +110,14 @@ def _directions_rev_batched(ans, pull, m, chunk_size):
 
 def _lead1(r):
     from ..numpy import reshape
-    return reshape(r, (1,) + _shape(r))
-
-
-def _shape(v) -> tuple:
-    return onp.shape(getval(v))
+    return reshape(r, shape=(1,) + shape_of(r))
 
 
 def _assemble_fwd(ans, x, T):
     """Jacobian blocks, ``ans.shape + leaf.shape`` per leaf of ``x``, from the
     stacked tangents ``T`` (N input real directions first)."""
     from ..numpy import moveaxis, reshape
-    out_shape = _shape(ans)
+    out_shape = shape_of(ans)
     Jt = moveaxis(T, 0, -1)
     leaves, td = tree_flatten(x)
     blocks, k = [], 0
@@ -130,7 +126,7 @@ def _assemble_fwd(ans, x, T):
         block = Jt[..., k:k + n]
         k += n
         block = complex_columns(block, leaf, ans)  # complex leaf: du/dx - i du/dy
-        blocks.append(reshape(block, out_shape + _shape(leaf)))
+        blocks.append(reshape(block, shape=out_shape + shape_of(leaf)))
     return tree_unflatten(td, blocks)
 
 
@@ -138,11 +134,11 @@ def _assemble_rev(ans, x, R):
     """Jacobian blocks, ``ans.shape + leaf.shape`` per leaf of ``x``, from the
     stacked cotangents ``R`` (M output real directions first, per leaf)."""
     from ..numpy import reshape
-    out_shape = _shape(ans)
+    out_shape = shape_of(ans)
 
     def block(r, leaf):
         r = complex_rows(r, leaf, ans)  # complex output: see complex_jacobian.py
-        return reshape(r, out_shape + _shape(leaf))
+        return reshape(r, shape=out_shape + shape_of(leaf))
     return tree_map(block, R, x)
 
 
@@ -172,7 +168,7 @@ class OutputTree:
         leaves, td = tree_flatten(out)
         if self.treedef is None:
             self.treedef = td
-            self.shapes = [_shape(l) for l in leaves]
+            self.shapes = [shape_of(l) for l in leaves]
             self.real = [onp.result_type(getval(l)).kind != "c" for l in leaves]
         if td.kind is None:
             return out
@@ -191,7 +187,7 @@ class OutputTree:
             n = int(onp.prod(shape, dtype=int))
 
             def cut(Jl, leaf, k=k, n=n, shape=shape, is_real=is_real):
-                b = reshape(Jl[k:k + n], shape + _shape(leaf))
+                b = reshape(Jl[k:k + n], shape=shape + shape_of(leaf))
                 return real(b) if is_real and onp.iscomplexobj(getval(b)) else b
             blocks.append(tree_map(cut, J, x))
             k += n

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple, Sequence
 
-from ..core import DifferentiationError, MissingRuleError, log
+from ..core import shape_of, DifferentiationError, MissingRuleError, log
 
 
 class Mode(NamedTuple):
@@ -99,7 +99,7 @@ def grad_by_forward(unary, x, check: Callable) -> tuple:
     from ..core.spaces import tree_map
     ans, J = _jac_fwd(unary, x)
     check(ans)
-    return ans, tree_map(lambda j, leaf: like_input(reshape(j, _shape(leaf)), leaf), J, x)
+    return ans, tree_map(lambda j, leaf: like_input(reshape(j, shape=shape_of(leaf)), leaf), J, x)
 
 
 def elementwise_grad_by_forward(unary, x):
@@ -109,7 +109,7 @@ def elementwise_grad_by_forward(unary, x):
     from ..numpy import sum as np_sum
     from ..core.spaces import tree_map
     ans, J = _jac_fwd(unary, x)
-    axes = tuple(range(len(_shape(getval(ans)))))
+    axes = tuple(range(len(shape_of(getval(ans)))))
     return tree_map(lambda j: np_sum(j, axis=axes) if axes else j, J)
 
 
@@ -124,13 +124,6 @@ def jvp_by_reverse(fun, primals: tuple, tangents: tuple) -> tuple:
     g0 = tree_map(lambda a: vspace(a).zeros(), ans)
     _, pull_t = pull_back(pull, (g0,))
     return ans, pull_t(tuple(tangents))[0]
-
-
-def _shape(v) -> tuple:
-    import numpy as onp
-
-    from ..core import getval
-    return onp.shape(getval(v))
 
 
 def _exhausted(who: str, failed: list) -> DifferentiationError:

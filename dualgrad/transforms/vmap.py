@@ -7,8 +7,8 @@ from typing import Callable
 
 import numpy as onp
 
-from ..core import BatchingError, log, tree_flatten, tree_map, tree_unflatten
-from ..interpreters.batching import BatchLevel, _shape, _stack, batch_unwrap, batch_wrap
+from ..core import shape_of, BatchingError, log, tree_flatten, tree_map, tree_unflatten
+from ..interpreters.batching import BatchLevel, _stack, batch_unwrap, batch_wrap
 from ..rules.shape import moveaxis
 
 
@@ -29,7 +29,7 @@ def _check_axes(args, in_axes):
         if not isinstance(ax, (int, onp.integer)):
             raise TypeError(f"vmap: each in_axes entry is an int or None, not {ax!r}.")
         for leaf in tree_flatten(a)[0]:
-            shape = _shape(leaf)
+            shape = shape_of(leaf)
             if not -len(shape) <= ax < len(shape):
                 raise ValueError(f"vmap: in_axes={ax} but an argument has shape {shape}.")
             sizes.add(shape[ax])
