@@ -1,0 +1,2 @@
+"""Tools (layer 6) built on the whole library: ``counters`` (``dualgrad.graph.count``),
+``coverage`` (``python -m dualgrad coverage``) and ``tour`` (``python -m dualgrad``)."""
