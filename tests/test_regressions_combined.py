@@ -1,9 +1,5 @@
 """Regressions found by fuzzing random *combinations* of transforms, rules,
-dtypes and containers.
-
-Tests marked xfail(strict=True) are bugs in core files (transforms.py,
-batching.py, core.py, forward.py, reverse.py) left for their owners; the fix
-removes the marker."""
+dtypes and containers."""
 import numpy as onp
 
 import dualgrad.numpy as np

@@ -1,9 +1,5 @@
 """Regressions found by hunting wrong results in the transforms and their
-compositions (grad, jacfwd/jacrev, hessian, vmap, checkpoint, ...).
-
-Tests marked xfail(strict=True) are bugs in files under restructuring
-(transforms.py, batching.py, core.py, forward.py, reverse.py, graph.py); the
-fix removes the marker."""
+compositions (grad, jacfwd/jacrev, hessian, vmap, checkpoint, ...)."""
 import numpy as onp
 import pytest
 

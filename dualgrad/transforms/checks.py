@@ -1,9 +1,9 @@
 """Checks of the arguments users give to the transforms, with messages that say
 what is wrong and what to write instead (``docs/misuse.md`` lists the cases).
 
-Everything here runs once per transform call, or once per rule application of
-a *user-defined* primitive: dualgrad's own rules are never wrapped, so the hot
-path of tracing does not pay for these checks.
+Everything here runs once per transform call (the shape checks of a
+*user-defined* primitive's rules live with the primitive, in
+``dualgrad.core.primitives``), so the hot path of tracing does not pay for them.
 """
 from __future__ import annotations
 

@@ -137,7 +137,7 @@ def _assemble_rev(ans, x, R):
     out_shape = shape_of(ans)
 
     def block(r, leaf):
-        r = complex_rows(r, leaf, ans)  # complex output: see complex_jacobian.py
+        r = complex_rows(r, leaf, ans)  # complex output: see complex_layouts.py
         return reshape(r, shape=out_shape + shape_of(leaf))
     return tree_map(block, R, x)
 
