@@ -226,10 +226,13 @@ def einsum_pattern(ins: list[str], out: str, pats, vals, ans):
     """Enumerate the terms of the einsum, keep those whose factors are all
     structurally nonzero, and let each output element gather the patterns of
     its terms' factors. A letter repeated in one operand (``ii->i``, a diagonal)
-    adds up its strides there: the flat position of the diagonal element."""
+    adds up its strides there: the flat position of the diagonal element. An axis
+    of size 1 broadcasts against the letter's size elsewhere (numpy's rule), so
+    every term reads element 0 along it."""
     dims = {}
     for spec, v in zip(ins, vals):
-        dims.update(zip(spec, onp.shape(v)))
+        for c, d in zip(spec, onp.shape(v)):
+            dims[c] = max(dims.get(c, 1), d)
     letters = sorted(dims)
     grid = tuple(dims[c] for c in letters)
     if int(onp.prod(grid, dtype=float)) > _MAX_TERMS:
@@ -239,8 +242,9 @@ def einsum_pattern(ins: list[str], out: str, pats, vals, ans):
 
     def flat(spec, shape):
         idx = onp.zeros((1,) * len(letters), onp.int64)
-        for c, stride in zip(spec, _strides(shape)):
-            idx = idx + axes[c] * stride
+        for c, d, stride in zip(spec, shape, _strides(shape)):
+            if d > 1 or dims[c] == 1:  # a broadcast axis of size 1 stays at index 0
+                idx = idx + axes[c] * stride
         return onp.broadcast_to(idx, grid).ravel()
 
     active = onp.ones(int(onp.prod(grid, dtype=int)), bool)
@@ -287,14 +291,18 @@ def _tensordot_rule(ans, pats, vals, kwargs):
 
 @def_sparsity(la.matmul)
 def _matmul_rule(ans, pats, vals, kwargs):
+    """2-D (and 1-D) operands by a product of patterns; stacks of matrices as the
+    einsum ``...ij,...jk->...ik``, the stack axes right-aligned and broadcast (a
+    1-D operand is a row on the left, a column on the right, its axis dropped)."""
     a, b = vals
-    if onp.ndim(a) <= 2 and onp.ndim(b) <= 2:
-        return _matmul2d(pats, a, b)
     na, nb = onp.ndim(a), onp.ndim(b)
-    if na < 2 or nb < 2 or onp.shape(a)[:-2] != onp.shape(b)[:-2]:
-        return dense_fallback(ans, pats, vals, kwargs)
-    stack = "".join("ABCDEFGHIJ"[k] for k in range(na - 2))
-    return einsum_pattern([stack + "ij", stack + "jk"], stack + "ik", pats, vals, ans)
+    if na <= 2 and nb <= 2:
+        return _matmul2d(pats, a, b)
+    stack = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[:max(na, nb) - 2]
+    sa = stack[len(stack) - max(na - 2, 0):] + ("ij" if na >= 2 else "j")
+    sb = stack[len(stack) - max(nb - 2, 0):] + ("jk" if nb >= 2 else "j")
+    out = stack + ("i" if na >= 2 else "") + ("k" if nb >= 2 else "")
+    return einsum_pattern([sa, sb], out, pats, vals, ans)
 
 
 def _matmul2d(pats, a, b):
