@@ -130,6 +130,11 @@ class PendingBatched(Pending, Batched):
     __init__ = Pending.__init__
 
 
+# Further levels' pending classes, registered by their interpreter (the sparsity
+# level's module loads scipy, so it is not imported here).
+PENDING_CLASSES: dict = {}
+
+
 def pending(out):
     """``out`` (a fresh plain array) as a pending array of the innermost transform,
     when one is active and can hold it; otherwise ``out`` itself."""
@@ -143,7 +148,8 @@ def pending(out):
         return PendingDual(out)
     if isinstance(level, BatchLevel):
         return PendingBatched(out)
-    return out  # other levels (sparsity patterns, graph recording): numpy's array
+    cls = PENDING_CLASSES.get(type(level))
+    return out if cls is None else cls(out)  # others (graph recording): numpy's array
 
 
 def constructor(numpy_fun):
@@ -161,4 +167,4 @@ def constructor(numpy_fun):
 
 
 __all__ = ["pending", "constructor", "Pending", "PendingBox", "PendingDual", "PendingBatched",
-           "LEVEL"]
+           "LEVEL", "PENDING_CLASSES"]

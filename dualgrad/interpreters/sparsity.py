@@ -28,6 +28,7 @@ import scipy.sparse as sps
 
 from ..core import Level, Tracer, is_differentiable, getval
 from .patterns import dense_fallback, empty, identity, to_csr
+from .pending import PENDING_CLASSES, Pending
 
 __all__ = ["Sparsity", "SparsityLevel", "jacobian_sparsity",
            "SPARSITY_RULES", "def_sparsity"]
@@ -102,6 +103,17 @@ class SparsityLevel(Level):
         if ans.__class__ is onp.ndarray and ans.dtype.kind == "f" or is_differentiable(ans):
             return Sparsity(ans, pattern, self)
         return ans
+
+
+class PendingSparsity(Pending, Sparsity):
+    """A pending array (``dualgrad.interpreters.pending``) made while a sparsity
+    detection is innermost: ``y = np.zeros(n); y[i] = f(x)`` then records the pattern."""
+
+    __slots__ = ()
+    __init__ = Pending.__init__
+
+
+PENDING_CLASSES[SparsityLevel] = PendingSparsity
 
 
 def _plain_tree(ans):
