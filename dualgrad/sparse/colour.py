@@ -365,7 +365,7 @@ def decompress_star(pattern, colour, B):
     # neighbours of i with colour q: count[i, q]
     g = _without_diagonal(pattern)
     count = _dense(g.astype(onp.int64) @ seed_matrix(colour).astype(onp.int64))  # n x k
-    vals = onp.empty(len(r))
+    vals = onp.empty(len(r), B.dtype)
     vals[~off] = B[r[~off], colour[r[~off]]]
     ro, co = r[off], c[off]
     unique = count[ro, colour[co]] == 1

@@ -19,13 +19,23 @@ import numpy as onp
 import scipy.sparse as sps
 
 from . import colour as col
-from .compressed import forward_products, reverse_products, seeds_of
+from .cache import PatternChanged, Sparse, as_pattern
+from .compressed import forward_products, real_output, reverse_products, seeds_of, traced
 from ..interpreters.patterns import _bool
 from ..interpreters.sparsity import SparsityInfo, _check_input, jacobian_sparsity
 from ..transforms import grad
+from ..transforms.fallback import FWD, REV, Mode, run_modes
 
 __all__ = ["jacobian", "hessian", "SparseJacobian", "SparseHessian", "SparseChoice",
-           "PatternChanged"]
+           "PatternChanged", "hessian_sparsity"]
+
+# the modes a sparse derivative can run in, and the rule kinds each applies itself
+# (a missing one makes it fall back to the next: dualgrad.transforms.fallback)
+BI = Mode("bi", frozenset({"JVP", "VJP"}))
+FOR = Mode("fwd-over-rev", frozenset({"JVP"}))  # grad itself falls back when a VJP is missing
+ROR = Mode("rev-over-rev", frozenset({"VJP"}))
+_ORDER = {"fwd": (FWD, REV), "rev": (REV, FWD), "bi": (BI, REV, FWD),
+          "fwd-over-rev": (FOR, ROR), "rev-over-rev": (ROR, FOR)}
 
 
 def hessian_sparsity(fun: Callable, x, *, info: bool = False) -> "sps.csr_array | SparsityInfo":
@@ -40,10 +50,6 @@ def hessian_sparsity(fun: Callable, x, *, info: bool = False) -> "sps.csr_array 
     p = _bool(res.pattern + res.pattern.T)
     p.sort_indices()
     return SparsityInfo(p, res.fallbacks) if info else p
-
-
-class PatternChanged(ValueError):
-    """The sparsity pattern at a new point has a nonzero the cached one lacks."""
 
 
 # mode="auto" also tries the bidirectional split when both modes alone need more
@@ -70,7 +76,8 @@ class SparseChoice(NamedTuple):
     def __str__(self) -> str:
         m, n = self.shape
         kind = {"fwd": "JVPs", "rev": "VJPs", "bi": "JVPs and VJPs",
-                "fwd-over-rev": "Hessian-vector products"}[self.mode]
+                "fwd-over-rev": "Hessian-vector products",
+                "rev-over-rev": "Hessian-vector products (VJPs of the gradient)"}[self.mode]
         dense = n if self.mode != "rev" else m
         dens = 100.0 * self.nnz / max(m * n, 1)
         text = (f"{m} x {n}, nnz {self.nnz} ({dens:.3g}%): {self.mode} mode, "
@@ -82,82 +89,17 @@ class SparseChoice(NamedTuple):
         return text
 
 
-class _Sparse:
-    """Shared machinery: the cache keyed by the input shape, checks, repr."""
-
-    kind = "derivative"
-
-    def __init__(self, fun: Callable, *, order: str = "smallest_last", chunk_size=None,
-                 check_pattern: bool = False, explain: bool = False, pattern=None):
-        if order not in col.ORDERS:
-            raise ValueError(f"order must be one of {col.ORDERS}, not {order!r}.")
-        self.fun, self.order, self.chunk_size = fun, order, chunk_size
-        self.check_pattern, self.explain = check_pattern, explain
-        self._given = None if pattern is None else sps.csr_array(pattern, dtype=bool)
-        self._shape = None
-        self.pattern = self.colours = self.choice = None
-        functools.update_wrapper(self, fun, updated=())
-
-    def _prepare(self, x, unary):
-        if self._shape == x.shape:
-            return
-        if self._given is not None:
-            pattern, fallbacks = self._given, {}
-        else:
-            pattern, fallbacks = self._detect(x, unary)
-        self.pattern = pattern
-        self.colours, self.choice = self._colour(pattern, fallbacks)
-        self._shape = x.shape
-
-    def _check(self, x, unary):
-        new = self._detect(x, unary)[0]
-        if new.shape != self.pattern.shape:
-            raise PatternChanged(
-                f"The Jacobian's shape changed from {self.pattern.shape} to {new.shape} at this "
-                f"x; create a new sparse {self.kind} (or call .reset()).")
-        extra = new.astype(onp.int8) - new.multiply(self.pattern).astype(onp.int8)
-        extra = sps.csr_array(extra)
-        extra.eliminate_zeros()
-        if extra.nnz:
-            i, j = extra.tocoo().row[0], extra.tocoo().col[0]
-            raise PatternChanged(
-                f"The sparsity pattern changed: at this x, {extra.nnz} nonzero(s) lie outside "
-                f"the pattern cached at the first point (e.g. entry ({i}, {j})); a branch or "
-                "a where-mask took another side. Create a new sparse "
-                f"{self.kind} (or call .reset()) to detect the pattern here.")
-
-    def reset(self) -> None:
-        """Forget the cached pattern and colouring."""
-        self._shape = None
-        self.pattern = self.colours = self.choice = None
-
-    def _point(self, x, args, kwargs):
-        """The checked point, and ``fun`` with the extra arguments bound (constants:
-        the cached pattern is assumed not to depend on them)."""
-        x = _check_input(x, f"sparse {self.kind}")
-        unary = (lambda v: self.fun(v, *args, **kwargs)) if args or kwargs else self.fun
-        self._prepare(x, unary)
-        if self.check_pattern:
-            self._check(x, unary)
-        return x, unary
-
-    def __repr__(self) -> str:
-        name = getattr(self.fun, "__name__", "f")
-        if self.choice is None:
-            return (f"<Sparse{self.kind.title()} of {name}: pattern not detected yet "
-                    "(call it at a point)>")
-        return f"<Sparse{self.kind.title()} of {name}: {self.choice}>"
-
-
-class SparseJacobian(_Sparse):
+class SparseJacobian(Sparse):
     """The Jacobian of ``fun: R^n -> R^m`` as a ``csr_array`` (m x n), computed
     with k JVPs (forward, column colouring) or k VJPs over one tape (reverse,
     row colouring), whichever needs fewer colours (ties: forward, no tape).
     ``mode="bi"`` splits the pattern (``colour.bicolouring``): the densest rows
     from VJPs and the rest from JVPs, or the densest columns from JVPs and the
-    rest from VJPs; an arrowhead then needs 3 passes instead of n."""
+    rest from VJPs; an arrowhead then needs 3 passes instead of n. A primitive
+    with only a VJP rule (or only a JVP rule) makes it run in the mode whose rules
+    exist, as the dense transforms do (``dualgrad.transforms.fallback``)."""
 
-    kind = "jacobian"
+    kind, who = "jacobian", "sparse.jacobian"
 
     def __init__(self, fun, *, mode="auto", order="smallest_last", chunk_size=None,
                  check_pattern=False, explain=False, pattern=None):
@@ -171,11 +113,29 @@ class SparseJacobian(_Sparse):
         info = jacobian_sparsity(unary, x, info=True)
         return info.pattern, info.fallbacks
 
-    def _colour(self, pattern, fallbacks):
+    def _fit_given(self, x, unary):
+        p = self._given
+        if p.shape[1] != x.size:
+            m = int(onp.size(real_output(unary(x), self.who)))  # only to word the error
+            raise ValueError(
+                f"{self.who}: pattern has shape {p.shape}: {p.shape[1]} columns, one per "
+                f"element of x, but x has {x.size} elements (shape {x.shape}); the Jacobian "
+                f"here is ({m}, {x.size}). Pass a pattern of that shape, or none to detect it.")
+        return p
+
+    def _given_mismatch(self, shape, x):
+        m = int(onp.prod(shape, dtype=int))
+        return ValueError(
+            f"{self.who}: pattern has shape {self._given.shape}, but f's output at this call "
+            f"has {m} elements (shape {shape}), so the Jacobian is ({m}, {x.size}). Pass a "
+            "pattern of that shape for these arguments (a new sparse.jacobian), or none to "
+            "detect it.")
+
+    def _colour(self, pattern, fallbacks, mode):
         m, n = pattern.shape
-        if self.mode == "bi":
+        if mode == "bi":
             return self._bicolour(pattern, fallbacks)
-        if self.mode == "auto":
+        if mode == "auto":
             # a row of k entries needs k JVPs, a column of k entries k VJPs: when both
             # bounds are large and the split beats them, no one-mode colouring can win
             lf, lr = _longest_row(pattern), _longest_row(pattern.tocsc())
@@ -186,19 +146,19 @@ class SparseJacobian(_Sparse):
                         f" Both modes alone need many passes; the split needs "
                         f"{choice.colours}."))
         kf = kr = None
-        if self.mode in ("auto", "fwd"):
+        if mode in ("auto", "fwd"):
             cf = col.column_colouring(pattern, self.order)
             kf = int(cf.max()) + 1 if n else 0
-        if self.mode == "auto" and _symmetric(pattern):
+        if mode == "auto" and _symmetric(pattern):
             cr, kr = cf, kf  # P P^T = P^T P: the row colouring is the column colouring
-        elif self.mode in ("auto", "rev"):
+        elif mode in ("auto", "rev"):
             cr = col.row_colouring(pattern, self.order)
             kr = int(cr.max()) + 1 if m else 0
-        if self.mode == "fwd" or (self.mode == "auto" and kf <= kr):
+        if mode == "fwd" or (mode == "auto" and kf <= kr):
             reason = (f"Forward needs {kf} JVPs (column colours); reverse would need {kr} "
                       "VJPs (row colours) and a tape." if kr is not None else
                       "Forward mode was asked for (mode='fwd').")
-            if self.mode == "auto" and kf == kr:
+            if mode == "auto" and kf == kr:
                 reason += " A tie goes forward: it keeps no tape."
             return cf, SparseChoice("fwd", (m, n), pattern.nnz, kf, f"rev: {kr}", reason, fallbacks)
         reason = (f"Reverse needs {kr} VJPs (row colours) over one tape; forward would "
@@ -217,45 +177,54 @@ class SparseJacobian(_Sparse):
         return b, SparseChoice("bi", pattern.shape, pattern.nnz, b.jvps + b.vjps,
                                f"fwd: >= {kf}, rev: >= {kr}", reason, fallbacks)
 
-    def _bidirectional(self, unary, x):
-        b, parts = self.colours, []
-        if b.jvps or not b.vjps:
-            ans, T = forward_products(unary, x, _seeds(b.columns, b.jvps), self.chunk_size)
-            parts.append(col.decompress_columns(b.fwd, b.columns, T.T))
-        if b.vjps:
-            ans, R = reverse_products(unary, x, _seeds(b.rows, b.vjps), self.chunk_size)
-            parts.append(col.decompress_rows(b.rev, b.rows, R))
-        return ans, sum(parts[1:], parts[0])  # disjoint parts of the pattern
+    def _run(self, mode: str, e, x, unary):
+        """``(ans, J, colouring, choice)`` in ``mode``, with the entry's colouring
+        when it is that mode's (a fallback colours the pattern for its own mode)."""
+        if mode == e.choice.mode:
+            colours, choice = e.colours, e.choice
+        else:
+            colours, choice = self._colour(e.pattern, e.choice.fallbacks, mode)
+        vet, dtype = self._output_check(e, real_output), x.dtype
+        if mode == "bi":
+            b, parts = colours, []
+            if b.jvps or not b.vjps:
+                ans, T = forward_products(unary, x, seeds_of(b.columns, b.jvps, dtype),
+                                          self.chunk_size, check=vet, who=self.who)
+                parts.append(col.decompress_columns(b.fwd, b.columns, T.T))
+            if b.vjps:
+                ans, R = reverse_products(unary, x, seeds_of(b.rows, b.vjps, dtype),
+                                          self.chunk_size, check=vet, who=self.who)
+                parts.append(col.decompress_rows(b.rev, b.rows, R))
+            J = sps.csr_array(sum(parts[1:], parts[0]))  # disjoint parts of the pattern
+        elif mode == "fwd":
+            ans, T = forward_products(unary, x, seeds_of(colours, choice.colours, dtype),
+                                      self.chunk_size, check=vet, who=self.who)
+            J = col.decompress_columns(e.pattern, colours, T.T)
+        else:
+            ans, R = reverse_products(unary, x, seeds_of(colours, choice.colours, dtype),
+                                      self.chunk_size, check=vet, who=self.who)
+            J = col.decompress_rows(e.pattern, colours, R)
+        return ans, J.astype(dtype, copy=False), colours, choice
+
+    def _compute(self, x, unary):
+        def compute(e):
+            done = run_modes(self.who, [(m, lambda m=m: self._run(m.name, e, x, unary))
+                                        for m in _ORDER[e.choice.mode]])
+            ans, J, colours, choice = done.value
+            self._remember(e, done, colours, choice)
+            return (ans if traced(ans) else onp.asarray(ans)), J
+        return compute
 
     def value_and_jacobian(self, x, *args, **kwargs):
         """``(f(x, *args, **kwargs), J)``, the value coming from the same pass."""
-        x, unary = self._point(x, args, kwargs)
-        k = self.choice.colours
-        if self.choice.mode == "bi":
-            ans, J = self._bidirectional(unary, x)
-            return onp.asarray(ans), sps.csr_array(J)
-        if self.choice.mode == "fwd":
-            ans, T = forward_products(unary, x, seeds_of(self.colours, k), self.chunk_size)
-            J = col.decompress_columns(self.pattern, self.colours, T.T)
-        else:
-            ans, R = reverse_products(unary, x, seeds_of(self.colours, k), self.chunk_size)
-            J = col.decompress_rows(self.pattern, self.colours, R)
-        return onp.asarray(ans), J
+        x, unary, key = self._point(x, args, kwargs)
+        return self._retrying(self._compute(x, unary), x, unary, key)
 
     def __call__(self, x, *args, **kwargs):
         """The Jacobian at ``x`` (``args``, ``kwargs``: further arguments of ``fun``,
         held constant, as ``scipy.optimize`` passes them)."""
         J = self.value_and_jacobian(x, *args, **kwargs)[1]
         return (J, self.choice) if self.explain else J
-
-
-def _seeds(colour, k: int) -> onp.ndarray:
-    """``seeds_of`` where colour -1 means "not seeded" (a zero column)."""
-    colour = onp.asarray(colour)
-    s = onp.zeros((k, len(colour)))
-    seeded = onp.nonzero(colour >= 0)[0]
-    s[colour[seeded], seeded] = 1.0
-    return s
 
 
 def _symmetric(pattern) -> bool:
@@ -266,34 +235,72 @@ def _symmetric(pattern) -> bool:
     return diff.nnz == 0
 
 
-class SparseHessian(_Sparse):
+class SparseHessian(Sparse):
     """The Hessian of a scalar ``fun: R^n -> R`` as a symmetric ``csr_array``
     (n x n), from k Hessian-vector products (forward over reverse) with a star
-    colouring of its pattern."""
+    colouring of its pattern; reverse over reverse (VJPs of the gradient: H is
+    symmetric, so ``S^T H = (H S)^T``) when a primitive has no JVP rule.
 
-    kind = "hessian"  # the options are _Sparse's (no mode: always forward over reverse)
+    A given ``pattern`` may be one triangle (as IPOPT takes it) or both: it is
+    made symmetric, ``P | P^T``, like a detected one."""
+
+    kind, who, mode = "hessian", "sparse.hessian", "fwd-over-rev"
+
+    def _given_pattern(self, p):
+        if p.shape[0] != p.shape[1]:
+            raise ValueError(f"{self.who}: pattern must be square (n x n, n = x.size), "
+                             f"got shape {p.shape}.")
+        return _symmetrised(p)
 
     def _detect(self, x, unary):
         info = hessian_sparsity(unary, x, info=True)
         return info.pattern, info.fallbacks
 
-    def _colour(self, pattern, fallbacks):
+    def _fit_given(self, x, unary):
+        p = self._given
+        if p.shape[0] != x.size:
+            raise ValueError(
+                f"{self.who}: pattern has shape {p.shape}, but x has {x.size} elements "
+                f"(shape {x.shape}), so the Hessian is {x.size} x {x.size}. Pass a pattern of "
+                "that shape, or none to detect it.")
+        return p
+
+    def _colour(self, pattern, fallbacks, mode):
         n = pattern.shape[0]
         cs = col.star_colouring(pattern, self.order)
         ks = int(cs.max()) + 1 if n else 0
         kc = int(col.column_colouring(pattern, self.order).max()) + 1 if n else 0
         reason = (f"A star colouring (symmetry used) needs {ks} colours; a column "
                   f"colouring ignoring symmetry would need {kc}.")
-        return cs, SparseChoice("fwd-over-rev", (n, n), pattern.nnz, ks, f"column: {kc}",
+        return cs, SparseChoice(mode, (n, n), pattern.nnz, ks, f"column: {kc}",
                                 reason, fallbacks)
+
+    def _run(self, mode: str, e, x, unary):
+        seeds = seeds_of(e.colours, e.choice.colours, x.dtype)
+        products = forward_products if mode == FOR.name else reverse_products
+        _, T = products(grad(unary), x, seeds, self.chunk_size,
+                        check=self._output_check(e, real_output), who=self.who)
+        H = col.decompress_star(e.pattern, e.colours, T.T).astype(x.dtype, copy=False)
+        return H, e.colours, e.choice._replace(mode=mode)
 
     def __call__(self, x, *args, **kwargs):
         """The Hessian at ``x`` (further arguments of ``fun`` held constant)."""
-        x, unary = self._point(x, args, kwargs)
-        seeds = seeds_of(self.colours, self.choice.colours)
-        _, T = forward_products(grad(unary), x, seeds, self.chunk_size)
-        H = col.decompress_star(self.pattern, self.colours, T.T)
+        x, unary, key = self._point(x, args, kwargs)
+
+        def compute(e):
+            done = run_modes(self.who, [(m, lambda m=m: self._run(m.name, e, x, unary))
+                                        for m in _ORDER[e.choice.mode]])
+            H, colours, choice = done.value
+            self._remember(e, done, colours, choice)
+            return H
+        H = self._retrying(compute, x, unary, key)
         return (H, self.choice) if self.explain else H
+
+
+def _symmetrised(p) -> sps.csr_array:
+    s = _bool(p + p.T)
+    s.sort_indices()
+    return s
 
 
 def jacobian(fun: Callable, *, mode: str = "auto", order: str = "smallest_last",

@@ -1,0 +1,205 @@
+"""What a reusable sparse derivative (``SparseJacobian``, ``SparseHessian``)
+remembers between calls, and when it may reuse it.
+
+A call ``J(x, *args, **kwargs)`` is keyed on everything cheap to compare that
+can change the pattern (:func:`signature`): the shape and dtype of ``x`` and of
+every array argument, and the value of every int, bool, string or ``None``
+argument (sizes, indices, flags); a float's value is not part of the key (a time
+``t`` or a parameter varies at every call of a solver). Each key has its own
+pattern and colouring. The output's shape is checked at every call too: if it
+differs from the one the key's pattern was found for, the pattern is detected
+again, or, when the user gave it (``pattern=``), the call is refused.
+
+Values that the key does not see (a float that moves a ``where`` mask, a branch
+on the values of x) may still change the pattern: ``check_pattern=True`` detects
+it at every call and raises :class:`PatternChanged`.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from typing import Callable
+
+import numpy as onp
+import scipy.sparse as sps
+
+from . import colour as col
+from .compressed import traced, traced_error
+from ..core import getval
+from ..interpreters.sparsity import _check_input
+from ..transforms.checks import check_chunk_size
+
+__all__ = ["PatternChanged", "OutputChanged", "signature", "as_pattern", "Sparse"]
+
+
+class PatternChanged(ValueError):
+    """The sparsity pattern at a new point has a nonzero the cached one lacks."""
+
+
+class OutputChanged(Exception):
+    """Internal: the output's shape is not the one the cached pattern is for."""
+
+    def __init__(self, shape):
+        super().__init__(shape)
+        self.shape = tuple(shape)
+
+
+_BY_VALUE = (bool, int, str, type(None), onp.integer, onp.bool_)
+
+
+def signature(v):
+    """The part of an argument the cache is keyed on (see the module docstring)."""
+    if isinstance(v, _BY_VALUE):
+        return (type(v).__name__, v)
+    if isinstance(v, (list, tuple)):
+        return (type(v).__name__, tuple(signature(a) for a in v))
+    if isinstance(v, dict):
+        return ("dict", tuple((k, signature(a)) for k, a in v.items()))
+    shape, dtype = getattr(v, "shape", None), getattr(v, "dtype", None)
+    if shape is not None and dtype is not None:
+        return ("array", tuple(shape), str(dtype))
+    return (type(v).__name__,)  # floats, callables, other objects: their type only
+
+
+def as_pattern(pattern, who: str) -> sps.csr_array:
+    """A user's ``pattern=`` as a canonical boolean ``csr_array``, or a clear error."""
+    if sps.issparse(pattern):
+        p = sps.csr_array(pattern)
+    else:
+        try:
+            arr = onp.asarray(pattern)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{who}: pattern must be a 2-D boolean array or scipy.sparse "
+                            f"matrix; numpy cannot read it as an array ({e}).") from None
+        if arr.ndim != 2 or arr.dtype.kind not in "biuf":
+            raise ValueError(
+                f"{who}: pattern must be a 2-D boolean array or scipy.sparse matrix (True "
+                "where output i depends on input j), got "
+                f"{'dtype ' + str(arr.dtype) if arr.dtype.kind not in 'biuf' else ''}"
+                f"{' and ' if arr.dtype.kind not in 'biuf' and arr.ndim != 2 else ''}"
+                f"{'shape ' + str(arr.shape) if arr.ndim != 2 else ''}.")
+        p = sps.csr_array(arr)
+    p = p.astype(bool)
+    p.eliminate_zeros()
+    p.sum_duplicates()
+    p.sort_indices()
+    return p
+
+
+class _Entry:
+    """One key's pattern, colouring and choice; ``out_shape`` once a pass saw it."""
+
+    __slots__ = ("pattern", "colours", "choice", "out_shape")
+
+    def __init__(self, pattern, colours, choice):
+        self.pattern, self.colours, self.choice, self.out_shape = pattern, colours, choice, None
+
+
+class Sparse:
+    """Shared machinery: the cache, the argument checks, the pattern check, repr.
+    Subclasses define ``kind``, ``who``, ``mode``, ``_detect``, ``_colour`` and
+    ``_fit_given``."""
+
+    kind = "derivative"
+    who = "sparse"
+    mode = None
+
+    def __init__(self, fun: Callable, *, order: str = "smallest_last", chunk_size=None,
+                 check_pattern: bool = False, explain: bool = False, pattern=None):
+        if order not in col.ORDERS:
+            raise ValueError(f"order must be one of {col.ORDERS}, not {order!r}.")
+        check_chunk_size(chunk_size)
+        self.fun, self.order, self.chunk_size = fun, order, chunk_size
+        self.check_pattern, self.explain = check_pattern, explain
+        self._given = None if pattern is None else self._given_pattern(as_pattern(pattern,
+                                                                                  self.who))
+        self._cache: dict = {}
+        self.pattern = self.colours = self.choice = None
+        functools.update_wrapper(self, fun, updated=())
+
+    def _given_pattern(self, p):
+        return p
+
+    def _point(self, x, args, kwargs):
+        """The checked point, ``fun`` with the extra arguments bound (constants),
+        and the call's cache key."""
+        if traced(x):
+            raise traced_error(self.who, "x")
+        x = _check_input(x, self.who)
+        unary = (lambda v: self.fun(v, *args, **kwargs)) if args or kwargs else self.fun
+        key = (x.shape, str(x.dtype), signature(args),
+               tuple(sorted((k, signature(v)) for k, v in kwargs.items())))
+        return x, unary, key
+
+    def _entry(self, key, x, unary) -> _Entry:
+        e = self._cache.get(key)
+        if e is None:
+            if self._given is not None:
+                pattern, fallbacks = self._fit_given(x, unary), {}
+            else:
+                pattern, fallbacks = self._detect(x, unary)
+            e = self._cache[key] = _Entry(pattern, *self._colour(pattern, fallbacks, self.mode))
+        self.pattern, self.colours, self.choice = e.pattern, e.colours, e.choice
+        if self.check_pattern:
+            self._check(x, unary)
+        return e
+
+    def _retrying(self, compute, x, unary, key):
+        """``compute(entry)``; if the output's shape is not the entry's, detect again
+        (once), or refuse when the pattern was given."""
+        try:
+            return compute(self._entry(key, x, unary))
+        except OutputChanged as changed:
+            if self._given is not None:
+                raise self._given_mismatch(changed.shape, x) from None
+            del self._cache[key]  # something the key cannot see changed the output
+            return compute(self._entry(key, x, unary))
+
+    def _output_check(self, e: _Entry, check):
+        """``check`` (the products' output vetting) plus the entry's output shape."""
+        def vet(ans, who):
+            check(ans, who)
+            shape = onp.shape(getval(ans))
+            if e.out_shape is None:
+                if math.prod(shape) != e.pattern.shape[0]:
+                    raise OutputChanged(shape)
+                e.out_shape = shape
+            elif shape != e.out_shape:
+                raise OutputChanged(shape)
+            return ans
+        return vet
+
+    def _remember(self, e: _Entry, done, colours, choice) -> None:
+        """After a mode fallback (``transforms.fallback``): the mode that ran, and why."""
+        if done.failed:
+            e.colours, e.choice = colours, choice._replace(reason=done.note())
+            self.colours, self.choice = e.colours, e.choice
+
+    def _check(self, x, unary):
+        new = self._detect(x, unary)[0]
+        if new.shape != self.pattern.shape:
+            raise PatternChanged(
+                f"The {self.kind}'s shape changed from {self.pattern.shape} to {new.shape} at "
+                f"this x; create a new sparse {self.kind} (or call .reset()).")
+        extra = new.astype(onp.int8) - new.multiply(self.pattern).astype(onp.int8)
+        extra = sps.csr_array(extra)
+        extra.eliminate_zeros()
+        if extra.nnz:
+            i, j = extra.tocoo().row[0], extra.tocoo().col[0]
+            raise PatternChanged(
+                f"The sparsity pattern changed: at this x, {extra.nnz} nonzero(s) lie outside "
+                f"the pattern cached at the first point (e.g. entry ({i}, {j})); a branch or "
+                "a where-mask took another side. Create a new sparse "
+                f"{self.kind} (or call .reset()) to detect the pattern here.")
+
+    def reset(self) -> None:
+        """Forget the cached patterns and colourings."""
+        self._cache.clear()
+        self.pattern = self.colours = self.choice = None
+
+    def __repr__(self) -> str:
+        name = getattr(self.fun, "__name__", "f")
+        if self.choice is None:
+            return (f"<Sparse{self.kind.title()} of {name}: pattern not detected yet "
+                    "(call it at a point)>")
+        return f"<Sparse{self.kind.title()} of {name}: {self.choice}>"
