@@ -194,10 +194,15 @@ def _einsum_vjp(argnum, g, ans, subscripts, *operands, **kw):
             extra_ops.append(onp.ones(sizes[c]))
             extra_subs.append(c)
     spec = ",".join([out] + other_subs + extra_subs) + "->" + new_target
+    gx = einsum_prim(spec, g, *others, *extra_ops, **_vjp_kw(kw))
+    # a label this operand has at full size but every other one at size 1 comes out
+    # of size 1: the term is the same all along it, so broadcast it back
+    target_shape = shapes[argnum - 1]
+    if any(a == 1 < b for a, b in zip(shape_of(gx), target_shape)):
+        gx = broadcast_to(gx, tuple(max(a, b) for a, b in zip(shape_of(gx), target_shape)))
     # unbroadcast: sums labels the operand broadcast (size 1) and, like cast_like,
     # keeps a real operand's cotangent real even when others are complex.
-    return unbroadcast(einsum_prim(spec, g, *others, *extra_ops, **_vjp_kw(kw)),
-                       operands[argnum - 1])
+    return unbroadcast(gx, operands[argnum - 1])
 
 
 def _vjp_kw(kw):

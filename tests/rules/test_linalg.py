@@ -31,6 +31,10 @@ CASES = [
     ("einsum_ellipsis", lambda a, b: np.einsum("...ij,jk->...ik", a, b), (S, B)),
     ("einsum_implicit", lambda a, b: np.einsum("ij,jk", a, b), (A, B)),
     ("einsum_three", lambda a, b, c: np.einsum("ij,jk,k->i", a, b, c), (A, B, R.randn(2))),
+    # size-1 axes broadcast, on either side (a label full-size in one operand only)
+    ("einsum_bcast_row", lambda a, b: np.einsum("ij,ij->j", a, b), (R.randn(1, 3), R.randn(2, 3))),
+    ("einsum_bcast_col", lambda a, b: np.einsum("ij,ij->ij", a, b), (R.randn(2, 3), R.randn(2, 1))),
+    ("einsum_bcast_both", lambda a, b: np.einsum("ij,ij->i", a, b), (R.randn(1, 3), R.randn(2, 1))),
     ("trace", lambda a: np.trace(a), (R.randn(3, 3),)),
     ("trace_offset", lambda a: np.trace(a, offset=1), (R.randn(3, 4),)),
     ("diagonal_nd", lambda a: np.diagonal(a, 0, 1, 2), (S,)),
