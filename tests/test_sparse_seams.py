@@ -163,7 +163,7 @@ def test_a_pinned_pattern_refuses_an_input_of_another_size():
     with pytest.raises(ValueError, match="pattern.*3 columns.*4"):
         J(_point(4))
     H = sparse.hessian(lambda v: np.sum(v ** 3), pattern=onp.eye(3, dtype=bool))
-    with pytest.raises(ValueError, match="pattern.*3 x 3.*4"):
+    with pytest.raises(ValueError, match=r"pattern has shape \(3, 3\).*4 elements"):
         H(_point(4))
 
 
@@ -340,8 +340,9 @@ def test_a_one_rule_primitive_does_not_block_sparse_jacobian(prim, mode):
     assert choice.fallbacks == {prim.name: 1}  # its sparsity: all outputs on all inputs
     text = str(choice)
     assert "Dense sparsity fallback" in text and prim.name in text
-    if (missing == "JVP" and choice.mode == "rev") or (missing == "VJP" and choice.mode == "fwd"):
-        assert f"no {missing} rule" in text
+    assert choice.mode != {"JVP": "fwd", "VJP": "rev"}[missing]
+    if mode == {"JVP": "fwd", "VJP": "rev"}[missing]:  # asked for the mode that can't run
+        assert f"no {missing} rule" in text and choice.mode != mode
     Jx2, _ = J(_point(6, seed=9))  # the fallback is remembered: the same result again
     onp.testing.assert_allclose(Jx2.toarray(), _dense(f, _point(6, seed=9)), rtol=1e-14)
 
