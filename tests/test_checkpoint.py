@@ -1,0 +1,95 @@
+"""``checkpoint(fun)``: the same derivatives as ``fun`` in every mode, also when ``fun``
+closes over traced values (a layer over its weights) and when it returns a tuple; the
+tape keeps only what ``fun`` reads from outside, not its inner steps."""
+import numpy as onp
+import pytest
+
+import dualgrad
+import dualgrad.numpy as np
+from dualgrad import checkpoint, grad, hessian, jacfwd, jacrev, jvp, vmap
+from dualgrad.test_util import check_grads
+
+R = onp.random.RandomState(3)
+W = R.randn(3, 3) / 2
+H = R.randn(3)
+
+
+def net(W, h, ck=checkpoint):
+    """Two layers closing over their weights W, which are also an argument."""
+    layer = ck(lambda h: np.tanh(W @ h) * np.sum(W))
+    both = ck(lambda W2, h: np.sin(W2 @ h) + W[0] * h)
+    return np.sum(both(W, layer(h)) ** 2)
+
+
+def plain_net(W, h):
+    return net(W, h, ck=lambda f: f)
+
+
+def test_closures_over_traced_weights_values_and_gradients():
+    assert onp.isclose(net(W, H), plain_net(W, H))
+    for argnum in (0, 1):
+        onp.testing.assert_allclose(grad(net, argnum)(W, H), grad(plain_net, argnum)(W, H),
+                                    rtol=1e-12)
+    check_grads(net, argnum=(0, 1), order=2)(W, H)
+
+
+def test_closures_under_jvp_give_plain_arrays_and_the_whole_tangent():
+    V = R.randn(3, 3)
+    p, t = jvp(lambda W: net(W, H), (W,), (V,))
+    p0, t0 = jvp(lambda W: plain_net(W, H), (W,), (V,))
+    assert type(p) in (float, onp.float64) and type(t) in (float, onp.float64)
+    assert onp.isclose(p, p0) and onp.isclose(t, t0)
+
+
+def test_closures_nested_and_batched():
+    onp.testing.assert_allclose(hessian(lambda h: net(W, h))(H),
+                                hessian(lambda h: plain_net(W, h))(H), rtol=1e-10)
+    onp.testing.assert_allclose(jacfwd(grad(net))(W, H), jacrev(grad(plain_net))(W, H),
+                                rtol=1e-10, atol=1e-12)
+    hs = R.randn(4, 3)  # per-example gradients of the weights
+    onp.testing.assert_allclose(vmap(grad(net), in_axes=(None, 0))(W, hs),
+                                onp.stack([grad(plain_net)(W, h) for h in hs]), rtol=1e-12)
+    onp.testing.assert_allclose(vmap(lambda h: net(W, h))(hs),
+                                [plain_net(W, h) for h in hs], rtol=1e-12)
+
+
+def test_grad_over_grad_through_a_closure():
+    # the inner gradient closes over the outer variable w
+    def f(w):
+        g = grad(lambda x: np.sum(checkpoint(lambda x: np.sin(w * x) * w)(x)))
+        return np.sum(g(H) ** 2)
+    check_grads(f, order=2)(0.7)
+
+
+def test_a_checkpointed_function_may_return_a_tuple():
+    pair = checkpoint(lambda x: (np.sin(x) * W[0], np.sum(x ** 2)))
+
+    def f(x):
+        a, b = pair(x)
+        return np.sum(a) * b
+    ref = lambda x: np.sum(np.sin(x) * W[0]) * np.sum(x ** 2)  # noqa: E731
+    onp.testing.assert_allclose(grad(f)(H), grad(ref)(H), rtol=1e-12)
+    check_grads(f, order=2)(H)
+    only_first = lambda x: np.sum(pair(x)[0])  # noqa: E731   (the other part unused)
+    onp.testing.assert_allclose(grad(only_first)(H), onp.cos(H) * W[0], rtol=1e-12)
+
+
+def test_the_tape_keeps_only_the_boundary():
+    from dualgrad.tools.counters import count
+    chain = lambda h: np.sum(np.sin(np.sin(np.sin(np.sin(W @ h)))))  # noqa: E731
+    with count() as plain:
+        dualgrad.make_vjp(chain)(H)
+    with count() as ck:
+        dualgrad.make_vjp(checkpoint(chain))(H)
+    assert ck.tape_nodes < plain.tape_nodes
+
+
+def test_a_closure_changed_in_place_before_the_backward_pass_is_refused():
+    def f(w):
+        z = w * 1.0
+        body = checkpoint(lambda x: np.sum(z * x))
+        out = body(H)
+        z[0] = 5.0  # the recomputation would read a different z
+        return out
+    with pytest.raises(RuntimeError, match="checkpoint"):
+        grad(f)(onp.ones(3))
