@@ -37,6 +37,9 @@ class Level:
     # True for levels (batching) whose tracers hold several examples at once:
     # non-differentiable functions must then see them one example at a time.
     maps_nondiff = False
+    # True for the level of pending arrays (dualgrad.interpreters.pending): constants
+    # that may later become tracers, so a tape keeps their plain value, not them.
+    always_live = False
     # True once the transform has finished: the level's class is then swapped for a
     # subclass whose process() raises (no cost on the hot path; see _exited_class).
     exited = False

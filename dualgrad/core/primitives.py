@@ -286,6 +286,24 @@ def _lookup(table: dict, argnum: int, prim: Primitive, kind: str) -> Callable:
         kind=kind, prim=prim, argnum=argnum, other_mode=other_mode)
 
 
+class ViewPrimitive(Primitive):
+    """A primitive whose answer numpy gives as a view of its first argument, when it
+    can (basic indexing, transpose, reshape, real, imag): applied to a tracer, the
+    answer is made a view of it by ``view_of`` (set by ``dualgrad.rules.views``), so
+    that writes through it reach the base, as numpy's do."""
+
+    __slots__ = ()
+
+    def __call__(self, *args, **kwargs):
+        out = Primitive.__call__(self, *args, **kwargs)
+        if args and isinstance(args[0], Tracer):
+            return self.view_of(args[0], out, args[1:], kwargs)
+        return out
+
+    def view_of(self, base, out, rest, kwargs):  # pragma: no cover (set by the rules)
+        return out
+
+
 def primitive(fun: Callable) -> Primitive:
     """Wrap ``fun`` so dualgrad treats it as one step with rules given later.
 

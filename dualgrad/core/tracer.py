@@ -42,6 +42,12 @@ def getval(x):
     return x
 
 
+def plain_if_pending(x):
+    """A pending array (``dualgrad.interpreters.pending``) as its plain array, anything
+    else as it is: what a transform hands back is plain numpy."""
+    return x.value if isinstance(x, Tracer) and x._level.always_live else x
+
+
 def shape_of(x) -> tuple:
     """The shape of ``x``'s plain value (under every tracer level)."""
     return onp.shape(getval(x))
@@ -92,7 +98,11 @@ class Tracer:
     this class knows no calculus.
     """
 
-    __slots__ = ("value", "_level")
+    # _view: the link (``dualgrad.rules.views.Link``) making this tracer a view of
+    # another (unset: not a view);
+    # _views: weak references to the views of this tracer (unset: none). Both are the
+    # tracer object's identity, never copied by _become/_clone (see ``_write``).
+    __slots__ = ("value", "_level", "_view", "_views", "__weakref__")
     __array_priority__ = 1000.0
 
     # -- array-like read-only attributes ----------------------------------
@@ -150,28 +160,43 @@ class Tracer:
 
         The updated value is computed by a differentiable primitive
         (``index_update``, registered in ``INDEX_UPDATE`` by the rules) and this
-        tracer object is rebound to it, so the name ``x`` (and every other
-        reference to this tracer) sees the new value and its derivative.
-
-        One difference from numpy: arrays taken from ``x`` before the update
-        (``v = x[:2]``, ``v = x.T``) are copies, not views, so they keep the old
-        values; with numpy they would see the update. Read them again after the
-        assignment if you want the new values.
+        tracer object is rebound to it (``_write``), so the name ``x`` (and every
+        other reference to this tracer) sees the new value and its derivative. Views
+        behave as numpy's: a write through a view (``x[0][1] = y``, ``x.T[i] = y``)
+        updates its base, and views of ``x`` see the write.
         """
         if not INDEX_UPDATE:  # pragma: no cover (the rules always register one)
             raise TypeError("x[i] = y on a traced array needs dualgrad.rules loaded.")
-        self._become(INDEX_UPDATE[-1](self, val, static_index(idx)), "x[i] = y")
+        if isinstance(getval(self), (onp.generic, float, complex)):
+            raise TypeError(
+                "x[...] = y: x is a traced scalar (an entry such as a[i, j], or a "
+                "reduction), which numpy gives as a scalar, not a view, and scalars take no "
+                "item assignment. Write into the array instead (a[i, j] = y).")
+        self._write(INDEX_UPDATE[-1](self, val, static_index(idx)), "x[i] = y")
+
+    def _write(self, new, what: str) -> None:
+        """Rebind this tracer to ``new`` (``_become``), as numpy's in-place writes do:
+        when it is a view, its base is updated through the view's map (and the base's
+        base, ...: the link's ``put``, ``dualgrad.rules.views``), then every live view
+        of the arrays written is read again from its base (``get``). Without views (the common case) this is
+        ``_become`` alone."""
+        self._become(new, what)
+        link = _slot(self, "_view")
+        if link is None and not _slot(self, "_views"):
+            return
+        path, top = [self], self
+        while link is not None:
+            base = link.base
+            base._become(link.put(top), what)
+            path.append(base)
+            top, link = base, _slot(base, "_view")
+        _refresh_views(top, path, what)
 
     def _become(self, new, what: str) -> None:
         """Rebind this tracer object to ``new`` (same class and level): the
         copy-on-write step behind ``x[i] = y`` and ``x += y``."""
         if type(new) is not type(self) or new._level is not self._level:
-            raise TypeError(
-                f"{what}: y is traced by an inner transform (level "
-                f"{getattr(getattr(new, '_level', None), 'depth', '?')}) that x (level "
-                f"{self._level.depth}) is not part of, so x cannot be updated in place. Build "
-                "a new array instead (x2 = x + y, x2 = dualgrad.numpy.where(mask, y, x)), or "
-                "create x inside the inner function.")
+            raise TypeError(_level_mismatch(what, new, self))
         _copy_slots(self, new)
 
     def _clone(self):
@@ -281,14 +306,65 @@ def static_index(idx):
     return tuple(getval(i) for i in idx) if isinstance(idx, tuple) else getval(idx)
 
 
+def _level_mismatch(what: str, new, x) -> str:
+    depth = getattr(getattr(new, "_level", None), "depth", None)
+    if depth is not None and depth > x._level.depth:
+        return (f"{what}: y is traced by an inner transform (level {depth}) that x, an array "
+                f"of an outer transform (level {x._level.depth}), is not part of, so x cannot "
+                "be updated in place: the inner transform's values must leave it as its "
+                "result. Build a new array inside the inner function instead (x2 = x + y, "
+                "x2 = dualgrad.numpy.where(mask, y, x)), or create x there.")
+    return (f"{what}: x (level {x._level.depth}) and the updated value (level "
+            f"{'?' if depth is None else depth}) belong to different transforms, so x cannot "
+            "be updated in place. Build a new array instead (x2 = x + y, "
+            "x2 = dualgrad.numpy.where(mask, y, x)).")
+
+
+# A view's link to its base, set by the rules (dualgrad.rules.views); views exist only
+# once it is. ``_view``/``_views`` belong to the tracer object, never to its value.
+_IDENTITY = frozenset(("_view", "_views"))
+
+
+def _slot(t: Tracer, name: str):
+    try:
+        return getattr(t, name)
+    except AttributeError:
+        return None
+
+
+def _refresh_views(root: Tracer, written: list, what: str) -> None:
+    """Read every live view below ``root`` again from its base, parents first; the
+    tracers in ``written`` already hold their new values. Views of a pending array
+    still pending share its memory and need nothing."""
+    todo = [root]
+    while todo:
+        base = todo.pop()
+        refs = _slot(base, "_views")
+        if not refs:
+            continue
+        live = []
+        for ref in refs:
+            view = ref()
+            if view is None:
+                continue
+            live.append(ref)
+            if not any(view is w for w in written) and not (
+                    getattr(base._level, "always_live", False)
+                    and getattr(view._level, "always_live", False)):
+                view._become(view._view.get(), what)
+            todo.append(view)
+        base._views = live
+
+
 def _copy_slots(dst: Tracer, src: Tracer) -> None:
     """Make ``dst`` hold what ``src`` holds (same class). The slot storage is copied
     through each slot's own descriptor: a subclass may shadow a slot name with a
-    property (``Batched.value``), which has no setter."""
+    property (``Batched.value``), which has no setter. A view link is the object's own
+    (``_IDENTITY``): never copied."""
     for cls in type(src).__mro__:
         for slot in getattr(cls, "__slots__", ()):
             descr = cls.__dict__.get(slot)
-            if not isinstance(descr, types.MemberDescriptorType):
+            if not isinstance(descr, types.MemberDescriptorType) or slot in _IDENTITY:
                 continue
             try:
                 val = descr.__get__(src, type(src))

@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as onp
 
 from ..core import (JVP_RULES, BatchingError, Level, Primitive, Tracer, check_live, getval,
-                    shape_of, tree_flatten, tree_unflatten)
+                    plain_if_pending, shape_of, tree_flatten, tree_unflatten)
 
 BATCH_RULES: dict[Primitive, Callable] = {}
 
@@ -193,6 +193,11 @@ class BatchLevel(Level):
             return tree_unflatten(td, [Batched(o, self) for o in leaves])
         return Batched(out, self)
 
+    def lift(self, value) -> "Batched":
+        """``value`` (the same in every example, perhaps traced by an enclosing
+        transform) as a tracer of this level (numpy's broadcast_to: ours on tracers)."""
+        return Batched(onp.broadcast_to(value, (self.size,) + shape_of(value)), self)
+
     def process_nondiff(self, fun, args, kwargs):
         """A function without derivative (comparisons, argmax): plain values out,
         stacked, still batched."""
@@ -320,7 +325,7 @@ def batch_unwrap(level: BatchLevel, tree):
     on the batched inputs is repeated ``level.size`` times."""
     leaves, td = tree_flatten(tree)
     out = []
-    for o in leaves:
+    for o in map(plain_if_pending, leaves):
         if type(o) is Batched and o._level is level:
             out.append(o.val)
         elif isinstance(o, Tracer):

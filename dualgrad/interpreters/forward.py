@@ -13,7 +13,7 @@ import numpy as onp
 
 from . import multi_output
 from ..core import (ALL, Level, Tracer, check_live, getval, in_dtype_of, is_differentiable,
-                    tree_flatten, tree_map, tree_unflatten, vspace)
+                    plain_if_pending, tree_flatten, tree_map, tree_unflatten, vspace)
 from ..core.tracer import _FLOATS
 
 _LOW = frozenset(map(onp.dtype, (onp.float32, onp.float16, onp.complex64)))
@@ -70,6 +70,12 @@ class ForwardLevel(Level):
             tangent = in_dtype_of(tangent, ans)            # must not promote the tangent
         return Dual(ans, tangent, self)
 
+    def lift(self, value) -> Dual:
+        """``value`` (a constant here, perhaps traced by an enclosing transform) as a
+        tracer of this level: a zero tangent."""
+        return Dual(value, onp.zeros(onp.shape(getval(value)), onp.result_type(getval(value))),
+                    self)
+
 
 def push_forward(fun, primals: tuple, tangents: tuple):
     """Evaluate ``fun(*primals)`` with tangents; return (output, output tangent).
@@ -86,7 +92,8 @@ def push_forward(fun, primals: tuple, tangents: tuple):
                 check_live(o.value if _here(o, level) else o, level)
                 if _here(o, level):
                     check_live(o.tangent, level)
-        out_primal = tree_map(lambda o: o.value if _here(o, level) else o, out)
+        out_primal = tree_map(lambda o: o.value if _here(o, level) else plain_if_pending(o),
+                              out)
         out_tangent = tree_map(lambda o: in_dtype_of(o.tangent, o.value) if _here(o, level)
                                else vspace(o).zeros(), out)
     return out_primal, out_tangent

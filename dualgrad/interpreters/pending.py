@@ -22,6 +22,8 @@ the pending one being a constant to them.
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as onp
 
 from .batching import Batched, BatchLevel
@@ -35,15 +37,28 @@ _VALUE = Tracer.__dict__["value"]  # the slot descriptor
 
 
 class PendingLevel(Level):
-    """The level of pending arrays: applying a primitive unwraps them."""
+    """The level of pending arrays: applying a primitive unwraps them. ``origin`` (a
+    weak reference, or None) is the transform that was innermost when the array was
+    made: the level whose tracer it becomes."""
 
-    __slots__ = ()
+    __slots__ = ("origin",)
     exited = False
     always_live = True  # a pending array returned from a transform is a constant
+
+    def __init__(self, depth: int = 0, origin=None):
+        super().__init__(depth)
+        self.origin = origin
 
     def process(self, prim, args, kwargs):
         vals = [a.value if isinstance(a, Pending) else a for a in args]
         return prim(*vals, **kwargs)
+
+    def live_origin(self):
+        """The transform the array was made in, while it runs on this thread."""
+        origin = self.origin() if self.origin is not None else None
+        if origin is None or origin.exited or not any(lv is origin for lv in _stack()):
+            return None
+        return origin
 
 
 LEVEL = PendingLevel(0)
@@ -59,8 +74,8 @@ class Pending(Tracer):
     # property, which becomes effective once the class is switched)
     value = property(lambda self: _VALUE.__get__(self), lambda self, v: _VALUE.__set__(self, v))
 
-    def __init__(self, value):
-        self.value, self._level = value, LEVEL
+    def __init__(self, value, level: PendingLevel = LEVEL):
+        self.value, self._level = value, level
 
     def __repr__(self):
         return repr(self.value)
@@ -95,8 +110,24 @@ class Pending(Tracer):
 
     def _become(self, new, what: str) -> None:
         if not isinstance(new, Tracer) or isinstance(new, Pending):
-            self.value = onp.asarray(getattr(new, "value", new))
+            v = getattr(new, "value", new)
+            if onp.shape(v) == self.value.shape and self.value.flags.writeable:
+                self.value[...] = v  # in place: numpy views of this array see it
+            else:
+                self.value = onp.asarray(v)
             return
+        origin = self._level.live_origin()
+        if origin is not None and new._level is not origin:
+            if new._level.depth > origin.depth:
+                raise TypeError(
+                    f"{what}: y is traced by a transform (level {new._level.depth}) inside the "
+                    f"one this array was made in (level {origin.depth}), so the array cannot "
+                    "hold it: the inner transform's values must leave it as its result. Create "
+                    "the array inside the inner function, or build a new one (np.stack, "
+                    "np.where).")
+            # y is traced only by enclosing transforms: to the array's own transform
+            # it is a constant, so the array becomes that transform's tracer of it
+            new = origin.lift(new)
         try:
             self.__class__ = type(new)
         except TypeError:
@@ -108,7 +139,11 @@ class Pending(Tracer):
         _copy_slots(self, new)
 
     def _clone(self):
-        return type(self)(onp.array(self.value))
+        return type(self)(onp.array(self.value), self._level)
+
+    def _like(self, value):
+        """A pending array of the same transform holding ``value`` (a view of this one)."""
+        return type(self)(value, self._level)
 
 
 def _base(cls):
@@ -143,13 +178,16 @@ def pending(out):
         return out
     level = stack[-1]
     if isinstance(level, ReverseLevel):
-        return PendingBox(out)
+        return PendingBox(out, PendingLevel(0, weakref.ref(level)))
     if isinstance(level, ForwardLevel):
-        return PendingDual(out)
+        return PendingDual(out, PendingLevel(0, weakref.ref(level)))
     if isinstance(level, BatchLevel):
-        return PendingBatched(out)
+        return PendingBatched(out, PendingLevel(0, weakref.ref(level)))
     cls = PENDING_CLASSES.get(type(level))
-    return out if cls is None else cls(out)  # others (graph recording): numpy's array
+    if cls is None:
+        return out  # other levels (graph recording): numpy's array
+    # a level that can lift an enclosing transform's value (lift) is the array's origin
+    return cls(out, PendingLevel(0, weakref.ref(level)) if hasattr(level, "lift") else LEVEL)
 
 
 def constructor(numpy_fun):

@@ -20,7 +20,7 @@ import numpy as onp
 
 from . import multi_output
 from ..core import (LEAF, Level, Tracer, check_live, getval, in_dtype_of, is_differentiable,
-                    saved_values, tree_flatten, tree_unflatten, vspace)
+                    plain_if_pending, saved_values, tree_flatten, tree_unflatten, vspace)
 from ..core.tracer import _FLOATS
 from ..core.levels import _node_ids
 from ..core.residuals import plan, stand_in
@@ -77,7 +77,10 @@ class ReverseLevel(Level):
                 if isinstance(a.value, Tracer):  # nested: an outer level's tracer inside
                     outer = True
             elif isinstance(a, Tracer):
-                outer = True
+                if a._level.always_live:  # a pending array: a copy of its plain value (it
+                    vals[i] = a.value.copy()  # may be written or become a tracer later)
+                else:
+                    outer = True
         ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
         if type(ans) not in _FLOATS and not is_differentiable(ans):
             if not multi_output.is_container_answer(ans):
@@ -113,6 +116,13 @@ class ReverseLevel(Level):
         if unruled and multi_output.is_container_answer(ans):
             return multi_output.split(Box(ans, node, self))
         return Box(ans, node, self)
+
+    def lift(self, value) -> Box:
+        """``value`` (a constant here, perhaps traced by an enclosing transform) as a
+        tracer of this level: a node without parents."""
+        node = Node(None, (), {}, None, ())
+        self.tape.append(node)
+        return Box(value, node, self)
 
     def input(self, value) -> Box:
         # no rule reads an input node's value: the tape keeps it only for graph.record
@@ -229,7 +239,8 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
     for o in out_leaves:  # any other tracer (or one inside ours): of a live, enclosing transform
         if isinstance(o, Tracer):
             check_live(o.value if _here(o, level) else o, level)
-    out_plain = tree_unflatten(out_def, [o.value if _here(o, level) else o for o in out_leaves])
+    out_plain = tree_unflatten(out_def, [o.value if _here(o, level) else plain_if_pending(o)
+                                         for o in out_leaves])
 
     used = []
 

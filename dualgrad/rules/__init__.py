@@ -14,6 +14,7 @@ from . import (construction, counting, decompositions, differences, elementwise_
                norms, products_stats, scans, split_stack, svd_qr)
 from ._helpers import astype, broadcast_to
 from .nondiff import NONDIFF_NAMES
+from . import views  # noqa: F401  (makes views of the view primitives' answers)
 
 # Each family lists its numpy names in __all__; families for numpy.linalg and
 # numpy.fft names add a LINALG / FFT dict {numpy name: our function}.

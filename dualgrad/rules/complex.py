@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import PLAIN_FLOATS, Primitive, getval
+from ..core import PLAIN_FLOATS, Primitive, ViewPrimitive, getval
 
 
 def is_complex(x) -> bool:
@@ -101,15 +101,47 @@ def abs2(x):
 
 # real(z) = x.      JVP: real(dz).      VJP: g (real), as a cotangent of z.
 #   (u = x: du/dx = 1, du/dy = 0;  v = 0.)
-real = Primitive(onp.real, "real")
+real = ViewPrimitive(onp.real, "real")
 real.def_jvp(lambda t, ans, x: real(t))
 real.def_vjp(lambda g, ans, x: cast_like(_re(g), x), reads=())
 
 # imag(z) = y.      JVP: imag(dz).      VJP: -i g.
 #   (u = y: du/dx - i du/dy = -i.)  A real input has imag 0: zero derivative.
-imag = Primitive(onp.imag, "imag")
+imag = ViewPrimitive(onp.imag, "imag")
 imag.def_jvp(lambda t, ans, x: imag(t))
 imag.def_vjp(lambda g, ans, x: -1j * _re(g) if is_complex(x) else cast_like(0.0 * g, x), reads=())
+
+# The writes through z.real and z.imag (dualgrad.rules.views), for a complex z:
+#   set_real(z, a) = a + i Im(z)        set_imag(z, b) = Re(z) + i b
+# Both are linear. In the real pair picture a cotangent g = gr + i gi of the output is
+# (gr, -gi) (the convention: du/dx - i du/dy), so
+#   set_real:  z̄ = i Im(g) = set_real(g, 0),   ā = Re(g)
+#   set_imag:  z̄ = Re(g) = set_imag(g, 0),     b̄ = -Im(g)
+def _set_part(part):
+    def set_part(z, v):
+        out = onp.array(onp.broadcast_to(z, onp.broadcast_shapes(onp.shape(z), onp.shape(v))),
+                        dtype=onp.result_type(z), copy=True)
+        setattr(out, part, v)
+        return out
+    set_part.__name__ = f"set_{part}"
+    return set_part
+
+
+set_real = Primitive(_set_part("real"), "set_real")
+set_imag = Primitive(_set_part("imag"), "set_imag")
+set_real.def_jvp(lambda t, ans, z, a: set_real(t, 0.0), argnum=0)
+set_real.def_jvp(lambda t, ans, z, a: set_real(onp.zeros(onp.shape(ans), onp.result_type(ans)),
+                                               t), argnum=1)
+set_real.def_vjp(lambda g, ans, z, a: set_real(g, 0.0), argnum=0, reads=())
+set_real.def_vjp(lambda g, ans, z, a: cast_like(real(g), a), argnum=1, reads="a")
+set_imag.def_jvp(lambda t, ans, z, b: set_imag(t, 0.0), argnum=0)
+set_imag.def_jvp(lambda t, ans, z, b: set_imag(onp.zeros(onp.shape(ans), onp.result_type(ans)),
+                                               t), argnum=1)
+set_imag.def_vjp(lambda g, ans, z, b: set_imag(g, 0.0), argnum=0, reads=())
+set_imag.def_vjp(lambda g, ans, z, b: cast_like(-imag(g), b), argnum=1, reads="b")
+for _p in (set_real, set_imag):
+    _p.elementwise = True  # numpy broadcasting over both arguments (batching, residuals)
+
 
 # conj(z) = x - i y. JVP: conj(dz).     VJP: conj(g).
 #   (u = x, v = -y: g_x * 1 - g_y * (0 - i (-1)) = g_x - i g_y.)

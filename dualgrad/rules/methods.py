@@ -75,8 +75,9 @@ def _inplace(prim, symbol):
     def iop(self, other):
         new = prim(self, other)
         old = getval(self)
-        if not isinstance(old, onp.ndarray):
-            return new
+        if isinstance(old, (onp.generic, float, complex, int)) or not onp.shape(old) and \
+                not isinstance(old, onp.ndarray):
+            return new  # a scalar (a batched one included): immutable, as in numpy
         res = getval(new)
         if onp.shape(res) != old.shape:
             raise ValueError(f"x {symbol}= y: the result has shape {onp.shape(res)} but x has "
@@ -87,7 +88,7 @@ def _inplace(prim, symbol):
                 raise TypeError(f"x {symbol}= y: numpy cannot store a {onp.result_type(res)} "
                                 f"result in x ({old.dtype}). Use x = x {symbol} y.")
             new = astype(new, dtype=old.dtype)
-        self._become(new, f"x {symbol}= y")
+        self._write(new, f"x {symbol}= y")
         return self
     return iop
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
-from ..core import holds_tracer, ALL, ANY, Primitive, Tracer, getval
+from ..core import holds_tracer, ALL, ANY, Primitive, Tracer, ViewPrimitive, getval
 from ..core.duck import array_type_name, is_duck_array
 from ._helpers import as_array, composite, shape_of
 from ._helpers import ndim_of as _nd
@@ -23,7 +23,7 @@ def _reshape(x, shape, order="C"):
     return onp.reshape(x, shape) if order == "C" else onp.reshape(x, shape, order=order)
 
 
-reshape = Primitive(_reshape, "reshape")
+reshape = ViewPrimitive(_reshape, "reshape")
 reshape.def_jvp(lambda t, ans, x, shape, order="C": reshape(t, shape=shape, order=order))
 reshape.def_vjp(lambda g, ans, x, shape, order="C": reshape(g, shape=shape_of(x), order=order), reads=())
 
@@ -38,7 +38,7 @@ def _transpose_vjp(g, ans, x, axes=None):
     return transpose(g, inv)
 
 
-transpose = Primitive(_transpose, "transpose")
+transpose = ViewPrimitive(_transpose, "transpose")
 transpose.def_jvp(lambda t, ans, x, axes=None: transpose(t, axes))
 transpose.def_vjp(_transpose_vjp, reads=())
 
@@ -103,7 +103,7 @@ def _is_mask(p) -> bool:
         isinstance(p, list) and len(p) > 0 and all(isinstance(v, bool) for v in p))
 
 
-getitem = Primitive(_getitem, "getitem")
+getitem = ViewPrimitive(_getitem, "getitem")
 getitem.def_jvp(lambda t, ans, x, idx: getitem(t, idx))
 getitem.def_vjp(lambda g, ans, x, idx: untake(g, idx, shape_of(x)), reads="idx")
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as onp
 
-from ..core import Tracer, getval
+from ..core import Tracer, getval, plain_if_pending
 
 
 # --------------------------------------------------------------- transforms
@@ -124,9 +124,10 @@ def check_jvp_args(primals: Any, tangents: Any) -> None:
 
 def unwrap_level(tree: Any, level) -> Any:
     """``tree`` with this level's tracers replaced by their values; any other
-    object (strings, None, outer tracers) is returned as it is."""
+    object (strings, None, outer tracers) is returned as it is; a pending array made
+    inside the transform, as its plain array."""
     if isinstance(tree, Tracer):
-        return tree.value if tree._level is level else tree
+        return tree.value if tree._level is level else plain_if_pending(tree)
     if isinstance(tree, dict):
         return type(tree)((k, unwrap_level(v, level)) for k, v in tree.items())
     if isinstance(tree, (tuple, list)) and type(tree) in (tuple, list):
