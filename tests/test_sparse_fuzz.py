@@ -242,9 +242,9 @@ def test_every_sparse_operation_runs_in_every_mode():
             assert _close(got, D, rtol=1e-12), (name, mode)
 
 
-# --------------------------------------------------------------- known, owned elsewhere
-# Writes through views of pending arrays (issue 18, item 8, second bullet): these fail
-# under the dense transforms as well; kept out of the generator until that item lands.
+# --------------------------------------------------------------- view writes
+# Writes through views of pending arrays (y[1:][0] = x, y[0][1] = x), under the sparse
+# tools as under the dense transforms.
 KNOWN = {
     "pending_row_view_write": lambda a: _written(np.zeros(a.shape[0]), a),
     "pending_2d_view_write": lambda a: np.ravel(_written_2d(np.zeros((2, a.shape[0])), a)),
@@ -261,8 +261,6 @@ def _written_2d(y, a):
     return y * a[0]
 
 
-@pytest.mark.xfail(reason="writes through views of pending arrays: issue 18, item 8 "
-                          "(owned elsewhere)", strict=False)
 @pytest.mark.parametrize("name", sorted(KNOWN))
 def test_known_view_writes(name):
     x = onp.array([0.3, -0.7, 1.1])
