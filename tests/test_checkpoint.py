@@ -84,12 +84,44 @@ def test_the_tape_keeps_only_the_boundary():
     assert ck.tape_nodes < plain.tape_nodes
 
 
-def test_a_closure_changed_in_place_before_the_backward_pass_is_refused():
+def test_a_closure_changed_in_place_after_the_call_does_not_change_the_replay():
+    # the replay reads the values the closure held at the call, as the result did
     def f(w):
         z = w * 1.0
-        body = checkpoint(lambda x: np.sum(z * x))
-        out = body(H)
-        z[0] = 5.0  # the recomputation would read a different z
-        return out
+        out = checkpoint(lambda x: np.sum(z * x))(H)
+        z[0] = 5.0
+        return out * np.sum(z)
+    w = R.randn(3)
+    ref = lambda w: np.sum(w * H) * (5.0 + np.sum(w[1:]))  # noqa: E731
+    onp.testing.assert_allclose(grad(f)(w), grad(ref)(w), rtol=1e-12)
+    check_grads(f, order=2)(w)
+
+
+def test_a_value_escaping_a_checkpoint_other_than_as_its_result_is_refused():
+    def f(w):
+        z = w * 1.0
+
+        def body(x):
+            z[0] = np.sum(x * w)  # writes an array made outside: z's new value escapes
+            return np.sin(x)
+        return np.sum(checkpoint(body)(H)) + np.sum(z)
     with pytest.raises(RuntimeError, match="checkpoint"):
         grad(f)(onp.ones(3))
+
+
+def test_nested_checkpoints_and_every_mode():
+    inner = checkpoint(lambda x: np.sin(W @ x) * W[1])
+    outer = checkpoint(lambda x: np.tanh(inner(x)) * np.sum(W))
+    ref = lambda x: np.tanh(np.sin(W @ x) * W[1]) * np.sum(W)  # noqa: E731
+    f = lambda x: np.sum(outer(x) ** 2)  # noqa: E731
+    g = lambda x: np.sum(ref(x) ** 2)  # noqa: E731
+    check_grads(f, modes=["fwd", "rev"], order=2)(H)
+    for jac in (jacfwd, jacrev):
+        onp.testing.assert_allclose(jac(outer)(H), jac(ref)(H), rtol=1e-12)
+    onp.testing.assert_allclose(grad(f)(H), grad(g)(H), rtol=1e-12)
+    onp.testing.assert_allclose(jacrev(grad(f))(H), jacfwd(grad(g))(H), rtol=1e-10)
+    hs = R.randn(4, 3)
+    onp.testing.assert_allclose(vmap(grad(f))(hs), onp.stack([grad(g)(h) for h in hs]),
+                                rtol=1e-12)
+    onp.testing.assert_allclose(grad(lambda x: np.sum(vmap(outer)(x)))(hs),
+                                grad(lambda x: np.sum(vmap(ref)(x)))(hs), rtol=1e-12)

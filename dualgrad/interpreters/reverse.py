@@ -55,12 +55,15 @@ class ReverseLevel(Level):
     """A reverse-mode trace: records a node per primitive application, in
     order of creation on ``tape`` (a valid order for the backward pass)."""
 
-    __slots__ = ("tape", "keep_all")
+    __slots__ = ("tape", "keep_all", "apart")
 
     def __init__(self, depth: int, *args):
         super().__init__(depth, *args)
         self.tape = []
         self.keep_all = False  # True: nodes keep every argument and answer (graph.record)
+        # True while a checkpoint's forward pass records on a tape of its own, which
+        # it replaces by its boundary (dualgrad.transforms.checkpoint): not this tape's
+        self.apart = False
 
     def process(self, prim, args, kwargs):
         vals = list(args)
@@ -120,9 +123,13 @@ class ReverseLevel(Level):
     def lift(self, value) -> Box:
         """``value`` (a constant here, perhaps traced by an enclosing transform) as a
         tracer of this level: a node without parents."""
-        node = Node(None, (), {}, None, ())
+        node = Node(None, (), {}, value, ())  # the value: a checkpoint replays it
         self.tape.append(node)
         return Box(value, node, self)
+
+    def add_boundary(self, node: Node) -> None:
+        """Append ``node``, made outside ``process`` (a checkpoint's boundary)."""
+        self.tape.append(node)
 
     def input(self, value) -> Box:
         # no rule reads an input node's value: the tape keeps it only for graph.record
@@ -190,7 +197,27 @@ def backward(out_node: Node, g, leaves: list[Node], release: bool = False,
                     owned.discard(parent)
         if ct.__class__ not in _FLOATS:  # drop arrays and tracers now (memory, refcounts)
             del ct, pg, prev
+    if cts:  # cotangents for nodes off the tape: only a checkpoint's inner ones
+        _refuse_inner(cts)
     return [found.get(leaf) for leaf in leaves]
+
+
+class _Inner:
+    """The ``prim`` of a node made inside ``checkpoint(f)`` that ``f``'s outputs do not
+    carry out (its tape is replaced by their boundary): a value that escaped otherwise."""
+    name = "a checkpoint's inner value"
+
+
+INNER = _Inner()
+
+
+def _refuse_inner(cts: dict) -> None:
+    if any(node.prim is INNER for node in cts):
+        raise RuntimeError(
+            "A value computed inside checkpoint(f) left it other than as f's result (an "
+            "array written in place inside f, x[i] = y or x += y, where x was made outside "
+            "f; or a value stored in a list, dict or attribute), so its derivative is lost. "
+            "Return it from f instead, or build a new array inside f.")
 
 
 _refcount = sys.getrefcount

@@ -159,12 +159,17 @@ class _CountingReverse(reverse.ReverseLevel):
 
     def process(self, prim, args, kwargs):
         out = super().process(prim, args, kwargs)
-        if type(out) is Box and out._level is self:
+        if type(out) is Box and out._level is self and not self.apart:
             node = out.node
             _bump("tape_nodes")
             self._keep(node)  # before the rules are wrapped: it reads their saved values
             node.parents = tuple((i, p, _counted_vjp(r)) for i, p, r in node.parents)
         return out
+
+    def add_boundary(self, node):
+        super().add_boundary(node)
+        _bump("tape_nodes")
+        self._keep(node)
 
     def backward(self, out_node, g, leaves, release=False):
         _bump("backward_passes")
