@@ -59,6 +59,33 @@ def _fixed_matrix(n, dtype):  # constants take the input's dtype: float32 stays 
     return onp.cos(onp.arange(n * n).reshape(n, n)).astype(dtype)
 
 
+def _view_writes(a):  # writes through views reach the base (numpy's semantics)
+    z = a * 1.0
+    z[::-1][0] = np.sin(a[0])         # z[-1]
+    w = z[:2]
+    w[1] += a[-1] ** 2                # z[1]
+    np.reshape(z, (1, -1)).T[0, 0] = np.tanh(z[1])  # z[0], read after the write above
+    return z
+
+
+def _view_writes_binary(a, b):
+    z = a * 1.0
+    v = z[::2]   # a view taken before the writes: it sees them
+    v *= np.tanh(b[::2])
+    z[1:] = z[1:] + 0.5 * b[:-1]
+    return z + v[0]
+
+
+def _pending_views(a, b):  # y = np.zeros(..); writes through its views
+    y = np.zeros((2, a.shape[0]), dtype=a.dtype)
+    y[0][:] = a
+    y[1] += a * b
+    for r in y:
+        r[0] = r[0] + b[-1]
+    y.T[-1, 1] = np.sin(b[0])
+    return y[0] + y[1]
+
+
 def _perm(a):
     n = a.shape[0]
     return a[onp.arange(n)[::-1] if n % 2 else (onp.arange(n) + 1) % n]
@@ -92,6 +119,7 @@ UNARY = {
     "reshape_sum": lambda a: np.sum(np.reshape(np.concatenate([a, np.sin(a)]), (2, -1)), axis=0),
     "stack_mean": lambda a: np.mean(np.stack([a, a ** 2 / (1 + a ** 2)]), axis=0),
     "matvec": lambda a: _fixed_matrix(a.shape[0], a.dtype) @ a / a.shape[0],
+    "view_writes": _view_writes,
 }
 BINARY = {
     "add": lambda a, b: a + b,
@@ -115,6 +143,8 @@ BINARY = {
     "eigvalsh": lambda a, b: np.linalg.eigh(_spd(b + a) + _spread(a))[0] / b.shape[0],
     "einsum": lambda a, b: np.einsum("i,j->j", a, np.tanh(b)) / a.shape[0],
     "dot": lambda a, b: np.dot(np.tanh(a), b) * a / a.shape[0],
+    "view_writes_binary": _view_writes_binary,
+    "pending_views": _pending_views,
 }
 # Complex programs: holomorphic maps, the non-holomorphic conj/abs/real, mixing.
 COMPLEX_UNARY = {
