@@ -10,10 +10,15 @@ array: a constant that
   array, so nothing is recorded; plain numpy and scipy get the plain array from
   ``__array__``; ``float()``, ``.tolist()`` work);
 - takes plain values in place (``y[i] = 1.0`` writes into its array);
-- becomes a tracer of the innermost transform the moment a traced value is
-  assigned into it (``y[i] = f(x)``, ``y += x``): its class is switched to that
-  transform's tracer class (``Box``, ``Dual`` or ``Batched``, same memory layout) and it
-  continues by the copy-on-write path of every traced array.
+- becomes a tracer of the transform it was made in (its *origin*, the innermost one
+  then) the moment a traced value is assigned into it (``y[i] = f(x)``, ``y += x``,
+  also through a view, ``y[0][1] = x``): its class is switched to that transform's
+  tracer class (``Box``, ``Dual`` or ``Batched``, same memory layout) and it continues
+  by the copy-on-write path of every traced array. A value traced only by enclosing
+  transforms is a constant to the origin, which lifts it (``Level.lift``) first; a
+  value of a transform inside the origin is refused (it must leave that transform as
+  its result);
+- comes back from a transform as its plain array (``plain_if_pending``).
 
 A pending array is a tracer of its own level, of depth 0 (below every
 transform), whose ``process`` unwraps it: so a primitive with a pending
