@@ -83,27 +83,33 @@ _PUTS = {shp.getitem: _put_index, shp.transpose: _put_transpose, shp.reshape: _p
          cx.real: _put_real, cx.imag: _put_imag}
 
 
-def _memory(t):
-    """The plain array under ``t`` (a batched value's stacked examples), or None."""
+def _plain(t):
+    """The plain value under ``t`` (a batched value's stacked examples)."""
     while isinstance(t, Tracer):
         t = t.val if isinstance(t, Batched) else t.value
-    return t if type(t) is onp.ndarray else None
+    return t
 
 
 def _is_view(prim, base, out, rest) -> bool:
     """Whether numpy gives ``prim(base, *rest)`` as a view of ``base``."""
-    if prim is shp.getitem and not _basic(rest[0]):
-        return False  # advanced indexing copies
-    if prim is cx.imag and not cx.is_complex(base):
-        return True  # numpy's is read-only: a write through it raises (_put_imag)
-    mb, mo = _memory(base), _memory(out)
-    if mb is not None and mo is not None:
-        return onp.may_share_memory(mo, mb)  # reshape copies a strided array; a[i, j] is a scalar
-    if prim is shp.getitem:  # no memory to read (a duck array): an entry is a scalar
+    po = _plain(out)
+    if type(po) is onp.ndarray:
+        pb = _plain(base)
+        if type(pb) is onp.ndarray:  # advanced indexing and a strided reshape copy
+            return onp.may_share_memory(po, pb) or (prim is cx.imag and not cx.is_complex(pb))
+    elif isinstance(po, _SCALARS):
+        return False  # an entry a[i, j]: numpy gives a scalar
+    # no memory to read (a duck array)
+    if prim is shp.getitem:
+        if not _basic(rest[0]):
+            return False
         idx = rest[0] if isinstance(rest[0], tuple) else (rest[0],)
         return not (len(idx) == len(onp.shape(getval(base))) and
                     all(isinstance(i, (int, onp.integer)) for i in idx))
     return True
+
+
+_SCALARS = (onp.generic, float, complex, int)
 
 
 def _link(view: Tracer, link: Link) -> Tracer:
