@@ -2,6 +2,10 @@
 
 Build (warnings are errors):  python -m sphinx -W -b html docs docs/_build/html
 
+Math is typeset by MathJax 3, served from the built site (``_static/mathjax``, copied
+there by the ``sphinx-mathjax-offline`` package of the ``docs`` extra), never from a
+CDN: the pages render offline. ``tests/test_docs.py`` checks both.
+
 The notebooks live in ../notebooks and are committed with their outputs; they
 are copied into notebooks/ here at build time and rendered without being
 executed (nb_execution_mode = "off"). The test suite executes them instead.
@@ -26,6 +30,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax 3 copied into _static/: math renders offline
     "sphinx.ext.viewcode",
 ]
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
