@@ -43,6 +43,7 @@ autodoc_default_options = {"members": False, "undoc-members": False}
 autodoc_typehints = "none"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = True
+napoleon_custom_sections = ["Raised by"]  # exceptions: who raises them
 
 html_theme = "alabaster"
 html_title = f"dualgrad {release}"
