@@ -47,7 +47,9 @@ napoleon_custom_sections = ["Raised by"]  # exceptions: who raises them
 
 html_theme = "alabaster"
 html_title = f"dualgrad {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["tables.css"]  # code in table cells wraps
+html_theme_options = {"page_width": "1080px"}  # room for 88-column code lines
 
 
 def _copy_notebooks():
