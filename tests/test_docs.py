@@ -169,10 +169,13 @@ def _resolve(dotted: str):
             obj = importlib.import_module(".".join(parts[:i]))
         except ImportError:
             continue
-        for p in parts[i:]:
-            obj = getattr(obj, p)
+        try:
+            for p in parts[i:]:
+                obj = getattr(obj, p)
+        except AttributeError:
+            break  # a submodule not imported yet (dualgrad.scipy)
         return obj
-    raise ImportError(dotted)
+    return importlib.import_module(dotted)
 
 
 def api_entries() -> list[tuple[str, str]]:
@@ -301,6 +304,43 @@ def test_readme_coverage_figures_are_the_codes():
     ]
     stale = [e for e in expected if e not in readme]
     assert not stale, f"README.md is stale; write: {stale}\n(from: {out})"
+
+
+# ------------------------------------------------------------------ the JAX and PyTorch maps
+
+# Names the maps use that arrive with the JAX-habits work (issue 21); until it is merged
+# they are expected to be missing. Delete this set once they exist.
+PENDING_NAMES = {"stop_gradient", "custom_jvp", "custom_vjp", "register_pytree_node"}
+
+
+def _map_names(page: str) -> list[str]:
+    """The dualgrad names in the second column of a page's name-by-name table."""
+    import keyword
+    names = set()
+    for line in (ROOT / "docs" / page).read_text().splitlines():
+        if not line.startswith("| ") or line.startswith("|---"):
+            continue
+        cols = [c.strip() for c in line.strip("|").split("|")]
+        for code in re.findall(r"`([^`]+)`", cols[1] if len(cols) > 1 else ""):
+            m = re.match(r"([A-Za-z_][\w.]*)(.?)", code)
+            if (m and m.group(2) != "=" and not keyword.iskeyword(m.group(1))
+                    and len(m.group(1)) > 1 and not m.group(1).startswith(("jax", "torch"))):
+                names.add(m.group(1))
+    return sorted(names)
+
+
+def _map_param(page, name):
+    marks = [pytest.mark.xfail(reason="arrives with the JAX-habits branch", strict=False)] \
+        if name in PENDING_NAMES else []
+    return pytest.param(page, name, id=f"{page}:{name}", marks=marks)
+
+
+@pytest.mark.parametrize("page, name", [
+    _map_param(page, name) for page in ("coming_from_jax.md", "coming_from_pytorch.md")
+    for name in _map_names(page)])
+def test_the_maps_name_what_exists(page, name):
+    """Every dualgrad name the JAX and PyTorch maps give is a real object."""
+    assert _resolve(name if name.startswith("dualgrad.") else f"dualgrad.{name}") is not None
 
 
 # ------------------------------------------------------------------ code on the pages
