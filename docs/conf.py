@@ -2,6 +2,10 @@
 
 Build (warnings are errors):  python -m sphinx -W -b html docs docs/_build/html
 
+Math is typeset by MathJax 3, served from the built site (``_static/mathjax``, copied
+there by the ``sphinx-mathjax-offline`` package of the ``docs`` extra), never from a
+CDN: the pages render offline. ``tests/test_docs.py`` checks both.
+
 The notebooks live in ../notebooks and are committed with their outputs; they
 are copied into notebooks/ here at build time and rendered without being
 executed (nb_execution_mode = "off"). The test suite executes them instead.
@@ -26,6 +30,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax 3 copied into _static/: math renders offline
     "sphinx.ext.viewcode",
 ]
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
@@ -38,10 +43,13 @@ autodoc_default_options = {"members": False, "undoc-members": False}
 autodoc_typehints = "none"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = True
+napoleon_custom_sections = ["Raised by"]  # exceptions: who raises them
 
 html_theme = "alabaster"
 html_title = f"dualgrad {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["tables.css"]  # code in table cells wraps
+html_theme_options = {"page_width": "1080px"}  # room for 88-column code lines
 
 
 def _copy_notebooks():

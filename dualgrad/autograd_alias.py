@@ -78,7 +78,36 @@ def install() -> None:
 
     Call it before the code that imports autograd runs. A real autograd
     imported earlier is replaced in ``sys.modules`` (objects already taken from
-    it stay autograd's)."""
+    it stay autograd's). ``python -m dualgrad.autograd_alias script.py`` does
+    the same for a whole script.
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ImportError
+        Later, when the aliased code imports one of autograd's internals that
+        dualgrad has no stand-in for; the message names it.
+
+    Examples
+    --------
+    >>> import sys
+    >>> from dualgrad import autograd_alias
+    >>> saved = {k: m for k, m in sys.modules.items() if k.split(".")[0] == "autograd"}
+    >>> autograd_alias.install()
+    >>> import autograd, autograd.numpy as anp
+    >>> float(autograd.grad(anp.sin)(0.0))
+    1.0
+    >>> autograd.grad.__module__.startswith("dualgrad")
+    True
+    >>> autograd_alias.uninstall(); sys.modules.update(saved)  # as before the example
+    """
     for name in list(sys.modules):
         if name == _OLD or name.startswith(_OLD + "."):
             del sys.modules[name]
@@ -96,7 +125,35 @@ def install() -> None:
 
 
 def uninstall() -> None:
-    """Undo ``install()``: autograd names are free again."""
+    """Undo ``install()``: autograd names are free again (the next
+    ``import autograd`` finds the real one, if installed).
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    Nothing
+        Also safe when ``install()`` was not called.
+
+    Examples
+    --------
+    >>> import sys
+    >>> from dualgrad import autograd_alias
+    >>> saved = {k: m for k, m in sys.modules.items() if k.split(".")[0] == "autograd"}
+    >>> autograd_alias.install()
+    >>> sys.modules["autograd"].grad.__module__.startswith("dualgrad")
+    True
+    >>> autograd_alias.uninstall()
+    >>> "autograd" in sys.modules
+    False
+    >>> sys.modules.update(saved)  # a real autograd imported before comes back
+    """
     for name in list(sys.modules):
         if name == _OLD or name.startswith(_OLD + "."):
             del sys.modules[name]

@@ -55,12 +55,73 @@ SequenceVSpace = ListVSpace = TupleVSpace = DictVSpace = NamedTupleVSpace = Cont
 
 
 def isinstance(obj, classinfo) -> bool:
-    """``isinstance`` of the value under any tracer levels."""
+    """``isinstance`` of the value under any tracer levels (autograd's ``isinstance``).
+
+    A traced array is not an ``ndarray``, so Python's ``isinstance(x, np.ndarray)``
+    is False inside a transform; this one asks about the value being traced.
+
+    Parameters
+    ----------
+    obj : object
+        A traced value or anything else.
+    classinfo : type or tuple of types
+        As for Python's ``isinstance``.
+
+    Returns
+    -------
+    bool
+        ``isinstance(getval(obj), classinfo)``.
+
+    Raises
+    ------
+    TypeError
+        If ``classinfo`` is not a type or a tuple of types (as Python's).
+
+    Examples
+    --------
+    >>> import builtins, numpy
+    >>> import dualgrad
+    >>> from dualgrad import grad
+    >>> seen = []
+    >>> def f(x):
+    ...     seen.append((builtins.isinstance(x, numpy.ndarray),
+    ...                  dualgrad.isinstance(x, numpy.ndarray)))
+    ...     return (x ** 2).sum()
+    >>> _ = grad(f)(numpy.ones(2))
+    >>> seen
+    [(False, True)]
+    """
     return _b.isinstance(getval(obj), classinfo)
 
 
 def type(obj):
-    """``type`` of the value under any tracer levels."""
+    """``type`` of the value under any tracer levels (autograd's ``type``).
+
+    Parameters
+    ----------
+    obj : object
+        A traced value or anything else.
+
+    Returns
+    -------
+    type
+        ``type(getval(obj))``: the class of the value being traced.
+
+    Raises
+    ------
+    Nothing
+        Any object is accepted.
+
+    Examples
+    --------
+    >>> import numpy
+    >>> import dualgrad
+    >>> from dualgrad import grad
+    >>> seen = []
+    >>> _ = grad(lambda x: seen.append(dualgrad.type(x).__name__) or x * x)(numpy.float64(2.0))
+    >>> seen
+    ['float64']
+    """
     return _b.type(getval(obj))
 
 

@@ -30,7 +30,43 @@ def _as_primitive(fun) -> Primitive:
 
 
 def defvjp(fun: Primitive, *vjpmakers: Callable | None, argnums=None) -> None:
-    """Give ``fun`` VJPs, one maker per argument (``None`` skips one)."""
+    """Give ``fun`` VJPs, one maker per argument (``None`` skips one), as autograd does.
+
+    For ``z = fun(x_0, x_1, ...)`` and an incoming cotangent ``g``, the maker of
+    argument ``i`` returns the map ``g -> x̄_i = (∂z/∂x_i)ᵀ g``.
+
+    Parameters
+    ----------
+    fun : Primitive
+        A function made with :func:`primitive`.
+    *vjpmakers : callable or None
+        ``vjpmaker(ans, *args, **kwargs)`` returning ``lambda g: x̄_i``, one per
+        positional argument in order; ``None`` leaves that argument without a VJP.
+    argnums : sequence of int, optional
+        The arguments the makers are for (default ``0, 1, ...``).
+
+    Returns
+    -------
+    None
+        The rules go into ``fun``'s VJP table (reverse mode: ``grad``, ``vjp``, ``jacrev``).
+
+    Raises
+    ------
+    TypeError
+        If ``fun`` is not a primitive.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import grad
+    >>> from dualgrad.extend import primitive, defvjp
+    >>> @primitive
+    ... def cube(x):
+    ...     return x ** 3
+    >>> defvjp(cube, lambda ans, x: lambda g: g * 3 * x ** 2)
+    >>> float(grad(cube)(2.0))
+    12.0
+    """
     fun = _as_primitive(fun)
     for argnum, maker in zip(argnums or range(len(vjpmakers)), vjpmakers):
         if maker is None:
@@ -42,7 +78,42 @@ def defvjp(fun: Primitive, *vjpmakers: Callable | None, argnums=None) -> None:
 
 
 def defjvp(fun: Primitive, *jvpfuns: Callable | None, argnums=None) -> None:
-    """Give ``fun`` JVPs ``jvp(g, ans, *args, **kwargs)``, one per argument."""
+    """Give ``fun`` JVPs ``jvp(g, ans, *args, **kwargs)``, one per argument, as autograd does.
+
+    For ``z = fun(x_0, x_1, ...)`` the JVP of argument ``i`` maps its tangent ``g``
+    to ``(∂z/∂x_i) g``; the tangents of all arguments are summed.
+
+    Parameters
+    ----------
+    fun : Primitive
+        A function made with :func:`primitive`.
+    *jvpfuns : callable or None
+        ``jvp(g, ans, *args, **kwargs)`` returning the output tangent, one per
+        positional argument; ``None`` leaves that argument without a JVP.
+    argnums : sequence of int, optional
+        The arguments the rules are for (default ``0, 1, ...``).
+
+    Returns
+    -------
+    None
+        The rules go into ``fun``'s JVP table (forward mode: ``jvp``, ``deriv``, ``jacfwd``).
+
+    Raises
+    ------
+    TypeError
+        If ``fun`` is not a primitive.
+
+    Examples
+    --------
+    >>> from dualgrad import deriv
+    >>> from dualgrad.extend import primitive, defjvp
+    >>> @primitive
+    ... def cube(x):
+    ...     return x ** 3
+    >>> defjvp(cube, lambda g, ans, x: g * 3 * x ** 2)
+    >>> float(deriv(cube)(2.0))
+    12.0
+    """
     fun = _as_primitive(fun)
     for argnum, jvp in zip(argnums or range(len(jvpfuns)), jvpfuns):
         if jvp is not None:
@@ -50,13 +121,71 @@ def defjvp(fun: Primitive, *jvpfuns: Callable | None, argnums=None) -> None:
 
 
 def defvjp_argnum(fun: Primitive, vjpmaker: Callable) -> None:
-    """One VJP maker for every argument: ``vjpmaker(argnum, ans, args, kwargs)``."""
+    """One VJP maker for every argument: ``vjpmaker(argnum, ans, args, kwargs)``.
+
+    Parameters
+    ----------
+    fun : Primitive
+        A function made with :func:`primitive`.
+    vjpmaker : callable
+        ``vjpmaker(argnum, ans, args, kwargs)`` returning ``lambda g: x̄_argnum``.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    TypeError
+        If ``fun`` is not a primitive.
+
+    Examples
+    --------
+    >>> from dualgrad import grad
+    >>> from dualgrad.extend import primitive, defvjp_argnum
+    >>> @primitive
+    ... def mul(x, y):
+    ...     return x * y
+    >>> defvjp_argnum(mul, lambda argnum, ans, args, kwargs:
+    ...               lambda g: g * args[1 - argnum])
+    >>> [float(d) for d in grad(mul, argnum=(0, 1))(2.0, 5.0)]
+    [5.0, 2.0]
+    """
     fun = _as_primitive(fun)
     fun.vjps[ANY] = lambda argnum, g, ans, *args, **kwargs: vjpmaker(argnum, ans, args, kwargs)(g)
 
 
 def defjvp_argnum(fun: Primitive, jvpmaker: Callable) -> None:
-    """One JVP for every argument: ``jvpmaker(argnum, g, ans, args, kwargs)``."""
+    """One JVP for every argument: ``jvpmaker(argnum, g, ans, args, kwargs)``.
+
+    Parameters
+    ----------
+    fun : Primitive
+        A function made with :func:`primitive`.
+    jvpmaker : callable
+        ``jvpmaker(argnum, g, ans, args, kwargs)`` returning the output tangent
+        for the tangent ``g`` of argument ``argnum``.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    TypeError
+        If ``fun`` is not a primitive.
+
+    Examples
+    --------
+    >>> from dualgrad import jvp
+    >>> from dualgrad.extend import primitive, defjvp_argnum
+    >>> @primitive
+    ... def mul(x, y):
+    ...     return x * y
+    >>> defjvp_argnum(mul, lambda argnum, g, ans, args, kwargs: g * args[1 - argnum])
+    >>> [float(v) for v in jvp(mul, (2.0, 5.0), (1.0, 0.0))]
+    [10.0, 5.0]
+    """
     fun = _as_primitive(fun)
     fun.jvps[ANY] = lambda argnum, g, ans, *args, **kwargs: jvpmaker(argnum, g, ans, args, kwargs)
 
@@ -64,9 +193,38 @@ def defjvp_argnum(fun: Primitive, jvpmaker: Callable) -> None:
 def def_linear(fun: Primitive, transpose: Callable | None = None) -> None:
     """Declare ``fun`` linear in each array argument.
 
-    The JVP follows: ``fun`` applied with the tangent in place of the argument.
-    With ``transpose(argnum, g, ans, *args, **kwargs)`` (the adjoint map) the VJP
-    is filled too; autograd's ``def_linear(fun)`` gives the JVP only.
+    The JVP follows: ``fun`` applied with the tangent in place of the argument,
+    ``d fun(.., x_i, ..) = fun(.., dx_i, ..)``. With ``transpose(argnum, g, ans,
+    *args, **kwargs)`` (the adjoint map) the VJP is filled too; autograd's
+    ``def_linear(fun)`` gives the JVP only.
+
+    Parameters
+    ----------
+    fun : Primitive
+        A function made with :func:`primitive`, linear in each array argument.
+    transpose : callable, optional
+        ``transpose(argnum, g, ans, *args, **kwargs)`` returning ``x̄_argnum``.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    TypeError
+        If ``fun`` is not a primitive.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import jvp
+    >>> from dualgrad.extend import primitive, def_linear
+    >>> @primitive
+    ... def double(x):
+    ...     return 2 * x
+    >>> def_linear(double)
+    >>> [float(v) for v in jvp(double, (3.0,), (1.0,))]
+    [6.0, 2.0]
     """
     fun = _as_primitive(fun)
 

@@ -46,7 +46,45 @@ __all__ = ["record", "Computation", "Step", "count", "Counts", "plot_derivative"
 @dataclasses.dataclass
 class Step:
     """One variable of the Wengert list: an input (``prim`` is None) or the
-    output of one primitive application."""
+    output of one primitive application.
+
+    Parameters
+    ----------
+    name, prim, label, args, kwargs, shape, value, deriv
+        As the attributes below (made by :func:`record`, not by hand).
+
+    Attributes
+    ----------
+    name : str
+        The variable, ``"v0"``, ``"v1"``, ... in evaluation order.
+    prim : str or None
+        The primitive's name; None for an input.
+    label : str
+        The input's name (from the function's signature), or the primitive's.
+    args : list
+        The arguments: variable names (str) or constants, in order.
+    kwargs : dict
+        The primitive's static keyword arguments.
+    shape : tuple
+        The shape of the value.
+    value : array
+        The value computed.
+    deriv : array or None
+        Its tangent (forward record) or cotangent (reverse record); None if no
+        derivative reached it.
+
+    Raises
+    ------
+    Nothing
+        A plain record.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> step = record(lambda x: np.sin(x) * x, 2.0).steps[1]
+    >>> step.name, step.prim, step.args, round(float(step.deriv), 4)
+    ('v1', 'sin', ['v0'], 2.0)
+    """
     name: str                 # "v3"
     prim: str | None          # primitive name, None for an input
     label: str                # the input's name, or the primitive's
@@ -65,6 +103,36 @@ class Computation:
     ``(src, dst, argnum)`` means a tangent went from variable ``src`` into
     ``dst`` (forward), or a cotangent went from ``src`` back to its argument
     ``dst`` (reverse).
+
+    Parameters
+    ----------
+    mode, steps, flows, output
+        As the attributes below (made by :func:`record`, not by hand).
+
+    Attributes
+    ----------
+    mode : {"fwd", "rev"}
+        The mode recorded.
+    steps : list of Step
+        The variables, inputs first, in evaluation order.
+    flows : list of (str, str, int)
+        The derivative messages ``(src, dst, argnum)`` in the order computed.
+    output : str or None
+        The output variable's name (None if the output does not depend on the input).
+
+    Raises
+    ------
+    Nothing
+        A plain record; see its methods.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> comp = record(lambda x: np.sin(x) * x, 2.0)
+    >>> comp.mode, [s.name for s in comp.steps], comp.output
+    ('rev', ['v0', 'v1', 'v2'], 'v2')
+    >>> comp.flows[0]          # the first cotangent: from the product back to sin(x)
+    ('v2', 'v1', 0)
     """
     mode: str
     steps: list
@@ -73,7 +141,31 @@ class Computation:
 
     # -- text -------------------------------------------------------------
     def wengert(self) -> str:
-        """The Wengert list, then the derivative messages in flow order."""
+        """The Wengert list, then the derivative messages in flow order.
+
+        Parameters
+        ----------
+        None
+
+        Returns
+        -------
+        str
+            One line per variable (statement, shape, value), then one per
+            derivative message, then the derivative of the input.
+
+        Raises
+        ------
+        Nothing
+
+        Examples
+        --------
+        >>> import dualgrad.numpy as np
+        >>> print(record(lambda x: np.sin(x) * x, 2.0, mode="fwd").wengert())  # doctest: +ELLIPSIS
+        Forward-mode record, 3 variables:
+          v0 = x ...
+          v1 = sin(v0) ...
+          v2 = multiply(v1, v0) ...
+        """
         lines = [f"{'Forward' if self.mode == 'fwd' else 'Reverse'}-mode record, "
                  f"{len(self.steps)} variables:"]
         for s in self.steps:
@@ -110,7 +202,28 @@ class Computation:
         """Graphviz DOT text: one node per variable in order, solid edges for
         the computation, and numbered edges for the derivative flow (blue,
         along the computation, in forward mode; red dashed, against it, in
-        reverse mode)."""
+        reverse mode).
+
+        Parameters
+        ----------
+        None
+
+        Returns
+        -------
+        str
+            The DOT source (``dot -Tsvg`` draws it; so does :meth:`render`).
+
+        Raises
+        ------
+        Nothing
+
+        Examples
+        --------
+        >>> import dualgrad.numpy as np
+        >>> dot = record(lambda x: np.sin(x) * x, 2.0).to_dot()
+        >>> dot.splitlines()[0], "v1 -> v2" in dot
+        ('digraph reverse_mode {', True)
+        """
         out = [f"digraph {'forward' if self.mode == 'fwd' else 'reverse'}_mode {{",
                "  rankdir=TB;",
                '  node [shape=box, fontname="Helvetica"];']
@@ -131,7 +244,32 @@ class Computation:
 
     # -- pictures ---------------------------------------------------------
     def draw(self, ax=None, *, title: str | None = None):
-        """Draw the graph with matplotlib (no Graphviz needed); returns the figure."""
+        """Draw the graph with matplotlib (no Graphviz needed); returns the figure.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; by default a new figure of a size that fits the graph.
+        title : str, optional
+            The title (default: the mode and the number of variables).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure drawn on (uses no pyplot state).
+
+        Raises
+        ------
+        ImportError
+            If matplotlib is not installed (``pip install matplotlib``).
+
+        Examples
+        --------
+        >>> import dualgrad.numpy as np
+        >>> fig = record(lambda x: np.sin(x) * x, 2.0).draw(title="sin(x) x")
+        >>> fig.axes[0].get_title()
+        'sin(x) x'
+        """
         fig, ax = _axes(ax, figsize=(6, 0.9 + 0.9 * _n_layers(self.steps)))
         pos = _layout(self.steps)
         bend = {}
@@ -172,7 +310,34 @@ class Computation:
     def render(self, path: str) -> str:
         """Write a picture to ``path`` (``.svg``/``.png``/``.pdf``): with Graphviz
         when the ``graphviz`` package and the ``dot`` program exist, otherwise
-        with :meth:`draw`. A ``.dot`` path gets the DOT text. Returns ``path``."""
+        with :meth:`draw`. A ``.dot`` path gets the DOT text.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write; its suffix chooses the format.
+
+        Returns
+        -------
+        str
+            ``path``.
+
+        Raises
+        ------
+        ImportError
+            Without Graphviz, if matplotlib is not installed either.
+        ValueError
+            If the suffix names a format neither Graphviz nor matplotlib writes.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import dualgrad.numpy as np
+        >>> comp = record(lambda x: np.sin(x) * x, 2.0)
+        >>> out = comp.render(os.path.join(tempfile.mkdtemp(), "graph.dot"))
+        >>> open(out).read().startswith("digraph")
+        True
+        """
         root, _, fmt = str(path).rpartition(".")
         if fmt == "dot":
             with open(path, "w") as fh:
@@ -234,6 +399,35 @@ def record(fun: Callable, *args, mode: str = "rev", argnum: int = 0, seed=None,
     the input) forward; ``mode="rev"`` records a tape and pulls the cotangent
     ``seed`` (default: all ones, shaped like the output) back through it.
     Each step's ``deriv`` is its tangent or cotangent.
+
+    Parameters
+    ----------
+    fun : callable
+        The function, written with ``dualgrad.numpy``.
+    *args, **kwargs
+        Its arguments.
+    mode : {"rev", "fwd"}, default "rev"
+        Reverse mode (a tape, cotangents) or forward mode (tangents).
+    argnum : int, default 0
+        The argument differentiated (an array, a scalar or a container of them).
+    seed : array, optional
+        The tangent (forward) or cotangent (reverse) to propagate; all ones by default.
+
+    Returns
+    -------
+    Computation
+        The Wengert list, with values and derivatives, and the derivative flow.
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is neither "fwd" nor "rev".
+    TypeError
+        If the differentiated argument is not a float or complex array or a
+        container of them (an integer, a string).
+
+    Examples
+    --------
 
     >>> import dualgrad.numpy as np
     >>> comp = record(lambda x: np.sin(x) * x, 2.0, mode="fwd")
@@ -436,9 +630,39 @@ def plot_derivative(f: Callable, df_analytic: Callable | None, x, path: str | No
     """Plot ``f``, its derivative computed by dualgrad (``elementwise_grad``) and,
     if given, the analytic derivative ``df_analytic`` on the grid ``x``.
 
-    Saves to ``path`` when given (any format matplotlib writes). Returns
-    ``(figure, max_abs_error)``; the error is ``nan`` without ``df_analytic``.
     Needs matplotlib; uses no pyplot state, so it works under any backend.
+
+    Parameters
+    ----------
+    f : callable
+        An elementwise function of an array, written with ``dualgrad.numpy``.
+    df_analytic : callable or None
+        The derivative known by hand, to compare with (plain numpy is fine).
+    x : array_like
+        The grid.
+    path : str, optional
+        Save the figure there (any format matplotlib writes).
+    title : str, keyword-only, optional
+        The title (default: the largest difference from ``df_analytic``).
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, float)
+        The figure and ``max |dualgrad's derivative - df_analytic|`` on the grid
+        (``nan`` without ``df_analytic``).
+
+    Raises
+    ------
+    ImportError
+        If matplotlib is not installed (``pip install matplotlib``).
+
+    Examples
+    --------
+    >>> import numpy
+    >>> import dualgrad.numpy as np
+    >>> fig, err = plot_derivative(np.sin, numpy.cos, numpy.linspace(0, 3, 50))
+    >>> err < 1e-14, fig.axes[0].get_xlabel()
+    (True, 'x')
     """
     x = onp.asarray(x, dtype=float)
     y, dy = onp.asarray(f(x)), onp.asarray(elementwise_grad(f)(x))

@@ -37,10 +37,51 @@ def check_grads(fun: Callable, argnum: int | Sequence[int] | None = None,
     """``check_grads(f, modes=("fwd", "rev"), order=2)(*args)`` raises
     AssertionError, naming the check that failed, if a derivative is wrong.
 
-    By default every positional argument is checked.
+    Forward mode: ``J v`` against the central difference ``(f(x + εv) - f(x - εv)) / 2ε``
+    in a random direction ``v``. Reverse mode: the VJP against the JVP through
+    ``<u, J v> = <Jᵀu, v>`` (so a mis-transposed VJP cannot hide in difference noise).
+    Order k > 1 applies the same checks to ``(x, v) -> J v`` and ``(x, u) -> Jᵀu``.
 
+    Parameters
+    ----------
+    fun : callable
+        The function to check; its arguments and output may be arrays, scalars or
+        containers (tuples, lists, dicts) of them, real or complex.
+    argnum : int or sequence of int, optional
+        The positional arguments to check; by default every one.
+    modes : sequence of {"fwd", "rev"}, default ("fwd", "rev")
+        The modes to check.
+    order : int, default 2
+        The highest derivative order checked.
+    eps, rtol, atol : float, keyword-only
+        The difference step and the tolerances of the comparisons.
+    seed : int, keyword-only, default 0
+        The seed of the random directions.
+
+    Returns
+    -------
+    callable
+        ``check(*args, **kwargs)``, which returns None when every check passes.
+
+    Raises
+    ------
+    AssertionError
+        From ``check``, naming the mode, the order and the two values compared.
+    ValueError
+        If ``modes`` holds something other than "fwd" and "rev".
+
+    Examples
+    --------
     >>> import dualgrad.numpy as np
     >>> check_grads(np.sin)(np.array([0.3, 1.2]))
+    >>> from dualgrad.extend import primitive, defvjp
+    >>> bad_sin = primitive(np.sin)
+    >>> defvjp(bad_sin, lambda ans, x: lambda g: g * np.sin(x))   # wrong: should be cos
+    >>> try:
+    ...     check_grads(bad_sin, modes=["rev"], order=1)(0.5)
+    ... except AssertionError:
+    ...     print("caught")
+    caught
     """
     modes = tuple(modes)
     bad = set(modes) - {"fwd", "rev"}
@@ -121,7 +162,33 @@ def _check(f, x, modes, order, tol, rng, name):
 
 def combo_check(fun: Callable, *args: Any, **kwargs: Any):
     """autograd's combo_check: ``combo_check(f, argnums, modes, order)(*arg_lists,
-    **kwarg_lists)`` runs check_grads on every combination of the given values."""
+    **kwarg_lists)`` runs check_grads on every combination of the given values.
+
+    Parameters
+    ----------
+    fun : callable
+        The function to check.
+    *args
+        ``argnums``, ``modes``, ``order`` positionally, as in autograd (defaults
+        ``0``, ``("fwd", "rev")``, ``2``), or the same by keyword (``argnum=`` too).
+
+    Returns
+    -------
+    callable
+        ``run(*arg_lists, **kwarg_lists)``: each positional list holds the values
+        to try for that argument, each keyword list those of that keyword; every
+        combination is checked with :func:`check_grads`.
+
+    Raises
+    ------
+    AssertionError
+        From ``run``, for the first combination whose derivative is wrong.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> combo_check(np.sum, [0])([np.ones((2, 3))], axis=[0, 1, None], keepdims=[True, False])
+    """
     import itertools
 
     argnums = args[0] if args else kwargs.pop("argnum", kwargs.pop("argnums", 0))

@@ -25,7 +25,30 @@ log = _Log()
 
 class DifferentiationError(TypeError, NotImplementedError):
     """A function was asked for a derivative it has no rule for (a TypeError, and a
-    NotImplementedError as autograd's missing-rule error is)."""
+    NotImplementedError as autograd's missing-rule error is).
+
+    Parameters
+    ----------
+    message : str
+        What has no derivative, and what to write instead.
+
+    Raised by
+    ---------
+    Every transform, when it meets a NumPy function dualgrad does not
+    differentiate (``python -m dualgrad coverage`` lists them), or a
+    user primitive without the rule a mode needs (:class:`MissingRuleError`).
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import grad
+    >>> from dualgrad.core import DifferentiationError
+    >>> try:
+    ...     grad(lambda x: np.sum(np.asarray_chkfinite(x)))(np.ones(2))
+    ... except DifferentiationError as e:
+    ...     print(str(e)[:50])
+    numpy.asarray_chkfinite has no derivative rule in
+    """
 
 
 class MissingRuleError(DifferentiationError):
@@ -33,7 +56,40 @@ class MissingRuleError(DifferentiationError):
 
     ``other_mode`` tells whether the primitive has a rule of the other kind for
     that argument; the transforms that can run in either mode catch this error
-    and rerun in the mode whose rules exist (``dualgrad.transforms.fallback``)."""
+    and rerun in the mode whose rules exist (``dualgrad.transforms.fallback``).
+
+    Parameters
+    ----------
+    message : str
+        Names the primitive, the argument and the missing rule.
+    kind : str
+        ``"JVP"`` or ``"VJP"``: the rule missing.
+    prim : Primitive
+        The primitive.
+    argnum : int
+        Which argument.
+    other_mode : bool
+        Whether the primitive has the other kind of rule for that argument.
+
+    Raised by
+    ---------
+    The forward (JVP) and reverse (VJP) interpreters, at a user primitive
+    (:func:`dualgrad.extend.primitive`) missing the rule they need.
+
+    Examples
+    --------
+    >>> from dualgrad import grad
+    >>> from dualgrad.core import MissingRuleError
+    >>> from dualgrad.extend import primitive
+    >>> @primitive
+    ... def cube(x):
+    ...     return x ** 3
+    >>> try:  # no rule registered for cube in either mode
+    ...     grad(cube)(2.0)
+    ... except MissingRuleError as e:
+    ...     print(e.kind, e.argnum, e.other_mode)
+    VJP 0 False
+    """
 
     def __init__(self, message: str, *, kind: str, prim: "Primitive", argnum,
                  other_mode: bool):
@@ -51,7 +107,34 @@ class BatchingError(TypeError):
 class UnexpectedTracerError(RuntimeError):
     """A traced value was used outside the transform that made it: after that
     ``grad``/``jvp``/``vmap`` call returned, or on another thread. Its derivative
-    would be silently wrong, so dualgrad refuses (JAX's UnexpectedTracerError)."""
+    would be silently wrong, so dualgrad refuses (JAX's UnexpectedTracerError).
+
+    Parameters
+    ----------
+    message : str
+        Which transform made the value, and the fixes (compute it inside, return
+        it as an output, or keep the number with :func:`dualgrad.core.getval`).
+
+    Raised by
+    ---------
+    Any operation on a tracer whose transform has finished.
+
+    Examples
+    --------
+    >>> from dualgrad import grad
+    >>> from dualgrad.core import UnexpectedTracerError, getval
+    >>> kept = []
+    >>> _ = grad(lambda x: kept.append(x) or x ** 2)(3.0)
+    >>> try:
+    ...     kept[0] + 1.0
+    ... except UnexpectedTracerError:
+    ...     print("kept a traced value")
+    kept a traced value
+    >>> kept.clear()
+    >>> _ = grad(lambda x: kept.append(getval(x)) or x ** 2)(3.0)
+    >>> kept[0] + 1.0
+    4.0
+    """
 
 
 _KINDS = {"ReverseLevel": "reverse-mode (grad, vjp, jacrev)",

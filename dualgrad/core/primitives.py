@@ -307,10 +307,40 @@ class ViewPrimitive(Primitive):
 def primitive(fun: Callable) -> Primitive:
     """Wrap ``fun`` so dualgrad treats it as one step with rules given later.
 
+    Inside a transform, the primitive's body runs on plain values (its own code is
+    not traced); its derivative comes only from the rules registered for it with
+    :func:`~dualgrad.extend.defvjp`, :func:`~dualgrad.extend.defjvp` (autograd's
+    forms) or ``prim.def_vjp``/``prim.def_jvp``. A rule whose result is not shaped
+    like its argument (VJP) or the output (JVP) is refused when it runs.
+
+    Parameters
+    ----------
+    fun : callable
+        A function of arrays (numpy, scipy, compiled code: anything).
+
+    Returns
+    -------
+    Primitive
+        Callable like ``fun``; outside a transform it is ``fun``.
+
+    Raises
+    ------
+    MissingRuleError
+        When a transform needs a rule the primitive has not been given (for
+        example ``grad`` with only a JVP rule and no way round it); the message
+        names the primitive, the argument and the mode.
+
+    Examples
+    --------
     >>> import numpy
+    >>> from dualgrad import grad
+    >>> from dualgrad.extend import defvjp
     >>> square = primitive(lambda x: x * x)
     >>> float(square(3.0))
     9.0
+    >>> defvjp(square, lambda ans, x: lambda g: 2 * g * x)
+    >>> float(grad(square)(3.0))
+    6.0
     """
     prim = Primitive(fun)
     prim.array_likes = False
@@ -321,7 +351,33 @@ def primitive(fun: Callable) -> Primitive:
 def notrace_primitive(fun: Callable) -> Callable:
     """Wrap a function whose output does not depend differentiably on its
     inputs (comparisons, shapes, argmax): tracers are unwrapped, nothing is
-    recorded, and the result is a plain value."""
+    recorded, and the result is a plain value (a constant to every transform).
+
+    Parameters
+    ----------
+    fun : callable
+        A function whose result carries no derivative.
+
+    Returns
+    -------
+    callable
+        ``fun`` applied to the plain values under any tracers; under ``vmap`` it is
+        applied example by example.
+
+    Raises
+    ------
+    Exception
+        Whatever ``fun`` raises; nothing of its own.
+
+    Examples
+    --------
+    >>> import numpy
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import grad
+    >>> sign_of = notrace_primitive(numpy.sign)
+    >>> float(grad(lambda x: sign_of(x) * x ** 2)(-3.0))  # sign is a constant: d/dx -x**2
+    6.0
+    """
 
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):

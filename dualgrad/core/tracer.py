@@ -36,7 +36,40 @@ _SEQUENCES = (list, tuple)
 
 
 def getval(x):
-    """The plain value under all tracer levels."""
+    """The plain value under all tracer levels: the number without its derivative.
+
+    Use it to keep a value beyond one call of a transform (a log, a cache), to hand
+    it to code that must not be traced, or to make it a constant (JAX's
+    ``stop_gradient`` of a value, PyTorch's ``.detach()``).
+
+    Parameters
+    ----------
+    x : object
+        A traced value (of any mode, at any nesting depth), or anything else.
+
+    Returns
+    -------
+    object
+        The value under every tracer level; ``x`` itself when it is not traced.
+
+    Raises
+    ------
+    Nothing
+        Any object is accepted.
+
+    Examples
+    --------
+    >>> from dualgrad import grad
+    >>> from dualgrad.core import getval
+    >>> seen = []
+    >>> def f(x):
+    ...     seen.append(getval(x))       # a plain number: safe to keep
+    ...     return x ** 2
+    >>> float(grad(f)(3.0)), type(seen[0]).__name__
+    (6.0, 'float')
+    >>> float(grad(lambda x: x * getval(x))(3.0))  # getval(x) is a constant
+    3.0
+    """
     while isinstance(x, Tracer):
         x = x.value
     return x
@@ -59,7 +92,32 @@ def ndim_of(x) -> int:
 
 
 def isbox(x) -> bool:
-    """True when ``x`` is being traced (by any mode)."""
+    """True when ``x`` is being traced (by any mode): autograd's ``isbox``.
+
+    Parameters
+    ----------
+    x : object
+        Any value.
+
+    Returns
+    -------
+    bool
+        Whether ``x`` is a tracer of some transform (forward, reverse, batching).
+
+    Raises
+    ------
+    Nothing
+        Any object is accepted.
+
+    Examples
+    --------
+    >>> from dualgrad import grad
+    >>> from dualgrad.extend import isbox
+    >>> seen = []
+    >>> _ = grad(lambda x: seen.append(isbox(x)) or x * x)(1.0)
+    >>> seen, isbox(1.0)
+    ([True], False)
+    """
     return isinstance(x, Tracer)
 
 

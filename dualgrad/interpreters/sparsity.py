@@ -145,8 +145,28 @@ def jacobian_sparsity(fun: Callable, x, *, info: bool = False) -> "sps.csr_array
     raveled in C order; columns: ``x`` raveled), True where output ``i`` depends
     on input ``j``. Found in one evaluation of ``fun`` at the sparsity level.
 
-    ``info=True`` returns a ``SparsityInfo(pattern, fallbacks)``.
+    Parameters
+    ----------
+    fun : callable
+        One real array in, one array out.
+    x : array_like
+        The point (``where`` masks and branches follow the values there).
+    info : bool, optional
+        Return a ``SparsityInfo(pattern, fallbacks)``: ``fallbacks`` maps the
+        primitives without a sparsity rule (taken as dense) to their counts.
 
+    Returns
+    -------
+    scipy.sparse.csr_array or SparsityInfo
+        The boolean pattern, shape ``(out.size, x.size)``.
+
+    Raises
+    ------
+    TypeError
+        When ``x`` is not a real array, or ``fun`` returns a container.
+
+    Examples
+    --------
     >>> import dualgrad.numpy as np
     >>> jacobian_sparsity(lambda x: x[1:] - x[:-1], np.zeros(4)).toarray().astype(int)
     array([[1, 1, 0, 0],

@@ -19,13 +19,47 @@ from .flatten import flatten
 
 
 def fixed_point(f, a, x0, distance, tol):
-    """The fixed point x* = f(a)(x*) reached from ``x0``; differentiable in ``a``
-    (any nesting of tuples/lists/dicts of arrays), by implicit differentiation.
+    r"""The fixed point x* = f(a)(x*) reached from ``x0``; differentiable in ``a``
+    (any nesting of tuples/lists/dicts of arrays), by implicit differentiation:
+    :math:`dx^* = (I - \partial_x f)^{-1} \partial_a f \, da`, itself found by
+    a fixed-point iteration (so it converges when ``f(a)`` is a contraction),
+    not by differentiating the iterations. Higher derivatives work too.
 
+    Parameters
+    ----------
+    f : callable
+        ``f(a)`` returns the step ``x -> f(a)(x)``.
+    a : array_like or container
+        The parameters (differentiable).
+    x0 : array_like
+        The start (a constant: the fixed point does not depend on it).
+    distance : callable
+        ``distance(x, x_prev)``, a number.
+    tol : float
+        Iterate until ``distance(x, x_prev) <= tol``.
+
+    Returns
+    -------
+    array_like
+        The fixed point x*.
+
+    Raises
+    ------
+    Exception
+        Whatever ``f`` or ``distance`` raise; it does not stop on its own if
+        the iteration diverges.
+
+    Examples
+    --------
     >>> sqrt2 = fixed_point(lambda a: lambda x: 0.5 * (x + a / x), 2.0, 1.0,
     ...                     lambda x, y: abs(x - y), 1e-12)
     >>> round(float(sqrt2), 12)
     1.414213562373
+    >>> from dualgrad import grad
+    >>> d = grad(lambda a: fixed_point(lambda a: lambda x: 0.5 * (x + a / x), a, 1.0,
+    ...                               lambda x, y: abs(x - y), 1e-12))(2.0)
+    >>> round(float(d), 9) == round(0.5 / 2 ** 0.5, 9)  # d sqrt(a)/da
+    True
     """
     flat_a, unflatten = flatten(a)
     return fixed_point_p(flat_a, f=f, unflatten=unflatten, x0=tree_map(getval, x0),

@@ -37,7 +37,44 @@ def unflatten_optimizer(optimize):
 
 @unflatten_optimizer
 def sgd(grad, x, callback=None, num_iters=200, step_size=0.1, mass=0.9):
-    """Stochastic gradient descent with momentum ``mass``."""
+    r"""Stochastic gradient descent with momentum ``mass``:
+    :math:`v \leftarrow \mu v - (1 - \mu) g`, :math:`x \leftarrow x + \eta v`.
+
+    Parameters
+    ----------
+    grad : callable
+        ``grad(x, i)``: the gradient at ``x`` in iteration ``i`` (e.g.
+        ``dualgrad.grad(objective)`` of an ``objective(x, i)``).
+    x0 : array_like or container
+        The start; any nesting of tuples, lists and dicts of arrays.
+    callback : callable, optional
+        ``callback(x, i, g)`` before each step, with structured values.
+    num_iters : int
+        Steps taken.
+    step_size : float
+        The learning rate.
+    mass : float
+        The momentum :math:`\mu`.
+
+    Returns
+    -------
+    array or container
+        The last iterate, structured like ``x0``.
+
+    Raises
+    ------
+    TypeError
+        When ``x0`` holds something that is not an array or number.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import grad
+    >>> objective = lambda p, i: np.sum((p["w"] - 3.0) ** 2)
+    >>> p = sgd(grad(objective), {"w": np.zeros(2)}, num_iters=500, step_size=0.5)
+    >>> np.round(p["w"], 3)
+    array([3., 3.])
+    """
     velocity = dnp.zeros(len(x))
     for i in range(num_iters):
         g = grad(x, i)
@@ -50,7 +87,47 @@ def sgd(grad, x, callback=None, num_iters=200, step_size=0.1, mass=0.9):
 
 @unflatten_optimizer
 def rmsprop(grad, x, callback=None, num_iters=100, step_size=0.1, gamma=0.9, eps=10**-8):
-    """RMSProp: steps scaled by a running root-mean-square of the gradients."""
+    r"""RMSProp: steps scaled by a running root-mean-square of the gradients,
+    :math:`s \leftarrow \gamma s + (1 - \gamma) g^2`,
+    :math:`x \leftarrow x - \eta g / (\sqrt{s} + \epsilon)`.
+
+    Parameters
+    ----------
+    grad : callable
+        ``grad(x, i)``: the gradient at ``x`` in iteration ``i`` (e.g.
+        ``dualgrad.grad(objective)`` of an ``objective(x, i)``).
+    x0 : array_like or container
+        The start; any nesting of tuples, lists and dicts of arrays.
+    callback : callable, optional
+        ``callback(x, i, g)`` before each step, with structured values.
+    num_iters : int
+        Steps taken.
+    step_size : float
+        The learning rate.
+    gamma : float
+        The decay of the running mean square.
+    eps : float
+        Keeps the division finite.
+
+    Returns
+    -------
+    array or container
+        The last iterate, structured like ``x0``.
+
+    Raises
+    ------
+    TypeError
+        When ``x0`` holds something that is not an array or number.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import grad
+    >>> objective = lambda p, i: np.sum((p["w"] - 3.0) ** 2)
+    >>> p = rmsprop(grad(objective), {"w": np.zeros(2)}, num_iters=300, step_size=0.1)
+    >>> np.round(p["w"], 3)
+    array([3., 3.])
+    """
     avg_sq_grad = dnp.ones(len(x))
     for i in range(num_iters):
         g = grad(x, i)
@@ -63,7 +140,49 @@ def rmsprop(grad, x, callback=None, num_iters=100, step_size=0.1, gamma=0.9, eps
 
 @unflatten_optimizer
 def adam(grad, x, callback=None, num_iters=100, step_size=0.001, b1=0.9, b2=0.999, eps=10**-8):
-    """Adam (Kingma & Ba, arXiv:1412.6980): RMSProp with momentum and bias correction."""
+    r"""Adam (Kingma & Ba, arXiv:1412.6980): RMSProp with momentum and bias correction,
+    :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`,
+    :math:`v \leftarrow \beta_2 v + (1 - \beta_2) g^2`,
+    :math:`x \leftarrow x - \eta \hat m / (\sqrt{\hat v} + \epsilon)` with
+    :math:`\hat m = m / (1 - \beta_1^{i+1})`, :math:`\hat v = v / (1 - \beta_2^{i+1})`.
+
+    Parameters
+    ----------
+    grad : callable
+        ``grad(x, i)``: the gradient at ``x`` in iteration ``i`` (e.g.
+        ``dualgrad.grad(objective)`` of an ``objective(x, i)``).
+    x0 : array_like or container
+        The start; any nesting of tuples, lists and dicts of arrays.
+    callback : callable, optional
+        ``callback(x, i, g)`` before each step, with structured values.
+    num_iters : int
+        Steps taken.
+    step_size : float
+        The learning rate.
+    b1, b2 : float
+        The decays :math:`\beta_1, \beta_2` of the first and second moments.
+    eps : float
+        Keeps the division finite.
+
+    Returns
+    -------
+    array or container
+        The last iterate, structured like ``x0``.
+
+    Raises
+    ------
+    TypeError
+        When ``x0`` holds something that is not an array or number.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import grad
+    >>> objective = lambda p, i: np.sum((p["w"] - 3.0) ** 2)
+    >>> p = adam(grad(objective), {"w": np.zeros(2)}, num_iters=500, step_size=0.1)
+    >>> np.round(p["w"], 3)
+    array([3., 3.])
+    """
     m = dnp.zeros(len(x))
     v = dnp.zeros(len(x))
     for i in range(num_iters):

@@ -104,8 +104,29 @@ def _replay(nodes: list[GraphNode], inputs: list[GraphNode], values: list) -> di
 
 def const_graph(fun: Callable, *args: Any, **kwargs: Any) -> Callable:
     """``fun`` with ``args``/``kwargs`` fixed, recorded on the first call and
-    replayed afterwards (see the module docstring).
+    replayed afterwards (see the module docstring; autograd's ``const_graph``).
 
+    Parameters
+    ----------
+    fun : callable
+        A function of arrays whose sequence of primitives does not depend on the
+        values (no branch on them): the replay repeats the first call's primitives.
+    *args, **kwargs
+        Arguments fixed after the first one.
+
+    Returns
+    -------
+    callable
+        ``g(x)``: ``fun(x, *args, **kwargs)``, from the recorded primitives after
+        the first call.
+
+    Raises
+    ------
+    Exception
+        Whatever ``fun`` raises on the first call.
+
+    Examples
+    --------
     >>> import dualgrad.numpy as np
     >>> f = const_graph(lambda x, y: np.sin(x) * y, 2.0)
     >>> float(f(0.5)) == float(np.sin(2.0) * 0.5), float(f(3.0)) == float(np.sin(2.0) * 3.0)

@@ -83,8 +83,29 @@ def _like_leaf(x, dtype):
 
 
 def flatten(value):
-    """Flatten any nesting of tuples, lists and dicts of arrays to a 1-D array.
+    """Flatten any nesting of tuples, lists and dicts of arrays to a 1-D array
+    (dicts in sorted key order, arrays raveled in C order), differentiably: a
+    gradient of a function of ``unflatten(v)`` is a vector like ``v``.
 
+    Parameters
+    ----------
+    value : array_like or container
+        Arrays, scalars, and tuples, lists and dicts of them (nested), traced or not.
+
+    Returns
+    -------
+    vector : numpy.ndarray
+        Every leaf raveled and concatenated (a tracer when a leaf is traced).
+    unflatten : callable
+        ``unflatten(vector)`` rebuilds the nesting, with leaves of the original shapes.
+
+    Raises
+    ------
+    TypeError
+        When a leaf is not a number or an array.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> vec, unflatten = flatten({"b": np.ones(2), "a": (1.0, np.zeros((1, 2)))})
     >>> vec
@@ -105,8 +126,36 @@ def flatten(value):
 
 
 def flatten_func(func, example):
-    """``func`` of a structured value as a function of a flat vector:
-    returns ``(flat_func, unflatten, flat_example)``."""
+    """``func`` of a structured value as a function of a flat vector.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(structured, *args)``, returning arrays or containers of them.
+    example : container
+        A value of the structure ``func`` takes.
+
+    Returns
+    -------
+    flat_func : callable
+        ``flat_func(vector, *args) = flatten(func(unflatten(vector), *args))[0]``.
+    unflatten : callable
+        Vector to structure.
+    flat_example : numpy.ndarray
+        ``example`` flattened.
+
+    Raises
+    ------
+    TypeError
+        As :func:`flatten`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> f, unflatten, v = flatten_func(lambda p: p["w"] * p["b"], {"w": np.ones(2), "b": 3.0})
+    >>> v, f(v)
+    (array([3., 1., 1.]), array([3., 3.]))
+    """
     flat_example, unflatten = flatten(example)
 
     def flat_func(x, *args):

@@ -33,7 +33,37 @@ __all__ = ["PatternChanged", "OutputChanged", "signature", "as_pattern", "Sparse
 
 
 class PatternChanged(ValueError):
-    """The sparsity pattern at a new point has a nonzero the cached one lacks."""
+    """The sparsity pattern at a new point has a nonzero the cached one lacks.
+
+    A sparse derivative detects its pattern at the first point and reuses it;
+    with ``check_pattern=True`` it detects it again at every call and raises
+    this (a ``ValueError``) rather than return a Jacobian missing entries.
+
+    Parameters
+    ----------
+    message : str
+        Which entry lies outside the cached pattern, and the fix (a new sparse
+        derivative, or ``.reset()``).
+
+    Raised by
+    ---------
+    :class:`SparseJacobian` and :class:`SparseHessian` called with
+    ``check_pattern=True``.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import sparse
+    >>> J = sparse.jacobian(lambda x: np.where(x > 0, x ** 2, 0.0), check_pattern=True)
+    >>> J(np.array([-1.0, 1.0])).toarray()
+    array([[0., 0.],
+           [0., 2.]])
+    >>> try:
+    ...     J(np.array([1.0, 1.0]))
+    ... except PatternChanged as e:
+    ...     print("pattern changed")
+    pattern changed
+    """
 
 
 class OutputChanged(Exception):
@@ -193,7 +223,31 @@ class Sparse:
                 f"{self.kind} (or call .reset()) to detect the pattern here.")
 
     def reset(self) -> None:
-        """Forget the cached patterns and colourings."""
+        """Forget the cached patterns and colourings: the next call detects them
+        again (after a ``PatternChanged``, or when ``fun`` changed).
+
+        Parameters
+        ----------
+        None
+
+        Returns
+        -------
+        None
+
+        Raises
+        ------
+        Nothing
+
+        Examples
+        --------
+        >>> import dualgrad.numpy as np
+        >>> from dualgrad import sparse
+        >>> J = sparse.jacobian(lambda x: x ** 2)
+        >>> _ = J(np.ones(3))
+        >>> J.reset()
+        >>> J.pattern is None
+        True
+        """
         self._cache.clear()
         self.pattern = self.colours = self.choice = None
 

@@ -162,12 +162,63 @@ def greedy(graph, order: str = "smallest_last", passes: int = 1) -> onp.ndarray:
 
 
 def column_colouring(pattern, order: str = "smallest_last") -> onp.ndarray:
-    """Colours of the columns of ``pattern``: structurally orthogonal within a colour."""
+    """Colours of the columns of ``pattern``: structurally orthogonal within a
+    colour (no row has two entries of one colour), so one JVP along the sum of a
+    colour's unit vectors recovers all its columns.
+
+    Parameters
+    ----------
+    pattern : array_like or sparse matrix
+        A boolean m x n pattern.
+    order : str
+        The greedy colouring's vertex order, one of ``ORDERS``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The colour (0, 1, ...) of each of the n columns.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``order``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> column_colouring(np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]]))
+    array([0, 1, 0, 1])
+    """
     return greedy(column_intersection_graph(pattern), order)
 
 
 def row_colouring(pattern, order: str = "smallest_last") -> onp.ndarray:
-    """Colours of the rows of ``pattern`` (a column colouring of its transpose)."""
+    """Colours of the rows of ``pattern`` (a column colouring of its transpose):
+    one VJP per colour recovers all its rows.
+
+    Parameters
+    ----------
+    pattern : array_like or sparse matrix
+        A boolean m x n pattern.
+    order : str
+        The greedy colouring's vertex order, one of ``ORDERS``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The colour of each of the m rows.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``order``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> row_colouring(np.array([[1, 0], [1, 0], [0, 1]]))
+    array([0, 1, 0])
+    """
     return column_colouring(_csr(pattern).T, order)
 
 
@@ -178,7 +229,33 @@ def star_colouring(pattern, order: str = "smallest_last") -> onp.ndarray:
     a colour that would make a path on four vertices two-coloured. With v at an
     end, v-w-x-y with c(x) = c(v), c(y) = c(w); with v second, u-v-w-x with
     c(u) = c(w), c(x) = c(v). Both are forbidden here (exactly, over the
-    vertices already coloured)."""
+    vertices already coloured). A star colouring lets each Hessian entry be read
+    from one Hessian-vector product (symmetry used).
+
+    Parameters
+    ----------
+    pattern : array_like or sparse matrix
+        A symmetric boolean n x n pattern (the diagonal is ignored).
+    order : str
+        The greedy colouring's vertex order, one of ``ORDERS``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The colour of each of the n variables.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``order``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> arrow = np.eye(4, dtype=bool); arrow[0, :] = arrow[:, 0] = True
+    >>> star_colouring(arrow)  # the hub alone, the rest share one colour
+    array([0, 1, 1, 1])
+    """
     g = _without_diagonal(pattern)
     n = g.shape[0]
     ptr, idx = g.indptr.tolist(), g.indices.tolist()
@@ -239,7 +316,36 @@ def bicolouring(pattern, order: str = "smallest_last", candidates: int = 3) -> B
     Why it is exact, for the row split: an output row outside the dense set has
     all its entries in ``fwd``, and the columns are coloured orthogonal on those
     rows; the dense rows are the only rows seeded in reverse, coloured
-    orthogonal among themselves. The column split is the same, transposed."""
+    orthogonal among themselves. The column split is the same, transposed.
+
+    Parameters
+    ----------
+    pattern : array_like or sparse matrix
+        A boolean m x n pattern.
+    order : str
+        The greedy colouring's vertex order, one of ``ORDERS``.
+    candidates : int
+        How many of the largest row (column) counts are tried as thresholds.
+
+    Returns
+    -------
+    Bicolouring
+        ``(fwd, columns, rev, rows)``: the two disjoint parts of the pattern and
+        their colours (-1: not seeded); ``.jvps`` and ``.vjps`` count the passes.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``order``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> arrow = np.eye(6, dtype=bool); arrow[0, :] = arrow[:, 0] = True
+    >>> b = bicolouring(arrow)   # either mode alone: 6 passes
+    >>> b.jvps, b.vjps, b.fwd.nnz + b.rev.nnz == int(arrow.sum())
+    (2, 1, True)
+    """
     splits = list(_splits(_csr(pattern), candidates))
     # Colour in the order of a lower bound (a row of fwd with r entries needs r
     # JVPs, a column of rev with c entries c VJPs), skipping splits that cannot

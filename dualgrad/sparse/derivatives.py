@@ -39,9 +39,40 @@ _ORDER = {"fwd": (FWD, REV), "rev": (REV, FWD), "bi": (BI, REV, FWD),
 
 
 def hessian_sparsity(fun: Callable, x, *, info: bool = False) -> "sps.csr_array | SparsityInfo":
-    """The sparsity pattern of the Hessian of a scalar ``fun`` at ``x``: the
+    r"""The sparsity pattern of the Hessian of a scalar ``fun`` at ``x``: the
     Jacobian pattern of its gradient (the reverse pass is traced at the sparsity
-    level), made symmetric. A boolean ``csr_array`` of shape ``(x.size, x.size)``."""
+    level), made symmetric: entry :math:`(i, j)` is True when
+    :math:`\partial^2 f / \partial x_i \partial x_j` may be nonzero.
+
+    Parameters
+    ----------
+    fun : callable
+        A scalar function of one real array.
+    x : array_like
+        The point (the pattern follows ``where`` masks and branches there).
+    info : bool, optional
+        Return a ``SparsityInfo(pattern, fallbacks)``: ``fallbacks`` maps the
+        primitives that had no sparsity rule (and were taken as dense) to their
+        counts.
+
+    Returns
+    -------
+    scipy.sparse.csr_array or SparsityInfo
+        A symmetric boolean ``csr_array`` of shape ``(x.size, x.size)``.
+
+    Raises
+    ------
+    TypeError
+        When ``x`` is not a real array, or ``fun`` does not return a scalar.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> hessian_sparsity(lambda x: np.sum(x[1:] * x[:-1]), np.zeros(3)).toarray().astype(int)
+    array([[0, 1, 0],
+           [1, 0, 1],
+           [0, 1, 0]])
+    """
     x = _check_input(x, "hessian_sparsity")
 
     def g(v):
@@ -64,7 +95,45 @@ def _longest_row(p) -> int:
 
 
 class SparseChoice(NamedTuple):
-    """How a sparse derivative is computed, and why."""
+    """How a sparse derivative is computed, and why (``J.choice``, or the second
+    item of a call with ``explain=True``; ``str()`` of it reads as a sentence).
+
+    Parameters
+    ----------
+    mode, shape, nnz, colours, alternative, reason, fallbacks
+        The fields below (made by the sparse derivatives, not by users).
+
+    Attributes
+    ----------
+    mode : str
+        ``"fwd"`` (JVPs), ``"rev"`` (VJPs), ``"bi"`` (both) or ``"fwd-over-rev"``
+        (Hessian-vector products).
+    shape : tuple
+        The derivative's shape ``(m, n)``.
+    nnz : int
+        Entries of the pattern.
+    colours : int
+        Directions pushed: the cost in passes.
+    alternative : str
+        The other option and its count.
+    reason : str
+        Why this mode.
+    fallbacks : dict
+        Primitives without a sparsity rule, taken as dense, with their counts.
+
+    Raises
+    ------
+    Nothing
+        A record.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> J = jacobian(lambda x: x[1:] * x[:-1])
+    >>> _ = J(np.ones(5))
+    >>> J.choice.mode, J.choice.colours, J.choice.shape
+    ('fwd', 2, (4, 5))
+    """
     mode: str             # "fwd" (JVPs), "rev" (VJPs), "bi" (both) or "fwd-over-rev"
     shape: tuple
     nnz: int
@@ -97,7 +166,45 @@ class SparseJacobian(Sparse):
     from VJPs and the rest from JVPs, or the densest columns from JVPs and the
     rest from VJPs; an arrowhead then needs 3 passes instead of n. A primitive
     with only a VJP rule (or only a JVP rule) makes it run in the mode whose rules
-    exist, as the dense transforms do (``dualgrad.transforms.fallback``)."""
+    exist, as the dense transforms do (``dualgrad.transforms.fallback``).
+
+    Made by :func:`jacobian`; the pattern and colouring are found at the first
+    call and reused at every later call with arguments of the same shapes and dtypes.
+
+    Parameters
+    ----------
+    fun : callable
+        One real array in, one array out.
+    mode, order, chunk_size, check_pattern, explain, pattern
+        As for :func:`jacobian`.
+
+    Attributes
+    ----------
+    pattern : scipy.sparse.csr_array or None
+        The pattern of the last call (None before the first call).
+    colours : numpy.ndarray or None
+        The colour of each column (forward) or row (reverse).
+    choice : SparseChoice or None
+        The mode, its cost in passes and why.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``mode`` or ``order``, or a bad ``chunk_size`` or ``pattern``.
+    TypeError
+        At a call, when ``x`` is not a real array or is traced, or ``fun`` returns a
+        container.
+    PatternChanged
+        At a call with ``check_pattern=True``, when the pattern grew.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> J = SparseJacobian(lambda x: np.cumsum(x)[-2:], mode="rev")
+    >>> J(np.ones(3)).toarray()
+    array([[1., 1., 0.],
+           [1., 1., 1.]])
+    """
 
     kind, who = "jacobian", "sparse.jacobian"
 
@@ -216,7 +323,38 @@ class SparseJacobian(Sparse):
         return compute
 
     def value_and_jacobian(self, x, *args, **kwargs):
-        """``(f(x, *args, **kwargs), J)``, the value coming from the same pass."""
+        """``(f(x, *args, **kwargs), J)``, the value coming from the same pass
+        (a Newton step needs both: no extra evaluation).
+
+        Parameters
+        ----------
+        x : array_like
+            The point (real).
+        *args, **kwargs
+            Further arguments of ``fun``, held constant.
+
+        Returns
+        -------
+        value : numpy.ndarray
+            ``fun(x, *args, **kwargs)``.
+        J : scipy.sparse.csr_array
+            The Jacobian at ``x``, shape ``(value.size, x.size)``.
+
+        Raises
+        ------
+        TypeError
+            When ``x`` is not real or ``fun`` returns a container or a complex array.
+        PatternChanged
+            With ``check_pattern=True``, when the pattern grew.
+
+        Examples
+        --------
+        >>> import dualgrad.numpy as np
+        >>> f, J = jacobian(lambda x: x ** 2).value_and_jacobian(np.array([1.0, 3.0]))
+        >>> f, J.toarray()
+        (array([1., 9.]), array([[2., 0.],
+               [0., 6.]]))
+        """
         x, unary, key = self._point(x, args, kwargs)
         return self._retrying(self._compute(x, unary), x, unary, key)
 
@@ -242,7 +380,47 @@ class SparseHessian(Sparse):
     symmetric, so ``S^T H = (H S)^T``) when a primitive has no JVP rule.
 
     A given ``pattern`` may be one triangle (as IPOPT takes it) or both: it is
-    made symmetric, ``P | P^T``, like a detected one."""
+    made symmetric, ``P | P^T``, like a detected one.
+
+    Made by :func:`hessian`; the pattern and colouring are found at the first
+    call and reused at every later call with arguments of the same shapes and dtypes.
+
+    Parameters
+    ----------
+    fun : callable
+        A scalar function of one real array.
+    order, chunk_size, check_pattern, explain, pattern
+        As for :func:`hessian`.
+
+    Attributes
+    ----------
+    pattern : scipy.sparse.csr_array or None
+        The symmetric pattern of the last call (None before the first call).
+    colours : numpy.ndarray or None
+        The star colour of each variable.
+    choice : SparseChoice or None
+        The cost in Hessian-vector products, against a column colouring.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``order``, or a bad ``chunk_size`` or ``pattern``.
+    TypeError
+        At a call, when ``x`` is not a real array or is traced, or ``fun`` is not scalar.
+    PatternChanged
+        At a call with ``check_pattern=True``, when the pattern grew.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> H = SparseHessian(lambda x: np.sum(x ** 3))
+    >>> H(np.array([1.0, 2.0, 3.0])).toarray()
+    array([[ 6.,  0.,  0.],
+           [ 0., 12.,  0.],
+           [ 0.,  0., 18.]])
+    >>> H.choice.colours  # a diagonal Hessian: one product
+    1
+    """
 
     kind, who, mode = "hessian", "sparse.hessian", "fwd-over-rev"
 
@@ -306,17 +484,48 @@ def _symmetrised(p) -> sps.csr_array:
 def jacobian(fun: Callable, *, mode: str = "auto", order: str = "smallest_last",
              chunk_size: int | None = None, check_pattern: bool = False,
              explain: bool = False, pattern=None) -> SparseJacobian:
-    """The sparse Jacobian of ``fun`` (one array in, one array out), as a reusable
-    :class:`SparseJacobian`; ``jacobian(f)(x)`` is a ``scipy.sparse.csr_array``.
+    r"""The sparse Jacobian of ``fun`` (one array in, one array out), as a reusable
+    :class:`SparseJacobian`; ``jacobian(f)(x)`` is a ``scipy.sparse.csr_array``
+    :math:`J_{ij} = \partial f_i / \partial x_j` (rows: ``f(x).ravel()``,
+    columns: ``x.ravel()``), from k passes, k the number of colours of its
+    pattern, instead of n (or m).
 
-    ``mode``: ``"auto"`` (forward or reverse, the fewer colours; the split below
-    when both need more than ``BI_AFTER`` passes and it needs fewer), ``"fwd"``,
-    ``"rev"``, or ``"bi"`` (JVPs for part of the pattern, VJPs for the rest: for
-    patterns with both a dense row and a dense column).
+    Parameters
+    ----------
+    fun : callable
+        One real array in, one array out; ``J(x, *args)`` passes further
+        arguments, held constant (as ``scipy.optimize`` does).
+    mode : {"auto", "fwd", "rev", "bi"}
+        ``"auto"``: forward or reverse, the fewer colours; the split below when
+        both need more than ``BI_AFTER`` passes and it needs fewer. ``"bi"``:
+        JVPs for part of the pattern, VJPs for the rest (patterns with both a
+        dense row and a dense column).
+    order : str
+        The vertex order of the greedy colouring: ``"smallest_last"``,
+        ``"largest_first"`` or ``"natural"``.
+    chunk_size : int, optional
+        Directions per batched pass (memory bound); all at once by default.
+    check_pattern : bool
+        Detect the pattern again at every call and raise ``PatternChanged`` if it grew.
+    explain : bool
+        Calls return ``(J, SparseChoice)``.
+    pattern : array_like or sparse matrix, optional
+        A known boolean pattern (m x n): detection is skipped.
 
-    ``pattern`` skips detection (a known boolean sparsity pattern, m x n);
-    ``explain=True`` makes calls return ``(J, SparseChoice)``.
+    Returns
+    -------
+    SparseJacobian
+        Call it at a point for the ``csr_array``.
 
+    Raises
+    ------
+    ValueError
+        For an unknown ``mode`` or ``order``, a ``chunk_size`` that is not a
+        positive int, or a ``pattern`` that is not a 2-D boolean array or
+        ``scipy.sparse`` matrix.
+
+    Examples
+    --------
     >>> import dualgrad.numpy as np
     >>> J = jacobian(lambda x: x[1:] * x[:-1])
     >>> J(np.array([1.0, 2.0, 3.0])).toarray()
@@ -331,9 +540,40 @@ def jacobian(fun: Callable, *, mode: str = "auto", order: str = "smallest_last",
 
 def hessian(fun: Callable, *, order: str = "smallest_last", chunk_size: int | None = None,
             check_pattern: bool = False, explain: bool = False, pattern=None) -> SparseHessian:
-    """The sparse Hessian of a scalar ``fun``, as a reusable :class:`SparseHessian`;
-    ``hessian(f)(x)`` is a symmetric ``scipy.sparse.csr_array``.
+    r"""The sparse Hessian of a scalar ``fun``, as a reusable :class:`SparseHessian`;
+    ``hessian(f)(x)`` is a symmetric ``scipy.sparse.csr_array``
+    :math:`H_{ij} = \partial^2 f / \partial x_i \partial x_j`, from k
+    Hessian-vector products, k the star colours of its pattern.
 
+    Parameters
+    ----------
+    fun : callable
+        A scalar function of one real array (further arguments at the call,
+        held constant).
+    order : str
+        The vertex order of the greedy star colouring.
+    chunk_size : int, optional
+        Products per batched pass (memory bound).
+    check_pattern : bool
+        Detect the pattern again at every call and raise ``PatternChanged`` if it grew.
+    explain : bool
+        Calls return ``(H, SparseChoice)``.
+    pattern : array_like or sparse matrix, optional
+        A known symmetric boolean pattern (n x n): detection is skipped.
+
+    Returns
+    -------
+    SparseHessian
+        Call it at a point for the ``csr_array``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``order``, a ``chunk_size`` that is not a positive int, or
+        a ``pattern`` that is not a square boolean array or ``scipy.sparse`` matrix.
+
+    Examples
+    --------
     >>> import dualgrad.numpy as np
     >>> H = hessian(lambda x: np.sum(x[1:] * x[:-1] ** 2))
     >>> H(np.array([1.0, 2.0, 3.0])).toarray()

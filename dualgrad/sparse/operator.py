@@ -37,6 +37,27 @@ def linear_operator(fun: Callable, x) -> "scipy.sparse.linalg.LinearOperator":
     float32). A primitive with only a VJP rule (or only a JVP rule) is handled as
     the dense transforms handle it (``dualgrad.transforms.fallback``).
 
+    Parameters
+    ----------
+    fun : callable
+        One real array in, one array out (real or complex).
+    x : array_like
+        The real point; ``fun`` is recorded there once (one tape for every ``rmatvec``).
+
+    Returns
+    -------
+    scipy.sparse.linalg.LinearOperator
+        Of shape ``(f(x).size, x.size)`` and the dtype of ``x`` and ``f(x)``
+        together; ``matmat``/``rmatmat`` push all columns in one batched pass.
+
+    Raises
+    ------
+    TypeError
+        When ``x`` is not a real array, or is a traced value (use the dense
+        transforms inside another transform).
+
+    Examples
+    --------
     >>> import dualgrad.numpy as np
     >>> import numpy
     >>> J = linear_operator(lambda x: x ** 2, np.array([1.0, 2.0]))

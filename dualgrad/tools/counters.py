@@ -42,6 +42,35 @@ class Counts:
       pulled in total (a batched pass carries several);
     - ``tape_nodes`` / ``tape_bytes``: nodes recorded, and bytes of the
       arrays the tape keeps for the backward pass (each array counted once).
+
+    Parameters
+    ----------
+    **fields : int
+        The counters above, all 0 by default (``count()`` makes and fills one).
+
+    Attributes
+    ----------
+    primitive_evals, jvp_rules, vjp_rules, jvp_passes, tape_passes, backward_passes, \
+tangent_directions, cotangent_directions, tape_nodes, tape_bytes : int
+        As listed above.
+    forward_passes : int
+        Forward-mode passes plus tape recordings.
+    passes : int
+        All passes, forward and backward.
+
+    Raises
+    ------
+    Nothing
+        A plain record.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import jacobian
+    >>> with count() as c:
+    ...     J = jacobian(np.sin, mode="fwd")(np.ones(4))
+    >>> c.jvp_passes, c.tangent_directions    # one batched pass of 4 directions
+    (1, 4)
     """
     primitive_evals: int = 0
     jvp_rules: int = 0
@@ -56,11 +85,34 @@ class Counts:
 
     @property
     def forward_passes(self) -> int:
-        """Passes that evaluate the function: forward-mode passes plus tape recordings."""
+        """Passes that evaluate the function: forward-mode passes plus tape recordings.
+
+        Returns
+        -------
+        int
+            ``jvp_passes + tape_passes``.
+
+        Examples
+        --------
+        >>> Counts(jvp_passes=2, tape_passes=1).forward_passes
+        3
+        """
         return self.jvp_passes + self.tape_passes
 
     @property
     def passes(self) -> int:
+        """Every pass over the function: forward passes plus backward sweeps.
+
+        Returns
+        -------
+        int
+            ``forward_passes + backward_passes``.
+
+        Examples
+        --------
+        >>> Counts(tape_passes=1, backward_passes=1).passes
+        2
+        """
         return self.forward_passes + self.backward_passes
 
     def __str__(self) -> str:
@@ -209,19 +261,36 @@ def _counted_vjp(rule):
 class count:
     """Count the work of every differentiation inside a ``with`` block.
 
+    Counting is per thread: while a block is active, forward and reverse levels
+    created on this thread are counting subclasses (``dualgrad.core.instrument``),
+    and each primitive's function is wrapped so that its evaluations on this
+    thread are counted (unwrapped when the last block on any thread closes).
+    Counting slows differentiation down: it is a tool for measuring, not for
+    production. Blocks nest: each counts everything inside it.
+
+    Parameters
+    ----------
+    None
+        ``count()`` takes no arguments.
+
+    Attributes
+    ----------
+    counts : Counts
+        The counts being filled (also what ``with count() as c`` binds).
+
+    Raises
+    ------
+    Nothing
+        Errors inside the block propagate; counting stops cleanly.
+
+    Examples
+    --------
     >>> import dualgrad.numpy as np
     >>> from dualgrad import grad
     >>> with count() as c:
     ...     g = grad(lambda x: np.sum(np.sin(x)))(np.ones(3))
     >>> c.tape_passes, c.backward_passes, c.cotangent_directions
     (1, 1, 1)
-
-    Counting is per thread: while a block is active, forward and reverse levels
-    created on this thread are counting subclasses (``dualgrad.core.instrument``),
-    and each primitive's function is wrapped so that its evaluations on this
-    thread are counted (unwrapped when the last block on any thread closes).
-    Counting slows differentiation down: it is a tool for measuring, not for
-    production.
     """
 
     def __enter__(self) -> Counts:

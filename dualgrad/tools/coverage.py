@@ -65,11 +65,18 @@ def counts(rep=None) -> Counter:
     return Counter(c for table in rep.values() for c in table.values())
 
 
+# Modules that define primitives beyond dualgrad.numpy, imported before counting so the
+# figures do not depend on what the caller happened to import.
+RULE_MODULES = ("dualgrad.scipy.special", "dualgrad.scipy.stats", "dualgrad.scipy.linalg",
+                "dualgrad.scipy.signal", "dualgrad.scipy.integrate", "dualgrad.misc.fixed_points")
+
+
 def primitive_batching() -> dict[str, str]:
-    """{primitive name: "batched" or "loop"} for every primitive with rules."""
+    """{primitive name: "batched" or "loop"} for every primitive with rules (the
+    library's, and any a caller has defined in this process)."""
     import importlib
-    for sub in ("special", "stats", "linalg", "signal", "integrate"):  # their rules too
-        importlib.import_module(f"dualgrad.scipy.{sub}")
+    for name in RULE_MODULES:  # their rules too
+        importlib.import_module(name)
     from ..interpreters.batching import batched_rule_names
     from ..core import JVP_RULES
     fast = set(batched_rule_names())
@@ -90,7 +97,7 @@ def residual_coverage() -> tuple[list[str], list[str]]:
     primitive declares what it reads (``dualgrad.core.residuals``); an undeclared one
     keeps all its arguments and its answer on the tape."""
     from ..core.residuals import is_declared
-    primitive_batching()  # imports the scipy rules too
+    primitive_batching()  # imports RULE_MODULES too
     from ..core import VJP_RULES
     prims = [p for p in VJP_RULES if isinstance(p, Primitive) and p.vjps]
     return (sorted(p.name for p in prims if is_declared(p)),
