@@ -12,7 +12,7 @@ from ..interpreters.reverse import pull_back
 from ..numpy import real
 from . import checks
 from .fallback import FWD, REV, elementwise_grad_by_forward, grad_by_forward, run_modes
-from .transform import ArgNum, Fun, _size, _wraps, transform
+from .transform import ArgNum, Fun, _size, _wraps, aux_last, transform, with_aux
 
 
 @transform("make_vjp", prefix="vjp")
@@ -56,9 +56,91 @@ def _value_and_grad(unary: Fun, x: Any) -> tuple[Any, Any]:
     return run_modes("grad", [(REV, rev), (FWD, lambda: grad_by_forward(unary, x, check))]).value
 
 
-@transform("value_and_grad", who="grad", float_ints=True)
-def value_and_grad(unary: Fun, x: Any) -> tuple[Any, Any]:
-    """``(f(x), grad f(x))`` from one forward and one backward pass."""
+def _holomorphic_value_and_grad(unary: Fun, x: Any, who: str) -> tuple[Any, Any]:
+    """JAX's ``holomorphic=True``: complex inputs and a complex output are required,
+    and the gradient is f'(z), the gradient of Re f in dualgrad's convention (equal to
+    f'(z) where the Cauchy-Riemann equations hold)."""
+    check_complex_inputs(x, who)
+
+    def real_part(v):
+        out = unary(v)
+        check_complex_output(out, who)
+        return real(out), out
+    main, read_value = with_aux(real_part, who)
+    g = _value_and_grad(main, x)[1]
+    return read_value(), g
+
+
+def check_complex_inputs(x: Any, who: str) -> None:
+    for leaf in tree_flatten(x)[0]:
+        kind = onp.result_type(getval(leaf)).kind
+        if kind != "c":
+            raise TypeError(
+                f"{who} with holomorphic=True requires complex inputs, but got dtype "
+                f"{onp.result_type(getval(leaf))}. Pass complex values (x + 0j, or "
+                "x.astype(complex)), or drop holomorphic=True for the gradient of a real input.")
+
+
+def check_complex_output(out: Any, who: str) -> None:
+    for leaf in tree_flatten(out)[0]:
+        if onp.result_type(getval(leaf)).kind != "c":
+            raise TypeError(
+                f"{who} with holomorphic=True requires complex outputs, but the function "
+                f"returned dtype {onp.result_type(getval(leaf))}. Return a complex value, or "
+                "drop holomorphic=True (a real output has the ordinary gradient).")
+
+
+def _value_and_grad_aux(result: tuple, aux: Any) -> tuple:
+    value, g = result
+    return (value, aux), g
+
+
+@transform("value_and_grad", who="grad", float_ints=True, aux=_value_and_grad_aux)
+def value_and_grad(unary: Fun, x: Any, *, holomorphic: bool = False) -> tuple[Any, Any]:
+    """The value and the gradient of a scalar function, from one forward and one
+    backward pass.
+
+    Parameters
+    ----------
+    fun : callable
+        The function; its output must be a real scalar (complex with
+        ``holomorphic=True``).
+    argnum : int or tuple of int, optional
+        The argument(s) to differentiate with respect to (default 0); ``argnums``
+        is JAX's spelling of the same option.
+    holomorphic : bool, optional
+        JAX's option: ``fun`` is holomorphic, its inputs and output complex, and the
+        gradient is the complex derivative f'(z).
+    has_aux : bool, optional
+        ``fun`` returns ``(output, aux)``; the call then returns
+        ``((value, aux), gradient)`` (JAX's form), ``aux`` with this transform's
+        tracers made plain.
+
+    Returns
+    -------
+    callable
+        Taking ``fun``'s arguments and returning ``(value, gradient)``, the gradient
+        shaped like the differentiated argument (a tuple of them for a tuple argnum).
+
+    Raises
+    ------
+    TypeError
+        If the output is not a real scalar, an input is an integer, ``has_aux`` is set
+        and ``fun`` does not return a pair, or a keyword is not an option (a JAX or
+        PyTorch keyword is named with dualgrad's spelling).
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> value, g = value_and_grad(lambda x: np.sum(x ** 2))(np.array([1.0, 2.0]))
+    >>> float(value), g
+    (5.0, array([2., 4.]))
+    >>> (value, aux), g = value_and_grad(lambda x: (x ** 2, "aux"), has_aux=True)(3.0)
+    >>> float(value), aux, float(g)
+    (9.0, 'aux', 6.0)
+    """
+    if holomorphic:
+        return _holomorphic_value_and_grad(unary, x, "value_and_grad")
     return _value_and_grad(unary, x)
 
 
@@ -69,18 +151,61 @@ def _grad_name(fun: Fun, argnum: ArgNum) -> tuple[str, str]:
             f"Takes the\n    same arguments as {name} but returns the grad.\n")
 
 
-@transform("grad", float_ints=True, named=_grad_name)
-def grad(unary: Fun, x: Any) -> Any:
+@transform("grad", float_ints=True, named=_grad_name, aux=aux_last)
+def grad(unary: Fun, x: Any, *, holomorphic: bool = False) -> Any:
     """
     Returns a function which computes the gradient of a scalar-valued ``fun`` with
     respect to argument ``argnum`` (autograd's wording).
 
     For ``f(z) = u + i v`` of a complex ``z`` it is ``du/dx - i du/dy``.
 
+    Parameters
+    ----------
+    fun : callable
+        The function to differentiate; its output must be a real scalar (a float or
+        a size-1 array), or complex with ``holomorphic=True``.
+    argnum : int or tuple of int, optional
+        Position(s) of the argument(s) to differentiate with respect to (default 0);
+        a tuple gives a tuple of gradients. ``argnums`` is JAX's and PyTorch's
+        spelling of the same option. Other arguments are held constant.
+    holomorphic : bool, optional
+        JAX's option: ``fun`` is holomorphic, with complex inputs and a complex
+        output, and the result is the complex derivative f'(z) (the gradient of
+        Re f in dualgrad's convention, which is f'(z) for a holomorphic f).
+    has_aux : bool, optional
+        ``fun`` returns ``(output, aux)``: only ``output`` is differentiated and
+        the call returns ``(gradient, aux)`` (JAX's form), with the values traced
+        by this transform made plain in ``aux``.
+
+    Returns
+    -------
+    callable
+        Taking ``fun``'s arguments and returning the gradient, shaped like the
+        differentiated argument (a tuple, list, dict, dataclass... of arrays for such an
+        argument).
+
+    Raises
+    ------
+    TypeError
+        If the output is not a real scalar (or, with ``holomorphic=True``, an input
+        or the output is not complex), an input is an integer scalar, ``has_aux``
+        is set and ``fun`` does not return a pair, or a keyword is not an option
+        (a JAX or PyTorch keyword such as ``allow_int`` is named with dualgrad's
+        spelling, or the message says there is none).
+
+    Examples
+    --------
     >>> import dualgrad.numpy as np
     >>> float(grad(np.sin)(0.0))
     1.0
+    >>> g, aux = grad(lambda x: (x ** 3, {"x2": x ** 2}), has_aux=True)(2.0)
+    >>> float(g), float(aux["x2"])
+    (12.0, 4.0)
+    >>> complex(grad(lambda z: z ** 2, holomorphic=True)(1.0 + 2.0j))
+    (2+4j)
     """
+    if holomorphic:
+        return _holomorphic_value_and_grad(unary, x, "grad")[1]
     return _value_and_grad(unary, x)[1]
 
 
