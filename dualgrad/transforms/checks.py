@@ -186,7 +186,7 @@ FOREIGN = {
 # Where a JAX or PyTorch keyword has dualgrad's meaning only in some transforms.
 _WHERE = {
     "has_aux": "grad, value_and_grad, jacobian, jacfwd, jacrev, hessian, jvp and vjp",
-    "holomorphic": "grad, value_and_grad, jacobian, jacfwd, jacrev and hessian",
+    "holomorphic": "grad, value_and_grad, jacobian, jacfwd and jacrev",
     "chunk_size": "jacobian, jacfwd, jacrev, hessian and vmap",
     "argnums": "the transforms taking argnum",
 }

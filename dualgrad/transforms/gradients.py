@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import numpy as onp
 
-from ..core import Tracer, getval, tree_flatten, vspace
+from ..core import Tracer, getval, is_container, tree_flatten, tree_map, vspace
 from ..interpreters.reverse import pull_back
 from ..numpy import real
 from . import checks
@@ -53,7 +53,21 @@ def _value_and_grad(unary: Fun, x: Any) -> tuple[Any, Any]:
         ans, pull = pull_back(unary, (x,), once=True)
         check(ans)
         return ans, pull(vspace(ans).ones())[0]
-    return run_modes("grad", [(REV, rev), (FWD, lambda: grad_by_forward(unary, x, check))]).value
+    value, g = run_modes("grad", [(REV, rev), (FWD, lambda: grad_by_forward(unary, x, check))]).value
+    return value, _zero_d_leaves(g, x)
+
+
+def _zero_d_leaves(g: Any, x: Any) -> Any:
+    """The rule for the leaves of a container gradient: every scalar leaf is a 0-d
+    array, as autograd gives them (``{'a': array(3.), 'b': array(0.)}``), never a mix
+    of 0-d arrays, ``np.float64`` and Python floats. The gradient of a bare scalar is
+    left as the pass made it (``np.float64`` mostly, as autograd's is)."""
+    if not is_container(x):
+        return g
+
+    def zero_d(v):
+        return onp.asarray(v) if isinstance(v, (float, complex, onp.generic)) else v
+    return tree_map(zero_d, g)
 
 
 def _holomorphic_value_and_grad(unary: Fun, x: Any, who: str) -> tuple[Any, Any]:
@@ -237,8 +251,8 @@ def elementwise_grad(unary: Fun, x: Any) -> Any:
     def rev():
         ans, pull = pull_back(unary, (x,), once=True)
         return pull(_ones_like(ans))[0]
-    return run_modes("elementwise_grad", [
-        (REV, rev), (FWD, lambda: elementwise_grad_by_forward(unary, x))]).value
+    return _zero_d_leaves(run_modes("elementwise_grad", [
+        (REV, rev), (FWD, lambda: elementwise_grad_by_forward(unary, x))]).value, x)
 
 
 def _name(fun: Fun) -> str:

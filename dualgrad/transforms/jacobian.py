@@ -8,7 +8,8 @@ from . import checks
 from .complex_layouts import check_layout, real_hessian, real_jacobian
 from .directions import OutputTree, _jac_fwd, _jac_rev
 from .fallback import FWD, REV, run_modes
-from .transform import ArgNum, Fun, transform
+from .gradients import check_complex_inputs, check_complex_output
+from .transform import ArgNum, Fun, aux_last, transform
 
 
 class ModeChoice(NamedTuple):
@@ -47,10 +48,10 @@ def _check_jacobian(*, mode: str = "auto", chunk_size: int | None = None,
     checks.check_chunk_size(chunk_size)
 
 
-@transform("jacobian", check=_check_jacobian)
+@transform("jacobian", check=_check_jacobian, aux=aux_last)
 def jacobian(unary: Fun, x: Any, *, mode: str = "auto", explain: bool = False,
              batch: bool = True, chunk_size: int | None = None,
-             complex_layout: str = "complex") -> Any:
+             complex_layout: str = "complex", holomorphic: bool = False) -> Any:
     """The Jacobian of ``fun``, shaped ``out.shape + x.shape``.
 
     A tuple/list/dict input gives the same structure of such blocks; a
@@ -78,6 +79,17 @@ def jacobian(unary: Fun, x: Any, *, mode: str = "auto", explain: bool = False,
     array([[2., 0.],
            [0., 2.]])
     """
+    if holomorphic:  # JAX's option: complex in and out; the default layout is then f'(z)
+        check_complex_inputs(x, "jacobian")
+        if complex_layout == "real":
+            raise ValueError("jacobian: holomorphic=True gives the complex derivative "
+                             "df/dz; it does not combine with complex_layout='real'.")
+        fun = unary
+
+        def unary(v):
+            out = fun(v)
+            check_complex_output(out, "jacobian")
+            return out
     if complex_layout == "real":
         return real_jacobian(unary, x, jacobian, mode=mode, explain=explain,
                              batch=batch, chunk_size=chunk_size)
@@ -100,21 +112,27 @@ def jacobian(unary: Fun, x: Any, *, mode: str = "auto", explain: bool = False,
     return (J, choice) if explain else J
 
 
-def jacfwd(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
-           chunk_size: int | None = None) -> Fun:
+# jacfwd's and jacrev's JAX options, passed on to jacobian
+_JAC_PASSED = {"has_aux", "holomorphic", "argnums", "complex_layout", "explain"}
+
+
+def jacfwd(fun: Fun, argnum: ArgNum = checks._UNSET, *, batch: bool = True,
+           chunk_size: int | None = None, **jax_options: Any) -> Fun:
     """The Jacobian by forward mode: all input directions in one batched pass
     (reverse mode if some primitive has no JVP rule)."""
-    return jacobian(fun, argnum, mode="fwd", batch=batch, chunk_size=chunk_size)
+    checks.refuse_options("jacfwd", jax_options, _JAC_PASSED | {"batch", "chunk_size"})
+    return jacobian(fun, argnum, mode="fwd", batch=batch, chunk_size=chunk_size, **jax_options)
 
 
-def jacrev(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
-           chunk_size: int | None = None) -> Fun:
+def jacrev(fun: Fun, argnum: ArgNum = checks._UNSET, *, batch: bool = True,
+           chunk_size: int | None = None, **jax_options: Any) -> Fun:
     """The Jacobian by reverse mode: one tape, all output directions in one
     batched backward pass (forward mode if some primitive has no VJP rule)."""
-    return jacobian(fun, argnum, mode="rev", batch=batch, chunk_size=chunk_size)
+    checks.refuse_options("jacrev", jax_options, _JAC_PASSED | {"batch", "chunk_size"})
+    return jacobian(fun, argnum, mode="rev", batch=batch, chunk_size=chunk_size, **jax_options)
 
 
-@transform("hessian", check=_check_jacobian)
+@transform("hessian", check=_check_jacobian, aux=aux_last)
 def hessian(unary: Fun, x: Any, *, batch: bool = True, chunk_size: int | None = None,
             complex_layout: str = "complex") -> Any:
     """The Hessian, forward-over-reverse: ``jacfwd(jacrev(fun))``, with all n

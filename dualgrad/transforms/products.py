@@ -14,14 +14,20 @@ from . import checks
 from .fallback import FWD, REV, jvp_by_reverse, run_modes
 from .gradients import grad, make_vjp
 from .jacobian import jacobian
-from .transform import ArgNum, Fun, _check_input, _check_tangents, transform
+from .transform import ArgNum, Fun, _check_input, _check_tangents, transform, with_aux
 
 
-def vjp(fun: Fun, *primals):
+def vjp(fun: Fun, *primals: Any, has_aux: bool = False, **options: Any):
     """JAX-style: ``out, f_vjp = vjp(f, *primals)``; ``f_vjp(g)`` is a tuple."""
     checks.check_fun(fun, "vjp")
+    checks.refuse_options("vjp", options, {"has_aux"})
+    has_aux = checks.check_flag(has_aux, "has_aux", "vjp")
     _check_input(primals, "vjp")
-    return pull_back(fun, primals)
+    if not has_aux:
+        return pull_back(fun, primals)
+    main, read_aux = with_aux(fun, "vjp")
+    out, f_vjp = pull_back(main, primals)
+    return out, f_vjp, read_aux()
 
 
 @transform("make_jvp", prefix="jvp")
@@ -40,14 +46,21 @@ def deriv(unary: Fun, x: Any) -> Any:
     return _push(unary, (x,), (vspace(x).ones(),), "deriv")[1]
 
 
-def jvp(fun: Fun, primals: Sequence, tangents: Sequence):
+def jvp(fun: Fun, primals: Sequence, tangents: Sequence, *, has_aux: bool = False,
+        **options: Any):
     """JAX-style: ``out, out_tangent = jvp(f, primals, tangents)``."""
     checks.check_fun(fun, "jvp")
+    checks.refuse_options("jvp", options, {"has_aux"})
+    has_aux = checks.check_flag(has_aux, "has_aux", "jvp")
     checks.check_jvp_args(primals, tangents)
     primals, tangents = tuple(primals), tuple(tangents)
     _check_input(primals, "jvp")
     _check_tangents(primals, tangents, "jvp")
-    return _push(fun, primals, tangents, "jvp")
+    if not has_aux:
+        return _push(fun, primals, tangents, "jvp")
+    main, read_aux = with_aux(fun, "jvp")
+    out, out_tangent = _push(main, primals, tangents, "jvp")
+    return out, out_tangent, read_aux()
 
 
 def _push(fun: Fun, primals: tuple, tangents: tuple, who: str):
