@@ -162,6 +162,13 @@ class _Custom:
         raise NotImplementedError
 
 
+def _same(a, b) -> bool:
+    """The rules' one-entry memo: the same node of a backward pass asks for each of its
+    arguments' cotangents with the very same objects (a cheap identity test; the
+    memo holds them, so no id is reused while it stands)."""
+    return a is not None and len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
 def _zeros_like(v):
     return vspace(getval(v)).zeros()
 
@@ -235,7 +242,7 @@ class custom_jvp(_Custom):
         self.jvp: Callable | None = None
         self.prim.def_jvp(self._jvp_rule, argnum=ALL)
         self.prim.def_vjp(self._vjp_rule, argnum=ANY)
-        self._last: list = [None, None]  # (g, ans) -> all cotangents: one transpose per node
+        self._last: list = [None, None]  # (g, ans, *args) -> all cotangents: one per node
 
     def defjvp(self, jvp: Callable) -> Callable:
         """Give the rule ``jvp(*nondiff, primals, tangents) -> (out, tangent_out)``;
@@ -287,8 +294,9 @@ class custom_jvp(_Custom):
         return _check_like(self._rule(primals, tangents, _meta)[1], ans, self.__name__)
 
     def _vjp_rule(self, argnum, g, ans, *leaves, _meta):
+        key = (g, ans, *leaves)
         last_key, cts = self._last
-        if last_key is None or last_key[0] is not g or last_key[1] is not ans:
+        if not _same(last_key, key):
             primals = self._diff_args(leaves, _meta)
             zeros = tuple(_zeros_like(v) for v in leaves)
 
@@ -296,7 +304,7 @@ class custom_jvp(_Custom):
                 return self._rule(primals, self._diff_args(ts_leaves, _meta), _meta)[1]
             _, pull = pull_back(tangent_out, (zeros,))
             cts = pull(g)[0]
-            self._last[:] = [(g, ans), cts]
+            self._last[:] = [key, cts]
         return cts[argnum]
 
 
@@ -400,10 +408,11 @@ class custom_vjp(_Custom):
                             f"with {self.__name__}.defvjp(fwd, bwd) before calling it.")
 
     def _vjp_rule(self, argnum, g, ans, *leaves, _meta):
+        key = (g, ans, *leaves)
         last_key, cts = self._last
-        if last_key is None or last_key[0] is not g or last_key[1] is not ans:
+        if not _same(last_key, key):
             cts = self._cotangents(g, leaves, _meta)
-            self._last[:] = [(g, ans), cts]
+            self._last[:] = [key, cts]
         return cts[argnum]
 
     def _cotangents(self, g, leaves, meta) -> list:
