@@ -174,6 +174,16 @@ def _unflatten(td: TreeDef, it: Iterator):
     return td.kind(children)
 
 
+def tree_children(x) -> list:
+    """The children of a container, one level down, in ``tree_flatten``'s order (a
+    dict's values in its key order); ``[]`` for a leaf."""
+    if not is_container(x):
+        return []
+    flat, td = tree_flatten(x)
+    it = iter(flat)
+    return [_unflatten(c, it) for c in td.children]
+
+
 def tree_map(f: Callable, tree, *rest):
     leaves, td = tree_flatten(tree)
     others = [tree_flatten(r)[0] for r in rest]
@@ -181,4 +191,4 @@ def tree_map(f: Callable, tree, *rest):
 
 
 __all__ = ["TreeDef", "LEAF", "tree_flatten", "tree_unflatten", "tree_map", "is_container",
-           "register_pytree_node"]
+           "register_pytree_node", "tree_children"]
