@@ -17,7 +17,37 @@ from .transform import ArgNum, Fun, _size, _wraps, aux_last, transform, with_aux
 
 @transform("make_vjp", prefix="vjp")
 def make_vjp(unary: Fun, x: Any) -> tuple[Callable, Any]:
-    """``make_vjp(f)(*args)`` returns ``(vjp, f(*args))``; ``vjp(g) = g^T J``."""
+    """The vector-Jacobian product function at a point, and the value there
+    (autograd's ``make_vjp``): ``make_vjp(f)(*args)`` returns ``(vjp, f(*args))``
+    with ``vjp(g) = g^T J``, one tape reused for every ``g``.
+
+    Parameters
+    ----------
+    fun : callable
+        The function; its output may be an array or a container of arrays.
+    argnum : int or tuple of int, optional
+        The argument(s) the Jacobian is taken with respect to (default 0;
+        ``argnums`` is accepted too).
+
+    Returns
+    -------
+    callable
+        Taking ``fun``'s arguments and returning ``(vjp, value)``; ``vjp(g)``, for
+        ``g`` shaped like ``value``, is shaped like the differentiated argument.
+
+    Raises
+    ------
+    TypeError
+        If an input is an integer scalar or not numeric, or a keyword is not an
+        option.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> vjp, value = make_vjp(lambda x: x ** 2)(np.array([1.0, 3.0]))
+    >>> value, vjp(np.array([1.0, 0.0]))
+    (array([1., 9.]), array([2., 0.]))
+    """
     ans, pull = pull_back(unary, (x,))
     return (lambda g: pull(g)[0]), ans
 
@@ -225,10 +255,36 @@ def grad(unary: Fun, x: Any, *, holomorphic: bool = False) -> Any:
 
 @transform("grad_and_aux", float_ints=True)
 def grad_and_aux(unary: Fun, x: Any) -> tuple[Any, Any]:
-    """For ``fun`` returning ``(loss, aux)``: returns ``(grad loss, aux)``.
+    """For ``fun`` returning ``(loss, aux)``: ``(grad loss, aux)`` (autograd's name
+    for ``grad(fun, has_aux=True)``).
 
     ``aux`` may be anything (strings, None, arrays computed from ``x``): it is
-    returned as it is, with values traced by this transform made plain."""
+    returned as it is, with values traced by this transform made plain.
+
+    Parameters
+    ----------
+    fun : callable
+        Returning a pair ``(loss, aux)`` with ``loss`` a real scalar.
+    argnum : int or tuple of int, optional
+        The argument(s) to differentiate with respect to (default 0).
+
+    Returns
+    -------
+    callable
+        Taking ``fun``'s arguments and returning ``(gradient, aux)``.
+
+    Raises
+    ------
+    TypeError
+        If ``fun`` does not return a pair, ``loss`` is not a real scalar, or an
+        input is an integer scalar.
+
+    Examples
+    --------
+    >>> g, aux = grad_and_aux(lambda x: (x ** 2, "seen"))(3.0)
+    >>> float(g), aux
+    (6.0, 'seen')
+    """
     seen = []  # (aux, the level that traced it)
 
     def loss_only(xv):  # only the loss is differentiated: aux needs no vector space
@@ -246,8 +302,37 @@ def grad_and_aux(unary: Fun, x: Any) -> tuple[Any, Any]:
 
 @transform("elementwise_grad", float_ints=True)
 def elementwise_grad(unary: Fun, x: Any) -> Any:
-    """The sum of the Jacobian's rows: ``J^T 1``. Equals the elementwise derivative
-    when output i depends only on input i (e.g. ``np.sin`` applied to a grid)."""
+    """The sum of the Jacobian's rows, ``J^T 1``: the elementwise derivative when
+    output i depends only on input i (``np.sin`` applied to a grid).
+
+    One backward pass (forward mode, one direction per input, when some primitive
+    has no VJP rule).
+
+    Parameters
+    ----------
+    fun : callable
+        The function; its output is an array (of any shape) or a container.
+    argnum : int or tuple of int, optional
+        The argument(s) to differentiate with respect to (default 0).
+
+    Returns
+    -------
+    callable
+        Taking ``fun``'s arguments and returning ``J^T 1``, shaped like the
+        differentiated argument.
+
+    Raises
+    ------
+    TypeError
+        If an input is an integer scalar or not numeric (integer *arrays* are cast
+        to float with a warning, as autograd does), or a keyword is not an option.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> elementwise_grad(np.sin)(np.array([0.0, np.pi]))
+    array([ 1., -1.])
+    """
     def rev():
         ans, pull = pull_back(unary, (x,), once=True)
         return pull(_ones_like(ans))[0]
@@ -273,11 +358,31 @@ def _ones_like(ans):
 def holomorphic_grad(unary: Fun, x: Any) -> Any:
     """The complex derivative f'(z) of a holomorphic scalar ``fun``.
 
-    It equals ``grad(fun)`` (the convention's du/dx - i du/dy, which is f'(z) when
-    the Cauchy-Riemann equations hold); the name records that you rely on
-    holomorphy. For a non-holomorphic ``fun`` it is the gradient of Re f; all four
-    real partials come from ``jacobian(fun, complex_layout="real")``.
+    It equals ``grad(fun)`` of Re f (the convention's du/dx - i du/dy, which is
+    f'(z) when the Cauchy-Riemann equations hold); the name records that you rely
+    on holomorphy. For a non-holomorphic ``fun`` it is the gradient of Re f; all
+    four real partials come from ``jacobian(fun, complex_layout="real")``.
+    ``grad(fun, holomorphic=True)`` is the same, and refuses real inputs, as JAX's.
 
+    Parameters
+    ----------
+    fun : callable
+        A scalar function, holomorphic in the differentiated argument.
+    argnum : int or tuple of int, optional
+        The argument(s) to differentiate with respect to (default 0).
+
+    Returns
+    -------
+    callable
+        Taking ``fun``'s arguments and returning f'(z), shaped like ``z``.
+
+    Raises
+    ------
+    TypeError
+        If the output is not a scalar, or an input is an integer scalar.
+
+    Examples
+    --------
     >>> import dualgrad.numpy as np
     >>> complex(holomorphic_grad(lambda z: z ** 2)(1.0 + 2.0j))
     (2+4j)
@@ -287,7 +392,31 @@ def holomorphic_grad(unary: Fun, x: Any) -> Any:
 
 def multigrad_dict(fun: Fun) -> Fun:
     """Gradients with respect to every argument (defaults included), as a dict
-    keyed by parameter name; a ``*args`` entry is a tuple, a ``**kwargs`` one a dict."""
+    keyed by parameter name; a ``*args`` entry is a tuple, a ``**kwargs`` one a dict
+    (autograd's ``multigrad_dict``).
+
+    Parameters
+    ----------
+    fun : callable
+        A real scalar function whose every argument is differentiable.
+
+    Returns
+    -------
+    callable
+        Taking ``fun``'s arguments and returning ``{name: gradient}``.
+
+    Raises
+    ------
+    TypeError
+        If the arguments do not fit ``fun``'s signature, an argument is an integer
+        scalar, or the output is not a real scalar.
+
+    Examples
+    --------
+    >>> g = multigrad_dict(lambda x, y=2.0: x * y)(3.0)
+    >>> {k: float(v) for k, v in g.items()}
+    {'x': 2.0, 'y': 3.0}
+    """
     sig = inspect.signature(fun)
     P = inspect.Parameter
 
@@ -315,7 +444,30 @@ def multigrad_dict(fun: Fun) -> Fun:
 
 
 def grad_named(fun: Fun, argname: str) -> Fun:
-    """The gradient with respect to the argument called ``argname``."""
+    """The gradient with respect to the argument called ``argname``.
+
+    Parameters
+    ----------
+    fun : callable
+        A real scalar function.
+    argname : str
+        The name of one of ``fun``'s parameters.
+
+    Returns
+    -------
+    callable
+        ``grad(fun, argnum)`` for that parameter's position.
+
+    Raises
+    ------
+    TypeError
+        If ``fun`` has no parameter ``argname``.
+
+    Examples
+    --------
+    >>> float(grad_named(lambda x, scale: x * scale ** 2, "scale")(3.0, 2.0))
+    12.0
+    """
     names = list(inspect.signature(fun).parameters)
     if argname not in names:
         raise TypeError(f"grad_named: {getattr(fun, '__name__', 'the function')} has no "
