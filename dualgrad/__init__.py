@@ -11,9 +11,10 @@ from .transforms import (ModeChoice, checkpoint, deriv, elementwise_grad, grad,
                          hessian_vector_product, holomorphic_grad, jacfwd, jacobian, jacrev,
                          jvp, make_ggnvp, make_hvp, make_jvp, make_vjp, multigrad_dict,
                          pick_mode, tensor_jacobian_product, value_and_grad,
-                         vector_jacobian_product, vjp, vmap)
+                         vector_jacobian_product, vjp, vmap, stop_gradient, custom_jvp,
+                         custom_vjp)
 from .builtins import dict, isinstance, list, tuple, type  # autograd exports these too
-from .core import primitive, notrace_primitive
+from .core import primitive, notrace_primitive, register_pytree_node
 from .extend import defjvp, defvjp
 from .test_util import check_grads
 from . import sparse  # noqa: F401  (dualgrad.sparse: sparse Jacobians; scipy loaded on use)
@@ -27,4 +28,5 @@ __all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv"
            "make_hvp", "make_ggnvp", "holomorphic_grad", "multigrad_dict", "grad_named",
            "checkpoint", "jvp", "vjp", "pick_mode", "ModeChoice", "vmap", "primitive",
            "notrace_primitive", "defjvp", "defvjp", "check_grads", "linear_operator",
-           "isinstance", "type", "tuple", "list", "dict"]
+           "isinstance", "type", "tuple", "list", "dict", "stop_gradient", "custom_jvp",
+           "custom_vjp", "register_pytree_node"]

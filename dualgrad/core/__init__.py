@@ -23,7 +23,8 @@ from .tracer import (ARRAY_FROM_SEQUENCE, INDEX_UPDATE, NUMPY_OVERRIDES, Tracer,
                      holds_tracer, install_methods, is_differentiable, isbox, ndim_of, shape_of,
                      static_index, unsupported, PLAIN_FLOATS, plain_if_pending)
 from .levels import Level, check_live, instrument
-from .trees import LEAF, TreeDef, is_container, tree_flatten, tree_map, tree_unflatten
+from .trees import (LEAF, TreeDef, is_container, register_pytree_node, tree_flatten, tree_map,
+                    tree_unflatten)
 from .duck import is_duck_array
 from .spaces import ArrayVSpace, ContainerVSpace, VSpace, in_dtype_of, vspace
 from .primitives import (ALL, ANY, JVP_RULES, VJP_RULES, Primitive, ViewPrimitive,
@@ -35,7 +36,7 @@ __all__ = ["BatchingError", "DifferentiationError", "MissingRuleError", "Unexpec
            "is_differentiable", "isbox", "ndim_of", "shape_of", "static_index", "unsupported",
            "plain_if_pending",
            "PLAIN_FLOATS", "Level", "check_live", "instrument",
-           "LEAF", "TreeDef", "is_container", "tree_flatten", "tree_map", "tree_unflatten",
+           "LEAF", "TreeDef", "is_container", "register_pytree_node", "tree_flatten", "tree_map", "tree_unflatten",
            "is_duck_array", "ArrayVSpace", "ContainerVSpace", "VSpace", "in_dtype_of", "vspace",
            "ALL", "ANY", "JVP_RULES", "VJP_RULES", "Primitive", "ViewPrimitive",
            "notrace_primitive",

@@ -135,6 +135,114 @@ def unwrap_level(tree: Any, level) -> Any:
     return tree
 
 
+# ------------------------------------------------- options from JAX and PyTorch
+# Keywords of JAX's and PyTorch's transforms that dualgrad spells otherwise or has no
+# use for: each gets a sentence naming what to write instead (never a bare
+# "unexpected keyword argument").
+FOREIGN = {
+    "reduce_axes": "JAX's reduce_axes (removed from JAX too) has no counterpart: sum the "
+                   "result over those axes yourself (dualgrad.numpy.sum(g, axis=...)).",
+    "allow_int": "dualgrad has no allow_int: integer arguments are held constant when "
+                 "they are not in argnum, and integer arrays in argnum are cast to float "
+                 "with a warning; pass floats to differentiate.",
+    "create_graph": "PyTorch's create_graph is not needed: dualgrad's derivatives are "
+                    "always differentiable again; nest the transforms (grad(grad(f))).",
+    "retain_graph": "PyTorch's retain_graph is not needed: every call records its own "
+                    "tape; to reuse one tape for many cotangents use make_vjp(f)(x) or "
+                    "vjp(f, x).",
+    "grad_outputs": "PyTorch's grad_outputs is the cotangent of a vector-Jacobian "
+                    "product: write out, f_vjp = dualgrad.vjp(f, x); f_vjp(v).",
+    "allow_unused": "PyTorch's allow_unused is not needed: an input the output does not "
+                    "depend on gets a zero gradient.",
+    "materialize_grads": "PyTorch's materialize_grads is not needed: an input the output "
+                         "does not depend on gets a zero gradient.",
+    "is_grads_batched": "PyTorch's is_grads_batched is spelled dualgrad.vmap over the "
+                        "cotangents (vmap(f_vjp)(vs)), or jacobian(f) for all of them.",
+    "strict": "PyTorch's strict has no counterpart: an output that does not depend on "
+              "an input gets zero derivatives.",
+    "vectorize": "PyTorch's vectorize is dualgrad's batch= (True by default: one batched "
+                 "pass for all directions).",
+    "strategy": "PyTorch's strategy is dualgrad's mode=: mode='fwd' (forward-mode) or "
+                "mode='rev' (reverse-mode), or jacfwd/jacrev.",
+    "outer_jacobian_strategy": "dualgrad's hessian is forward-over-reverse; there is no "
+                               "outer_jacobian_strategy (write jacrev(jacrev(f)) for "
+                               "reverse-over-reverse).",
+    "randomness": "torch.func.vmap's randomness has no counterpart: draw the random numbers "
+                  "outside fun and pass them in as a mapped argument.",
+    "in_dims": "torch.func.vmap's in_dims is spelled in_axes in dualgrad (JAX's name).",
+    "out_dims": "torch.func.vmap's out_dims is spelled out_axes in dualgrad (JAX's name).",
+    "axis_name": "JAX's axis_name names an axis for collective operations (psum, ...), "
+                 "which dualgrad does not have; there is no counterpart.",
+    "spmd_axis_name": "JAX's spmd_axis_name (device sharding) has no counterpart in "
+                      "dualgrad, which runs on one NumPy process.",
+    "static_argnums": "dualgrad does not compile, so there is nothing to make static: "
+                      "every argument not in argnum is already held constant.",
+    "static_argnames": "dualgrad does not compile, so there is nothing to make static: "
+                       "every argument not in argnum is already held constant.",
+    "argnames": "dualgrad selects arguments by position (argnum=); to name one, use "
+                "dualgrad.grad_named(f, 'name').",
+    "primals": "give the point as the call's arguments: T(f)(x), not T(f, primals=x).",
+}
+
+# Where a JAX or PyTorch keyword has dualgrad's meaning only in some transforms.
+_WHERE = {
+    "has_aux": "grad, value_and_grad, jacobian, jacfwd, jacrev, hessian, jvp and vjp",
+    "holomorphic": "grad, value_and_grad, jacobian, jacfwd and jacrev",
+    "chunk_size": "jacobian, jacfwd, jacrev, hessian and vmap",
+    "argnums": "the transforms taking argnum",
+}
+
+
+def refuse_options(who: str, given, known) -> None:
+    """Raise a ``TypeError`` for keywords ``who`` does not take, each explained: a JAX
+    or PyTorch spelling names dualgrad's, an option of another transform says where it
+    applies, anything else lists ``who``'s options."""
+    unknown = sorted(set(given) - set(known))
+    if not unknown:
+        return
+    lines = []
+    for k in unknown:
+        if k in FOREIGN:
+            lines.append(f"{k}: {FOREIGN[k]}")
+        elif k in _WHERE:
+            lines.append(f"{k}: {who} has no {k}= (it applies to {_WHERE[k]}).")
+        else:
+            lines.append(f"{k}: not an option of {who}.")
+    options = ", ".join(sorted(known)) or "none"
+    raise TypeError(f"{who}() got keyword argument(s) it does not take:\n  "
+                    + "\n  ".join(lines) + f"\n{who}'s options are: {options}.")
+
+
+_UNSET = object()
+
+
+def take_argnums(who: str, argnum: Any, opts: dict) -> Any:
+    """``argnum``, or JAX's and PyTorch's ``argnums`` (popped from ``opts``) in its place."""
+    if "argnums" not in opts:
+        return 0 if argnum is _UNSET else argnum
+    argnums = opts.pop("argnums")
+    if argnum is not _UNSET:
+        raise TypeError(f"{who}: give argnum or argnums (JAX's spelling of the same "
+                        f"option), not both (argnum={argnum!r}, argnums={argnums!r}).")
+    return argnums
+
+
+def check_flag(value: Any, name: str, who: str) -> bool:
+    """A boolean option (``has_aux``, ``holomorphic``)."""
+    if not isinstance(value, (bool, onp.bool_)):
+        raise TypeError(f"{who}: {name} must be True or False, not {_short(value)}.")
+    return bool(value)
+
+
+def check_aux_pair(out: Any, who: str) -> None:
+    """With ``has_aux=True`` the function returns ``(output, aux)``."""
+    if not (isinstance(out, (tuple, list)) and len(out) == 2):
+        what = (f"a {type(out).__name__} of length {len(out)}"
+                if isinstance(out, (tuple, list)) else type(out).__name__)
+        raise TypeError(f"{who}(f, has_aux=True) needs f to return a pair (output, aux), "
+                        f"but f returned {what}. Return (output, aux), or drop has_aux.")
+
+
 # --------------------------------------------------------------- helpers
 
 
@@ -157,4 +265,5 @@ def _short(v) -> str:
 
 __all__ = ["check_fun", "check_argnum", "check_positions", "check_chunk_size",
            "check_input_value", "check_output_number", "check_pair_output",
-           "check_jvp_args", "unwrap_level"]
+           "check_jvp_args", "unwrap_level", "FOREIGN", "refuse_options", "take_argnums",
+           "check_flag", "check_aux_pair"]

@@ -8,11 +8,28 @@ from . import checks
 from .complex_layouts import check_layout, real_hessian, real_jacobian
 from .directions import OutputTree, _jac_fwd, _jac_rev
 from .fallback import FWD, REV, run_modes
-from .transform import ArgNum, Fun, transform
+from .gradients import check_complex_inputs, check_complex_output
+from .transform import ArgNum, Fun, aux_last, transform
 
 
 class ModeChoice(NamedTuple):
-    """Which mode ``jacobian`` used, and why."""
+    """Which mode ``jacobian`` used, and why (``jacobian(f, explain=True)`` and
+    ``pick_mode`` return it).
+
+    Attributes
+    ----------
+    mode : str
+        ``"fwd"`` or ``"rev"``.
+    n_in, n_out : int
+        The input and output sizes in real dimensions (-1: not measured).
+    reason : str
+        A sentence saying why, and which fallback was taken if any.
+
+    Examples
+    --------
+    >>> print(pick_mode(2, 100))
+    jacobian: fwd mode for R^2 -> R^100. Forward needs 2 tangent direction(s), reverse 100 cotangent direction(s); forward is cheaper or equal and needs no tape.
+    """
     mode: str
     n_in: int
     n_out: int
@@ -27,6 +44,22 @@ def pick_mode(n_in: int, n_out: int) -> ModeChoice:
     per output direction (n_out) plus a tape. Sizes count real dimensions.
     Ties go forward: it keeps no tape.
 
+    Parameters
+    ----------
+    n_in, n_out : int
+        The number of real input and output dimensions.
+
+    Returns
+    -------
+    ModeChoice
+        The mode and the reason.
+
+    Raises
+    ------
+    Nothing for non-negative sizes.
+
+    Examples
+    --------
     >>> pick_mode(10, 1000).mode, pick_mode(1000, 10).mode
     ('fwd', 'rev')
     """
@@ -47,10 +80,10 @@ def _check_jacobian(*, mode: str = "auto", chunk_size: int | None = None,
     checks.check_chunk_size(chunk_size)
 
 
-@transform("jacobian", check=_check_jacobian)
+@transform("jacobian", check=_check_jacobian, aux=aux_last)
 def jacobian(unary: Fun, x: Any, *, mode: str = "auto", explain: bool = False,
              batch: bool = True, chunk_size: int | None = None,
-             complex_layout: str = "complex") -> Any:
+             complex_layout: str = "complex", holomorphic: bool = False) -> Any:
     """The Jacobian of ``fun``, shaped ``out.shape + x.shape``.
 
     A tuple/list/dict input gives the same structure of such blocks; a
@@ -73,11 +106,66 @@ def jacobian(unary: Fun, x: Any, *, mode: str = "auto", explain: bool = False,
     ``complex_layout="real"`` returns instead the 2-D real matrix of all partials,
     ``[[du/dx, du/dy], [dv/dx, dv/dy]]`` (real coordinates in vspace order).
 
+    Parameters
+    ----------
+    fun : callable
+        The function; its output is an array or a container of arrays.
+    argnum : int or tuple of int, optional
+        The argument(s) to differentiate with respect to (default 0; ``argnums``,
+        JAX's spelling, is accepted too).
+    mode : {"auto", "fwd", "rev"}, optional
+        Forward mode, reverse mode, or the cheaper of the two (default).
+    explain : bool, optional
+        Return ``(J, ModeChoice)``: the mode used and why.
+    batch : bool, optional
+        All directions in one batched pass (default), or one per pass.
+    chunk_size : int, optional
+        At most this many directions per pass.
+    complex_layout : {"complex", "real"}, optional
+        See above.
+    holomorphic : bool, optional
+        JAX's option: inputs and outputs must be complex, and the blocks are the
+        complex derivatives df/dz (the default layout's value for holomorphic f).
+    has_aux : bool, optional
+        ``fun`` returns ``(output, aux)``; the call returns ``(J, aux)``.
+
+    Returns
+    -------
+    callable
+        Taking ``fun``'s arguments and returning J, shaped ``out.shape + x.shape``
+        (containers of such blocks for container inputs or outputs).
+
+    Raises
+    ------
+    TypeError
+        If an input is an integer or not numeric, ``holomorphic=True`` meets a real
+        input or output, ``has_aux`` is set and ``fun`` does not return a pair, or a
+        keyword is not an option (PyTorch's ``strategy``/``vectorize`` are named with
+        dualgrad's ``mode``/``batch``).
+    ValueError
+        If ``mode``, ``chunk_size`` or ``complex_layout`` is not one of its values.
+
+    Examples
+    --------
     >>> import dualgrad.numpy as np
     >>> jacobian(lambda x: 2 * x)(np.ones(2))
     array([[2., 0.],
            [0., 2.]])
+    >>> J, choice = jacobian(np.sin, explain=True)(np.zeros(3))
+    >>> choice.mode
+    'fwd'
     """
+    if holomorphic:  # JAX's option: complex in and out; the default layout is then f'(z)
+        check_complex_inputs(x, "jacobian")
+        if complex_layout == "real":
+            raise ValueError("jacobian: holomorphic=True gives the complex derivative "
+                             "df/dz; it does not combine with complex_layout='real'.")
+        fun = unary
+
+        def unary(v):
+            out = fun(v)
+            check_complex_output(out, "jacobian")
+            return out
     if complex_layout == "real":
         return real_jacobian(unary, x, jacobian, mode=mode, explain=explain,
                              batch=batch, chunk_size=chunk_size)
@@ -100,21 +188,91 @@ def jacobian(unary: Fun, x: Any, *, mode: str = "auto", explain: bool = False,
     return (J, choice) if explain else J
 
 
-def jacfwd(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
-           chunk_size: int | None = None) -> Fun:
+# jacfwd's and jacrev's JAX options, passed on to jacobian
+_JAC_PASSED = {"has_aux", "holomorphic", "argnums", "complex_layout", "explain"}
+
+
+def jacfwd(fun: Fun, argnum: ArgNum = checks._UNSET, *, batch: bool = True,
+           chunk_size: int | None = None, **jax_options: Any) -> Fun:
     """The Jacobian by forward mode: all input directions in one batched pass
-    (reverse mode if some primitive has no JVP rule)."""
-    return jacobian(fun, argnum, mode="fwd", batch=batch, chunk_size=chunk_size)
+    (reverse mode if some primitive has no JVP rule). ``jacobian(fun, argnum,
+    mode="fwd", ...)``.
+
+    Parameters
+    ----------
+    fun : callable
+        The function.
+    argnum : int or tuple of int, optional
+        The argument(s) to differentiate with respect to (default 0).
+    batch, chunk_size :
+        As for :func:`jacobian`.
+    **jax_options :
+        ``has_aux``, ``holomorphic``, ``argnums``, ``explain``, ``complex_layout``:
+        as for :func:`jacobian`.
+
+    Returns
+    -------
+    callable
+        Taking ``fun``'s arguments and returning the Jacobian.
+
+    Raises
+    ------
+    TypeError
+        As :func:`jacobian`; a keyword it does not take is named with dualgrad's
+        spelling (PyTorch's ``randomness`` has none).
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> jacfwd(lambda x, y: x * y, argnums=1)(np.ones(2), np.array([2.0, 3.0]))
+    array([[1., 0.],
+           [0., 1.]])
+    """
+    checks.refuse_options("jacfwd", jax_options, _JAC_PASSED | {"batch", "chunk_size"})
+    return jacobian(fun, argnum, mode="fwd", batch=batch, chunk_size=chunk_size, **jax_options)
 
 
-def jacrev(fun: Fun, argnum: ArgNum = 0, *, batch: bool = True,
-           chunk_size: int | None = None) -> Fun:
+def jacrev(fun: Fun, argnum: ArgNum = checks._UNSET, *, batch: bool = True,
+           chunk_size: int | None = None, **jax_options: Any) -> Fun:
     """The Jacobian by reverse mode: one tape, all output directions in one
-    batched backward pass (forward mode if some primitive has no VJP rule)."""
-    return jacobian(fun, argnum, mode="rev", batch=batch, chunk_size=chunk_size)
+    batched backward pass (forward mode if some primitive has no VJP rule).
+    ``jacobian(fun, argnum, mode="rev", ...)``.
+
+    Parameters
+    ----------
+    fun : callable
+        The function.
+    argnum : int or tuple of int, optional
+        The argument(s) to differentiate with respect to (default 0).
+    batch, chunk_size :
+        As for :func:`jacobian`.
+    **jax_options :
+        ``has_aux``, ``holomorphic``, ``argnums``, ``explain``, ``complex_layout``:
+        as for :func:`jacobian`.
+
+    Returns
+    -------
+    callable
+        Taking ``fun``'s arguments and returning the Jacobian.
+
+    Raises
+    ------
+    TypeError
+        As :func:`jacobian`.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> J, aux = jacrev(lambda x: (x ** 2, x.sum()), has_aux=True)(np.array([1.0, 2.0]))
+    >>> J, float(aux)
+    (array([[2., 0.],
+           [0., 4.]]), 3.0)
+    """
+    checks.refuse_options("jacrev", jax_options, _JAC_PASSED | {"batch", "chunk_size"})
+    return jacobian(fun, argnum, mode="rev", batch=batch, chunk_size=chunk_size, **jax_options)
 
 
-@transform("hessian", check=_check_jacobian)
+@transform("hessian", check=_check_jacobian, aux=aux_last)
 def hessian(unary: Fun, x: Any, *, batch: bool = True, chunk_size: int | None = None,
             complex_layout: str = "complex") -> Any:
     """The Hessian, forward-over-reverse: ``jacfwd(jacrev(fun))``, with all n
@@ -125,6 +283,32 @@ def hessian(unary: Fun, x: Any, *, batch: bool = True, chunk_size: int | None = 
     (each ``jacobian`` falls back to the mode whose rules exist, see
     :mod:`dualgrad.transforms.fallback`).
 
+    Parameters
+    ----------
+    fun : callable
+        A real scalar function.
+    argnum : int or tuple of int, optional
+        The argument(s) to differentiate with respect to (default 0).
+    batch, chunk_size, complex_layout :
+        As for :func:`jacobian` (``complex_layout="real"``: the real Hessian of
+        Re f over the real coordinates).
+    has_aux : bool, optional
+        ``fun`` returns ``(output, aux)``; the call returns ``(H, aux)``.
+
+    Returns
+    -------
+    callable
+        Taking ``fun``'s arguments and returning H, shaped ``x.shape + x.shape``.
+
+    Raises
+    ------
+    TypeError
+        If the output is not a real scalar or an input is an integer (PyTorch's
+        ``outer_jacobian_strategy`` is refused with the reverse-over-reverse
+        spelling).
+
+    Examples
+    --------
     >>> import dualgrad.numpy as np
     >>> hessian(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
     array([[ 6.,  0.],

@@ -17,7 +17,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as onp
 
-from ..core import getval, is_duck_array, tree_flatten, tree_map
+from ..core import Tracer, getval, is_duck_array, tree_flatten, tree_map
+from ..core.levels import _stack
 from ..core.spaces import _shape_only
 from . import checks
 
@@ -117,14 +118,49 @@ def _wraps(fun: Fun, name: str):
     return deco
 
 
+def with_aux(fun: Fun, who: str) -> tuple[Fun, Callable[[], Any]]:
+    """For ``fun`` returning ``(output, aux)`` (``has_aux=True``): ``main``, which
+    returns the output alone (the function to differentiate), and ``read_aux()``,
+    the aux of the last call of ``main`` with the tracers of the transform's own
+    levels (every level made after this call) replaced by their values, so that
+    aux comes back plain, as JAX returns it; tracers of enclosing transforms stay."""
+    stack = _stack()
+    base = stack[-1].depth if stack else 0
+    seen: list = []
+
+    def main(*args):
+        out = fun(*args)
+        checks.check_aux_pair(out, who)
+        seen.append(out[1])
+        return out[0]
+
+    def plain(v):
+        while isinstance(v, Tracer) and v._level.depth > base:
+            v = v.value
+        return v
+
+    def read_aux():
+        if not seen:  # pragma: no cover - every transform calls fun at least once
+            raise RuntimeError(f"{who}: the function was never called; this is a dualgrad "
+                               "bug, please report it.")
+        return tree_map(plain, seen[-1])
+    return main, read_aux
+
+
 def _size(x) -> int:
     return int(onp.prod(onp.shape(getval(x)), dtype=int))
+
+
+def aux_last(result: Any, aux: Any) -> Any:
+    """JAX's default ``has_aux`` form: ``(result, aux)``."""
+    return result, aux
 
 
 def transform(name: str, *, who: str | None = None, prefix: str | None = None,
               float_ints: bool = False, trailing: int = 0,
               check: Callable[..., None] | None = None,
-              named: Callable[[Fun, ArgNum], tuple[str, str]] | None = None) -> Callable:
+              named: Callable[[Fun, ArgNum], tuple[str, str]] | None = None,
+              aux: Callable[[Any, Any], Any] | None = None) -> Callable:
     """Make ``body(unary, x, *extra, **options)`` the transform ``T(fun, argnum=0, **options)``.
 
     ``T`` checks ``fun``, ``argnum`` and (with ``check(**options)``) its options once,
@@ -140,6 +176,13 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
 
     The body's keyword-only parameters, with their defaults, are ``T``'s options, and
     ``T``'s signature and docstring are read off the body (``help(grad)``).
+
+    ``argnums`` (JAX's and PyTorch's spelling) is accepted for ``argnum``. With
+    ``aux`` given, ``T`` takes ``has_aux``: ``fun`` then returns ``(output, aux)``,
+    the body sees only the output, and the call returns ``aux(result, aux_value)``
+    (JAX's forms: ``(g, aux)`` for grad, ``((value, aux), g)`` for value_and_grad).
+    A keyword ``T`` does not take raises a ``TypeError`` naming dualgrad's spelling
+    of it, or saying there is none (``checks.refuse_options``).
     """
     who = who or name
 
@@ -148,15 +191,15 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
         options = [p for p in params if p.kind is p.KEYWORD_ONLY]
         known = {p.name for p in options}
 
+        accepted = known | {"argnums"} | ({"has_aux"} if aux is not None else set())
+
         @functools.wraps(body)
-        def make(fun: Fun, argnum: ArgNum = 0, **opts: Any) -> Fun:
+        def make(fun: Fun, argnum: ArgNum = checks._UNSET, **opts: Any) -> Fun:
             checks.check_fun(fun, name)
+            checks.refuse_options(name, opts, accepted)
+            argnum = checks.take_argnums(name, argnum, opts)
             checks.check_argnum(argnum, name)
-            unknown = sorted(set(opts) - known)
-            if unknown:
-                raise TypeError(f"{name}() got unexpected keyword argument(s) "
-                                f"{', '.join(unknown)}; its options are "
-                                f"{', '.join(sorted(known)) or 'none'}.")
+            has_aux = checks.check_flag(opts.pop("has_aux", False), "has_aux", name)
             if check is not None:
                 check(**opts)
 
@@ -168,7 +211,10 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
                 if float_ints:
                     x = _float_int_arrays(x, who)
                 _check_input(x, who)
-                return body(unary, x, *extra, **opts)
+                if not has_aux:
+                    return body(unary, x, *extra, **opts)
+                main, read_aux = with_aux(unary, name)
+                return aux(body(main, x, *extra, **opts), read_aux())
             transformed = _wraps(fun, prefix or name)(transformed)
             if named is not None:
                 transformed.__name__, transformed.__doc__ = named(fun, argnum)
@@ -178,6 +224,9 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
         make.__signature__ = inspect.Signature(
             [inspect.Parameter("fun", inspect.Parameter.POSITIONAL_OR_KEYWORD),
              inspect.Parameter("argnum", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=0),
-             *options])
+             *options,
+             *([inspect.Parameter("has_aux", inspect.Parameter.KEYWORD_ONLY, default=False)]
+               if aux is not None else []),
+             inspect.Parameter("argnums", inspect.Parameter.KEYWORD_ONLY, default=None)])
         return make
     return decorate
