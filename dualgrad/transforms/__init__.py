@@ -8,6 +8,7 @@ new options are keyword-only. ``jvp``/``vjp`` also exist in JAX's form.
 - ``products``: Jacobian- and Hessian-vector products (jvp, vjp, make_jvp, make_hvp, ...);
 - ``jacobian``: jacobian, jacfwd, jacrev, hessian and the mode choice (``pick_mode``);
 - ``vmap``: batching over a leading axis; ``checkpoint``: recomputed tapes;
+- ``taylor``: Taylor mode (``jet``, ``derivatives``, ``taylor``): K derivatives in one pass;
 - ``directions``, ``complex_layouts``, ``fallback``, ``checks``: their machinery.
 """
 from .gradients import (elementwise_grad, grad, grad_and_aux, grad_named, holomorphic_grad,
@@ -17,9 +18,11 @@ from .products import (deriv, hessian_tensor_product, hessian_vector_product, jv
                        make_hvp, make_jvp, tensor_jacobian_product, vector_jacobian_product, vjp)
 from .checkpoint import checkpoint
 from .vmap import vmap
+from .taylor import derivatives, jet, taylor
 
 __all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv", "make_jvp",
            "make_vjp", "vector_jacobian_product", "tensor_jacobian_product", "jacobian",
            "jacfwd", "jacrev", "hessian", "hessian_tensor_product", "hessian_vector_product",
            "make_hvp", "make_ggnvp", "holomorphic_grad", "multigrad_dict", "grad_named",
-           "checkpoint", "jvp", "vjp", "pick_mode", "ModeChoice", "vmap"]
+           "checkpoint", "jvp", "vjp", "pick_mode", "ModeChoice", "vmap", "jet", "derivatives",
+           "taylor"]
