@@ -32,8 +32,8 @@ import numpy as onp
 
 from ..core import ALL, getval
 from ..interpreters.taylor import _by_nested_forward, def_taylor
-from . import complex as cx, elementwise as ew, linalg as la, reductions as red
-from . import shape as shp
+from . import complex as cx, decompositions as dec, elementwise as ew, elementwise_more as em
+from . import fft, linalg as la, reductions as red, shape as shp
 from ._helpers import astype, broadcast_to, sum_to_shape
 from .construction import index_update
 
@@ -118,9 +118,12 @@ def _linear(prim):
 
 _LINEAR = [ew.add, ew.subtract, ew.negative, shp.reshape, shp.transpose, shp.getitem,
            shp.untake, shp.concatenate_args, red.sum, red.mean, red.cumsum, broadcast_to,
-           sum_to_shape, cx.real, cx.imag, cx.conj, astype, index_update]
-# selections: linear in the selected argument(s) away from ties and kinks
-_PIECEWISE = [ew.where, red.max, red.min, ew.maximum, ew.minimum, ew.clip, ew.fmax, ew.fmin]
+           sum_to_shape, cx.real, cx.imag, cx.conj, astype, index_update,
+           fft.fft_p, fft.rfft_p, fft.irfft_p]
+# selections: linear in the selected argument(s) away from ties and kinks; and piecewise
+# constant ones, whose JVP is zero
+_PIECEWISE = [ew.where, red.max, red.min, ew.maximum, ew.minimum, ew.clip, ew.fmax, ew.fmin,
+              ew.fabs, em.copysign, em.fmod, em.remainder, em.heaviside, cx.sign]
 for _p in _LINEAR + _PIECEWISE:
     def_taylor(_p, _linear(_p))
 
@@ -226,6 +229,13 @@ def _sqrt_series(xf, y0, order):
 def _sqrt(series, ans, x):
     order = _order(series)
     return _sqrt_series(_full(series[0], x, order), ans, order)[1:]
+
+
+@def_taylor(ew.cbrt)
+def _cbrt(series, ans, x):
+    # x y' = y x' / 3 holds on both sides of 0 (ans is the real cube root)
+    return _power([series[0], None], ans, x, 1.0 / 3.0) if onp.all(getval(x) != 0) else \
+        _by_nested_forward(ew.cbrt, [x], series, {}, _order(series))
 
 
 @def_taylor(ew.power)
@@ -408,6 +418,47 @@ def _arcsinh(series, ans, x):
     sq = _mul_full(xf, xf)
     u = _sqrt_series([1.0 + sq[0]] + sq[1:], ew.sqrt(1.0 + x * x), order)
     return _divide_integrate(xf, u, ans, order)[1:]
+
+
+@def_taylor(ew.arccosh)
+def _arccosh(series, ans, x):
+    order = _order(series)  # sqrt(x^2 - 1) y' = x'
+    xf = _full(series[0], x, order)
+    sq = _mul_full(xf, xf)
+    u = _sqrt_series([sq[0] - 1.0] + sq[1:], ew.sqrt(x * x - 1.0), order)
+    return _divide_integrate(xf, u, ans, order)[1:]
+
+
+# ------------------------------------------------------------------ linear algebra
+@def_taylor(dec.solve)
+def _solve(series, ans, a, b):
+    # A X = B:  A_0 X_k = B_k - sum_{j=1..k} A_j X_{k-j}
+    order = _order(series)
+    af, bf = _full(series[0], a, order), _full(series[1], b, order)
+    xs = [ans]
+    for k in range(1, order + 1):
+        rhs = bf[k]
+        for j in range(1, k + 1):
+            if not _is_zero(af[j]):
+                rhs = rhs - la.matmul(af[j], xs[k - j])
+        xs.append(0.0 if _is_zero(rhs) else dec.solve(a, rhs))
+    return xs[1:]
+
+
+@def_taylor(dec.inv)
+def _inv(series, ans, a):
+    # A Y = I:  Y_k = -Y_0 sum_{j=1..k} A_j Y_{k-j}
+    order = _order(series)
+    af = _full(series[0], a, order)
+    ys = [ans]
+    for k in range(1, order + 1):
+        total = None
+        for j in range(1, k + 1):
+            if not _is_zero(af[j]):
+                term = la.matmul(af[j], ys[k - j])
+                total = term if total is None else total + term
+        ys.append(0.0 if total is None else -la.matmul(ans, total))
+    return ys[1:]
 
 
 @def_taylor(ew.arctanh)
