@@ -11,10 +11,13 @@ import math
 import mpmath
 import numpy as onp
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import dualgrad.numpy as np
 import dualgrad.scipy.special as sps
-from dualgrad import deriv, derivatives, grad, jacfwd, jet, taylor, vmap
+from dualgrad import deriv, derivatives, grad, hessian, jacfwd, jet, laplacian, taylor, vmap
 from dualgrad.core import JVP_RULES
 from dualgrad.interpreters.taylor import TAYLOR_RULES, _by_nested_forward, push_jet
 
@@ -190,3 +193,51 @@ def test_mismatched_series_are_refused():
         jet(lambda x, y: x * y, (1.0, 2.0), ([1.0, 0.0], [1.0]))
     with pytest.raises(TypeError, match="must be a scalar"):
         derivatives(np.sin, order=2)(onp.ones(2))
+
+
+# ------------------------------------------------------------------ collapsed Taylor mode
+LAPLACIAN_CASES = {
+    "mlp": lambda x: np.sum(np.tanh(W2 @ np.tanh(W1 @ x + 0.1)) ** 2),
+    "chain": lambda x: np.sum(np.tanh(np.sin(x) * x[::-1]) ** 2) + np.exp(x[0]) * np.log1p(x @ x),
+    "prod_fallback": lambda x: np.prod(x) * np.exp(x[0]),        # no rule: nested forward
+    "masks": lambda x: np.sum(np.maximum(x, 0.1) ** 3 + np.where(x > 0, x ** 4, -x)),
+    "solve": lambda x: np.sum(np.linalg.solve(np.outer(x, x) + 3 * onp.eye(4), x ** 2)),
+    "constant_parts": lambda x: np.sum(x) + 3.0 + np.sum(onp.ones(4) * 2.0),
+}
+_R = onp.random.default_rng(20)
+W1, W2 = _R.normal(size=(6, 4)), _R.normal(size=(3, 6))
+
+
+@pytest.mark.parametrize("name", sorted(LAPLACIAN_CASES))
+def test_laplacian_equals_the_trace_of_the_hessian(name):
+    f = LAPLACIAN_CASES[name]
+    x = onp.array([0.3, -0.7, 1.2, 0.5])
+    assert onp.isclose(laplacian(f)(x), onp.trace(hessian(f)(x)), rtol=1e-10, atol=1e-12)
+
+
+@given(hnp.arrays(float, (2, 3), elements=st.floats(-1.5, 1.5)))
+@settings(max_examples=25, deadline=None)
+def test_laplacian_of_a_matrix_argument(X):
+    f = lambda X: np.sum(np.sin(X @ X.T)) + np.sum(np.exp(X) * X[::-1])  # noqa: E731
+    H = hessian(f)(X).reshape(6, 6)
+    assert onp.isclose(laplacian(f)(X), onp.trace(H), rtol=1e-9, atol=1e-9)
+
+
+def test_laplacian_of_a_harmonic_function_is_zero():
+    f = lambda x: np.exp(x[0]) * np.sin(x[1]) + x[0] * x[1]  # noqa: E731
+    assert abs(laplacian(f)(onp.array([0.4, -1.3]))) < 1e-13
+
+
+def test_laplacian_composes_with_grad_and_vmap():
+    f = lambda x: np.sum(x ** 4) + np.prod(np.sin(x))  # noqa: E731
+    x = onp.array([0.3, -0.7, 1.2])
+    # d/dx of the Laplacian: the gradient of trace(H)
+    want = jacfwd(lambda x: np.trace(hessian(f)(x)))(x)
+    assert onp.allclose(grad(laplacian(f))(x), want, rtol=1e-9)
+    X = onp.stack([x, 2 * x, -x])
+    assert onp.allclose(vmap(laplacian(f))(X), [laplacian(f)(r) for r in X])
+
+
+def test_laplacian_refuses_a_vector_output():
+    with pytest.raises(TypeError, match="must return a scalar"):
+        laplacian(np.sin)(onp.ones(3))

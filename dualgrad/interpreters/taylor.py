@@ -31,7 +31,11 @@ import collections
 import math
 from typing import Callable
 
-from ..core import Level, Primitive, Tracer, is_differentiable
+import numpy as onp
+
+from ..core import (BatchingError, Level, Primitive, Tracer, getval, is_differentiable,
+                    shape_of)
+from .batching import Batched, BatchLevel
 from .forward import push_forward
 
 TAYLOR_RULES: dict[Primitive, Callable] = {}
@@ -77,6 +81,101 @@ class TaylorLevel(Level):
         else:
             out = rule(series, ans, *vals, **kwargs)
         return Jet(ans, list(out), self)
+
+
+class CollapsedLevel(TaylorLevel):
+    """Second-order Taylor mode along ``n`` directions at once, collapsed
+    (Dangel et al., "Collapsing Taylor mode", 2025).
+
+    A value carries ``[X_1, S_2]``: ``X_1`` stacks the first coefficients of the
+    ``n`` curves ``x + t e_i`` (leading axis of length ``n``), and ``S_2`` is the
+    *sum* of their second coefficients. A primitive's second coefficient is affine
+    in the incoming second coefficient,
+
+        y_2(x_1, x_2) = f'(x_0) x_2 + (1/2) f''(x_0)[x_1, x_1],
+
+    so ``sum_i y_2(x_1^i, x_2^i) = sum_i y_2(x_1^i, S_2 / n)``: one batched call of
+    the order-2 rule per primitive gives ``Y_1`` and the summed ``S_2``, and the
+    second-order information never travels as ``n`` separate series. With
+    ``X_1 = I`` and ``S_2 = 0`` at the input, ``2 S_2`` of a scalar output is the
+    Laplacian ``sum_i d^2 f / dx_i^2``.
+    """
+
+    __slots__ = ("n",)
+
+    def __init__(self, depth: int, n: int):
+        super().__init__(depth, 2)
+        self.n = n
+
+    def process(self, prim, args, kwargs):
+        vals, series = list(args), [None] * len(args)
+        outer = False
+        for i, a in enumerate(args):
+            if type(a) is Jet and a._level is self:
+                vals[i], series[i] = a.value, a.series
+                outer = outer or isinstance(a.value, Tracer)
+            elif isinstance(a, Tracer):
+                outer = True
+        ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
+        if not is_differentiable(ans):
+            return ans
+        rule = TAYLOR_RULES.get(prim)
+        if rule is None:
+            self.fallbacks[prim.name] += 1
+            rule = lambda ser, ans, *vs, **kw: _by_nested_forward(prim, vs, ser, kw, 2)  # noqa
+        try:
+            y1, y2 = self._batched(rule, series, ans, vals, kwargs)
+        except BatchingError:  # the rule reads a batched value (a mask): one curve at a time
+            y1, y2 = self._looped(rule, series, ans, vals, kwargs)
+        return Jet(ans, [y1, y2], self)
+
+    def _batched(self, rule, series, ans, vals, kwargs):
+        n = self.n
+        with BatchLevel.new(n) as level:
+            per_example = [None if s is None else
+                           [s[0] if _zero(s[0]) else Batched(s[0], level),
+                            s[1] if _zero(s[1]) else s[1] / n] for s in series]
+            y1, y2 = rule(per_example, ans, *vals, **kwargs)
+            y1 = y1 if _zero(y1) else _stacked(y1, level, n)
+            y2 = y2 if _zero(y2) else _stacked(y2, level, n).sum(axis=0)
+        return y1, y2
+
+    def _looped(self, rule, series, ans, vals, kwargs):
+        n, y1s, y2 = self.n, [], 0.0
+        for i in range(n):
+            one = [None if s is None else
+                   [s[0] if _zero(s[0]) else s[0][i], s[1] if _zero(s[1]) else s[1] / n]
+                   for s in series]
+            a, b = rule(one, ans, *vals, **kwargs)
+            y1s.append(a)
+            y2 = b if _zero(y2) else (y2 if _zero(b) else y2 + b)
+        if all(_zero(a) for a in y1s):
+            return 0.0, y2
+        shape = shape_of(ans)
+        return onp.stack([onp.zeros(shape) if _zero(a) else a for a in y1s]), y2
+
+
+def _zero(c) -> bool:
+    return isinstance(c, float) and c == 0.0  # the rules' exact-zero coefficient
+
+
+def _stacked(c, level, n):
+    """The ``n`` examples of ``c`` stacked (repeated if it is the same for all)."""
+    if type(c) is Batched and c._level is level:
+        return c.val
+    shape = shape_of(c)  # NEP 18 sends a tracer of an outer level to dualgrad's functions
+    return onp.broadcast_to(onp.reshape(c, (1,) + shape), (n,) + shape)
+
+
+def push_collapsed(fun: Callable, x, directions):
+    """Evaluate ``fun(x)`` on a ``CollapsedLevel`` with ``X_1 = directions`` (shape
+    ``(n,) + x.shape``) and ``S_2 = 0``; return ``(fun(x), Y_1, S_2)``."""
+    n = onp.shape(getval(directions))[0]
+    with CollapsedLevel.new(n) as level:
+        out = fun(Jet(x, [directions, 0.0], level))
+        if type(out) is Jet and out._level is level:
+            return out.value, out.series[0], out.series[1], dict(level.fallbacks)
+        return out, 0.0, 0.0, dict(level.fallbacks)
 
 
 def _by_nested_forward(prim, vals, series, kwargs, order: int) -> list:
@@ -131,4 +230,5 @@ def push_jet(fun: Callable, primals: tuple, series: tuple, order: int):
         return out, [0.0 * out for _ in range(order)], dict(level.fallbacks)
 
 
-__all__ = ["Jet", "TaylorLevel", "TAYLOR_RULES", "def_taylor", "push_jet"]
+__all__ = ["Jet", "TaylorLevel", "CollapsedLevel", "TAYLOR_RULES", "def_taylor", "push_jet",
+           "push_collapsed"]

@@ -101,17 +101,19 @@ def _linear(prim):
         joint = prim.jvps.get(ALL)
         out = []
         for k in range(order):
+            # an exact-zero coefficient (0.0, from a rule) contributes nothing
             if joint is not None:
-                ts = [None if s is None else s[k] for s in series]
-                out.append(joint(ts, ans, *vals, **kwargs))
+                ts = [None if s is None or _is_zero(s[k]) else s[k] for s in series]
+                out.append(0.0 if all(t is None for t in ts) else
+                           joint(ts, ans, *vals, **kwargs))
                 continue
             total = None
             for i, s in enumerate(series):
-                if s is None:
+                if s is None or _is_zero(s[k]):
                     continue
                 term = prim.jvp_rule(i)(s[k], ans, *vals, **kwargs)
                 total = term if total is None else total + term
-            out.append(total)
+            out.append(0.0 if total is None else total)
         return out
     return rule
 

@@ -18,11 +18,12 @@ from .products import (deriv, hessian_tensor_product, hessian_vector_product, jv
                        make_hvp, make_jvp, tensor_jacobian_product, vector_jacobian_product, vjp)
 from .checkpoint import checkpoint
 from .vmap import vmap
-from .taylor import derivatives, jet, taylor
+from .linearize import linear_transpose, linearize
+from .taylor import derivatives, jet, laplacian, taylor
 
 __all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv", "make_jvp",
            "make_vjp", "vector_jacobian_product", "tensor_jacobian_product", "jacobian",
            "jacfwd", "jacrev", "hessian", "hessian_tensor_product", "hessian_vector_product",
            "make_hvp", "make_ggnvp", "holomorphic_grad", "multigrad_dict", "grad_named",
            "checkpoint", "jvp", "vjp", "pick_mode", "ModeChoice", "vmap", "jet", "derivatives",
-           "taylor"]
+           "taylor", "laplacian", "linearize", "linear_transpose"]

@@ -13,10 +13,10 @@ from typing import Any, Callable, Sequence
 import numpy as onp
 
 from ..core import Tracer, getval, in_dtype_of, vspace
-from ..interpreters.taylor import push_jet
+from ..interpreters.taylor import push_collapsed, push_jet
 from .transform import Fun, _check_input, _check_tangents
 
-__all__ = ["jet", "derivatives", "taylor"]
+__all__ = ["jet", "derivatives", "taylor", "laplacian"]
 
 
 def _check_order(order: Any, who: str) -> int:
@@ -174,3 +174,52 @@ def derivatives(fun: Fun, *, order: int) -> Callable:
 
 def _stack_traced(parts: list) -> Any:
     return onp.stack(parts)  # traced parts: NEP 18 sends them to dualgrad's stack
+
+
+def laplacian(fun: Fun) -> Callable:
+    """The Laplacian ``sum_i d^2 fun / dx_i^2`` of a scalar function, by collapsed
+    Taylor mode.
+
+    One forward pass carries the ``n = x.size`` first-order coefficients of the
+    curves ``x + t e_i`` (batched) and the *sum* of their second-order
+    coefficients (one array): see ``dualgrad.interpreters.taylor.CollapsedLevel``.
+    This equals ``trace(hessian(fun)(x))`` without forming the Hessian or running a
+    reverse pass.
+
+    Parameters
+    ----------
+    fun : callable
+        A function of one array ``x`` returning a scalar.
+
+    Returns
+    -------
+    callable
+        ``laplacian(fun)(x)``: a scalar, in ``x``'s dtype.
+
+    Raises
+    ------
+    TypeError
+        If ``fun`` returns a non-scalar, or ``x`` is not a float or complex array.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> float(laplacian(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0])))   # 6 (1 + 2)
+    18.0
+    """
+    def lap(x: Any) -> Any:
+        _check_input(x, "laplacian")
+        shape = onp.shape(getval(x))
+        n = int(onp.prod(shape, dtype=int))
+        dtype = onp.result_type(getval(x), 1.0)
+        directions = onp.eye(n, dtype=dtype).reshape((n,) + shape)
+        out, _, s2, _ = push_collapsed(fun, x, directions)
+        if onp.ndim(getval(out)) != 0:
+            raise TypeError(f"laplacian: the function must return a scalar (it returned "
+                            f"shape {onp.shape(getval(out))}); for a vector field take the "
+                            "Laplacian of each component.")
+        if isinstance(s2, float) and s2 == 0.0:
+            return in_dtype_of(onp.zeros((), dtype), out)
+        return 2.0 * s2
+    lap.__name__ = f"laplacian_of_{getattr(fun, '__name__', 'f')}"
+    return lap
