@@ -131,3 +131,24 @@ def test_bad_inputs_are_refused():
     _, f_jvp = linearize(np.sin, onp.ones(3))
     with pytest.raises(ValueError, match="shape"):
         f_jvp(onp.ones(4))
+
+
+def test_three_programs_primal_linear_transpose():
+    from dualgrad.tools.programs import three_programs
+    f = PROGRAMS["mlp"]
+    x = R.normal(size=6)
+    t = three_programs(f, x)
+    names = [ln.prim.name for ln in t.primal.lines]
+    assert names.count("tanh") == 2 and names.count("matmul") == 2
+    # the transpose program, run, is the VJP; the linear program, run, is the JVP
+    w, v = R.normal(size=4), R.normal(size=6)
+    assert onp.allclose(t.transpose(w), vjp(f, x)[1](w)[0])
+    assert onp.allclose(t.linear(v), jvp(f, (x,), (v,))[1])
+    src = str(t)
+    assert "def f(" in src and "def f_jvp(" in src and "def f_vjp(" in src
+    import matplotlib
+    matplotlib.use("Agg")
+    fig = t.draw()
+    assert [a.get_title() for a in fig.axes][:3] == ["primal: y = f(x)",
+                                                     "linearization: t_y = J t",
+                                                     "transpose: c = J^T w"]

@@ -28,7 +28,13 @@ import numpy as onp
 from ..core import Level, Primitive, Tracer, getval
 from ..core.residuals import NotKept, ResidualError, declaration
 
-__all__ = ["LinVar", "LinearLevel", "Line", "LinearProgram", "record_linear", "NotLinearError"]
+def aval_of(x) -> tuple:
+    """``(shape, dtype)`` of a differentiable input (a Python float is float64)."""
+    v = onp.asarray(getval(x))
+    return v.shape, v.dtype if v.dtype.kind in "fc" else onp.dtype(float)
+
+
+__all__ = ["aval_of", "LinVar", "LinearLevel", "Line", "LinearProgram", "record_linear", "NotLinearError"]
 
 
 class NotLinearError(TypeError):
@@ -109,6 +115,10 @@ class LinearProgram:
 
 
 def _const_text(a) -> str:
+    if isinstance(a, onp.generic):
+        return repr(a.item())
+    if isinstance(a, onp.dtype):
+        return a.name
     if isinstance(a, (int, float, complex, bool, str, type(None), tuple)):
         return repr(a)
     v = getval(a)

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import numpy as onp
 
 from ..core import getval
 from ..interpreters.forward import push_forward
-from ..interpreters.linear import LinearProgram, record_linear
+from ..interpreters.linear import LinearProgram, aval_of, record_linear
 from . import checks
 from .transform import _check_input
 
@@ -34,7 +33,7 @@ def _avals(primals, who: str) -> list:
         if isinstance(v, (tuple, list, dict)):
             raise TypeError(f"{who}: pass arrays, one per argument (containers are not "
                             "supported here yet).")
-        out.append((onp.shape(v), onp.result_type(v, onp.float16)))
+        out.append(aval_of(v))
     return out
 
 
