@@ -38,10 +38,13 @@ class ThreePrograms:
     def __str__(self) -> str:
         return "\n\n".join(self.sources())
 
-    def draw(self, ax=None, figsize=(13, 4)):
+    def draw(self, ax=None, figsize=None):
         """The three programs side by side (matplotlib); returns the figure."""
         import matplotlib.pyplot as plt  # deferred: matplotlib is optional
-        fig = plt.figure(figsize=figsize) if ax is None else ax.figure
+        lines = max(len(s.splitlines()) for s in self.sources())
+        width = max(len(line) for s in self.sources() for line in s.splitlines())
+        figsize = figsize or (max(9.0, 3 * 0.075 * width + 1.0), 1.0 + 0.19 * lines)
+        fig = plt.figure(figsize=figsize, layout="constrained") if ax is None else ax.figure
         titles = ("primal: y = f(x)", "linearization: t_y = J t", "transpose: c = J^T w")
         axes = fig.subplots(1, 3) if ax is None else [ax.inset_axes([i / 3, 0, 1 / 3, 1])
                                                       for i in range(3)]
