@@ -34,7 +34,7 @@ from ..core import ALL, getval
 from ..interpreters.taylor import _by_nested_forward, def_taylor
 from . import complex as cx, decompositions as dec, elementwise as ew, elementwise_more as em
 from . import fft, linalg as la, reductions as red, shape as shp
-from ._helpers import astype, broadcast_to, sum_to_shape
+from ._helpers import astype, broadcast_to, exact_constant, sum_to_shape
 from .construction import index_update
 
 
@@ -59,6 +59,11 @@ def _cauchy(a, b, k, mul=lambda u, v: u * v):
     return 0.0 if total is None else total
 
 
+def _ratio(j: int, k: int, like):
+    """``j / k``: a float, or exact in the working precision for mpmath numbers."""
+    return exact_constant(j / k, lambda m: m.mpf(j) / k, like)
+
+
 def _is_zero(c) -> bool:
     return isinstance(c, float) and c == 0.0
 
@@ -74,7 +79,7 @@ def _integrate(x, d, y0, order):
         for j in range(1, k + 1):
             if _is_zero(x[j]):
                 continue
-            term = (j / k) * x[j] * ds[k - j]
+            term = _ratio(j, k, y0) * x[j] * ds[k - j]
             total = term if total is None else total + term
         y.append(0.0 if total is None else total)
     return y
@@ -87,7 +92,7 @@ def _divide_integrate(x, u, y0, order):
         total = x[k]
         for i in range(1, k):
             if not _is_zero(u[i]):
-                total = total - ((k - i) / k) * u[i] * y[k - i]
+                total = total - _ratio(k - i, k, y0) * u[i] * y[k - i]
         y.append(total / u[0])
     return y
 
@@ -236,7 +241,7 @@ def _sqrt(series, ans, x):
 @def_taylor(ew.cbrt)
 def _cbrt(series, ans, x):
     # x y' = y x' / 3 holds on both sides of 0 (ans is the real cube root)
-    return _power([series[0], None], ans, x, 1.0 / 3.0) if onp.all(getval(x) != 0) else \
+    return _power([series[0], None], ans, x, _ratio(1, 3, ans)) if onp.all(getval(x) != 0) else \
         _by_nested_forward(ew.cbrt, [x], series, {}, _order(series))
 
 
@@ -259,7 +264,7 @@ def _power(series, ans, x, p):
             for j in range(1, k + 1):
                 if _is_zero(xf[j]):
                     continue
-                term = ((p * j - (k - j)) / k) * xf[j] * y[k - j]
+                term = ((p * j - (k - j)) * _ratio(1, k, ans)) * xf[j] * y[k - j]
                 total = term if total is None else total + term
             y.append(0.0 if total is None else total / x)
         return y[1:]
@@ -334,7 +339,7 @@ def _sin_cos(xf, order, s0, c0, sign=-1.0):
         for j in range(1, k + 1):
             if _is_zero(xf[j]):
                 continue
-            w = (j / k) * xf[j]
+            w = _ratio(j, k, s0) * xf[j]
             ts, tc = w * c[k - j], w * s[k - j]
             sk = ts if sk is None else sk + ts
             ck = tc if ck is None else ck + tc

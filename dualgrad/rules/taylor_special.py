@@ -19,6 +19,7 @@ from ..core import getval
 from ..interpreters.taylor import def_taylor
 from . import elementwise as ew
 from . import scipy_special as sp
+from ._helpers import exact_constant
 from .taylor import _cauchy, _exp_full, _full, _integrate, _is_zero, _mul_full, _order
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
@@ -39,8 +40,12 @@ def _erf_like(series, ans, x, scale):
     return _integrate(xf, lambda m, y: d[m], ans, order)[1:]
 
 
-def_taylor(sp.erf, lambda series, ans, x: _erf_like(series, ans, x, _TWO_OVER_SQRT_PI))
-def_taylor(sp.erfc, lambda series, ans, x: _erf_like(series, ans, x, -_TWO_OVER_SQRT_PI))
+def _two_over_sqrt_pi(like):
+    return exact_constant(_TWO_OVER_SQRT_PI, lambda m: 2 / m.sqrt(m.pi), like)
+
+
+def_taylor(sp.erf, lambda series, ans, x: _erf_like(series, ans, x, _two_over_sqrt_pi(x)))
+def_taylor(sp.erfc, lambda series, ans, x: _erf_like(series, ans, x, -_two_over_sqrt_pi(x)))
 
 
 @def_taylor(sp.expit)

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as onp
 
+from ..core.mp import MP
+
 from ..core import Tracer, getval
 
 
@@ -139,7 +141,7 @@ def unwrap_level(tree: Any, level) -> Any:
 
 def _numeric(v) -> bool:
     v = getval(v)
-    if isinstance(v, (bool, int, float, complex, onp.ndarray, onp.generic)):
+    if isinstance(v, (bool, int, float, complex, onp.ndarray, onp.generic, MP)):
         return True
     return hasattr(v, "__array_function__") and hasattr(v, "dtype")  # a duck array
 

@@ -14,7 +14,8 @@ import numpy as onp
 
 from ..core import Tracer, getval, in_dtype_of, vspace
 from ..interpreters.taylor import push_collapsed, push_jet
-from .transform import Fun, _check_input, _check_tangents
+from ..core.mp import from_mp, to_mp
+from .transform import Fun, _check_input, _check_tangents, _mp_errors, has_mp_input
 
 __all__ = ["jet", "derivatives", "taylor", "laplacian"]
 
@@ -80,6 +81,11 @@ def jet(fun: Fun, primals: Sequence, series: Sequence, *,
         raise ValueError(f"jet: every series must have the same, positive length (got lengths "
                          f"{sorted(len(s) for s in series)}).")
     order = orders.pop()
+    if has_mp_input(primals):  # mpmath numbers: computed as MP, handed back as mpf
+        with _mp_errors("jet"):
+            return from_mp(jet(fun, to_mp(tuple(primals)),
+                               tuple(list(to_mp(list(s))) for s in series),
+                               factorial_scaled=factorial_scaled))
     _check_input(primals, "jet")
     for k in range(order):
         _check_tangents(primals, tuple(s[k] for s in series), f"jet (term {k + 1} of the series)")
@@ -121,6 +127,9 @@ def taylor(fun: Fun, x: Any, v: Any, *, order: int) -> Any:
     array([1.        , 1.        , 0.5       , 0.16666667, 0.04166667])
     """
     order = _check_order(order, "taylor")
+    if has_mp_input(x):  # mpmath numbers: computed as MP, handed back as mpf
+        with _mp_errors("taylor"):
+            return from_mp(taylor(fun, to_mp(x), to_mp(v), order=order))
     _check_input(x, "taylor")
     _check_tangents(x, v, "taylor")
     zero = vspace(x).zeros()
