@@ -12,7 +12,8 @@ from .transforms import (ModeChoice, checkpoint, deriv, elementwise_grad, grad,
                          jvp, make_ggnvp, make_hvp, make_jvp, make_vjp, multigrad_dict,
                          pick_mode, tensor_jacobian_product, value_and_grad,
                          vector_jacobian_product, vjp, vmap, stop_gradient, custom_jvp,
-                         custom_vjp)
+                         custom_vjp, jet, derivatives, taylor, laplacian, linearize,
+                         linear_transpose)
 from .builtins import dict, isinstance, list, tuple, type  # autograd exports these too
 from .core import primitive, notrace_primitive, register_pytree_node
 from .extend import defjvp, defvjp
@@ -26,7 +27,8 @@ __all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv"
            "make_vjp", "vector_jacobian_product", "tensor_jacobian_product", "jacobian",
            "jacfwd", "jacrev", "hessian", "hessian_tensor_product", "hessian_vector_product",
            "make_hvp", "make_ggnvp", "holomorphic_grad", "multigrad_dict", "grad_named",
-           "checkpoint", "jvp", "vjp", "pick_mode", "ModeChoice", "vmap", "primitive",
+           "checkpoint", "jvp", "vjp", "jet", "derivatives", "taylor", "laplacian", "linearize",
+           "linear_transpose", "pick_mode", "ModeChoice", "vmap", "primitive",
            "notrace_primitive", "defjvp", "defvjp", "check_grads", "linear_operator",
            "isinstance", "type", "tuple", "list", "dict", "stop_gradient", "custom_jvp",
            "custom_vjp", "register_pytree_node"]

@@ -33,13 +33,15 @@ from .interpreters import forward, reverse
 from .core import getval
 from .tools.counters import Counts, count  # re-exported: dualgrad.graph.count
 from .tools.counters import _batch_size, _bump
+from .tools.programs import ThreePrograms, three_programs  # re-exported: graph.three_programs
 from .interpreters.forward import Dual
 from .interpreters.reverse import Box
 from .core import tree_flatten, tree_unflatten, vspace
 from .transforms import elementwise_grad
 from .transforms.transform import _check_input
 
-__all__ = ["record", "Computation", "Step", "count", "Counts", "plot_derivative"]
+__all__ = ["record", "Computation", "Step", "count", "Counts", "plot_derivative",
+           "three_programs", "ThreePrograms"]
 
 
 # ----------------------------------------------------------------- records

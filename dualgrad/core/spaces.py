@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as onp
 
 from .duck import is_duck_array
+from .mp import is_mp, make_mp_vspace
 from .tracer import Tracer, getval
 from .trees import LEAF, TreeDef, is_container, tree_flatten, tree_map, tree_unflatten
 
@@ -133,12 +134,15 @@ class ArrayVSpace(VSpace):
         return f"ArrayVSpace(shape={self.shape}, dtype={self.dtype})"
 
 
+MPVSpace = make_mp_vspace(VSpace)
+
+
 class ContainerVSpace(VSpace):
     """A tuple/list/dict of values, each with its own space."""
 
     def __init__(self, value):
         leaves, self.treedef = tree_flatten(value)
-        self.spaces = [ArrayVSpace(l) for l in leaves]
+        self.spaces = [MPVSpace(l) if is_mp(l) else ArrayVSpace(l) for l in leaves]
         self.sizes = [s.size for s in self.spaces]
         self.size = sum(self.sizes)
 
@@ -189,6 +193,8 @@ def vspace(value) -> VSpace:
     v = getval(value)
     kind = onp.result_type(v).kind if _is_number(v) else None
     if kind not in ("f", "c", "i", "u", "b"):
+        if is_mp(v):  # mpmath numbers (dualgrad.core.mp)
+            return MPVSpace(v)
         raise TypeError(f"dualgrad cannot treat a value of type {type(v).__name__} as a "
                         "vector: use floats, complex numbers, numpy arrays, or "
                         "tuples/lists/dicts of them.")

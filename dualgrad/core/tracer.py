@@ -22,6 +22,7 @@ from typing import Any, Callable
 import numpy as onp
 
 from .errors import BatchingError, _plain_numpy_message, _qualname, _unsupported
+from .mp import is_mp as _is_mp
 
 # numpy callables (ufuncs and functions) -> our primitive or wrapper, for NEP 13/18.
 NUMPY_OVERRIDES: dict[Any, Callable] = {}
@@ -441,7 +442,7 @@ def is_differentiable(ans) -> bool:
     if isinstance(ans, (float, complex, Tracer)):
         return True
     kind = getattr(getattr(ans, "dtype", None), "kind", None)
-    return kind in ("f", "c")
+    return kind in ("f", "c") or kind == "O" and _is_mp(ans)  # mpmath numbers (core.mp)
 
 
 

@@ -114,3 +114,4 @@ LINALG_RULES.update({k: v for k, v in RULES.items() if k in ("multi_dot", "vecdo
 from . import batch, methods  # noqa: E402,F401  (the batch table; the tracers' operators)
 
 __all__ = ["RULES", "LINALG_RULES", "FFT_RULES", "NONDIFF_NAMES"]
+from . import taylor  # noqa: E402,F401  (fills the Taylor interpreter's table)

@@ -40,7 +40,8 @@ import numpy as onp
 
 from ..core import Primitive, getval
 from ..core.duck import no_silent_fallback
-from ._helpers import shape_of, unbroadcast
+from ..core.mp import MP
+from ._helpers import holds_mp, shape_of, unbroadcast
 from .complex import cast_like, imag, real
 from .elementwise import exp, multiply
 from .linalg import matmul
@@ -55,7 +56,50 @@ SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 
 # ------------------------------------------------------------------ inv
 # X = A⁻¹     JVP: dX = -X dA X        VJP: Ā = -Xᵀ g Xᵀ                      [G 2.2.3]
-inv = Primitive(lambda a: onp.linalg.inv(a), "inv")
+# mpmath numbers (object arrays of dualgrad.core.mp.MP): LAPACK has no object loop, so
+# solve, inv and det go through mpmath's matrices at the working precision.
+def _mp_matrix(a):
+    import mpmath  # deferred: only mpmath numbers need it
+    a = onp.asarray(a, dtype=object)
+    if a.ndim != 2:
+        raise TypeError("dualgrad: solve/inv/det of mpmath numbers take one matrix, not a "
+                        f"stack of shape {a.shape}.")
+    return mpmath.matrix([[getattr(e, "v", e) for e in row] for row in a])
+
+
+def _mp_array(m, shape):
+    out = onp.empty(shape, object)
+    flat = [MP(m[i, j]) for i in range(m.rows) for j in range(m.cols)]
+    for k, v in enumerate(flat):
+        out.flat[k] = v
+    return out
+
+
+def _inv(a):
+    if holds_mp(a):
+        return _mp_array(_mp_matrix(a) ** -1, onp.shape(a))
+    return onp.linalg.inv(a)
+
+
+def _solve(a, b):
+    if holds_mp(a) or holds_mp(b):
+        import mpmath
+        A, B = _mp_matrix(a), onp.asarray(b, dtype=object)
+        cols = B[:, None] if B.ndim == 1 else B
+        x = mpmath.lu_solve(A, mpmath.matrix([[getattr(e, "v", e) for e in row]
+                                              for row in cols]))
+        return _mp_array(x, onp.shape(b))
+    return onp.linalg.solve(a, b)
+
+
+def _det(a):
+    if holds_mp(a):
+        import mpmath
+        return MP(mpmath.det(_mp_matrix(a)))
+    return onp.linalg.det(a)
+
+
+inv = Primitive(_inv, "inv")
 inv.def_jvp(lambda t, ans, a: -matmul(ans, matmul(t, ans)))
 inv.def_vjp(lambda g, ans, a: cast_like(-matmul(_T(ans), matmul(g, _T(ans))), a), reads="ans")
 
@@ -82,7 +126,7 @@ def _solve_jvp_a(t, ans, a, b):
     return dx[..., 0] if len(shape_of(b)) == 1 else dx
 
 
-solve = Primitive(lambda a, b: onp.linalg.solve(a, b), "solve")
+solve = Primitive(_solve, "solve")
 solve.def_jvp(_solve_jvp_a, argnum=0)
 solve.def_jvp(lambda t, ans, a, b: solve(a, t), argnum=1)
 solve.def_vjp(_solve_vjp_a, argnum=0, reads="a ans")
@@ -123,7 +167,7 @@ def _det_vjp(g, ans, a):
         return cast_like(_col(_col(g)) * _T(_adjugate(a)), a)
 
 
-det = Primitive(no_silent_fallback(lambda a: onp.linalg.det(a), "det"), "det")
+det = Primitive(no_silent_fallback(_det, "det"), "det")
 det.def_jvp(_det_jvp)
 det.def_vjp(_det_vjp, reads="a ans")
 

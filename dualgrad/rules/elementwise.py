@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as onp
 
 from ..core import PLAIN_FLOATS, Primitive, Tracer, getval
-from ._helpers import as_array, elementwise, unbroadcast
+from ._helpers import as_array, elementwise, exact_constant, holds_mp, unbroadcast
 from .complex import absolute, conj, real, sign
 
 
@@ -68,6 +68,8 @@ def _power_dx(x, y):
 
 def _power_dy(x, ans):
     base = where(x == 0, 1.0, x)
+    if holds_mp(ans) and not holds_mp(base):  # a float base, an mpmath exponent
+        base = base * exact_constant(1.0, lambda m: m.mpf(1), ans)
     if onp.iscomplexobj(getval(ans)) and not onp.iscomplexobj(getval(base)):
         # a real base with a complex power: numpy computes x**y = exp(y log x) with
         # the principal complex log (log|x| + i pi for x < 0), so d/dy uses it too.
@@ -243,11 +245,11 @@ _LN2, _LN10 = float(onp.log(2.0)), float(onp.log(10.0))  # Python floats: keep f
 #                       numpy fn         f'(x), of x or of out = f(x): what the tape keeps
 exp = elementwise(onp.exp, lambda out: out)
 expm1 = elementwise(onp.expm1, lambda out: out + 1)
-exp2 = elementwise(onp.exp2, lambda out: out * _LN2)
+exp2 = elementwise(onp.exp2, lambda out: out * exact_constant(_LN2, lambda m: m.ln2, out))
 log = elementwise(onp.log, lambda x: 1 / x)                       # x > 0
 log1p = elementwise(onp.log1p, lambda x: 1 / (1 + x))             # x > -1
-log2 = elementwise(onp.log2, lambda x: 1 / (x * _LN2))
-log10 = elementwise(onp.log10, lambda x: 1 / (x * _LN10))
+log2 = elementwise(onp.log2, lambda x: 1 / (x * exact_constant(_LN2, lambda m: m.ln2, x)))
+log10 = elementwise(onp.log10, lambda x: 1 / (x * exact_constant(_LN10, lambda m: m.ln10, x)))
 sqrt = elementwise(onp.sqrt, lambda x, out: 0.5 / out)                 # x > 0
 cbrt = elementwise(onp.cbrt, lambda x, out: 1 / (3 * out ** 2))        # x != 0
 square = elementwise(onp.square, lambda x: 2 * x)
@@ -284,7 +286,14 @@ def _sinc_deriv(x, out):
     return where(small, series, (cos(onp.pi * x) - out) / safe)
 
 
-sinc = elementwise(onp.sinc, _sinc_deriv)
+def _sinc(x):
+    if holds_mp(x):  # numpy's sinc multiplies by a float64 pi
+        raise TypeError("sinc has no mpmath path (numpy computes it with a float64 pi); "
+                        "write np.sin(np.pi * x) / (np.pi * x) with an mpmath pi.")
+    return onp.sinc(x)
+
+
+sinc = elementwise(_sinc, _sinc_deriv, "sinc")
 
 # sign: zero derivative for real x; z/|z| for complex z, so its rule is in complex.py.
 

@@ -12,6 +12,7 @@ import numpy as onp
 
 from ..core import holds_tracer, Primitive, Tracer, getval
 from ._helpers import astype, broadcast_to, elementwise, shape_of, unbroadcast
+from ._helpers import exact_constant
 from .complex import conj, imag, is_complex, real
 from ._helpers import composite as when_traced
 from .elementwise import (add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
@@ -25,12 +26,12 @@ _D2R = onp.pi / 180.0
 # ------------------------------------------------------------- linear maps
 @when_traced(onp.deg2rad)
 def deg2rad(x, **kw):
-    return multiply(x, _D2R)
+    return multiply(x, exact_constant(_D2R, lambda m: m.pi / 180, x))
 
 
 @when_traced(onp.rad2deg)
 def rad2deg(x, **kw):
-    return multiply(x, 1.0 / _D2R)
+    return multiply(x, exact_constant(1.0 / _D2R, lambda m: 180 / m.pi, x))
 
 
 radians, degrees = deg2rad, rad2deg

@@ -15,7 +15,9 @@ import numpy as onp
 from ..core import Primitive, Tracer, getval
 from ..core.residuals import used_parameters
 from . import _special_lazy as ssp  # scipy.special, lazy-safe for dask arrays
-from ._helpers import composite, elementwise, shape_of, unbroadcast, zero_derivative
+from ..core.mp import MP
+from ._helpers import (composite, elementwise, exact_constant, holds_mp, shape_of, unbroadcast,
+                       zero_derivative)
 from .complex import real
 from .elementwise import cbrt, cos, exp, exp2, expm1, log, log1p, sign, sin, where
 from .reductions import _axes, sum as rsum
@@ -50,11 +52,44 @@ def _in_args(fun, name, derivs: dict) -> Primitive:
 
 # ------------------------------------------------------------------ gamma family
 # psi = Γ'/Γ;  polygamma(n, x) = psi^(n)(x);  d/dx polygamma(n, x) = polygamma(n + 1, x)
-polygamma = _in_args(ssp.polygamma, "polygamma", {1: lambda ans, n, x: polygamma(n + 1, x)})
-digamma = elementwise(ssp.digamma, lambda x: polygamma(1, x), "digamma")
+def _mp_path(fun, mpname: str, *, order_first: bool = False):
+    """``fun`` (a scipy.special ufunc, which has no object loop), or mpmath's ``mpname``
+    applied entry by entry when an argument holds mpmath numbers."""
+    def f(*args, **kwargs):
+        if not any(holds_mp(a) for a in args):
+            return fun(*args, **kwargs)
+        import mpmath  # deferred: only mpmath numbers need it
+        mpf = _MP_FUNCTIONS[mpname](mpmath)
+        ufunc = onp.frompyfunc(lambda *vs: MP(mpf(*[getattr(v, "v", v) for v in vs])),
+                               len(args), 1)
+        return ufunc(*args)
+    f.__name__ = getattr(fun, "__name__", mpname)
+    return f
+
+
+_MP_FUNCTIONS = {  # scipy.special name -> mpmath's function, at the working precision
+    "gamma": lambda m: m.gamma,
+    "gammaln": lambda m: lambda x: m.log(abs(m.gamma(x))),
+    "digamma": lambda m: m.digamma,
+    "polygamma": lambda m: lambda n, x: m.polygamma(int(n), x),
+    "erf": lambda m: m.erf, "erfc": lambda m: m.erfc,
+    "expit": lambda m: lambda x: 1 / (1 + m.exp(-x)),
+    "j0": lambda m: lambda x: m.besselj(0, x), "j1": lambda m: lambda x: m.besselj(1, x),
+    "jn": lambda m: lambda n, x: m.besselj(int(n), x), "jv": lambda m: m.besselj,
+    "y0": lambda m: lambda x: m.bessely(0, x), "y1": lambda m: lambda x: m.bessely(1, x),
+    "yn": lambda m: lambda n, x: m.bessely(int(n), x), "yv": lambda m: m.bessely,
+    "i0": lambda m: lambda x: m.besseli(0, x), "i1": lambda m: lambda x: m.besseli(1, x),
+    "iv": lambda m: m.besseli,
+    "k0": lambda m: lambda x: m.besselk(0, x), "k1": lambda m: lambda x: m.besselk(1, x),
+    "kv": lambda m: m.besselk,
+}
+
+
+polygamma = _in_args(_mp_path(ssp.polygamma, "polygamma"), "polygamma", {1: lambda ans, n, x: polygamma(n + 1, x)})
+digamma = elementwise(_mp_path(ssp.digamma, "digamma"), lambda x: polygamma(1, x), "digamma")
 psi = digamma
-gamma = elementwise(ssp.gamma, lambda x, out: out * digamma(x), "gamma")
-gammaln = elementwise(ssp.gammaln, lambda x: digamma(x), "gammaln")   # log|Γ(x)|
+gamma = elementwise(_mp_path(ssp.gamma, "gamma"), lambda x, out: out * digamma(x), "gamma")
+gammaln = elementwise(_mp_path(ssp.gammaln, "gammaln"), lambda x: digamma(x), "gammaln")   # log|Γ(x)|
 
 
 # rgamma = 1/Γ:  rgamma' = -rgamma(x) ψ(x), which is 0·∞ = nan at the zeros x = 0, -1, -2, ...
@@ -115,8 +150,13 @@ def _beta_density(a, b, x):
 betainc = _in_args(ssp.betainc, "betainc", {2: lambda ans, a, b, x: _beta_density(a, b, x)})
 
 # ------------------------------------------------------------------ error functions
-erf = elementwise(ssp.erf, lambda x: (2 / _SQRT_PI) * exp(-x ** 2), "erf")
-erfc = elementwise(ssp.erfc, lambda x: (-2 / _SQRT_PI) * exp(-x ** 2), "erfc")
+def _sqrt_pi(like):
+    return exact_constant(_SQRT_PI, lambda m: m.sqrt(m.pi), like)
+
+
+erf = elementwise(_mp_path(ssp.erf, "erf"), lambda x: (2 / _sqrt_pi(x)) * exp(-x ** 2), "erf")
+erfc = elementwise(_mp_path(ssp.erfc, "erfc"), lambda x: (-2 / _sqrt_pi(x)) * exp(-x ** 2),
+                   "erfc")
 
 
 # erfcx(x) = e^(x²) erfc(x):  erfcx' = 2x erfcx(x) - 2/√π.
@@ -174,7 +214,7 @@ def _t_density(df, t):
 stdtr = _in_args(ssp.stdtr, "stdtr", {1: lambda ans, df, t: _t_density(df, t)})
 
 # ------------------------------------------------------------------ logistic
-expit = elementwise(ssp.expit, lambda out: out * (1 - out), "expit")
+expit = elementwise(_mp_path(ssp.expit, "expit"), lambda out: out * (1 - out), "expit")
 logit = elementwise(ssp.logit, lambda x: 1 / (x * (1 - x)), "logit")        # 0 < x < 1
 log_expit = elementwise(ssp.log_expit, lambda x: expit(-x), "log_expit")
 
@@ -200,27 +240,27 @@ kl_div = _in_args(ssp.kl_div, "kl_div", {0: lambda ans, x, y: log(x / y),
 
 # ------------------------------------------------------------------ Bessel functions
 # J, Y:  C_n' = (C_{n-1} - C_{n+1}) / 2,  C_0' = -C_1
-j0 = elementwise(ssp.j0, lambda x: -j1(x), "j0")
-j1 = elementwise(ssp.j1, lambda x: (j0(x) - jn(2, x)) / 2, "j1")
-y0 = elementwise(ssp.y0, lambda x: -y1(x), "y0")
-y1 = elementwise(ssp.y1, lambda x: (y0(x) - yn(2, x)) / 2, "y1")
-jn = _in_args(ssp.jn, "jn", {1: lambda ans, n, x: (jn(n - 1, x) - jn(n + 1, x)) / 2})
-yn = _in_args(ssp.yn, "yn", {1: lambda ans, n, x: (yn(n - 1, x) - yn(n + 1, x)) / 2})
-jv = _in_args(ssp.jv, "jv", {1: lambda ans, v, x: (jv(v - 1, x) - jv(v + 1, x)) / 2})
-yv = _in_args(ssp.yv, "yv", {1: lambda ans, v, x: (yv(v - 1, x) - yv(v + 1, x)) / 2})
+j0 = elementwise(_mp_path(ssp.j0, "j0"), lambda x: -j1(x), "j0")
+j1 = elementwise(_mp_path(ssp.j1, "j1"), lambda x: (j0(x) - jn(2, x)) / 2, "j1")
+y0 = elementwise(_mp_path(ssp.y0, "y0"), lambda x: -y1(x), "y0")
+y1 = elementwise(_mp_path(ssp.y1, "y1"), lambda x: (y0(x) - yn(2, x)) / 2, "y1")
+jn = _in_args(_mp_path(ssp.jn, "jn"), "jn", {1: lambda ans, n, x: (jn(n - 1, x) - jn(n + 1, x)) / 2})
+yn = _in_args(_mp_path(ssp.yn, "yn"), "yn", {1: lambda ans, n, x: (yn(n - 1, x) - yn(n + 1, x)) / 2})
+jv = _in_args(_mp_path(ssp.jv, "jv"), "jv", {1: lambda ans, v, x: (jv(v - 1, x) - jv(v + 1, x)) / 2})
+yv = _in_args(_mp_path(ssp.yv, "yv"), "yv", {1: lambda ans, v, x: (yv(v - 1, x) - yv(v + 1, x)) / 2})
 # I:  I_v' = (I_{v-1} + I_{v+1}) / 2,  I_0' = I_1.  Scaled Ie_v = e^(-|x|) I_v:
 #   Ie_v' = (Ie_{v-1} + Ie_{v+1}) / 2 - sign(x) Ie_v
-i0 = elementwise(ssp.i0, lambda x: i1(x), "i0")
-i1 = elementwise(ssp.i1, lambda x: (i0(x) + iv(2, x)) / 2, "i1")
-iv = _in_args(ssp.iv, "iv", {1: lambda ans, v, x: (iv(v - 1, x) + iv(v + 1, x)) / 2})
+i0 = elementwise(_mp_path(ssp.i0, "i0"), lambda x: i1(x), "i0")
+i1 = elementwise(_mp_path(ssp.i1, "i1"), lambda x: (i0(x) + iv(2, x)) / 2, "i1")
+iv = _in_args(_mp_path(ssp.iv, "iv"), "iv", {1: lambda ans, v, x: (iv(v - 1, x) + iv(v + 1, x)) / 2})
 i0e = elementwise(ssp.i0e, lambda x, out: i1e(x) - sign(x) * out, "i0e")
 i1e = elementwise(ssp.i1e, lambda x, out: (i0e(x) + ive(2, x)) / 2 - sign(x) * out, "i1e")
 ive = _in_args(ssp.ive, "ive", {1: lambda ans, v, x: (ive(v - 1, x) + ive(v + 1, x)) / 2
                                 - sign(x) * ans})
 # K:  K_v' = -(K_{v-1} + K_{v+1}) / 2,  K_0' = -K_1.  Scaled Ke_v = e^x K_v:  Ke_v' = Ke_v' + Ke_v
-k0 = elementwise(ssp.k0, lambda x: -k1(x), "k0")
-k1 = elementwise(ssp.k1, lambda x: -(k0(x) + kv(2, x)) / 2, "k1")
-kv = _in_args(ssp.kv, "kv", {1: lambda ans, v, z: -(kv(v - 1, z) + kv(v + 1, z)) / 2})
+k0 = elementwise(_mp_path(ssp.k0, "k0"), lambda x: -k1(x), "k0")
+k1 = elementwise(_mp_path(ssp.k1, "k1"), lambda x: -(k0(x) + kv(2, x)) / 2, "k1")
+kv = _in_args(_mp_path(ssp.kv, "kv"), "kv", {1: lambda ans, v, z: -(kv(v - 1, z) + kv(v + 1, z)) / 2})
 k0e = elementwise(ssp.k0e, lambda x, out: out - k1e(x), "k0e")
 k1e = elementwise(ssp.k1e, lambda x, out: out - (k0e(x) + kve(2, x)) / 2, "k1e")
 kve = _in_args(ssp.kve, "kve", {1: lambda ans, v, z: ans - (kve(v - 1, z) + kve(v + 1, z)) / 2})

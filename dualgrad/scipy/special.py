@@ -10,4 +10,6 @@ from ..numpy import _wrap
 from ..rules.scipy_special import NONDIFF as _NONDIFF
 from ..rules.scipy_special import SPECIAL as _RULES
 
+from ..rules import taylor_special as _taylor_special  # noqa: E402,F401  (their Taylor rules)
+
 KINDS = _wrap.build(globals(), _ssp, _RULES, _NONDIFF, "scipy.special.", register=False)

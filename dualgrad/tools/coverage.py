@@ -104,6 +104,16 @@ def residual_coverage() -> tuple[list[str], list[str]]:
             sorted(p.name for p in prims if not is_declared(p)))
 
 
+def taylor_coverage() -> tuple[list[str], list[str]]:
+    """(with a rule, by nested forward mode): Taylor mode (``dualgrad.jet``) pushes K
+    coefficients through a primitive with a rule at O(K^2) cost; the others get them by
+    nesting forward mode K times (correct, about 2^K evaluations)."""
+    from ..interpreters.taylor import TAYLOR_RULES
+    names = primitive_batching()
+    ruled = {p.name for p in TAYLOR_RULES}
+    return sorted(n for n in names if n in ruled), sorted(n for n in names if n not in ruled)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dualgrad coverage",
                                      description=__doc__.split("\n\n")[0])
@@ -130,16 +140,20 @@ def main(argv=None) -> int:
         cc = Counter(table.values())
         print(f"  {prefix:<13} " + ", ".join(f"{k} {cc[k]}" for k in CLASSES))
     batching = primitive_batching()
+    taylor_ruled, taylor_nested = taylor_coverage()
     if args.primitives:
-        print("\n== primitives (batched: one call per Jacobian/vmap; loop: one call per example)")
+        print("\n== primitives (batched: one call per Jacobian/vmap; loop: one call per example;"
+              " taylor: a Taylor rule, or nested forward mode)")
         for name, how in batching.items():
-            print(f"  {name:<28} {how}")
+            print(f"  {name:<28} {how:<8} {'taylor' if name in taylor_ruled else 'nested'}")
     fast = sum(v == "batched" for v in batching.values())
     print(f"{len(batching)} primitives in the rule tables (numpy, scipy, internal): {fast} with "
           f"a batched rule, {len(batching) - fast} batched by a loop over the examples.")
     dense = sparsity_fallbacks()
     print(f"Sparsity detection (dualgrad.sparse): {len(batching) - len(dense)} primitives with an "
           f"exact rule; {len(dense)} use the dense fallback: {', '.join(dense)}.")
+    print(f"Taylor mode (dualgrad.jet): {len(taylor_ruled)} primitives with a Taylor rule; "
+          f"{len(taylor_nested)} by nested forward mode: {', '.join(taylor_nested)}.")
     declared, undeclared = residual_coverage()
     print(f"Tape residuals (dualgrad.core.residuals): {len(declared)} primitives keep only what their "
           f"VJP rules read; {len(undeclared)} keep every argument and the answer: "

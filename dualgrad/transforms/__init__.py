@@ -9,6 +9,7 @@ new options are keyword-only. ``jvp``/``vjp`` also exist in JAX's form.
 - ``jacobian``: jacobian, jacfwd, jacrev, hessian and the mode choice (``pick_mode``);
 - ``vmap``: batching over a leading axis; ``checkpoint``: recomputed tapes;
 - ``custom``: stop_gradient, custom_jvp and custom_vjp (JAX's), on the extension API;
+- ``taylor``: Taylor mode (``jet``, ``derivatives``, ``taylor``): K derivatives in one pass;
 - ``directions``, ``complex_layouts``, ``fallback``, ``checks``: their machinery.
 """
 from .gradients import (elementwise_grad, grad, grad_and_aux, grad_named, holomorphic_grad,
@@ -19,10 +20,13 @@ from .products import (deriv, hessian_tensor_product, hessian_vector_product, jv
 from .checkpoint import checkpoint
 from .custom import custom_jvp, custom_vjp, stop_gradient
 from .vmap import vmap
+from .linearize import linear_transpose, linearize
+from .taylor import derivatives, jet, laplacian, taylor
 
 __all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv", "make_jvp",
            "make_vjp", "vector_jacobian_product", "tensor_jacobian_product", "jacobian",
            "jacfwd", "jacrev", "hessian", "hessian_tensor_product", "hessian_vector_product",
            "make_hvp", "make_ggnvp", "holomorphic_grad", "multigrad_dict", "grad_named",
            "checkpoint", "jvp", "vjp", "pick_mode", "ModeChoice", "vmap", "stop_gradient",
-           "custom_jvp", "custom_vjp"]
+           "custom_jvp", "custom_vjp", "jet", "derivatives", "taylor", "laplacian",
+           "linearize", "linear_transpose"]

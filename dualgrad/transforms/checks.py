@@ -12,6 +12,7 @@ from typing import Any
 import numpy as onp
 
 from ..core import Tracer, getval, plain_if_pending
+from ..core.mp import MP
 
 
 # --------------------------------------------------------------- transforms
@@ -248,7 +249,7 @@ def check_aux_pair(out: Any, who: str) -> None:
 
 def _numeric(v) -> bool:
     v = getval(v)
-    if isinstance(v, (bool, int, float, complex, onp.ndarray, onp.generic)):
+    if isinstance(v, (bool, int, float, complex, onp.ndarray, onp.generic, MP)):
         return True
     return hasattr(v, "__array_function__") and hasattr(v, "dtype")  # a duck array
 

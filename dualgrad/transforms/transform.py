@@ -10,8 +10,10 @@ so that a transform's body is only its own mathematics::
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
+import re
 import warnings
 from typing import Any, Callable, Sequence
 
@@ -19,6 +21,7 @@ import numpy as onp
 
 from ..core import Tracer, getval, is_duck_array, tree_flatten, tree_map
 from ..core.levels import _stack
+from ..core.mp import from_mp, is_mp, is_mp_value, to_mp
 from ..core.spaces import _shape_only
 from . import checks
 
@@ -72,9 +75,38 @@ def _float_int_arrays(x, who: str):
     return tree_map(cast, x)
 
 
+_NO_OBJECT_LOOP = re.compile(r"ufunc '(\w+)' not supported for the input types|"
+                             r"no callable (\w+) method")
+
+
+@contextlib.contextmanager
+def _mp_errors(who: str):
+    """NumPy's message for a function without an object loop, as dualgrad's."""
+    try:
+        yield
+    except TypeError as e:
+        m = _NO_OBJECT_LOOP.search(str(e))
+        if m is None:
+            raise
+        name = m.group(1) or m.group(2)
+        raise TypeError(f"{who}: '{name}' has no mpmath path, so it cannot compute with "
+                        "mpmath numbers (dualgrad never rounds them to float64). Use "
+                        "functions that have one (python -m dualgrad coverage lists them), "
+                        "or float inputs.") from e
+
+
+def has_mp_input(x) -> bool:
+    """mpmath numbers among the inputs (a cheap test for the usual float inputs)."""
+    if type(x) is float or (type(x) is onp.ndarray and x.dtype.kind != "O"):
+        return False
+    return any(is_mp_value(getval(leaf)) for leaf in tree_flatten(x)[0])
+
+
 def _check_input(x, who: str) -> None:
     for leaf in tree_flatten(x)[0]:
         v = getval(leaf)
+        if is_mp(v):
+            continue
         checks.check_input_value(v, who)  # np.matrix, object or string arrays
         kind = onp.result_type(v).kind if isinstance(v, (int, float, complex, onp.ndarray, onp.generic)) else None
         if kind is None and (is_duck_array(v) or _shape_only(v)):  # dask, cupy; a batched value
@@ -100,7 +132,7 @@ def _check_tangents(primals, tangents, who: str) -> None:
         raise ValueError(f"{who}: the tangents' structure {t_def} does not match the "
                          f"primals' {p_def}.")
     for p, t in zip(p_leaves, t_leaves):
-        if onp.result_type(getval(t)).kind not in "fc":
+        if onp.result_type(getval(t)).kind not in "fc" and not is_mp(getval(t)):
             raise TypeError(f"{who}: a tangent has dtype {onp.result_type(getval(t))}; "
                             "tangents must be floating point (e.g. 1.0, or v.astype(float)).")
         if onp.shape(getval(p)) != onp.shape(getval(t)):
@@ -210,6 +242,11 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
                 unary, x = _unary(fun, args, kwargs, argnum)
                 if float_ints:
                     x = _float_int_arrays(x, who)
+                if has_mp_input(x):  # mpmath numbers: computed as MP, handed back as mpf
+                    x = to_mp(x)
+                    _check_input(x, who)
+                    with _mp_errors(who):
+                        return from_mp(body(unary, x, *extra, **opts))
                 _check_input(x, who)
                 if not has_aux:
                     return body(unary, x, *extra, **opts)

@@ -1,0 +1,257 @@
+"""Linear programs: recording a linear map once, applying it, transposing it.
+
+Forward mode computes ``y' = J x'`` as it goes; every operation on a tangent is
+linear in it. Recording those operations, with the primal values already
+computed, gives the *linearization* of a program at a point: a straight-line
+program in the tangent alone, whose constants (``cos x``, ``1 - tanh^2``) were
+evaluated once. Applying it needs no primal pass, no dual numbers.
+
+Each line ``out = prim(..., a, ...)`` is linear in its program variables ``a``.
+Its transpose sends a cotangent of ``out`` to ``a`` by ``prim``'s VJP rule for
+that argument, which for a linear primitive reads only the constants: that is
+why reverse mode is forward mode transposed,
+
+    <J v, w> = <v, J^T w>,   J^T w = sum over lines, last to first, of VJP_i(w).
+
+A variable is a ``LinVar`` of a ``LinearLevel``. It has a shape and a dtype but
+no numbers (its ``value`` is a :class:`~dualgrad.core.residuals.NotKept`
+stand-in): a rule that reads a tangent's numbers raises instead of recording a
+wrong map.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as onp
+
+from ..core import Level, Primitive, Tracer, getval
+from ..core.residuals import NotKept, ResidualError, declaration
+
+def aval_of(x) -> tuple:
+    """``(shape, dtype)`` of a differentiable input (a Python float is float64)."""
+    v = onp.asarray(getval(x))
+    return v.shape, v.dtype if v.dtype.kind in "fc" else onp.dtype(float)
+
+
+__all__ = ["aval_of", "LinVar", "LinearLevel", "Line", "LinearProgram", "record_linear", "NotLinearError"]
+
+
+class NotLinearError(TypeError):
+    """A recorded program is not linear in its variables (so it has no transpose)."""
+
+
+def placeholder(shape: tuple, dtype) -> NotKept:
+    """An array of ``shape`` and ``dtype`` with no numbers: reading them raises."""
+    fill = onp.nan if onp.dtype(dtype).kind in "fc" else 0
+    return onp.broadcast_to(onp.array(fill, dtype), shape).view(NotKept)
+
+
+class LinVar(Tracer):
+    """A variable of a linear program: a shape and dtype, no numbers."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int, shape: tuple, dtype, level: "LinearLevel"):
+        self.index = index
+        self.value = placeholder(shape, dtype)
+        self._level = level
+
+
+@dataclass
+class Line:
+    """``out = prim(*args, **kwargs)``, where ``args`` holds ``_Ref``s to variables."""
+    prim: Primitive
+    args: tuple
+    kwargs: dict
+    out: int
+    shape: tuple
+    dtype: Any
+
+
+@dataclass(frozen=True)
+class _Ref:
+    index: int
+
+
+@dataclass
+class LinearProgram:
+    """Lines in order; ``inputs`` and ``output`` are variable indices (``output``
+    None: the map is zero, of ``out_shape``/``out_dtype``)."""
+    inputs: list
+    in_avals: list
+    output: int | None
+    out_aval: tuple
+    lines: list = field(default_factory=list)
+
+    def __call__(self, *xs):
+        """Apply the map. Lines call the primitives, so the result can itself be
+        differentiated or batched."""
+        if len(xs) != len(self.inputs):
+            raise TypeError(f"this linear map takes {len(self.inputs)} argument(s), "
+                            f"not {len(xs)}.")
+        for x, (shape, dtype) in zip(xs, self.in_avals):
+            if onp.shape(getval(x)) != shape:
+                raise ValueError(f"a linear map of inputs of shape {shape} was given shape "
+                                 f"{onp.shape(getval(x))}.")
+        if self.output is None:
+            return onp.zeros(*self.out_aval)
+        env: dict = dict(zip(self.inputs, xs))
+        for ln in self.lines:
+            env[ln.out] = ln.prim(*[env[a.index] if type(a) is _Ref else a for a in ln.args],
+                                  **ln.kwargs)
+        return env[self.output]
+
+    def transpose(self):
+        """The transposed map, ``w -> tuple of J_i^T w`` (one per input)."""
+        return _transpose(self)
+
+    def source(self, name: str = "f_jvp") -> str:
+        """The program as Python, one line per primitive."""
+        ins = ", ".join(f"t{i}" for i in self.inputs)
+        body = [f"    t{ln.out} = {ln.prim.name}({_args_text(ln)})" for ln in self.lines]
+        ret = f"t{self.output}" if self.output is not None else f"zeros{self.out_aval[0]}"
+        return "\n".join([f"def {name}({ins}):", *body, f"    return {ret}"])
+
+
+def _const_text(a) -> str:
+    if isinstance(a, onp.generic):
+        return repr(a.item())
+    if isinstance(a, onp.dtype):
+        return a.name
+    if isinstance(a, (int, float, complex, bool, str, type(None), tuple)):
+        return repr(a)
+    v = getval(a)
+    return f"<{onp.dtype(onp.result_type(v)).name} {onp.shape(v)}>" if onp.ndim(v) else repr(
+        onp.asarray(v).item())
+
+
+def _args_text(ln: Line) -> str:
+    parts = [f"t{a.index}" if type(a) is _Ref else _const_text(a) for a in ln.args]
+    parts += [f"{k}={_const_text(v)}" for k, v in ln.kwargs.items()]
+    return ", ".join(parts)
+
+
+class LinearLevel(Level):
+    """Records each primitive applied to its variables as a line of a program."""
+
+    __slots__ = ("lines", "count")
+
+    def __init__(self, depth: int):
+        super().__init__(depth)
+        self.lines: list = []
+        self.count = 0
+
+    def var(self, shape, dtype) -> LinVar:
+        self.count += 1
+        return LinVar(self.count - 1, tuple(shape), onp.dtype(dtype), self)
+
+    def process(self, prim, args, kwargs):
+        template, probe = [], []
+        for a in args:
+            if type(a) is LinVar and a._level is self:
+                template.append(_Ref(a.index))
+                probe.append(onp.zeros(a.value.shape, a.value.dtype))
+            else:
+                template.append(a)
+                probe.append(getval(a))
+        # the answer's shape and dtype, from zeros in place of the variables
+        ans = prim.fun(*probe, **{k: getval(v) for k, v in kwargs.items()})
+        if isinstance(ans, (tuple, list, dict)):
+            raise NotLinearError(f"linearize: '{prim.name}' returns several arrays, which a "
+                                 "linear program does not record yet; use jvp for this "
+                                 "function.")
+        out = self.var(onp.shape(ans), onp.result_type(ans))
+        self.lines.append(Line(prim, tuple(template), dict(kwargs), out.index,
+                               onp.shape(ans), onp.result_type(ans)))
+        return out
+
+    def process_nondiff(self, fun, args, kwargs):
+        raise NotLinearError(f"a linear map read the numbers of its argument "
+                             f"({getattr(fun, '__name__', fun)!s} of a tangent); a linear "
+                             "program cannot depend on them.")
+
+
+def record_linear(fun, avals: list) -> LinearProgram:
+    """Trace ``fun`` (linear in its arguments) on variables of shapes/dtypes ``avals``."""
+    with LinearLevel.new() as level:
+        xs = [level.var(s, d) for s, d in avals]
+        out = fun(*xs)
+        lines = level.lines
+    if type(out) is LinVar and out._level is level:
+        prog = LinearProgram([x.index for x in xs], list(avals), out.index,
+                             (out.value.shape, out.value.dtype), lines)
+        return _prune(prog)
+    if isinstance(out, Tracer):
+        raise TypeError("linearize: the map's output depends on a traced value other than "
+                        "its argument.")
+    if isinstance(out, (tuple, list, dict)):
+        raise TypeError("linearize: the function must return one array.")
+    v = onp.asarray(out)
+    if onp.any(v != 0):
+        raise NotLinearError("the function returned a value that does not depend on its "
+                             "argument and is not zero: it is affine, not linear.")
+    return LinearProgram([x.index for x in xs], list(avals), None, (v.shape, v.dtype), [])
+
+
+def _prune(prog: LinearProgram) -> LinearProgram:
+    """Drop the lines the output does not need."""
+    needed, kept = {prog.output}, []
+    for ln in reversed(prog.lines):
+        if ln.out in needed:
+            kept.append(ln)
+            needed.update(a.index for a in ln.args if type(a) is _Ref)
+    prog.lines = kept[::-1]
+    return prog
+
+
+def _transpose(prog: LinearProgram):
+    in_avals = prog.in_avals
+    if any(onp.dtype(d).kind == "c" for _, d in in_avals) or \
+            onp.dtype(prog.out_aval[1]).kind == "c":
+        raise TypeError("linear_transpose: complex linear maps are not transposed yet "
+                        "(dualgrad's VJP of a complex map is the conjugate-linear adjoint, "
+                        "not the transpose); use vjp.")
+    for ln in prog.lines:  # check every line once, before any call
+        refs = [i for i, a in enumerate(ln.args) if type(a) is _Ref]
+        for i in refs:
+            d = declaration(ln.prim, i)
+            if d is None:
+                continue  # undeclared: the stand-ins below catch a read
+            reads_ans, reads = d
+            others = set(range(len(ln.args))) - {i} if reads == "others" else \
+                set(range(len(ln.args))) if reads == "args" else set(reads)
+            if reads_ans or others & set(refs):
+                raise NotLinearError(
+                    f"linear_transpose: '{ln.prim.name}' multiplies two values that both "
+                    f"depend on the map's argument, so the map is not linear in it.")
+
+    def transposed(w):
+        if onp.shape(getval(w)) != prog.out_aval[0]:
+            raise ValueError(f"linear_transpose: the cotangent must have the output's "
+                             f"shape {prog.out_aval[0]}, not {onp.shape(getval(w))}.")
+        ct: dict = {} if prog.output is None else {prog.output: w}
+        shapes = {}
+        for ln in prog.lines:
+            shapes[ln.out] = (ln.shape, ln.dtype)
+        for k, aval in zip(prog.inputs, in_avals):
+            shapes[k] = aval
+        for ln in reversed(prog.lines):
+            g = ct.pop(ln.out, None)
+            if g is None:
+                continue
+            vals = [placeholder(*shapes[a.index]) if type(a) is _Ref else a for a in ln.args]
+            ans = placeholder(ln.shape, ln.dtype)
+            for i, a in enumerate(ln.args):
+                if type(a) is not _Ref:
+                    continue
+                try:
+                    c = ln.prim.vjp_rule(i)(g, ans, *vals, **ln.kwargs)
+                except ResidualError:
+                    raise NotLinearError(
+                        f"linear_transpose: the transpose of '{ln.prim.name}' reads the "
+                        "value of its argument, so the map is not linear in it.") from None
+                ct[a.index] = c if a.index not in ct else ct[a.index] + c
+        return tuple(ct[k] if k in ct else onp.zeros(*aval)
+                     for k, aval in zip(prog.inputs, in_avals))
+    return transposed

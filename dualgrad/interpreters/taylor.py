@@ -1,0 +1,234 @@
+"""Taylor mode: dual numbers truncated at a higher order.
+
+A dual number ``a + b ε`` has ``ε² = 0``. Truncating at ``ε^(K+1) = 0`` instead
+gives a *jet*: a value ``x_0`` and ``K`` normalised Taylor coefficients of a
+curve through it,
+
+    x(t) = x_0 + x_1 t + x_2 t^2 + ... + x_K t^K   (+ O(t^(K+1))).
+
+Applying a primitive ``f`` gives the coefficients ``y_1..y_K`` of ``f(x(t))``, so
+one forward pass carries the first K derivatives of a whole program along the
+curve: ``d^k/dt^k f(x(t)) at t = 0`` is ``k! y_k``. ``K = 1`` is forward mode.
+
+A ``Jet`` holds ``value`` (``x_0``) and ``series`` (the list ``[x_1, ..., x_K]``).
+Rules live in ``TAYLOR_RULES[prim]`` (filled by ``dualgrad.rules.taylor``)::
+
+    rule(series, ans, *vals, **kwargs) -> [y_1, ..., y_K]
+
+``series[i]`` is the coefficient list of argument ``i``, or None for an argument
+this level does not trace (a constant); ``vals`` are the arguments' values.
+Rules are written with dualgrad's primitives, so a Taylor coefficient can itself be
+differentiated (reverse mode over Taylor mode) or batched (many directions).
+
+A primitive without a rule gets its coefficients from nested forward mode along
+the curve (``_by_nested_forward``): correct, but it costs about ``2^(K+1)``
+evaluations instead of ``O(K^2)`` operations. ``TaylorLevel.fallbacks`` counts
+them by name; ``python -m dualgrad coverage`` lists which primitives have a rule.
+"""
+from __future__ import annotations
+
+import collections
+import math
+from typing import Callable
+
+import numpy as onp
+
+from ..core import (BatchingError, Level, Primitive, Tracer, getval, is_differentiable,
+                    shape_of)
+from .batching import Batched, BatchLevel
+from .forward import push_forward
+
+TAYLOR_RULES: dict[Primitive, Callable] = {}
+
+
+class Jet(Tracer):
+    """A value and its normalised Taylor coefficients ``[x_1, ..., x_K]`` at one level."""
+
+    __slots__ = ("series",)
+
+    def __init__(self, value, series: list, level: "TaylorLevel"):
+        self.value = value
+        self.series = series
+        self._level = level
+
+
+class TaylorLevel(Level):
+    """A Taylor-mode trace of order ``order``: pushes K coefficients through each primitive."""
+
+    __slots__ = ("order", "fallbacks")
+
+    def __init__(self, depth: int, order: int):
+        super().__init__(depth)
+        self.order = order
+        self.fallbacks = collections.Counter()  # primitive name -> applications by nesting
+
+    def process(self, prim, args, kwargs):
+        vals, series = list(args), [None] * len(args)
+        outer = False  # a tracer of another level remains among the values
+        for i, a in enumerate(args):
+            if type(a) is Jet and a._level is self:
+                vals[i], series[i] = a.value, a.series
+                outer = outer or isinstance(a.value, Tracer)
+            elif isinstance(a, Tracer):
+                outer = True
+        ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
+        if not is_differentiable(ans):
+            return ans
+        rule = TAYLOR_RULES.get(prim)
+        if rule is None:
+            self.fallbacks[prim.name] += 1
+            out = _by_nested_forward(prim, vals, series, kwargs, self.order)
+        else:
+            out = rule(series, ans, *vals, **kwargs)
+        return Jet(ans, list(out), self)
+
+
+class CollapsedLevel(TaylorLevel):
+    """Second-order Taylor mode along ``n`` directions at once, collapsed
+    (Dangel et al., "Collapsing Taylor mode", 2025).
+
+    A value carries ``[X_1, S_2]``: ``X_1`` stacks the first coefficients of the
+    ``n`` curves ``x + t e_i`` (leading axis of length ``n``), and ``S_2`` is the
+    *sum* of their second coefficients. A primitive's second coefficient is affine
+    in the incoming second coefficient,
+
+        y_2(x_1, x_2) = f'(x_0) x_2 + (1/2) f''(x_0)[x_1, x_1],
+
+    so ``sum_i y_2(x_1^i, x_2^i) = sum_i y_2(x_1^i, S_2 / n)``: one batched call of
+    the order-2 rule per primitive gives ``Y_1`` and the summed ``S_2``, and the
+    second-order information never travels as ``n`` separate series. With
+    ``X_1 = I`` and ``S_2 = 0`` at the input, ``2 S_2`` of a scalar output is the
+    Laplacian ``sum_i d^2 f / dx_i^2``.
+    """
+
+    __slots__ = ("n",)
+
+    def __init__(self, depth: int, n: int):
+        super().__init__(depth, 2)
+        self.n = n
+
+    def process(self, prim, args, kwargs):
+        vals, series = list(args), [None] * len(args)
+        outer = False
+        for i, a in enumerate(args):
+            if type(a) is Jet and a._level is self:
+                vals[i], series[i] = a.value, a.series
+                outer = outer or isinstance(a.value, Tracer)
+            elif isinstance(a, Tracer):
+                outer = True
+        ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
+        if not is_differentiable(ans):
+            return ans
+        rule = TAYLOR_RULES.get(prim)
+        if rule is None:
+            self.fallbacks[prim.name] += 1
+            rule = lambda ser, ans, *vs, **kw: _by_nested_forward(prim, vs, ser, kw, 2)  # noqa
+        try:
+            y1, y2 = self._batched(rule, series, ans, vals, kwargs)
+        except BatchingError:  # the rule reads a batched value (a mask): one curve at a time
+            y1, y2 = self._looped(rule, series, ans, vals, kwargs)
+        return Jet(ans, [y1, y2], self)
+
+    def _batched(self, rule, series, ans, vals, kwargs):
+        n = self.n
+        with BatchLevel.new(n) as level:
+            per_example = [None if s is None else
+                           [s[0] if _zero(s[0]) else Batched(s[0], level),
+                            s[1] if _zero(s[1]) else s[1] / n] for s in series]
+            y1, y2 = rule(per_example, ans, *vals, **kwargs)
+            y1 = y1 if _zero(y1) else _stacked(y1, level, n)
+            y2 = y2 if _zero(y2) else _stacked(y2, level, n).sum(axis=0)
+        return y1, y2
+
+    def _looped(self, rule, series, ans, vals, kwargs):
+        n, y1s, y2 = self.n, [], 0.0
+        for i in range(n):
+            one = [None if s is None else
+                   [s[0] if _zero(s[0]) else s[0][i], s[1] if _zero(s[1]) else s[1] / n]
+                   for s in series]
+            a, b = rule(one, ans, *vals, **kwargs)
+            y1s.append(a)
+            y2 = b if _zero(y2) else (y2 if _zero(b) else y2 + b)
+        if all(_zero(a) for a in y1s):
+            return 0.0, y2
+        shape = shape_of(ans)
+        return onp.stack([onp.zeros(shape) if _zero(a) else a for a in y1s]), y2
+
+
+def _zero(c) -> bool:
+    return isinstance(c, float) and c == 0.0  # the rules' exact-zero coefficient
+
+
+def _stacked(c, level, n):
+    """The ``n`` examples of ``c`` stacked (repeated if it is the same for all)."""
+    if type(c) is Batched and c._level is level:
+        return c.val
+    shape = shape_of(c)  # NEP 18 sends a tracer of an outer level to dualgrad's functions
+    return onp.broadcast_to(onp.reshape(c, (1,) + shape), (n,) + shape)
+
+
+def push_collapsed(fun: Callable, x, directions):
+    """Evaluate ``fun(x)`` on a ``CollapsedLevel`` with ``X_1 = directions`` (shape
+    ``(n,) + x.shape``) and ``S_2 = 0``; return ``(fun(x), Y_1, S_2)``."""
+    n = onp.shape(getval(directions))[0]
+    with CollapsedLevel.new(n) as level:
+        out = fun(Jet(x, [directions, 0.0], level))
+        if type(out) is Jet and out._level is level:
+            return out.value, out.series[0], out.series[1], dict(level.fallbacks)
+        return out, 0.0, 0.0, dict(level.fallbacks)
+
+
+def _by_nested_forward(prim, vals, series, kwargs, order: int) -> list:
+    """``y_k = g^(k)(0) / k!`` for ``g(t) = prim(x(t))``, each derivative by nesting
+    forward mode k times (``d/dt`` of ``d/dt`` of ...) along the curve."""
+    def curve(t):
+        args = []
+        for v, s in zip(vals, series):
+            if s is None:
+                args.append(v)
+                continue
+            x, tk = v, 1.0
+            for c in s:
+                tk = tk * t
+                x = x + c * tk
+            args.append(x)
+        return prim(*args, **kwargs)
+
+    def d(f):
+        return lambda t: push_forward(f, (t,), (1.0,))[1]
+
+    out, f = [], curve
+    for k in range(1, order + 1):
+        f = d(f)
+        out.append(f(0.0) / math.factorial(k))
+    return out
+
+
+def def_taylor(prim: Primitive, rule: Callable | None = None):
+    """Register ``rule(series, ans, *vals, **kwargs)`` as ``prim``'s Taylor rule."""
+    def register(r):
+        TAYLOR_RULES[prim] = r
+        return r
+    return register if rule is None else register(rule)
+
+
+def push_jet(fun: Callable, primals: tuple, series: tuple, order: int):
+    """Evaluate ``fun(*primals)`` with normalised coefficient lists ``series`` (one list
+    of ``order`` arrays per primal); return ``(output, output coefficients)``.
+
+    The output is one array (or scalar); an output that does not depend on the
+    inputs has zero coefficients. Returns the coefficients and the level's fallback
+    counts: ``(out, [y_1..y_K], fallbacks)``."""
+    with TaylorLevel.new(order) as level:
+        jets = tuple(Jet(p, list(s), level) for p, s in zip(primals, series))
+        out = fun(*jets)
+        if type(out) is Jet and out._level is level:
+            return out.value, out.series, dict(level.fallbacks)
+        if isinstance(out, (tuple, list, dict)):
+            raise TypeError("jet: the function must return one array (or scalar); return "
+                            "the outputs one at a time, or concatenate them.")
+        return out, [0.0 * out for _ in range(order)], dict(level.fallbacks)
+
+
+__all__ = ["Jet", "TaylorLevel", "CollapsedLevel", "TAYLOR_RULES", "def_taylor", "push_jet",
+           "push_collapsed"]

@@ -1,0 +1,154 @@
+"""linearize and linear_transpose (dualgrad.interpreters.linear, transforms/linearize.py).
+
+Checked: the recorded linear map equals ``jvp`` on whole programs; its transpose passes
+the adjoint identity ``<L v, w> = <v, L^T w>`` on every real linear primitive (the table
+of ``rules.taylor``'s linear primitives is walked, so a new one must be added here) and
+on bilinear primitives with one constant factor; ``linear_transpose(linearize(f, x)[1])``
+equals the tape's VJP; maps that are not linear are refused, naming the primitive.
+"""
+import numpy as onp
+import pytest
+
+import dualgrad.numpy as np
+from dualgrad import grad, jacobian, jvp, linear_transpose, linearize, vjp, vmap
+from dualgrad.interpreters.linear import NotLinearError, record_linear
+from dualgrad.rules import taylor as taylor_rules
+from dualgrad.rules._helpers import astype, sum_to_shape
+
+R = onp.random.default_rng(7)
+A = R.normal(size=(4, 6))
+M = R.normal(size=(6, 6))
+
+LINEAR_MAPS = {  # functions of a (6,) real vector, each linear in it
+    "add_sub_neg": lambda v: -(v + 2 * v) - v[::-1],
+    "reshape_transpose": lambda v: np.transpose(np.reshape(v, (2, 3))) * 1.5,
+    "getitem": lambda v: v[[0, 2, 2, 5]] + v[1:5],
+    "untake": lambda v: grad(lambda u: np.sum(u[[1, 1, 3]] * v[:3]))(onp.zeros(6)),
+    "concatenate": lambda v: np.concatenate([v[:2], 3 * v, v[4:]]),
+    "sum_mean_cumsum": lambda v: np.cumsum(v) + np.sum(v) + np.mean(np.reshape(v, (3, 2)), axis=1)[0],
+    "broadcast": lambda v: np.broadcast_to(v, (3, 6)) * onp.arange(18.0).reshape(3, 6),
+    "sum_to_shape": lambda v: sum_to_shape(np.reshape(v, (2, 3)), shape=(1, 3)),
+    "real_imag_conj": lambda v: np.real(v) + np.imag(v) + np.conj(v),
+    "astype": lambda v: astype(v, onp.float32) * 2.0,
+    "index_update": lambda v: _update(v),
+    "multiply_divide": lambda v: v * onp.arange(1.0, 7.0) / 3.0 + onp.arange(6.0) * v,
+    "matmul_dot": lambda v: A @ v + np.dot(A, v) + (v @ M)[:4],
+    "einsum_tensordot": lambda v: np.einsum("ij,j->i", A, v) + np.tensordot(A, v, axes=1),
+    "where": lambda v: np.where(onp.arange(6) % 2 == 0, v, 0.0) * 2,
+}
+
+
+def _update(v):
+    y = v * 2.0
+    y[1] = v[3]
+    return y
+
+
+def _record(f):
+    return record_linear(f, [((6,), onp.dtype(float))])
+
+
+EXCLUDED = {  # linear primitives whose maps are complex: linear_transpose refuses those
+    "fft", "rfft", "irfft"}
+
+
+def test_every_real_linear_primitive_is_walked():
+    seen = {ln.prim.name for f in LINEAR_MAPS.values() for ln in _record(f).lines}
+    wanted = {p.name for p in taylor_rules._LINEAR} - EXCLUDED
+    assert wanted <= seen, sorted(wanted - seen)
+
+
+@pytest.mark.parametrize("name", sorted(LINEAR_MAPS))
+def test_adjoint_identity(name):
+    f = LINEAR_MAPS[name]
+    v = R.normal(size=6)
+    Lv = f(v)
+    w = R.normal(size=onp.shape(Lv))
+    (LTw,) = linear_transpose(f, v)(w)
+    tol = 1e-5 if onp.result_type(Lv) == onp.float32 else 1e-12
+    assert onp.isclose(onp.sum(Lv * w), onp.sum(v * LTw), rtol=tol)
+    # and the transpose is the Jacobian's transpose
+    assert onp.allclose(LTw, jacobian(f)(v).reshape(-1, 6).T @ w.ravel(), rtol=tol * 10)
+
+
+PROGRAMS = {
+    "mlp": lambda x: np.tanh(A @ np.tanh(M @ x + 0.1)),
+    "chain": lambda x: np.exp(np.sin(x) * x[::-1]) / (1 + x ** 2) + np.log1p(x @ x),
+    "shapes": lambda x: np.sum(np.reshape(x, (2, 3)) ** 3, axis=0) * np.max(x),
+    "update": lambda x: _update(np.sin(x)) ** 2,
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_linearize_equals_jvp_and_its_transpose_equals_the_tape(name):
+    f = PROGRAMS[name]
+    x, v = R.normal(size=6), R.normal(size=6)
+    y, f_jvp = linearize(f, x)
+    y_ref, t_ref = jvp(f, (x,), (v,))
+    assert onp.allclose(y, y_ref) and onp.allclose(f_jvp(v), t_ref)
+    w = R.normal(size=onp.shape(y))
+    (ct,) = linear_transpose(f_jvp, x)(w)
+    (ct_tape,) = vjp(f, x)[1](w)
+    assert onp.allclose(ct, ct_tape, rtol=1e-12)
+
+
+def test_the_linear_map_batches_and_differentiates():
+    f = PROGRAMS["mlp"]
+    x = R.normal(size=6)
+    _, f_jvp = linearize(f, x)
+    V = R.normal(size=(5, 6))
+    assert onp.allclose(vmap(f_jvp)(V), onp.stack([f_jvp(v) for v in V]))
+    J = jacobian(f)(x)
+    assert onp.allclose(jacobian(f_jvp)(V[0]), J)  # the derivative of a linear map is itself
+
+
+def test_source_shows_one_line_per_primitive():
+    _, f_jvp = linearize(lambda x: np.sin(x) * 2.0, onp.ones(3))
+    src = f_jvp.source()
+    assert src.splitlines()[0] == "def f_jvp(t0):" and "multiply" in src
+    assert len(src.splitlines()) == 2 + len(f_jvp.lines)
+
+
+def test_nonlinear_and_affine_maps_are_refused():
+    with pytest.raises(NotLinearError, match="'multiply'.*not linear"):
+        linear_transpose(lambda v: v * v, onp.ones(3))
+    with pytest.raises(NotLinearError, match="not linear"):
+        linear_transpose(lambda v: np.sin(v), onp.ones(3))
+    with pytest.raises(NotLinearError, match="affine"):
+        linear_transpose(lambda v: onp.ones(3), onp.ones(3))
+    with pytest.raises(TypeError, match="complex"):
+        linear_transpose(lambda v: v * 1j, onp.ones(3, complex))
+
+
+def test_a_map_not_depending_on_its_input_is_zero():
+    (ct,) = linear_transpose(lambda v: 0.0 * onp.ones(2), onp.ones(3))(onp.ones(2))
+    assert onp.array_equal(ct, onp.zeros(3))
+
+
+def test_bad_inputs_are_refused():
+    with pytest.raises(TypeError, match="integer input"):
+        linearize(np.sin, onp.arange(3))
+    _, f_jvp = linearize(np.sin, onp.ones(3))
+    with pytest.raises(ValueError, match="shape"):
+        f_jvp(onp.ones(4))
+
+
+def test_three_programs_primal_linear_transpose():
+    from dualgrad.tools.programs import three_programs
+    f = PROGRAMS["mlp"]
+    x = R.normal(size=6)
+    t = three_programs(f, x)
+    names = [ln.prim.name for ln in t.primal.lines]
+    assert names.count("tanh") == 2 and names.count("matmul") == 2
+    # the transpose program, run, is the VJP; the linear program, run, is the JVP
+    w, v = R.normal(size=4), R.normal(size=6)
+    assert onp.allclose(t.transpose(w), vjp(f, x)[1](w)[0])
+    assert onp.allclose(t.linear(v), jvp(f, (x,), (v,))[1])
+    src = str(t)
+    assert "def f(" in src and "def f_jvp(" in src and "def f_vjp(" in src
+    import matplotlib
+    matplotlib.use("Agg")
+    fig = t.draw()
+    assert [a.get_title() for a in fig.axes][:3] == ["primal: y = f(x)",
+                                                     "linearization: t_y = J t",
+                                                     "transpose: c = J^T w"]

@@ -1,0 +1,237 @@
+"""mpmath numbers through the transforms (dualgrad.core.mp): derivatives in the
+working precision, checked at 50 digits against mpmath's own ``diff``/``taylor``.
+
+A test walks every public function of ``dualgrad.numpy`` and
+``dualgrad.scipy.special``: each one that computes on an mpmath number must be in
+the reference table below (and so is checked at 50 digits), be exact (a piecewise
+constant or linear function), or raise a message saying it has no mpmath path.
+None may answer at float64 precision.
+"""
+import mpmath
+import numpy as onp
+import pytest
+
+import dualgrad
+import dualgrad.core.mp
+import dualgrad.numpy as np
+import dualgrad.scipy.special as sps
+from dualgrad import deriv, derivatives, grad, hessian, jacfwd, jacobian, jacrev, jet, taylor
+
+DPS = 50
+TOL = mpmath.mpf(10) ** -45
+
+
+@pytest.fixture(autouse=True)
+def fifty_digits():
+    with mpmath.workdps(DPS):
+        yield
+
+
+def mpf(s):
+    return mpmath.mpf(s)
+
+
+# name -> (dualgrad function, mpmath function, point)
+REFERENCES = {
+    "sin": (np.sin, mpmath.sin, "0.3"), "cos": (np.cos, mpmath.cos, "0.3"),
+    "tan": (np.tan, mpmath.tan, "0.3"), "arcsin": (np.arcsin, mpmath.asin, "0.3"),
+    "arccos": (np.arccos, mpmath.acos, "0.3"), "arctan": (np.arctan, mpmath.atan, "0.3"),
+    "sinh": (np.sinh, mpmath.sinh, "0.3"), "cosh": (np.cosh, mpmath.cosh, "0.3"),
+    "tanh": (np.tanh, mpmath.tanh, "0.3"), "arcsinh": (np.arcsinh, mpmath.asinh, "0.3"),
+    "arccosh": (np.arccosh, mpmath.acosh, "1.7"), "arctanh": (np.arctanh, mpmath.atanh, "0.3"),
+    "exp": (np.exp, mpmath.exp, "0.3"), "expm1": (np.expm1, mpmath.expm1, "0.3"),
+    "exp2": (np.exp2, lambda x: 2 ** x, "0.3"), "log": (np.log, mpmath.log, "0.3"),
+    "log1p": (np.log1p, mpmath.log1p, "0.3"), "log2": (np.log2, lambda x: mpmath.log(x, 2), "0.3"),
+    "log10": (np.log10, mpmath.log10, "0.3"), "sqrt": (np.sqrt, mpmath.sqrt, "0.3"),
+    "cbrt": (np.cbrt, mpmath.cbrt, "0.3"), "square": (np.square, lambda x: x * x, "0.3"),
+    "reciprocal": (np.reciprocal, lambda x: 1 / x, "0.3"), "absolute": (np.absolute, abs, "0.3"),
+    "abs": (np.abs, abs, "-0.3"),
+    "negative": (np.negative, lambda x: -x, "0.3"), "positive": (np.positive, lambda x: x, "0.3"),
+    "acos": (np.acos, mpmath.acos, "0.3"), "asin": (np.asin, mpmath.asin, "0.3"),
+    "atan": (np.atan, mpmath.atan, "0.3"), "asinh": (np.asinh, mpmath.asinh, "0.3"),
+    "atanh": (np.atanh, mpmath.atanh, "0.3"),
+    "deg2rad": (np.deg2rad, lambda x: x * mpmath.pi / 180, "0.3"),
+    "radians": (np.radians, lambda x: x * mpmath.pi / 180, "0.3"),
+    "rad2deg": (np.rad2deg, lambda x: x * 180 / mpmath.pi, "0.3"),
+    "degrees": (np.degrees, lambda x: x * 180 / mpmath.pi, "0.3"),
+    "factorial": (sps.factorial, lambda x: mpmath.gamma(x + 1), "2.3"),
+    "conj": (np.conj, lambda x: x, "0.3"), "conjugate": (np.conjugate, lambda x: x, "0.3"),
+    "real": (np.real, lambda x: x, "0.3"),
+    "power": (lambda x: np.power(x, 3.5), lambda x: x ** mpf("3.5"), "0.3"),
+    "x_to_x": (lambda x: x ** x, lambda x: x ** x, "0.3"),
+    "float_to_x": (lambda x: 2.5 ** x, lambda x: mpf("2.5") ** x, "0.3"),
+    "quotient": (lambda x: (1 + x) / (2 - x), lambda x: (1 + x) / (2 - x), "0.3"),
+    "arctan2": (lambda x: np.arctan2(x, 1 + x), lambda x: mpmath.atan2(x, 1 + x), "0.3"),
+    "hypot": (lambda x: np.hypot(x, 2 * x + 1), lambda x: mpmath.hypot(x, 2 * x + 1), "0.3"),
+    "maximum": (lambda x: np.maximum(x, 0.1) ** 2, lambda x: x ** 2, "0.3"),
+    "where": (lambda x: np.where(x > 0, x ** 3, -x), lambda x: x ** 3, "0.3"),
+    "chain": (lambda x: np.tanh(np.sin(x) * 3 + x ** 2) / np.log1p(x),
+              lambda x: mpmath.tanh(mpmath.sin(x) * 3 + x ** 2) / mpmath.log1p(x), "0.3"),
+    # scipy.special
+    "erf": (sps.erf, mpmath.erf, "0.3"), "erfc": (sps.erfc, mpmath.erfc, "0.3"),
+    "gamma": (sps.gamma, mpmath.gamma, "2.3"), "gammaln": (sps.gammaln, mpmath.loggamma, "2.3"),
+    "digamma": (sps.digamma, mpmath.digamma, "2.3"), "psi": (sps.psi, mpmath.digamma, "2.3"),
+    "polygamma": (lambda x: sps.polygamma(2, x), lambda x: mpmath.polygamma(2, x), "2.3"),
+    "expit": (sps.expit, lambda x: 1 / (1 + mpmath.exp(-x)), "0.3"),
+    "j0": (sps.j0, lambda x: mpmath.besselj(0, x), "0.3"),
+    "j1": (sps.j1, lambda x: mpmath.besselj(1, x), "0.3"),
+    "jn": (lambda x: sps.jn(3, x), lambda x: mpmath.besselj(3, x), "0.3"),
+    "jv": (lambda x: sps.jv(2.5, x), lambda x: mpmath.besselj(mpf("2.5"), x), "0.3"),
+    "y0": (sps.y0, lambda x: mpmath.bessely(0, x), "0.3"),
+    "y1": (sps.y1, lambda x: mpmath.bessely(1, x), "0.3"),
+    "yn": (lambda x: sps.yn(2, x), lambda x: mpmath.bessely(2, x), "0.3"),
+    "yv": (lambda x: sps.yv(1.5, x), lambda x: mpmath.bessely(mpf("1.5"), x), "0.3"),
+    "i0": (sps.i0, lambda x: mpmath.besseli(0, x), "0.3"),
+    "i1": (sps.i1, lambda x: mpmath.besseli(1, x), "0.3"),
+    "iv": (lambda x: sps.iv(1.5, x), lambda x: mpmath.besseli(mpf("1.5"), x), "0.3"),
+    "k0": (sps.k0, lambda x: mpmath.besselk(0, x), "0.3"),
+    "k1": (sps.k1, lambda x: mpmath.besselk(1, x), "0.3"),
+    "kv": (lambda x: sps.kv(1.5, x), lambda x: mpmath.besselk(mpf("1.5"), x), "0.3"),
+}
+
+
+def _close(got, want):
+    assert isinstance(got, mpmath.mpf), type(got)
+    assert abs(got - want) <= TOL * max(1, abs(want)), (got, want)
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCES))
+def test_first_and_second_derivatives_to_50_digits(name):
+    f, mf, x0 = REFERENCES[name]
+    x = mpf(x0)
+    want1, want2 = mpmath.diff(mf, x, 1), mpmath.diff(mf, x, 2)
+    _close(grad(f)(x), want1)
+    _close(deriv(f)(x), want1)
+    _close(grad(grad(f))(x), want2)
+    _close(deriv(grad(f))(x), want2)
+
+
+# Functions that compute on mpmath numbers exactly: piecewise constant (their derivative
+# is 0 where it exists) or whose value needs no rounding
+EXACT = {"sign", "floor", "ceil", "trunc", "rint", "fix", "round", "around", "heaviside",
+         "copysign", "isfinite", "isnan", "isinf", "signbit", "zeros_like", "ones_like",
+         "empty_like", "full_like", "asarray", "array", "atleast_1d", "atleast_2d",
+         "atleast_3d", "ravel", "squeeze", "transpose", "sum", "prod", "mean", "cumsum",
+         "cumprod", "max", "min", "amax", "amin", "nanmax", "nanmin", "nansum", "nanprod",
+         "nanmean", "ptp", "sort", "flip", "fliplr", "flipud", "diag", "diagflat", "trace",
+         "matrix_transpose", "copy", "expand_dims", "stack", "hstack", "vstack", "dstack",
+         "column_stack", "concatenate", "append", "tile", "repeat", "outer", "kron", "inner",
+         "vdot", "dot", "matmul", "cross", "linalg_norm", "var", "std", "nanvar", "nanstd",
+         "average", "median", "nanmedian", "percentile", "quantile", "nancumsum",
+         "nancumprod", "diff", "ediff1d", "gradient", "cov", "corrcoef", "roll", "rot90",
+         "moveaxis", "swapaxes", "reshape", "broadcast_to", "take", "choose", "select",
+         "clip", "fmax", "fmin", "maximum", "minimum", "where", "angle", "imag", "deg2rad",
+         "rad2deg", "degrees", "radians", "sinc", "i0",
+         # not differentiable (booleans, indices, sizes: their derivative is zero)
+         "all", "any", "argmax", "argmin", "argsort", "count_nonzero", "flatnonzero",
+         "iscomplex", "iscomplexobj", "isreal", "isrealobj", "isscalar", "iterable",
+         "logical_not", "nanargmax", "nanargmin", "ndim", "size", "unique",
+         # views and copies
+         "asanyarray", "ascontiguousarray", "asfortranarray", "block", "permute_dims",
+         "real_if_close"}
+
+
+def _runs_on_mp(fn) -> bool:
+    try:
+        out = grad(lambda x: fn(x) * 1.0)(mpf("0.3"))
+    except Exception:  # not unary, not differentiable, or no mpmath path
+        return False
+    return isinstance(out, mpmath.mpf)
+
+
+@pytest.mark.parametrize("module", [np, sps], ids=["numpy", "scipy.special"])
+def test_every_function_that_computes_on_mpmath_numbers_is_checked(module):
+    """No unary function answers in mpmath numbers at float64 precision unchecked."""
+    unchecked = []
+    for name in sorted(dir(module)):
+        fn = getattr(module, name)
+        if name.startswith("_") or not callable(fn) or isinstance(fn, type):
+            continue
+        if name in REFERENCES or name in EXACT:
+            continue
+        if _runs_on_mp(fn):
+            unchecked.append(name)
+    assert not unchecked, f"add these to REFERENCES (50-digit check) or EXACT: {unchecked}"
+
+
+def test_arrays_of_mpmath_numbers_in_both_modes():
+    X = onp.array([mpf(1) / 3, mpf(2) / 7, mpf(-1) / 5], dtype=object)
+    f = lambda x: np.sum(np.sin(x) * x[::-1]) + np.dot(x, x) ** 2  # noqa: E731
+    g = grad(f)(X)
+    assert g.dtype == object and all(isinstance(v, mpmath.mpf) for v in g)
+
+    def mf(*xs):
+        return sum(mpmath.sin(a) * b for a, b in zip(xs, xs[::-1])) + sum(a * a for a in xs) ** 2
+    for i in range(3):
+        order = [0, 0, 0]
+        order[i] = 1
+        _close(g[i], mpmath.diff(mf, tuple(X), tuple(order)))
+    F = lambda x: np.sin(x) * x[0]  # noqa: E731
+    Jf, Jr, J = jacfwd(F)(X), jacrev(F)(X), jacobian(F)(X)
+    for i in range(3):
+        for j in range(3):
+            want = mpmath.diff(lambda *xs: mpmath.sin(xs[i]) * xs[0], tuple(X),
+                               tuple(int(k == j) for k in range(3)))
+            for M in (Jf, Jr, J):
+                _close(M[i, j], want)
+    H = hessian(f)(X)
+    _close(H[0, 1], mpmath.diff(mf, tuple(X), (1, 1, 0)))
+    _close(H[2, 2], mpmath.diff(mf, tuple(X), (0, 0, 2)))
+
+
+def test_solve_inv_det_through_mpmath_matrices():
+    A = onp.array([[mpf(2), mpf(1) / 3], [mpf(1) / 7, mpf(3)]], dtype=object)
+    Am = mpmath.matrix(A.tolist())
+    inv_T = (Am ** -1).T
+    g = grad(np.linalg.det)(A)  # d det / dA = det(A) A^-T
+    for i in range(2):
+        for j in range(2):
+            _close(g[i, j], mpmath.det(Am) * inv_T[i, j])
+    g = grad(lambda A: np.sum(np.linalg.inv(A)))(A)  # -A^-T 1 1^T A^-T
+    ones = mpmath.matrix([[1, 1], [1, 1]])
+    want = -inv_T * ones * inv_T
+    for i in range(2):
+        for j in range(2):
+            _close(g[i, j], want[i, j])
+    b = onp.array([mpf(1), mpf(2)], dtype=object)
+    gb = grad(lambda b: np.sum(np.linalg.solve(A, b)))(b)  # A^-T 1
+    want = inv_T * mpmath.matrix([1, 1])
+    _close(gb[0], want[0])
+    _close(gb[1], want[1])
+
+
+def test_taylor_mode_on_mpmath_numbers():
+    x = mpf("0.5")
+    chain = lambda x: np.exp(np.sin(x)) * np.sqrt(1 + x ** 2) / (2 - np.tanh(x))  # noqa: E731
+    mchain = lambda x: mpmath.exp(mpmath.sin(x)) * mpmath.sqrt(1 + x ** 2) / (2 - mpmath.tanh(x))
+    cs = taylor(chain, x, mpf(1), order=6)
+    for got, want in zip(cs, mpmath.taylor(mchain, x, 6)):
+        _close(got, want)
+    ds = derivatives(sps.erf, order=5)(x)
+    for k in range(6):
+        _close(ds[k], mpmath.diff(mpmath.erf, x, k))
+    y0, ys = jet(np.exp, (x,), ([mpf(1), mpf(0)],))
+    _close(y0, mpmath.exp(x))
+    _close(ys[1], mpmath.exp(x))
+
+
+def test_nothing_rounds_silently():
+    with pytest.raises(TypeError, match="would drop its derivative"):
+        grad(lambda x: np.sin(float(x)))(mpf("0.3"))
+    with pytest.raises(TypeError, match="rounded to float64"):
+        float(dualgrad.core.mp.MP(mpf("0.3")))
+    with pytest.raises(TypeError, match="'logaddexp' has no mpmath path"):
+        grad(lambda x: np.logaddexp(x, 1.0))(mpf("0.3"))
+    with pytest.raises(TypeError, match="sinc has no mpmath path"):
+        grad(np.sinc)(mpf("0.3"))
+    with pytest.raises(TypeError, match="mpc is not supported"):
+        grad(np.sin)(mpmath.mpc(1, 2))
+    with pytest.raises(TypeError, match="mpmath numbers only"):
+        grad(lambda x: np.sum(x))(onp.array([mpf(1), 2.0], dtype=object))
+
+
+def test_results_follow_the_working_precision():
+    with mpmath.workdps(80):
+        got = grad(np.exp)(mpf(1))
+        assert abs(got - mpmath.e) < mpmath.mpf(10) ** -78
+    assert dualgrad.grad(np.sin)(0.3) == pytest.approx(onp.cos(0.3))  # floats unchanged
