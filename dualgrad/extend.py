@@ -19,7 +19,9 @@ from .core import (ANY, JVP_RULES, VJP_RULES, Primitive, Tracer, getval, isbox,
                    notrace_primitive, primitive)
 from .interpreters.forward import Dual
 from .interpreters.reverse import Box
+from .core.levels import trace_finished_levels
 from .core.spaces import VSpace, vspace
+from .rules.sequences import SEQUENCE_VALUES, as_cotangent
 
 
 def _as_primitive(fun) -> Primitive:
@@ -36,8 +38,12 @@ def defvjp(fun: Primitive, *vjpmakers: Callable | None, argnums=None) -> None:
         if maker is None:
             continue
 
-        def rule(g, ans, *args, _maker=maker, **kwargs):
-            return _maker(ans, *args, **kwargs)(g)
+        def rule(g, ans, *args, _maker=maker, _i=argnum, **kwargs):
+            with trace_finished_levels():  # the maker may close over finished tracers
+                out = _maker(ans, *args, **kwargs)(g)
+            if type(args[_i]) in SEQUENCE_VALUES:  # a traced tuple/list: adds elementwise
+                out = as_cotangent(out, args[_i])
+            return out
         fun.vjps[argnum] = rule
 
 

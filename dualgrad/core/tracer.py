@@ -113,6 +113,16 @@ class Tracer:
     def dtype(self):
         return onp.result_type(getval(self.value))
 
+    # autograd's Box slots, read-only: the value under this level, and the trace id (the
+    # level's depth, see TraceId)
+    @property
+    def _value(self):
+        return self.value
+
+    @property
+    def _trace(self):
+        return TraceId(self._level)
+
     def __len__(self):
         if self.ndim == 0:
             raise TypeError(f"len() of a traced scalar: it has shape (), so no length. Use "
@@ -303,8 +313,27 @@ PLAIN_FLOATS = (float, onp.float64)
 _FLOATS = PLAIN_FLOATS
 
 
+# autograd's Box.type_mappings: value type -> box maker ``maker(value, trace, node)``, for
+# types users register (an ndarray subclass, a vector space of functions; see
+# dualgrad.compat.tracer). A maker that is a box class registered with ``Box.register``
+# is a *face*: the interpreters make a tracer of such a value an instance of a class
+# combining their tracer class with the face (``levels.face_class``). Values of a
+# registered type are differentiable. Plain floats and ndarrays never look here.
+BOX_TYPES: dict = {}
+
+
+class TraceId(int):
+    """autograd's trace id of a level: its depth, compared as an int, that also names
+    the level itself (so ``new_box`` never confuses two levels of one depth)."""
+
+    def __new__(cls, level):
+        self = int.__new__(cls, level.depth)
+        self.level = level
+        return self
+
+
 def is_differentiable(ans) -> bool:
-    if isinstance(ans, (float, complex, Tracer)):
+    if isinstance(ans, (float, complex, Tracer)) or type(ans) in BOX_TYPES:
         return True
     kind = getattr(getattr(ans, "dtype", None), "kind", None)
     return kind in ("f", "c")

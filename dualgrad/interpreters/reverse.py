@@ -21,8 +21,8 @@ import numpy as onp
 from . import multi_output
 from ..core import (LEAF, Level, Tracer, check_live, getval, in_dtype_of, is_differentiable,
                     saved_values, tree_flatten, tree_unflatten, vspace)
-from ..core.tracer import _FLOATS
-from ..core.levels import _node_ids
+from ..core.tracer import _FLOATS, BOX_TYPES, TraceId
+from ..core.levels import _node_ids, box_as
 from ..core.residuals import plan, stand_in
 
 
@@ -49,6 +49,10 @@ class Box(Tracer):
         self.value = value
         self.node = node
         self._level = level
+
+    @property
+    def _node(self):  # autograd's slot name
+        return self.node
 
 
 class ReverseLevel(Level):
@@ -77,7 +81,14 @@ class ReverseLevel(Level):
                 if isinstance(a.value, Tracer):  # nested: an outer level's tracer inside
                     outer = True
             elif isinstance(a, Tracer):
-                outer = True
+                if isinstance(a, Box) and a._level is self:  # a Box with a face (Box.register)
+                    vals[i] = a.value
+                    rule = vjps.get(i)
+                    unruled = unruled or rule is None
+                    parents.append((i, a.node, rule))
+                    outer = outer or isinstance(a.value, Tracer)
+                else:
+                    outer = True
         ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
         if type(ans) not in _FLOATS and not is_differentiable(ans):
             if not multi_output.is_container_answer(ans):
@@ -112,13 +123,32 @@ class ReverseLevel(Level):
         self.tape.append(node)
         if unruled and multi_output.is_container_answer(ans):
             return multi_output.split(Box(ans, node, self))
+        if BOX_TYPES and type(ans) is not _NDARRAY and type(ans) not in _FLOATS:
+            return box_as(ans, Box, node, self)  # a registered type: its face
         return Box(ans, node, self)
 
     def input(self, value) -> Box:
+        """The traced input ``value``, on a new input node. A value of a type registered
+        in ``BOX_TYPES`` (autograd's ``Box.type_mappings``) is boxed by its maker, called
+        as autograd calls it, ``maker(value, trace, node)``: it may refuse the value
+        (PennyLane's tensors with ``requires_grad=False``) or give the box a face."""
+        node = self.input_node(value)
+        maker = BOX_TYPES.get(type(value)) if BOX_TYPES and type(value) is not _NDARRAY else None
+        if maker is None:
+            return Box(value, node, self)
+        box = maker(value, TraceId(self), node)
+        if not (isinstance(box, Box) and box._level is self and box.node is node):
+            raise TypeError(f"the box maker registered for {type(value).__name__} (autograd's "
+                            f"Box.type_mappings) returned {type(box).__name__}, not a box of "
+                            "the trace and node it was given")
+        return box
+
+    def input_node(self, value) -> Node:
+        """A new input node (for ``value``) on this level's tape."""
         # no rule reads an input node's value: the tape keeps it only for graph.record
         node = Node(None, (), {}, value if self.keep_all else None, ())
         self.tape.append(node)
-        return Box(value, node, self)
+        return node
 
     def backward(self, out_node: Node, g, leaves: list, release: bool = False) -> list:
         """One backward pass over this level's tape (see ``backward``)."""
@@ -279,7 +309,7 @@ def _bind_saved(parents: list, ans, vals: list, kwargs: dict) -> None:
 
 
 def _here(x, level) -> bool:
-    return type(x) is Box and x._level is level
+    return (type(x) is Box or isinstance(x, Box)) and x._level is level
 
 
 def like_input(ct, x, nested: bool = False):
