@@ -90,6 +90,7 @@ class _RuleView:
             def vjpmaker(argnums, ans, args, kwargs):
                 rules = [fun.vjp_rule(i) for i in argnums]
                 return lambda g: tuple(r(g, ans, *args, **kwargs) for r in rules)
+            vjpmaker._dualgrad_of = fun
             return vjpmaker
 
         def jvpmaker(argnums, gs, ans, args, kwargs):
@@ -98,6 +99,7 @@ class _RuleView:
                 t = fun.jvp_rule(i)(g, ans, *args, **kwargs)
                 total = t if total is None else total + t
             return total
+        jvpmaker._dualgrad_of = fun
         return jvpmaker
 
     def get(self, fun, default=None):
@@ -107,10 +109,36 @@ class _RuleView:
         if not isinstance(fun, Primitive):
             raise TypeError(f"{fun!r} is not a primitive: decorate it with "
                             "dualgrad.extend.primitive before giving it rules")
-        if self.kind == "vjp":
+        rules = getattr(maker, "_dualgrad_rules", None)
+        if rules is not None and getattr(maker, "_dualgrad_of", None) is fun:  # from pop()
+            self.table[fun].clear()
+            self.table[fun].update(rules)
+        elif self.kind == "vjp":
             defvjp_argnums(fun, maker)
         else:
             defjvp_argnums(fun, maker)
+
+    def pop(self, fun, *default):
+        """Remove ``fun``'s rules of this kind; return them in autograd's maker form
+        (writing that maker back restores an equivalent rule)."""
+        if fun not in self:
+            if default:
+                return default[0]
+            raise KeyError(fun)
+        maker = self[fun]
+        rules = dict(self.table[fun])
+        self.table[fun].clear()
+        maker._dualgrad_rules = rules
+        return maker
+
+    def __delitem__(self, fun):
+        self.pop(fun)
+
+    def items(self):
+        return [(f, self[f]) for f in self]
+
+    def values(self):
+        return [self[f] for f in self]
 
     def __iter__(self):
         return (f for f in list(self.table) if self.table.get(f))

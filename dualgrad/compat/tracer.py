@@ -240,6 +240,34 @@ def new_box(value, trace, node):
 
 
 box_type_mappings = BOX_TYPES
+
+
+def _guard_ufunc_override(value_type, maker) -> None:
+    """A registered ndarray subclass with an ``__array_ufunc__`` of its own (PennyLane's
+    tensor) may compute a traced operand's ufunc as plain numpy would, which gives an
+    array of NotImplemented (it is why PennyLane pins autograd < 1.9, whose boxes take
+    part in numpy's ufunc protocol as dualgrad's tracers do). Registered with autograd,
+    its override is guarded: with a traced operand it returns NotImplemented, and numpy
+    hands the call to the tracer, whose rule applies the ufunc to the plain values."""
+    if not (isinstance(value_type, type) and issubclass(value_type, np.ndarray)):
+        return
+    own = value_type.__array_ufunc__
+    if own is np.ndarray.__array_ufunc__ or getattr(own, "_dualgrad_guard", False):
+        return
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if any(isinstance(x, Tracer) for x in inputs) or any(
+                isinstance(x, Tracer) for x in kwargs.get("out", ()) or ()):
+            return NotImplemented
+        return own(self, ufunc, method, *inputs, **kwargs)
+    __array_ufunc__._dualgrad_guard = True
+    __array_ufunc__.__wrapped__ = own
+    value_type.__array_ufunc__ = __array_ufunc__
+
+
+BOX_TYPES.hooks.append(_guard_ufunc_override)
+for _t, _m in list(BOX_TYPES.items()):  # registered before this module was loaded
+    _guard_ufunc_override(_t, _m)
 box_types = Box.types
 
 

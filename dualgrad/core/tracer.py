@@ -319,7 +319,20 @@ _FLOATS = PLAIN_FLOATS
 # is a *face*: the interpreters make a tracer of such a value an instance of a class
 # combining their tracer class with the face (``levels.face_class``). Values of a
 # registered type are differentiable. Plain floats and ndarrays never look here.
-BOX_TYPES: dict = {}
+class _Registry(dict):
+    """A dict that calls ``hooks`` (``hook(key, value)``) on each assignment: code
+    registers types by assigning (``Box.type_mappings[T] = maker``), and the compat
+    layer must see each type (``dualgrad.compat.tracer``)."""
+
+    hooks: list = []
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        for hook in self.hooks:
+            hook(key, value)
+
+
+BOX_TYPES: dict = _Registry()
 
 
 class TraceId(int):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
+from .tracer import Tracer, getval
+
 
 class TreeDef:
     """The structure of a container, with leaves left out."""
@@ -51,6 +53,10 @@ def _flatten(x, leaves) -> TreeDef:
         return TreeDef(dict, keys, tuple(_flatten(x[k], leaves) for k in keys))
     if is_container(x):
         return TreeDef(type(x), None, tuple(_flatten(c, leaves) for c in x))
+    if isinstance(x, Tracer) and isinstance(getval(x), (tuple, list)):
+        # a traced tuple or list (autograd's SequenceBox): its elements, each traced
+        kind = list if isinstance(getval(x), list) else tuple
+        return TreeDef(kind, None, tuple(_flatten(x[i], leaves) for i in range(len(x))))
     leaves.append(x)
     return LEAF
 

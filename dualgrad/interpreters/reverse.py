@@ -255,7 +255,7 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
         # Read the input nodes now: x[i] = y inside fun rebinds an input box.
         leaves = [b.node for bs in boxed_flat for b in bs]
         out = fun(*boxed)
-    out_leaves, out_def = tree_flatten(out)
+        out_leaves, out_def = tree_flatten(out)  # (a traced tuple is split on the tape)
     for o in out_leaves:  # any other tracer (or one inside ours): of a live, enclosing transform
         if isinstance(o, Tracer):
             check_live(o.value if _here(o, level) else o, level)
