@@ -126,8 +126,73 @@ def install() -> None:
         _set(sys.modules["autograd.numpy"], name, getattr(wrapper, name))
     for cls in _tracer_classes():
         _set(cls, "__module__", _BOX_MODULE)
+    for name, alias in _our_modules().items():
+        if name != _NEW and not name.startswith(_NEW + ".compat"):
+            _set(sys.modules[alias], "__getattr__", _fallback(sys.modules[alias], alias))
     if _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
+
+
+# Names autograd's modules import or define for their own use (numpy as np, functools'
+# partial, the extension functions...): under the alias, a dualgrad module answers a
+# name of this table it lacks with the object autograd's name stands for.
+def _common(name: str):
+    if name.startswith("_"):  # dunders (``__all__``, ``__path__``) are never autograd's names
+        raise AttributeError(name)
+    import functools
+    import importlib
+    import itertools
+    import numpy
+    table = {
+        "np": "dualgrad.numpy", "anp": "dualgrad.numpy", "onp": "numpy", "npo": "numpy",
+        "npr": "numpy.random", "npla": "numpy.linalg", "ffto": "numpy.fft", "scipy": "scipy",
+        "warnings": "warnings", "builtins": "dualgrad.builtins", "autograd": "dualgrad",
+    }
+    if name in table:
+        return importlib.import_module(table[name])
+    objects = {"partial": functools.partial, "wraps": functools.wraps,
+               "reduce": functools.reduce, "product": itertools.product,
+               "repeat": itertools.repeat}
+    if name in objects:
+        return objects[name]
+    if name in ("OrderedDict", "defaultdict"):
+        return getattr(importlib.import_module("collections"), name)
+    if name == "contextmanager":
+        return importlib.import_module("contextlib").contextmanager
+    if name in ("psi", "digamma", "gamma", "beta"):  # scipy.stats modules' special functions
+        return getattr(importlib.import_module("dualgrad.scipy.special"), name)
+    if name == "as_strided":
+        return numpy.lib.stride_tricks.as_strided
+    for module in ("dualgrad.compat.extend", "dualgrad.compat.core", "dualgrad.compat.tracer",
+                   "dualgrad.util", "dualgrad.wrap_util", "dualgrad.numpy.numpy_vjps",
+                   "dualgrad.compat.numpy_wrapper", "dualgrad.compat.builtins"):
+        mod = importlib.import_module(module)
+        if name in mod.__dict__:  # never getattr: these modules' own __getattr__ may come here
+            return mod.__dict__[name]
+    raise AttributeError(name)
+
+
+_HELPER = ("one of autograd's own rule helpers or internals, not part of its API. dualgrad's "
+           "rules live in its rule tables: read one with autograd.core.primitive_vjps[f] or "
+           "primitive_jvps[f] (dualgrad.extend.VJP_RULES / JVP_RULES), write one with "
+           "dualgrad.extend.defvjp / defjvp.")
+
+
+def _fallback(module, alias: str):
+    """A ``__getattr__`` for a dualgrad module under its autograd name: its own
+    ``__getattr__`` first, then the names of ``_common``, then a refusal naming the
+    dualgrad way (``dualgrad.core.errors.NotProvidedError``)."""
+    from dualgrad.core.errors import refuser
+    own = module.__dict__.get("__getattr__")
+
+    def fallback(name):
+        if own is not None:
+            try:
+                return own(name)
+            except AttributeError:
+                pass
+        return _common(name)
+    return refuser(alias, {}, default=_HELPER, fallback=fallback)
 
 
 def _set(obj, name: str, value) -> None:

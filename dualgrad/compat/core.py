@@ -99,7 +99,8 @@ __getattr__ = refuser(__name__, {
     "deprecated_defvjp_is_zero": "a deprecated autograd spelling; give zero rules with "
                                  "dualgrad.extend.defvjp (or none: argnums without rules "
                                  "are refused clearly).",
-    "deprecated_defvjp_message": "the text of autograd's deprecation warning.",
+    "deprecated_defvjp_message": "the text of autograd's deprecation warning; dualgrad warns "
+                                 "with its own text, naming dualgrad.extend.defvjp.",
     "translate_vjp": "autograd's converter from its old VJP signatures; register rules "
                      "with dualgrad.extend.defvjp / defvjp_argnums instead.",
     "translate_jvp": "autograd's converter from its old JVP signatures; register rules "

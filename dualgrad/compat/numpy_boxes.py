@@ -34,7 +34,8 @@ diff_methods = ["clip", "compress", "cumprod", "cumsum", "diagonal", "max", "mea
                 "take", "trace", "transpose", "var"]
 
 __getattr__ = refuser(__name__, {
-    "method_name": "a loop variable of autograd's module body.",
+    "method_name": "a loop variable of autograd's module body, not a value; the methods it "
+                   "loops over are dualgrad's tracer methods (nondiff_methods, diff_methods).",
     "trace_primitives_map": "autograd's per-node-type map of traced primitives; dualgrad's "
                             "primitives dispatch on their tracers' levels (dualgrad.core).",
 })

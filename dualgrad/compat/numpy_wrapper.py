@@ -82,6 +82,10 @@ def parse_einsum_input(*args):
 
 
 def _numpy_name(name: str):
+    if name in _dnp.__dict__:
+        return _dnp.__dict__[name]
+    if isinstance(getattr(_np, name, None), type(_np)):  # numpy's submodules (lib, ma, char...)
+        return getattr(_np, name)
     return getattr(_dnp, name)
 
 

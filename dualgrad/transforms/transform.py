@@ -18,7 +18,8 @@ from typing import Any, Callable, Sequence
 import numpy as onp
 
 from ..core import getval, is_duck_array, tree_flatten, tree_map
-from ..core.spaces import _shape_only
+from ..core.spaces import VSpace, _shape_only
+from ..core.tracer import BOX_TYPES
 from . import checks
 
 
@@ -74,6 +75,8 @@ def _float_int_arrays(x, who: str):
 def _check_input(x, who: str) -> None:
     for leaf in tree_flatten(x)[0]:
         v = getval(leaf)
+        if type(v) in BOX_TYPES or type(v) in VSpace.mappings:  # a registered (user) type
+            continue
         checks.check_input_value(v, who)  # np.matrix, object or string arrays
         kind = onp.result_type(v).kind if isinstance(v, (int, float, complex, onp.ndarray, onp.generic)) else None
         if kind is None and (is_duck_array(v) or _shape_only(v)):  # dask, cupy; a batched value
