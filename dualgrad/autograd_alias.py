@@ -49,6 +49,7 @@ _STAND_INS = {
     "dualgrad.compat.numpy_vspaces": "autograd.numpy.numpy_vspaces",
     "dualgrad.compat.numpy_jvps": "autograd.numpy.numpy_jvps",
     "dualgrad.compat.numpy_wrapper": "autograd.numpy.numpy_wrapper",
+    "dualgrad.compat.differential_operators": "autograd.differential_operators",
 }
 # Names autograd.numpy has beyond numpy's, from its numpy_wrapper: set on the module while
 # the alias is installed (dualgrad.numpy cannot import the compat layer above it).
@@ -115,6 +116,7 @@ def install() -> None:
     # submodules win (``import autograd.core`` binds the attribute of ``autograd``).
     top = _View(_OLD)
     sys.modules[_OLD] = top
+    top.jacobian = sys.modules["autograd.differential_operators"].jacobian  # autograd's: rev
     for ours, theirs in _STAND_INS.items():  # each stand-in is its parent's attribute too
         parent, _, child = theirs.rpartition(".")
         if parent == _OLD:
@@ -126,6 +128,7 @@ def install() -> None:
         _set(sys.modules["autograd.numpy"], name, getattr(wrapper, name))
     for cls in _tracer_classes():
         _set(cls, "__module__", _BOX_MODULE)
+    _set(sys.modules["dualgrad.interpreters.reverse"], "WARN_INDEPENDENT", True)
     for name, alias in _our_modules().items():
         if name != _NEW and not name.startswith(_NEW + ".compat"):
             _set(sys.modules[alias], "__getattr__", _fallback(sys.modules[alias], alias))

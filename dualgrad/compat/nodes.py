@@ -9,6 +9,7 @@ from typing import Callable
 from ..core import ALL, ANY, JVP_RULES, VJP_RULES, Primitive, Tracer
 from ..interpreters.forward import TangentNode as _TangentNode
 from ..interpreters.reverse import Node as TapeNode
+from ..interpreters.multi_output import plain
 
 
 # ---------------------------------------------------------------------------
@@ -165,7 +166,7 @@ def defvjp_argnums(fun: Primitive, vjpmaker: Callable) -> None:
         raise TypeError(f"{fun!r} is not a primitive")
 
     def rule(argnum, g, ans, *args, **kwargs):
-        return _dense(vjpmaker((argnum,), ans, args, kwargs)(g)[0])
+        return _dense(vjpmaker((argnum,), ans, args, kwargs)(plain(g))[0])
     fun.vjps.clear()
     fun.vjps[ANY] = rule
 

@@ -239,6 +239,11 @@ def _reachable(out_node: Node) -> list:
     return list(seen)
 
 
+# autograd warns when a reverse pass's output does not depend on its input; code
+# written for it may expect the warning, so dualgrad.autograd_alias turns it on.
+WARN_INDEPENDENT = False
+
+
 def pull_back(fun, primals: tuple, *, once: bool = False):
     """Evaluate ``fun(*primals)`` on a tape.
 
@@ -260,6 +265,9 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
         if isinstance(o, Tracer):
             check_live(o.value if _here(o, level) else o, level)
     out_plain = tree_unflatten(out_def, [o.value if _here(o, level) else o for o in out_leaves])
+    if WARN_INDEPENDENT and not any(_here(o, level) for o in out_leaves):
+        import warnings  # (autograd's warning, given under dualgrad.autograd_alias)
+        warnings.warn("Output seems independent of input.", stacklevel=2)
 
     used = []
 
