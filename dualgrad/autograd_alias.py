@@ -130,7 +130,7 @@ def install() -> None:
         _set(cls, "__module__", _BOX_MODULE)
     _set(sys.modules["dualgrad.interpreters.reverse"], "WARN_INDEPENDENT", True)
     for name, alias in _our_modules().items():
-        if name != _NEW and not name.startswith(_NEW + ".compat"):
+        if name != _NEW:
             _set(sys.modules[alias], "__getattr__", _fallback(sys.modules[alias], alias))
     if _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
@@ -182,20 +182,30 @@ _HELPER = ("one of autograd's own rule helpers or internals, not part of its API
 
 
 def _fallback(module, alias: str):
-    """A ``__getattr__`` for a dualgrad module under its autograd name: its own
-    ``__getattr__`` first, then the names of ``_common``, then a refusal naming the
-    dualgrad way (``dualgrad.core.errors.NotProvidedError``)."""
-    from dualgrad.core.errors import refuser
+    """A ``__getattr__`` for a module under its autograd name: its own ``__getattr__``
+    first, then the names of ``_common``, then a refusal naming the dualgrad way
+    (``dualgrad.core.errors.NotProvidedError``: the module's own reason if it gave one)."""
+    from dualgrad.core.errors import NotProvidedError, refuser
     own = module.__dict__.get("__getattr__")
+    refuse = refuser(alias, {}, default=_HELPER)
 
-    def fallback(name):
+    def __getattr__(name):
+        refusal = None
         if own is not None:
             try:
                 return own(name)
+            except NotProvidedError as exc:
+                refusal = exc
             except AttributeError:
                 pass
-        return _common(name)
-    return refuser(alias, {}, default=_HELPER, fallback=fallback)
+        try:
+            return _common(name)
+        except AttributeError:
+            pass
+        if refusal is not None:
+            raise refusal
+        return refuse(name)
+    return __getattr__
 
 
 def _set(obj, name: str, value) -> None:

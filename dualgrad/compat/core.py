@@ -18,7 +18,7 @@ from typing import Callable
 
 from ..core import (ALL, ANY, JVP_RULES, VJP_RULES, Primitive, Tracer, VSpace, getval, isbox,
                     notrace_primitive, primitive, vspace)
-from ..extend import def_linear, defjvp, defjvp_argnum, defvjp, defvjp_argnum  # noqa: F401
+from ..extend import def_linear, defjvp, defjvp_argnum  # noqa: F401
 from ..interpreters.forward import TangentNode as _TangentNode
 from ..interpreters.reverse import Node as TapeNode
 from ..interpreters.reverse import _reachable, backward
@@ -27,7 +27,8 @@ from ..util import unary_make_jvp as make_jvp  # noqa: F401
 from ..util import unary_make_vjp as make_vjp  # noqa: F401
 from ._refuse import refuser
 from .nodes import (JVPNode, Node, SparseObject, VJPNode, _copy, _dense,  # noqa: F401
-                    defjvp_argnums, defvjp_argnums, primitive_jvps, primitive_vjps)
+                    defjvp_argnums, defvjp, defvjp_argnum, defvjp_argnums, primitive_jvps,
+                    primitive_vjps)
 from .tracer import Box, trace  # noqa: F401
 
 

@@ -8,6 +8,7 @@ from ..extend import *  # noqa: F401,F403
 from ..extend import __all__ as _ours
 from .core import (JVPNode, SparseObject, VJPNode, defjvp_argnums,  # noqa: F401
                    defvjp_argnums)
+from .nodes import defvjp, defvjp_argnum  # noqa: F401  (a VJP may give a SparseObject)
 from .tracer import Box, register_notrace  # noqa: F401
 
 __all__ = sorted(set(_ours) | {"Box", "VJPNode", "JVPNode", "SparseObject", "defvjp_argnums",

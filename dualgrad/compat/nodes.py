@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from .. import extend as _extend
 from ..core import ALL, ANY, JVP_RULES, VJP_RULES, Primitive, Tracer
 from ..interpreters.forward import TangentNode as _TangentNode
 from ..interpreters.reverse import Node as TapeNode
@@ -189,6 +190,7 @@ class SparseObject:
     dense array ``A`` (in place) and returns ``A``. Added to anything it becomes dense."""
 
     __slots__ = ("vs", "mut_add")
+    __array_ufunc__ = None  # ndarray + SparseObject: numpy hands the sum to __radd__
 
     def __init__(self, vs, mut_add):
         self.vs, self.mut_add = vs, mut_add
@@ -212,3 +214,22 @@ def _dense(g):
     return g.dense() if isinstance(g, SparseObject) else g
 
 
+def _densified(maker):
+    """``maker`` whose VJPs give a SparseObject as the dense cotangent it stands for."""
+    if maker is None:
+        return None
+
+    def densified(*args, **kwargs):
+        vjp = maker(*args, **kwargs)
+        return lambda g: _dense(vjp(g))
+    return densified
+
+
+def defvjp(fun, *vjpmakers, argnums=None) -> None:
+    """``dualgrad.extend.defvjp``; a VJP may return autograd's SparseObject."""
+    _extend.defvjp(fun, *map(_densified, vjpmakers), argnums=argnums)
+
+
+def defvjp_argnum(fun, vjpmaker) -> None:
+    """``dualgrad.extend.defvjp_argnum``; a VJP may return autograd's SparseObject."""
+    _extend.defvjp_argnum(fun, _densified(vjpmaker))

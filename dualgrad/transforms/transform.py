@@ -102,6 +102,8 @@ def _check_tangents(primals, tangents, who: str) -> None:
         raise ValueError(f"{who}: the tangents' structure {t_def} does not match the "
                          f"primals' {p_def}.")
     for p, t in zip(p_leaves, t_leaves):
+        if type(getval(p)) in VSpace.mappings:  # a registered (user) space: its own tangents
+            continue
         if onp.result_type(getval(t)).kind not in "fc":
             raise TypeError(f"{who}: a tangent has dtype {onp.result_type(getval(t))}; "
                             "tangents must be floating point (e.g. 1.0, or v.astype(float)).")
