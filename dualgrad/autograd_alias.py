@@ -129,6 +129,7 @@ def install() -> None:
     for cls in _tracer_classes():
         _set(cls, "__module__", _BOX_MODULE)
     _set(sys.modules["dualgrad.interpreters.reverse"], "WARN_INDEPENDENT", True)
+    _set(sys.modules["dualgrad.core.tracer"], "OBJECT_ARRAYS", True)
     for name, alias in _our_modules().items():
         if name != _NEW:
             _set(sys.modules[alias], "__getattr__", _fallback(sys.modules[alias], alias))

@@ -83,6 +83,21 @@ def unsupported(fun: Callable, qualname: str) -> Callable:
     return guarded
 
 
+# Under dualgrad.autograd_alias, plain numpy makes an object array of a traced value, as
+# it does of autograd's boxes (np.array([box, box]) in code written for autograd): each
+# element is a tracer, so arithmetic on the array still goes through the tracers, and
+# turning it into floats still raises.
+OBJECT_ARRAYS = False
+
+
+def _object_array(t):
+    shape = onp.shape(getval(t))
+    out = onp.empty(shape, dtype=object)
+    for idx in onp.ndindex(shape):
+        out[idx] = t[idx] if shape else t
+    return out
+
+
 class Tracer:
     """A value being traced at some level. Behaves like the array it wraps.
 
@@ -153,6 +168,8 @@ class Tracer:
                 raise BatchingError("an integer copy of a batched value differs between "
                                     "examples; dualgrad loops over the examples instead.")
             return onp.asarray(getval(self)).astype(dtype)
+        if OBJECT_ARRAYS and (dtype is None or onp.dtype(dtype) == object):
+            return _object_array(self)
         raise TypeError(_plain_numpy_message(self))
 
     def __setitem__(self, idx, val):
