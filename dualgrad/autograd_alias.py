@@ -4,9 +4,19 @@
 ``from autograd.scipy.special import gammaln`` and every other ``autograd.X``
 import resolve to ``dualgrad.X``: each dualgrad module is entered in
 ``sys.modules`` under its autograd name, so both names are the same module
-object (one set of rule tables, one ``isinstance`` world). An autograd module
-that dualgrad does not have fails with ``ModuleNotFoundError`` naming it,
-instead of quietly loading the real autograd beside dualgrad.
+object (one set of rule tables, one ``isinstance`` world). autograd's internal
+modules (``autograd.core``, ``autograd.tracer``, ``autograd.extend``,
+``autograd.builtins``, ``autograd.numpy.numpy_{boxes,vspaces,jvps,wrapper}``) are
+served by the explicit
+table ``_STAND_INS`` from ``dualgrad.compat``, the compatibility layer built on
+dualgrad's levels; dualgrad's own modules of those names keep their names. An
+autograd module that dualgrad does not have fails with ``ModuleNotFoundError``
+naming it, instead of quietly loading the real autograd beside dualgrad.
+
+While the alias is installed, dualgrad's tracer classes report the module
+``autograd.numpy.numpy_boxes`` (``type(x).__module__``), where autograd's boxes
+live: libraries that dispatch on it (autoray, so PennyLane's ``qml.math``) then
+see a traced value as autograd's, as they must.
 
 From the command line, ``python -m dualgrad.autograd_alias script.py [args]``
 runs a script with the alias installed; ``python -m dualgrad.autograd_alias
@@ -30,7 +40,25 @@ _NEW = "dualgrad"
 # under an autograd name) or that start work when imported.
 _SKIP = {"dualgrad.__main__", "dualgrad.tools", "dualgrad.autograd_alias", "dualgrad.compat"}
 # autograd's internal modules, each served by a compatibility module of ours.
-_STAND_INS = {"dualgrad.compat.core": "autograd.core"}
+_STAND_INS = {
+    "dualgrad.compat.core": "autograd.core",
+    "dualgrad.compat.tracer": "autograd.tracer",
+    "dualgrad.compat.extend": "autograd.extend",
+    "dualgrad.compat.builtins": "autograd.builtins",
+    "dualgrad.compat.numpy_boxes": "autograd.numpy.numpy_boxes",
+    "dualgrad.compat.numpy_vspaces": "autograd.numpy.numpy_vspaces",
+    "dualgrad.compat.numpy_jvps": "autograd.numpy.numpy_jvps",
+    "dualgrad.compat.numpy_wrapper": "autograd.numpy.numpy_wrapper",
+    "dualgrad.compat.differential_operators": "autograd.differential_operators",
+}
+# Names autograd.numpy has beyond numpy's, from its numpy_wrapper: set on the module while
+# the alias is installed (dualgrad.numpy cannot import the compat layer above it).
+_NUMPY_EXTRAS = ("array_from_args", "concatenate_args", "metadata", "notrace_functions",
+                 "numpy_version", "parse_einsum_input", "wrap_if_boxes_inside",
+                 "wrap_intdtype", "wrap_namespace", "primitive", "notrace_primitive", "Box")
+_BOX_MODULE = "autograd.numpy.numpy_boxes"
+_MISSING = object()
+_saved: dict = {}  # (object, attribute) -> its value before install() (restored by uninstall)
 
 
 def _our_modules() -> dict[str, str]:
@@ -116,12 +144,115 @@ def install() -> None:
     # ``autograd`` itself is a view of the ``dualgrad`` package whose stand-in
     # submodules win (``import autograd.core`` binds the attribute of ``autograd``).
     top = _View(_OLD)
-    for ours, theirs in _STAND_INS.items():
-        if theirs.count(".") == 1:
-            setattr(top, theirs.split(".")[1], sys.modules[theirs])
     sys.modules[_OLD] = top
+    top.jacobian = sys.modules["autograd.differential_operators"].jacobian  # autograd's: rev
+    for ours, theirs in _STAND_INS.items():  # each stand-in is its parent's attribute too
+        parent, _, child = theirs.rpartition(".")
+        if parent == _OLD:
+            setattr(top, child, sys.modules[theirs])
+        else:  # autograd.numpy is dualgrad.numpy: set, and restored by uninstall()
+            _set(sys.modules[parent], child, sys.modules[theirs])
+    wrapper = sys.modules["autograd.numpy.numpy_wrapper"]
+    for name in _NUMPY_EXTRAS:
+        _set(sys.modules["autograd.numpy"], name, getattr(wrapper, name))
+    for cls in _tracer_classes():
+        _set(cls, "__module__", _BOX_MODULE)
+    _set(sys.modules["dualgrad.interpreters.reverse"], "WARN_INDEPENDENT", True)
+    _set(sys.modules["dualgrad.core.tracer"], "OBJECT_ARRAYS", True)
+    for name, alias in _our_modules().items():
+        if name != _NEW:
+            _set(sys.modules[alias], "__getattr__", _fallback(sys.modules[alias], alias))
     if _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
+
+
+# Names autograd's modules import or define for their own use (numpy as np, functools'
+# partial, the extension functions...): under the alias, a dualgrad module answers a
+# name of this table it lacks with the object autograd's name stands for.
+def _common(name: str):
+    if name.startswith("_"):  # dunders (``__all__``, ``__path__``) are never autograd's names
+        raise AttributeError(name)
+    import functools
+    import importlib
+    import itertools
+    import numpy
+    table = {
+        "np": "dualgrad.numpy", "anp": "dualgrad.numpy", "onp": "numpy", "npo": "numpy",
+        "npr": "numpy.random", "npla": "numpy.linalg", "ffto": "numpy.fft", "scipy": "scipy",
+        "warnings": "warnings", "builtins": "dualgrad.builtins", "autograd": "dualgrad",
+    }
+    if name in table:
+        return importlib.import_module(table[name])
+    objects = {"partial": functools.partial, "wraps": functools.wraps,
+               "reduce": functools.reduce, "product": itertools.product,
+               "repeat": itertools.repeat}
+    if name in objects:
+        return objects[name]
+    if name in ("OrderedDict", "defaultdict"):
+        return getattr(importlib.import_module("collections"), name)
+    if name == "contextmanager":
+        return importlib.import_module("contextlib").contextmanager
+    if name in ("psi", "digamma", "gamma", "beta"):  # scipy.stats modules' special functions
+        return getattr(importlib.import_module("dualgrad.scipy.special"), name)
+    if name == "as_strided":
+        return numpy.lib.stride_tricks.as_strided
+    for module in ("dualgrad.compat.extend", "dualgrad.compat.core", "dualgrad.compat.tracer",
+                   "dualgrad.util", "dualgrad.wrap_util", "dualgrad.numpy.numpy_vjps",
+                   "dualgrad.compat.numpy_wrapper", "dualgrad.compat.builtins"):
+        mod = importlib.import_module(module)
+        if name in mod.__dict__:  # never getattr: these modules' own __getattr__ may come here
+            return mod.__dict__[name]
+    raise AttributeError(name)
+
+
+_HELPER = ("one of autograd's own rule helpers or internals, not part of its API. dualgrad's "
+           "rules live in its rule tables: read one with autograd.core.primitive_vjps[f] or "
+           "primitive_jvps[f] (dualgrad.extend.VJP_RULES / JVP_RULES), write one with "
+           "dualgrad.extend.defvjp / defjvp.")
+
+
+def _fallback(module, alias: str):
+    """A ``__getattr__`` for a module under its autograd name: its own ``__getattr__``
+    first, then the names of ``_common``, then a refusal naming the dualgrad way
+    (``dualgrad.core.errors.NotProvidedError``: the module's own reason if it gave one)."""
+    from dualgrad.core.errors import NotProvidedError, refuser
+    own = module.__dict__.get("__getattr__")
+    refuse = refuser(alias, {}, default=_HELPER)
+
+    def __getattr__(name):
+        refusal = None
+        if own is not None:
+            try:
+                return own(name)
+            except NotProvidedError as exc:
+                refusal = exc
+            except AttributeError:
+                pass
+        try:
+            return _common(name)
+        except AttributeError:
+            pass
+        if refusal is not None:
+            raise refusal
+        return refuse(name)
+    return __getattr__
+
+
+def _set(obj, name: str, value) -> None:
+    """``setattr``, remembering the value before ``install()`` for ``uninstall()``."""
+    _saved.setdefault((obj, name), obj.__dict__.get(name, _MISSING))
+    setattr(obj, name, value)
+
+
+def _tracer_classes() -> list[type]:
+    """dualgrad's tracer classes (every subclass of Tracer made so far)."""
+    from dualgrad.core import Tracer
+    out, todo = [], [Tracer]
+    while todo:
+        cls = todo.pop()
+        out.append(cls)
+        todo.extend(cls.__subclasses__())
+    return out
 
 
 def uninstall() -> None:
@@ -157,6 +288,12 @@ def uninstall() -> None:
     for name in list(sys.modules):
         if name == _OLD or name.startswith(_OLD + "."):
             del sys.modules[name]
+    for (obj, name), value in _saved.items():
+        if value is _MISSING:
+            delattr(obj, name)
+        else:
+            setattr(obj, name, value)
+    _saved.clear()
     if _FINDER in sys.meta_path:
         sys.meta_path.remove(_FINDER)
 

@@ -2,8 +2,11 @@
 
 A traced array is not a ``numpy.ndarray`` subclass, so ``isinstance(x,
 np.ndarray)`` is False for it; this module's ``isinstance`` answers for the
-value under the tracer. Python's tuple/list/dict can hold tracers freely in
-dualgrad, so those names are the builtins themselves.
+value under the tracer. Python's tuple/list/dict hold tracers freely in dualgrad;
+``tuple(xs)`` and ``list(xs)`` here are autograd's: given traced values they make a
+traced sequence (a ``SequenceBox``, ``dualgrad.rules.sequences``), which a primitive
+of the user's takes as one traced argument, with one cotangent for the whole
+sequence. ``isinstance(x, tuple)`` with these names is the builtin test.
 """
 from __future__ import annotations
 
@@ -11,43 +14,64 @@ import builtins as _b
 
 from .core import Tracer, getval
 from .core.spaces import ContainerVSpace
+from .rules.sequences import SequenceBox, container_take, make_sequence
 
-tuple = _b.tuple
-list = _b.list
+class _SequenceMeta(type):
+    """``isinstance(x, builtins.tuple)`` is ``isinstance(x, tuple)`` (autograd's)."""
+
+    def __instancecheck__(cls, x):
+        return _b.isinstance(x, cls._kind)
+
+    def __subclasscheck__(cls, sub):
+        return _b.issubclass(sub, cls._kind)
+
+
+class tuple(_b.tuple, metaclass=_SequenceMeta):
+    """autograd's ``tuple(xs)``: a plain tuple, or, when ``xs`` holds traced values, a
+    traced tuple (a ``SequenceBox``) that a primitive takes as one traced argument."""
+
+    _kind = _b.tuple
+
+    def __new__(cls, xs=()):
+        xs = _b.tuple(xs)
+        return make_sequence(_b.tuple, *xs) if _b.any(_b.isinstance(x, Tracer) for x in xs) else xs
+
+
+class list(_b.list, metaclass=_SequenceMeta):
+    """autograd's ``list(xs)``: a plain list, or a traced list (a ``SequenceBox``)
+    when ``xs`` holds traced values."""
+
+    _kind = _b.list
+
+    def __new__(cls, xs=()):
+        xs = _b.list(xs)
+        return make_sequence(_b.list, *xs) if _b.any(_b.isinstance(x, Tracer) for x in xs) else xs
+
+
 dict = _b.dict
 SequenceTypes = (_b.tuple, _b.list)
 
 
-# autograd boxes a traced container as a whole (a DictBox holding a dict). dualgrad
-# never does: a dict of traced values is a plain dict of tracers, so no value is an
-# instance of these classes. They exist for code that imports them (type hints,
-# isinstance tests that then take the plain-dict branch).
-class SequenceBox(Tracer):
-    """autograd's box of a traced tuple or list; never created by dualgrad."""
+class ListBox(SequenceBox):
+    """autograd's name for the box of a traced list (dualgrad's tracers of traced
+    lists and tuples wear the face ``SequenceBox``)."""
+
+
+class TupleBox(SequenceBox):
+    """autograd's name for the box of a traced tuple (see ``ListBox``)."""
+
+
+# autograd boxes a traced dict as a whole (a DictBox). dualgrad does not: a dict of
+# traced values is a plain dict of tracers, so no value is an instance of this class;
+# it exists for code that imports it (type hints, isinstance tests).
+class DictBox(Tracer):
+    """autograd's box of a traced dict; never created by dualgrad."""
 
     __slots__ = ()
 
     def __init__(self, *args, **kwargs):
-        raise TypeError("dualgrad does not box containers: a list or tuple of traced "
-                        "values is a plain list or tuple. Use it as it is.")
-
-
-class ListBox(SequenceBox):
-    """autograd's box of a traced list; never created by dualgrad."""
-
-    __slots__ = ()
-
-
-class TupleBox(SequenceBox):
-    """autograd's box of a traced tuple; never created by dualgrad."""
-
-    __slots__ = ()
-
-
-class DictBox(SequenceBox):
-    """autograd's box of a traced dict; never created by dualgrad."""
-
-    __slots__ = ()
+        raise TypeError("dualgrad does not box dicts: a dict of traced values is a plain "
+                        "dict. Use it as it is.")
 
 
 # One space for every container (dualgrad.core.spaces.ContainerVSpace); autograd's names.
@@ -126,5 +150,5 @@ def type(obj):
 
 
 __all__ = ["isinstance", "type", "tuple", "list", "dict", "SequenceTypes", "SequenceBox",
-           "ListBox", "TupleBox", "DictBox", "ContainerVSpace", "SequenceVSpace", "ListVSpace",
+           "ListBox", "TupleBox", "DictBox", "make_sequence", "container_take", "ContainerVSpace", "SequenceVSpace", "ListVSpace",
            "TupleVSpace", "DictVSpace", "NamedTupleVSpace"]

@@ -18,8 +18,11 @@ from typing import Callable
 from .core import (ANY, JVP_RULES, VJP_RULES, Primitive, Tracer, getval, isbox,
                    notrace_primitive, primitive)
 from .interpreters.forward import Dual
+from .interpreters.multi_output import plain
 from .interpreters.reverse import Box
+from .core.levels import trace_finished_levels
 from .core.spaces import VSpace, vspace
+from .rules.sequences import SEQUENCE_VALUES, as_cotangent
 
 
 def _as_primitive(fun) -> Primitive:
@@ -72,8 +75,12 @@ def defvjp(fun: Primitive, *vjpmakers: Callable | None, argnums=None) -> None:
         if maker is None:
             continue
 
-        def rule(g, ans, *args, _maker=maker, **kwargs):
-            return _maker(ans, *args, **kwargs)(g)
+        def rule(g, ans, *args, _maker=maker, _i=argnum, **kwargs):
+            with trace_finished_levels():  # the maker may close over finished tracers
+                out = _maker(ans, *args, **kwargs)(plain(g))
+            if type(args[_i]) in SEQUENCE_VALUES:  # a traced tuple/list: adds elementwise
+                out = as_cotangent(out, args[_i])
+            return out
         fun.vjps[argnum] = rule
 
 
@@ -152,7 +159,8 @@ def defvjp_argnum(fun: Primitive, vjpmaker: Callable) -> None:
     [5.0, 2.0]
     """
     fun = _as_primitive(fun)
-    fun.vjps[ANY] = lambda argnum, g, ans, *args, **kwargs: vjpmaker(argnum, ans, args, kwargs)(g)
+    fun.vjps[ANY] = lambda argnum, g, ans, *args, **kwargs: vjpmaker(argnum, ans, args, kwargs)(
+        plain(g))
 
 
 def defjvp_argnum(fun: Primitive, jvpmaker: Callable) -> None:

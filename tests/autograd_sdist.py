@@ -5,7 +5,8 @@ against dualgrad use the sdist published on PyPI, never a copy edited by hand:
 
 - ``sdist_dir(version)`` downloads ``autograd==version`` with ``pip download``
   into a cache (``$DUALGRAD_AUTOGRAD_CACHE``, else ``$XDG_CACHE_HOME/dualgrad``
-  or ``~/.cache/dualgrad``), extracts only ``tests/`` and ``examples/`` and
+  or ``~/.cache/dualgrad``), extracts only ``tests/``, ``examples/`` and the
+  package ``autograd/`` (read for its public surface, never imported here) and
   returns the extracted directory; later calls reuse it. It raises
   ``SdistUnavailable`` when PyPI cannot be reached (callers skip then).
 - ``run_aliased(args, cwd)`` runs ``python -m dualgrad.autograd_alias *args``
@@ -24,7 +25,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 AUTOGRAD_VERSION = "1.9.1"
-MEMBERS = ("tests", "examples")
+MEMBERS = ("tests", "examples", "autograd")  # autograd/: its module and name list
 _REPO = Path(__file__).resolve().parents[1]
 
 
@@ -45,7 +46,7 @@ def sdist_dir(version: str = AUTOGRAD_VERSION, timeout: float = 120) -> Path:
     """The directory holding ``tests/`` and ``examples/`` of autograd ``version``'s
     sdist, downloading and extracting it on first use."""
     root = cache_dir() / f"autograd-{version}"
-    done = root / ".extracted"
+    done = root / f".extracted-{'-'.join(MEMBERS)}"  # (a cache of fewer members is redone)
     if done.exists():
         return root
     root.parent.mkdir(parents=True, exist_ok=True)

@@ -51,10 +51,15 @@ def test_core_compatibility_names():
     out, t = core.make_jvp(dnp.sin, 0.5)(1.0)
     assert onp.isclose(out, onp.sin(0.5)) and onp.isclose(t, onp.cos(0.5))
     assert core.vspace is vs_module.vspace and core.VSpace is vs_module.VSpace
-    assert core.defvjp is extend.defvjp and core.defjvp is extend.defjvp
-    from dualgrad.core import JVP_RULES, VJP_RULES
-    assert core.primitive_vjps is VJP_RULES and core.primitive_jvps is JVP_RULES
-    assert 0 in core.primitive_vjps[dnp.sin] or "any" in core.primitive_vjps[dnp.sin]
+    assert core.defjvp is extend.defjvp  # defvjp: dualgrad's, taking SparseObject cotangents too
+    assert core.defvjp.__doc__.startswith("``dualgrad.extend.defvjp``")
+    # the rule tables in autograd's maker form: maker(argnums, ans, args, kwargs) -> g -> tuple
+    x = 0.5
+    assert dnp.sin in core.primitive_vjps and dnp.sin in core.primitive_jvps
+    (ct,) = core.primitive_vjps[dnp.sin]((0,), onp.sin(x), (x,), {})(2.0)
+    assert onp.isclose(ct, 2.0 * onp.cos(x))
+    assert onp.isclose(core.primitive_jvps[dnp.sin]((0,), [3.0], onp.sin(x), (x,), {}),
+                       3.0 * onp.cos(x))
     with pytest.raises(AttributeError):
         core.no_such_name  # noqa: B018
 
@@ -121,6 +126,8 @@ def test_autograd_top_level_builtins_and_differential_operators():
     import dualgrad
     from dualgrad import isinstance as dg_isinstance, tuple as dg_tuple
     from dualgrad.differential_operators import grad, make_jvp_reversemode
-    assert dg_tuple is tuple and dualgrad.dict is dict
+    assert dualgrad.dict is dict  # tuple(xs) is autograd's: plain, or traced holding tracers
+    assert dg_tuple([1.0, 2.0]) == (1.0, 2.0) and type(dg_tuple([1.0])) is tuple
+    assert isinstance((1.0,), dg_tuple) and not isinstance([1.0], dg_tuple)
     assert grad(lambda x: dg_isinstance(x, onp.ndarray) * x.sum())(onp.ones(2)).tolist() == [1.0, 1.0]
     assert make_jvp_reversemode(lambda x: x ** 2)(3.0)(1.0) == 6.0  # J v alone, as autograd

@@ -226,3 +226,23 @@ def _calling_case():
     return None
 
 
+class NotProvidedError(AttributeError):
+    """An autograd internal name that has no meaning on dualgrad; the message says what to
+    use instead (raised by the modules that stand in for autograd's)."""
+
+
+def refuser(module: str, reasons: dict, default: str | None = None, fallback=None):
+    """A module ``__getattr__``: ``fallback(name)`` first (AttributeError: not there),
+    then ``NotProvidedError`` with ``reasons[name]`` (or ``default`` for any public
+    name) as the reason."""
+    def __getattr__(name: str):
+        if fallback is not None:
+            try:
+                return fallback(name)
+            except AttributeError:
+                pass
+        why = reasons.get(name, default if not name.startswith("_") else None)
+        if why is None:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        raise NotProvidedError(f"{module}.{name} is not provided by dualgrad: {why}")
+    return __getattr__

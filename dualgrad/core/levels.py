@@ -14,7 +14,7 @@ import threading
 from typing import Callable
 
 from .errors import UnexpectedTracerError, stale_tracer_message
-from .tracer import Tracer
+from .tracer import BOX_TYPES, Tracer, getval
 
 _state = threading.local()
 
@@ -76,6 +76,27 @@ def _stale(self, *args, **kwargs):
     raise UnexpectedTracerError(stale_tracer_message(self))
 
 
+def _stale_process(self, prim, args, kwargs):
+    if getattr(_state, "finished_trace", 0):  # inside a rule written in autograd's form
+        return type(self).__mro__[1].process(self, prim, args, kwargs)
+    raise UnexpectedTracerError(stale_tracer_message(self))
+
+
+class trace_finished_levels:
+    """``with trace_finished_levels():`` a tracer of a finished transform goes on being
+    traced at its (finished) level instead of raising. autograd's rule makers may close
+    over their arguments' boxes and compute with them after the trace is done (PennyLane's
+    quantum VJPs do, and strip that level off their result); autograd allows it, so the
+    rules registered in autograd's forms (``dualgrad.extend.defvjp``) run so, and only
+    they. A tracer of a finished level that reaches a transform's result still raises."""
+
+    def __enter__(self):
+        _state.finished_trace = getattr(_state, "finished_trace", 0) + 1
+
+    def __exit__(self, *exc):
+        _state.finished_trace -= 1
+
+
 _EXITED: dict = {}
 
 
@@ -87,7 +108,7 @@ def _exited_class(cls: type) -> type:
     dead = _EXITED.get(cls)
     if dead is None:
         dead = _EXITED[cls] = type(cls.__name__, (cls,), {
-            "__slots__": (), "exited": True, "process": _stale, "process_nondiff": _stale,
+            "__slots__": (), "exited": True, "process": _stale_process, "process_nondiff": _stale,
             "__module__": cls.__module__, "__qualname__": cls.__qualname__})
     return dead
 
@@ -125,3 +146,47 @@ class instrument:
 
 _node_ids = itertools.count()
 
+
+_FACES: dict = {}
+_NOT_COPIED = {"__dict__", "__weakref__", "__slots__", "__module__", "__qualname__", "__init__",
+               "__new__", "__init_subclass__", "__class_getitem__"}
+
+
+def face_class(face: type, base: type) -> type:
+    """The tracer class ``base`` (Box, Dual, ...) wearing the face ``face``, a box class
+    registered for a user type (autograd's ``class RKHSFunBox(Box, RKHSFun)``). Its
+    instances are ``base`` tracers, dispatched on as ``base``'s, and instances of
+    ``face``; the face's own attributes (``__call__``, ``__add__``, properties) win over
+    the Tracer's array operators, as in autograd, where a bare Box has none."""
+    cls = _FACES.get((face, base))
+    if cls is None:
+        # the user's module for a user's face; dualgrad's own faces (SequenceBox) are where
+        # its tracers are (autograd_alias renames that module)
+        module = base.__module__ if face.__module__.startswith("dualgrad.") else face.__module__
+        ns = {"__slots__": (), "__module__": module, "__qualname__": face.__qualname__}
+        for k in reversed(face.__mro__):
+            if k is object or k in base.__mro__ or k.__dict__.get("_dualgrad_box_root"):
+                continue
+            ns.update({n: v for n, v in vars(k).items()
+                       if n not in _NOT_COPIED and type(v).__name__ != "member_descriptor"})
+        init = base.__init__
+
+        def __init__(self, value, x, level):
+            if isinstance(level, Level):  # made by an interpreter (else made by __new__)
+                init(self, value, x, level)
+        ns["__init__"] = __init__
+        ns["__new__"] = lambda cls_, *a, **k: object.__new__(cls_)
+        cls = _FACES[(face, base)] = type(face.__name__, (base, face), ns)
+    return cls
+
+
+def box_as(value, base: type, x, level: Level) -> Tracer:
+    """A ``base`` tracer of ``value`` at ``level`` (``x``: its node or tangent), wearing
+    the face registered for ``type(value)`` (or for the value under a tracer) if any."""
+    face = BOX_TYPES.get(type(value))
+    if face is None and isinstance(value, Tracer):
+        face = BOX_TYPES.get(type(getval(value)))
+    if (face is not None and getattr(face, "_dualgrad_face", False)
+            and not face.__dict__.get("_dualgrad_box_root")):
+        return face_class(face, base)(value, x, level)
+    return base(value, x, level)

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import numpy as onp
 
-from .trees import tree_map
-
 __all__ = ["MP", "is_mp", "is_mp_value", "to_mp", "from_mp", "mp_zero_like", "mp_one_like",
            "make_mp_vspace"]
 
@@ -164,37 +162,51 @@ def _check_real(v):
 
 def to_mp(tree):
     """mpmath numbers (and object arrays of them) in ``tree`` as MP values."""
-    def conv(v):
-        if _is_mpmath_number(v):
-            _check_real(v)
-            return MP(v)
-        if isinstance(v, onp.ndarray) and v.dtype.kind == "O" and v.size and \
-                _is_mpmath_number(v.flat[0]):
-            out = onp.empty(v.shape, object)
-            for i, e in enumerate(v.flat):
-                if not _is_mpmath_number(e):
-                    raise TypeError(f"an object array given to a transform must hold mpmath "
-                                    f"numbers only; entry {i} is {type(e).__name__}.")
-                _check_real(e)
-                out.flat[i] = MP(e)
-            return out
-        return v
-    return tree_map(conv, tree)
+    return _tree_map(_to_mp_leaf, tree)
+
+
+def _to_mp_leaf(v):
+    if _is_mpmath_number(v):
+        _check_real(v)
+        return MP(v)
+    if isinstance(v, onp.ndarray) and v.dtype.kind == "O" and v.size and \
+            _is_mpmath_number(v.flat[0]):
+        out = onp.empty(v.shape, object)
+        for i, e in enumerate(v.flat):
+            if not _is_mpmath_number(e):
+                raise TypeError(f"an object array given to a transform must hold mpmath "
+                                f"numbers only; entry {i} is {type(e).__name__}.")
+            _check_real(e)
+            out.flat[i] = MP(e)
+        return out
+    return v
 
 
 def from_mp(tree):
     """MP values (and object arrays of them) in ``tree`` back as mpmath numbers."""
-    def conv(v):
-        if type(v) is MP:
-            return v.v
-        if isinstance(v, onp.ndarray) and v.dtype.kind == "O":
-            out = onp.empty(v.shape, object)
-            for i, e in enumerate(v.flat):
-                out.flat[i] = e.v if type(e) is MP else (_mpmath().mpf(e) if isinstance(
-                    e, (int, float)) else e)
-            return out if v.ndim else out[()]
-        return v
-    return tree_map(conv, tree)
+    return _tree_map(_from_mp_leaf, tree)
+
+
+def _from_mp_leaf(v):
+    if type(v) is MP:
+        return v.v
+    if isinstance(v, onp.ndarray) and v.dtype.kind == "O":
+        out = onp.empty(v.shape, object)
+        for i, e in enumerate(v.flat):
+            out.flat[i] = e.v if type(e) is MP else (_mpmath().mpf(e) if isinstance(
+                e, (int, float)) else e)
+        return out if v.ndim else out[()]
+    return v
+
+
+def _tree_map(f, tree):
+    """``f`` on the leaves of tuples, lists and dicts (this module sits below
+    ``core.trees``, which imports the tracer that imports it)."""
+    if isinstance(tree, (tuple, list)) and not hasattr(tree, "_fields"):
+        return type(tree)(_tree_map(f, t) for t in tree)
+    if type(tree) is dict:
+        return {k: _tree_map(f, v) for k, v in tree.items()}
+    return f(tree)
 
 
 def mp_zero_like(v):

@@ -29,26 +29,49 @@ from .trees import LEAF, TreeDef, is_container, tree_flatten, tree_map, tree_unf
 # Vector spaces
 # ---------------------------------------------------------------------------
 class VSpace:
-    """Operations on one kind of value. ``vspace(x)`` picks the right one."""
+    """Operations on one kind of value. ``vspace(x)`` picks the right one.
+
+    autograd's protocol for user spaces holds: a subclass may define ``_add``,
+    ``_mut_add``, ``_scalar_mul``, ``_inner_prod`` and ``_covector`` (the public
+    methods call them), and ``VSpace.register(value_type, maker)`` (or
+    ``MySpace.register(value_type)``) makes ``vspace`` use it for that type."""
 
     size: int
+    # autograd's VSpace.mappings: value type -> vspace maker, consulted first by vspace()
+    mappings: dict = {}
+    iscomplex = False
 
     def zeros(self): ...
     def ones(self): ...
-    def add(self, x, y): return tree_map(_add, x, y)
-    def scalar_mul(self, x, a): return tree_map(lambda v: v * a, x)
-    def inner_prod(self, x, y): ...
+    def add(self, x, y): return self._add(x, y)
+    def scalar_mul(self, x, a): return self._scalar_mul(x, a)
+    def inner_prod(self, x, y): return self._inner_prod(x, y)
     def flatten(self, x) -> onp.ndarray: ...
     def unflatten(self, v): ...
     def randn(self, rng=None): ...
 
+    def _add(self, x, y): return tree_map(_add, x, y)
+    def _scalar_mul(self, x, a): return tree_map(lambda v: v * a, x)
+    def _covector(self, x): return tree_map(_conj_if_complex, x)
+    def _mut_add(self, x, y): return self._add(x, y)  # dualgrad never mutates
+
+    def _inner_prod(self, x, y):
+        raise NotImplementedError(f"{type(self).__name__} defines no inner product "
+                                  "(_inner_prod).")
+
     def mut_add(self, x, y):
-        """autograd's name for ``add`` (we never mutate)."""
-        return self.add(x, y)
+        """autograd's accumulating add (``x`` None: zero); dualgrad never mutates."""
+        return y if x is None else self._mut_add(x, y)
 
     def covector(self, x):
         """The value whose bilinear pairing Re(sum(c*y)) equals <x, y>."""
-        return tree_map(_conj_if_complex, x)
+        return self._covector(x)
+
+    @classmethod
+    def register(cls, value_type: type, vspace_maker: Callable | None = None) -> None:
+        """autograd's registration: ``vspace(v)`` of a ``value_type`` value is
+        ``vspace_maker(v)`` (default: this class)."""
+        VSpace.mappings[value_type] = vspace_maker or cls
 
     def standard_basis(self):
         """Unit vectors of the real space: e_k, then 1j*e_k for complex entries."""
@@ -58,6 +81,9 @@ class VSpace:
 
     def __eq__(self, other):
         return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __repr__(self):  # autograd's
+        return f"{type(self).__name__}_{self.__dict__}"
 
     def __contains__(self, x):
         try:
@@ -71,7 +97,9 @@ def _add(x, y):
 
 
 def _conj_if_complex(x):
-    return onp.conj(x) if onp.iscomplexobj(getval(x)) else x
+    if not onp.iscomplexobj(getval(x)):
+        return x
+    return x.conj() if isinstance(x, Tracer) else onp.conj(x)  # (a tracer's own conj: NEP 13 free)
 
 
 class ArrayVSpace(VSpace):
@@ -188,6 +216,13 @@ def vspace(value) -> VSpace:
     >>> vspace((1.0, {'w': [0.0, 1.0j]})).size
     4
     """
+    if VSpace.mappings:  # a registered type (of the value, or of the value under a tracer)
+        maker = VSpace.mappings.get(type(value))
+        if maker is None and isinstance(value, Tracer):
+            value = getval(value)
+            maker = VSpace.mappings.get(type(value))
+        if maker is not None:
+            return maker(value)
     if is_container(value):
         return ContainerVSpace(value)
     v = getval(value)

@@ -148,6 +148,21 @@ def unsupported(fun: Callable, qualname: str) -> Callable:
     return guarded
 
 
+# Under dualgrad.autograd_alias, plain numpy makes an object array of a traced value, as
+# it does of autograd's boxes (np.array([box, box]) in code written for autograd): each
+# element is a tracer, so arithmetic on the array still goes through the tracers, and
+# turning it into floats still raises.
+OBJECT_ARRAYS = False
+
+
+def _object_array(t):
+    shape = onp.shape(getval(t))
+    out = onp.empty(shape, dtype=object)
+    for idx in onp.ndindex(shape):
+        out[idx] = t[idx] if shape else t
+    return out
+
+
 class Tracer:
     """A value being traced at some level. Behaves like the array it wraps.
 
@@ -182,6 +197,16 @@ class Tracer:
     def dtype(self):
         return onp.result_type(getval(self.value))
 
+    # autograd's Box slots, read-only: the value under this level, and the trace id (the
+    # level's depth, see TraceId)
+    @property
+    def _value(self):
+        return self.value
+
+    @property
+    def _trace(self):
+        return TraceId(self._level)
+
     def __len__(self):
         if self.ndim == 0:
             raise TypeError(f"len() of a traced scalar: it has shape (), so no length. Use "
@@ -212,6 +237,8 @@ class Tracer:
                 raise BatchingError("an integer copy of a batched value differs between "
                                     "examples; dualgrad loops over the examples instead.")
             return onp.asarray(getval(self)).astype(dtype)
+        if OBJECT_ARRAYS and (dtype is None or onp.dtype(dtype) == object):
+            return _object_array(self)
         raise TypeError(_plain_numpy_message(self))
 
     def __setitem__(self, idx, val):
@@ -438,8 +465,40 @@ PLAIN_FLOATS = (float, onp.float64)
 _FLOATS = PLAIN_FLOATS
 
 
+# autograd's Box.type_mappings: value type -> box maker ``maker(value, trace, node)``, for
+# types users register (an ndarray subclass, a vector space of functions; see
+# dualgrad.compat.tracer). A maker that is a box class registered with ``Box.register``
+# is a *face*: the interpreters make a tracer of such a value an instance of a class
+# combining their tracer class with the face (``levels.face_class``). Values of a
+# registered type are differentiable. Plain floats and ndarrays never look here.
+class _Registry(dict):
+    """A dict that calls ``hooks`` (``hook(key, value)``) on each assignment: code
+    registers types by assigning (``Box.type_mappings[T] = maker``), and the compat
+    layer must see each type (``dualgrad.compat.tracer``)."""
+
+    hooks: list = []
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        for hook in self.hooks:
+            hook(key, value)
+
+
+BOX_TYPES: dict = _Registry()
+
+
+class TraceId(int):
+    """autograd's trace id of a level: its depth, compared as an int, that also names
+    the level itself (so ``new_box`` never confuses two levels of one depth)."""
+
+    def __new__(cls, level):
+        self = int.__new__(cls, level.depth)
+        self.level = level
+        return self
+
+
 def is_differentiable(ans) -> bool:
-    if isinstance(ans, (float, complex, Tracer)):
+    if isinstance(ans, (float, complex, Tracer)) or type(ans) in BOX_TYPES:
         return True
     kind = getattr(getattr(ans, "dtype", None), "kind", None)
     return kind in ("f", "c") or kind == "O" and _is_mp(ans)  # mpmath numbers (core.mp)

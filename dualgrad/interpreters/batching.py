@@ -165,6 +165,8 @@ class Batched(Tracer):
                             "was given a batched value; dualgrad loops over the examples.")
 
     __array__ = __index__ = __int__ = __float__ = __complex__ = _per_example
+    # autograd's box value (read by code that unwraps boxes by hand): one example's numbers
+    _value = property(_per_example)
 
 
 class BatchLevel(Level):

@@ -14,7 +14,8 @@ import numpy as onp
 from . import multi_output
 from ..core import (ALL, Level, Tracer, check_live, getval, in_dtype_of, is_differentiable,
                     plain_if_pending, tree_flatten, tree_map, tree_unflatten, vspace)
-from ..core.tracer import _FLOATS
+from ..core.tracer import _FLOATS, BOX_TYPES
+from ..core.levels import box_as
 
 _LOW = frozenset(map(onp.dtype, (onp.float32, onp.float16, onp.complex64)))
 
@@ -28,6 +29,10 @@ class Dual(Tracer):
         self.value = primal
         self.tangent = tangent
         self._level = level
+
+    @property
+    def _node(self):  # autograd's JVPNode, whose g is the tangent
+        return TangentNode(self.tangent)
 
     @property
     def primal(self):
@@ -50,7 +55,12 @@ class ForwardLevel(Level):
                 if isinstance(a.value, Tracer):  # nested: an outer level's tracer inside
                     outer = True
             elif isinstance(a, Tracer):
-                outer = True
+                if isinstance(a, Dual) and a._level is self:  # a Dual with a face
+                    primals[i] = a.value
+                    traced.append(i)
+                    outer = outer or isinstance(a.value, Tracer)
+                else:
+                    outer = True
         ans = prim(*primals, **kwargs) if outer else prim.fun(*primals, **kwargs)
         if type(ans) not in _FLOATS and not is_differentiable(ans):
             if multi_output.is_container_answer(ans):  # a tuple/list/dict of values
@@ -59,7 +69,7 @@ class ForwardLevel(Level):
         jvps = prim.jvps
         joint = jvps.get(ALL)
         if joint is not None:
-            ts = [a.tangent if type(a) is Dual and a._level is self else None for a in args]
+            ts = [a.tangent if isinstance(a, Dual) and a._level is self else None for a in args]
             return Dual(ans, joint(ts, ans, *primals, **kwargs), self)
         tangent = None
         for i in traced:
@@ -68,6 +78,8 @@ class ForwardLevel(Level):
             tangent = t if tangent is None else tangent + t
         if type(ans) is onp.ndarray and ans.dtype in _LOW:  # a float64 constant in a rule
             tangent = in_dtype_of(tangent, ans)            # must not promote the tangent
+        if BOX_TYPES and type(ans) is not onp.ndarray and type(ans) not in _FLOATS:
+            return box_as(ans, Dual, tangent, self)  # a registered type: its face
         return Dual(ans, tangent, self)
 
     def lift(self, value) -> Dual:
@@ -84,7 +96,7 @@ def push_forward(fun, primals: tuple, tangents: tuple):
     tangent.
     """
     with ForwardLevel.new() as level:
-        duals = tuple(tree_map(lambda p, t: Dual(p, t, level), p, t)
+        duals = tuple(tree_map(lambda p, t: box_as(p, Dual, t, level), p, t)
                       for p, t in zip(primals, tangents))
         out = fun(*duals)
         for o in tree_flatten(out)[0]:  # any other tracer (or one inside ours): live, enclosing
@@ -119,7 +131,16 @@ def _container_answer(level, prim, args, primals, traced, ans, kwargs):
 
 
 def _here(x, level) -> bool:
-    return type(x) is Dual and x._level is level
+    return (type(x) is Dual or isinstance(x, Dual)) and x._level is level
+
+
+class TangentNode:
+    """autograd's JVPNode of a forward-mode value: ``g`` is its tangent."""
+
+    __slots__ = ("g",)
+
+    def __init__(self, g):
+        self.g = g
 
 
 __all__ = ["Dual", "ForwardLevel", "push_forward", "getval"]

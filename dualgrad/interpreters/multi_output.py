@@ -89,6 +89,16 @@ class _DictCt(dict):
         return _DictCt((k, v + other[k]) for k, v in self.items())
 
 
+def plain(c):
+    """``c`` with the slot-adding containers made plain tuples, lists and dicts again:
+    what a user's rule is given (code dispatching on ``type(g)`` must see Python's)."""
+    if type(c) in (_TupleCt, _ListCt, _DictCt):
+        base = type(c).__mro__[1]
+        return base((k, plain(v)) for k, v in c.items()) if base is dict else base(
+            plain(v) for v in c)
+    return c
+
+
 def _summable(c):
     if isinstance(c, dict):
         return _DictCt((k, _summable(v)) for k, v in c.items())

@@ -21,8 +21,8 @@ import numpy as onp
 from . import multi_output
 from ..core import (LEAF, Level, Tracer, check_live, getval, in_dtype_of, is_differentiable,
                     plain_if_pending, saved_values, tree_flatten, tree_unflatten, vspace)
-from ..core.tracer import _FLOATS
-from ..core.levels import _node_ids
+from ..core.tracer import _FLOATS, BOX_TYPES, TraceId
+from ..core.levels import _node_ids, box_as
 from ..core.residuals import plan, stand_in
 
 
@@ -49,6 +49,10 @@ class Box(Tracer):
         self.value = value
         self.node = node
         self._level = level
+
+    @property
+    def _node(self):  # autograd's slot name
+        return self.node
 
 
 class ReverseLevel(Level):
@@ -80,7 +84,13 @@ class ReverseLevel(Level):
                 if isinstance(a.value, Tracer):  # nested: an outer level's tracer inside
                     outer = True
             elif isinstance(a, Tracer):
-                if a._level.always_live:  # a pending array: a copy of its plain value (it
+                if isinstance(a, Box) and a._level is self:  # a Box with a face (Box.register)
+                    vals[i] = a.value
+                    rule = vjps.get(i)
+                    unruled = unruled or rule is None
+                    parents.append((i, a.node, rule))
+                    outer = outer or isinstance(a.value, Tracer)
+                elif a._level.always_live:  # a pending array: a copy of its plain value (it
                     vals[i] = a.value.copy()  # may be written or become a tracer later)
                 else:
                     outer = True
@@ -118,6 +128,8 @@ class ReverseLevel(Level):
         self.tape.append(node)
         if unruled and multi_output.is_container_answer(ans):
             return multi_output.split(Box(ans, node, self))
+        if BOX_TYPES and type(ans) is not _NDARRAY and type(ans) not in _FLOATS:
+            return box_as(ans, Box, node, self)  # a registered type: its face
         return Box(ans, node, self)
 
     def lift(self, value) -> Box:
@@ -132,10 +144,27 @@ class ReverseLevel(Level):
         self.tape.append(node)
 
     def input(self, value) -> Box:
+        """The traced input ``value``, on a new input node. A value of a type registered
+        in ``BOX_TYPES`` (autograd's ``Box.type_mappings``) is boxed by its maker, called
+        as autograd calls it, ``maker(value, trace, node)``: it may refuse the value
+        (PennyLane's tensors with ``requires_grad=False``) or give the box a face."""
+        node = self.input_node(value)
+        maker = BOX_TYPES.get(type(value)) if BOX_TYPES and type(value) is not _NDARRAY else None
+        if maker is None:
+            return Box(value, node, self)
+        box = maker(value, TraceId(self), node)
+        if not (isinstance(box, Box) and box._level is self and box.node is node):
+            raise TypeError(f"the box maker registered for {type(value).__name__} (autograd's "
+                            f"Box.type_mappings) returned {type(box).__name__}, not a box of "
+                            "the trace and node it was given")
+        return box
+
+    def input_node(self, value) -> Node:
+        """A new input node (for ``value``) on this level's tape."""
         # no rule reads an input node's value: the tape keeps it only for graph.record
         node = Node(None, (), {}, value if self.keep_all else None, ())
         self.tape.append(node)
-        return Box(value, node, self)
+        return node
 
     def backward(self, out_node: Node, g, leaves: list, release: bool = False) -> list:
         """One backward pass over this level's tape (see ``backward``)."""
@@ -246,6 +275,11 @@ def _reachable(out_node: Node) -> list:
     return list(seen)
 
 
+# autograd warns when a reverse pass's output does not depend on its input; code
+# written for it may expect the warning, so dualgrad.autograd_alias turns it on.
+WARN_INDEPENDENT = False
+
+
 def pull_back(fun, primals: tuple, *, once: bool = False):
     """Evaluate ``fun(*primals)`` on a tape.
 
@@ -262,12 +296,15 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
         # Read the input nodes now: x[i] = y inside fun rebinds an input box.
         leaves = [b.node for bs in boxed_flat for b in bs]
         out = fun(*boxed)
-    out_leaves, out_def = tree_flatten(out)
+        out_leaves, out_def = tree_flatten(out)  # (a traced tuple is split on the tape)
     for o in out_leaves:  # any other tracer (or one inside ours): of a live, enclosing transform
         if isinstance(o, Tracer):
             check_live(o.value if _here(o, level) else o, level)
     out_plain = tree_unflatten(out_def, [o.value if _here(o, level) else plain_if_pending(o)
                                          for o in out_leaves])
+    if WARN_INDEPENDENT and not any(_here(o, level) for o in out_leaves):
+        import warnings  # (autograd's warning, given under dualgrad.autograd_alias)
+        warnings.warn("Output seems independent of input.", stacklevel=2)
 
     used = []
 
@@ -317,7 +354,7 @@ def _bind_saved(parents: list, ans, vals: list, kwargs: dict) -> None:
 
 
 def _here(x, level) -> bool:
-    return type(x) is Box and x._level is level
+    return (type(x) is Box or isinstance(x, Box)) and x._level is level
 
 
 def like_input(ct, x, nested: bool = False):

@@ -134,3 +134,28 @@ class _IndexConcatenator:
 
 r_ = _IndexConcatenator(_onp.r_)
 c_ = _IndexConcatenator(_onp.c_)
+
+
+def _int_subclass(cls: type) -> type:
+    """autograd's wrapping of numpy's signed integer types: a subclass whose
+    constructor sees through tracers. So ``isinstance(numpy.int64(0), np.int64)`` is
+    False here, as in autograd (code such as pyerrors counts its parameters by it),
+    while ``np.int64(0)`` is an instance of ``numpy.int64`` and ``dtype=np.int64``
+    means int64."""
+    new = cls.__new__
+
+    def __new__(subtype, *args, **kwargs):
+        return new(subtype, *[_getval(a) for a in args],
+                   **{k: _getval(v) for k, v in kwargs.items()})
+    return type(cls.__name__, (cls,), {"__new__": __new__, "__module__": __name__,
+                                       "__qualname__": cls.__qualname__})
+
+
+from ..core import getval as _getval  # noqa: E402
+
+_INT_TYPES = {t: _int_subclass(t) for t in (_onp.int8, _onp.int16, _onp.int32, _onp.int64,
+                                           _onp.integer)}
+for _name, _obj in list(globals().items()):
+    if not _name.startswith("_") and isinstance(_obj, type) and _obj in _INT_TYPES:
+        globals()[_name] = _INT_TYPES[_obj]
+del _name, _obj

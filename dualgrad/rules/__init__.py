@@ -11,7 +11,7 @@ from ..core import holds_tracer, ARRAY_FROM_SEQUENCE, Tracer, notrace_primitive
 from . import complex, elementwise, linalg, reductions, shape
 from . import elementwise as ew, shape as shp
 from . import (construction, counting, decompositions, differences, elementwise_more, fft,
-               norms, products_stats, scans, split_stack, svd_qr)
+               norms, products_stats, scans, sequences, split_stack, svd_qr)
 from ._helpers import astype, broadcast_to
 from .nondiff import NONDIFF_NAMES
 from . import views  # noqa: F401  (makes views of the view primitives' answers)

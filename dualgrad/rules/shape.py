@@ -40,7 +40,7 @@ def _transpose_vjp(g, ans, x, axes=None):
 
 transpose = ViewPrimitive(_transpose, "transpose")
 transpose.def_jvp(lambda t, ans, x, axes=None: transpose(t, axes))
-transpose.def_vjp(_transpose_vjp, reads=())
+transpose.def_vjp(_transpose_vjp, reads="axes")  # axes may be given as an array
 
 
 # y = x[idx]                    VJP: zeros like x, with g added at idx (repeats add up)

@@ -22,7 +22,8 @@ import numpy as onp
 from ..core import Tracer, getval, is_duck_array, tree_flatten, tree_map
 from ..core.levels import _stack
 from ..core.mp import from_mp, is_mp, is_mp_value, to_mp
-from ..core.spaces import _shape_only
+from ..core.spaces import VSpace, _shape_only
+from ..core.tracer import BOX_TYPES
 from . import checks
 
 
@@ -105,7 +106,7 @@ def has_mp_input(x) -> bool:
 def _check_input(x, who: str) -> None:
     for leaf in tree_flatten(x)[0]:
         v = getval(leaf)
-        if is_mp(v):
+        if is_mp(v) or type(v) in BOX_TYPES or type(v) in VSpace.mappings:  # mpmath; a registered (user) type
             continue
         checks.check_input_value(v, who)  # np.matrix, object or string arrays
         kind = onp.result_type(v).kind if isinstance(v, (int, float, complex, onp.ndarray, onp.generic)) else None
@@ -132,6 +133,8 @@ def _check_tangents(primals, tangents, who: str) -> None:
         raise ValueError(f"{who}: the tangents' structure {t_def} does not match the "
                          f"primals' {p_def}.")
     for p, t in zip(p_leaves, t_leaves):
+        if type(getval(p)) in VSpace.mappings:  # a registered (user) space: its own tangents
+            continue
         if onp.result_type(getval(t)).kind not in "fc" and not is_mp(getval(t)):
             raise TypeError(f"{who}: a tangent has dtype {onp.result_type(getval(t))}; "
                             "tangents must be floating point (e.g. 1.0, or v.astype(float)).")

@@ -1,0 +1,121 @@
+"""autograd 1.9.1's whole public surface resolves under the alias.
+
+Every public module of the autograd package in the sdist (``tests/autograd_sdist.py``
+fetches it) and every public name each one has (``dir()`` of the module, imported from
+the sdist's source in a subprocess of its own) is looked up under
+``dualgrad.autograd_alias``. Each must be an object, or raise an AttributeError whose
+message names the dualgrad way (``dualgrad.compat._refuse.NotProvidedError``: an
+autograd internal without a meaning here). The test also checks the refusals are few
+and are what the README's "Not provided" list says.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.autograd_sdist import SdistUnavailable, run_aliased, sdist_dir
+
+LIST = textwrap.dedent("""
+    import importlib, json, pkgutil, sys
+    sys.path.insert(0, sys.argv[1])
+    import autograd
+    assert autograd.__file__.startswith(sys.argv[1]), autograd.__file__
+    mods = ["autograd"] + [m.name for m in pkgutil.walk_packages(autograd.__path__, "autograd.")
+                           if not any(p.startswith("_") for p in m.name.split(".")[1:])]
+    print(json.dumps({m: sorted(n for n in dir(importlib.import_module(m))
+                                if not n.startswith("_")) for m in mods}))
+""")
+CHECK = textwrap.dedent("""
+    import importlib, json, sys
+    surface = json.load(open(sys.argv[1]))
+    out = {}
+    for m, names in surface.items():
+        try:
+            mod = importlib.import_module(m)
+        except Exception as e:
+            out[m] = {"<module>": f"{type(e).__name__}: {e}"}
+            continue
+        for n in names:
+            try:
+                getattr(mod, n)
+            except Exception as e:
+                out.setdefault(m, {})[n] = f"{type(e).__name__}: {e}"
+    print(json.dumps(out))
+""")
+
+
+@pytest.fixture(scope="module")
+def surface(tmp_path_factory) -> dict:
+    try:
+        root = sdist_dir()
+    except SdistUnavailable as exc:
+        pytest.skip(f"autograd's sdist is not available: {exc}")
+    proc = subprocess.run([sys.executable, "-c", LIST, str(root)], capture_output=True,
+                          text=True, timeout=300, cwd=tmp_path_factory.mktemp("list"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def refused(surface, tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("check")
+    (tmp / "surface.json").write_text(json.dumps(surface))
+    (tmp / "check.py").write_text(CHECK)
+    proc = run_aliased([str(tmp / "check.py"), str(tmp / "surface.json")], cwd=tmp, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout)
+
+
+def test_the_surface_is_autograds_whole_package(surface):
+    assert len(surface) >= 37 and sum(map(len, surface.values())) >= 1700
+    for m in ("autograd.core", "autograd.tracer", "autograd.extend", "autograd.numpy.numpy_boxes",
+              "autograd.numpy.numpy_vspaces", "autograd.numpy.numpy_jvps",
+              "autograd.numpy.numpy_wrapper"):
+        assert m in surface
+
+
+def test_every_module_and_name_resolves_or_names_the_dualgrad_way(refused):
+    modules = {m: v["<module>"] for m, v in refused.items() if "<module>" in v}
+    assert not modules, f"autograd modules that do not import under the alias: {modules}"
+    silent = {f"{m}.{n}": why for m, names in refused.items() for n, why in names.items()
+              if not (why.startswith("NotProvidedError") and "dualgrad" in why.split(":", 2)[2])}
+    assert not silent, f"names missing without a message naming the dualgrad way: {silent}"
+
+
+def test_the_names_item_17_lists_have_a_meaning(refused):
+    for name in ("defvjp_argnums", "defjvp_argnums", "register_notrace", "SparseObject",
+                 "VJPNode", "JVPNode", "Box", "vspace", "VSpace"):
+        assert name not in refused.get("autograd.extend", {})
+    for name in ("VJPNode", "JVPNode", "backward_pass", "make_vjp", "make_jvp", "primitive_vjps",
+                 "primitive_jvps", "trace", "toposort", "SparseObject", "SparseBox", "sparse_add"):
+        assert name not in refused.get("autograd.core", {})
+    for name in ("trace_stack", "new_box", "Node", "trace", "isbox", "getval", "toposort", "Box",
+                 "find_top_boxed_args", "register_notrace", "box_type_mappings"):
+        assert name not in refused.get("autograd.tracer", {})
+    assert "ArrayBox" not in refused.get("autograd.numpy.numpy_boxes", {})
+    assert not refused.get("autograd.numpy.numpy_vspaces")
+    assert not refused.get("autograd.numpy.numpy_wrapper", {}).keys() - {"c_class", "r_class",
+                                                                        "custom_where"}
+
+
+def test_what_is_refused_is_internal_rule_helpers(refused):
+    """The refusals are autograd's own rule helpers and internal shims: the modules and
+    the count the README's "Not provided" list states."""
+    counts = {m: len(v) for m, v in refused.items()}
+    assert set(counts) <= {"autograd.numpy.numpy_vjps", "autograd.numpy.numpy_jvps",
+                           "autograd.numpy.fft", "autograd.numpy.linalg", "autograd.scipy.special",
+                           "autograd.scipy.linalg", "autograd.scipy.signal",
+                           "autograd.scipy.integrate", "autograd.scipy.stats.beta",
+                           "autograd.scipy.stats.chi2", "autograd.scipy.stats.dirichlet",
+                           "autograd.scipy.stats.gamma", "autograd.scipy.stats.multivariate_normal",
+                           "autograd.scipy.stats.norm", "autograd.scipy.stats.poisson",
+                           "autograd.scipy.stats.t", "autograd.core", "autograd.tracer",
+                           "autograd.builtins", "autograd.numpy.numpy_boxes",
+                           "autograd.numpy.numpy_wrapper", "autograd.numpy", "autograd.misc.tracers",
+                           "autograd.misc.fixed_points", "autograd.misc.flatten",
+                           "autograd.misc.optimizers", "autograd.test_util", "autograd.util",
+                           "autograd.differential_operators", "autograd.numpy.random"}, counts
