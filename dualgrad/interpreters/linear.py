@@ -38,7 +38,28 @@ __all__ = ["aval_of", "LinVar", "LinearLevel", "Line", "LinearProgram", "record_
 
 
 class NotLinearError(TypeError):
-    """A recorded program is not linear in its variables (so it has no transpose)."""
+    """A recorded program is not linear in its variables (so it has no transpose).
+
+    Parameters
+    ----------
+    message : str
+        Names the primitive that is not linear in the map's argument.
+
+    Raised by
+    ---------
+    ``dualgrad.linear_transpose`` and ``LinearProgram.transpose``, for a nonlinear
+    (``v * v``, ``sin(v)``) or affine (``v + 1``) function.
+
+    Examples
+    --------
+    >>> import numpy as onp
+    >>> from dualgrad import linear_transpose
+    >>> try:
+    ...     linear_transpose(lambda v: v * v, onp.ones(2))
+    ... except NotLinearError as e:
+    ...     print(type(e).__name__)
+    NotLinearError
+    """
 
 
 def placeholder(shape: tuple, dtype) -> NotKept:
@@ -76,8 +97,44 @@ class _Ref:
 
 @dataclass
 class LinearProgram:
-    """Lines in order; ``inputs`` and ``output`` are variable indices (``output``
-    None: the map is zero, of ``out_shape``/``out_dtype``)."""
+    """A recorded linear map: lines in order, applied by calling the program.
+
+    Made by ``dualgrad.linearize`` (and by ``record_linear``), not by hand.
+
+    Parameters
+    ----------
+    inputs : list of int
+        The input variables' indices.
+    in_avals : list of (shape, dtype)
+        The inputs' shapes and dtypes.
+    output : int or None
+        The output variable (None: the map is zero).
+    out_aval : (shape, dtype)
+        The output's shape and dtype.
+    lines : list of Line
+        ``out = prim(*args)``, in order.
+
+    Attributes
+    ----------
+    lines : list of Line
+        The program; ``source()`` prints it and ``transpose()`` transposes it.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When called with the wrong number or shapes of tangents.
+
+    Examples
+    --------
+    >>> import numpy as onp
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import linearize
+    >>> _, f_jvp = linearize(lambda x: 3.0 * x, onp.ones(2))
+    >>> f_jvp(onp.array([1.0, 2.0]))
+    array([3., 6.])
+    >>> f_jvp.transpose()(onp.array([1.0, 1.0]))
+    (array([3., 3.]),)
+    """
     inputs: list
     in_avals: list
     output: int | None

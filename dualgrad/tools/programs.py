@@ -73,6 +73,12 @@ def three_programs(fun: Callable, x: Any) -> ThreePrograms:
     ThreePrograms
         ``.primal``, ``.linear``, ``.transpose`` (each with ``source()``), ``.draw()``.
 
+    Raises
+    ------
+    TypeError
+        For integer or non-array inputs, or a function returning a container;
+        ``NotLinearError`` never (the linearization is linear by construction).
+
     Examples
     --------
     >>> import dualgrad.numpy as np

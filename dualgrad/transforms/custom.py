@@ -209,6 +209,11 @@ class custom_jvp(_Custom):
         A callable with ``fun``'s signature and the methods ``defjvp`` and
         ``defjvps``.
 
+    Attributes
+    ----------
+    jvp : callable or None
+        The rule given with ``defjvp`` (``defjvps`` builds one).
+
     Raises
     ------
     TypeError
@@ -357,6 +362,11 @@ class custom_vjp(_Custom):
     -------
     custom_vjp
         A callable with ``fun``'s signature and the method ``defvjp``.
+
+    Attributes
+    ----------
+    fwd, bwd : callable or None
+        The rules given with ``defvjp``.
 
     Raises
     ------
