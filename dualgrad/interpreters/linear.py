@@ -105,12 +105,12 @@ class LinearProgram:
     ----------
     inputs : list of int
         The input variables' indices.
-    in_avals : list of (shape, dtype)
-        The inputs' shapes and dtypes.
+    in_avals : list of tuple
+        The inputs' shapes and dtypes, as pairs.
     output : int or None
         The output variable (None: the map is zero).
-    out_aval : (shape, dtype)
-        The output's shape and dtype.
+    out_aval : tuple
+        The output's shape and dtype, as a pair.
     lines : list of Line
         ``out = prim(*args)``, in order.
 
