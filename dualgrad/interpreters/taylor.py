@@ -77,10 +77,13 @@ class TaylorLevel(Level):
         rule = TAYLOR_RULES.get(prim)
         if rule is None:
             self.fallbacks[prim.name] += 1
-            out = _by_nested_forward(prim, vals, series, kwargs, self.order)
-        else:
-            out = rule(series, ans, *vals, **kwargs)
-        return Jet(ans, list(out), self)
+            order = self.order
+            rule = lambda ser, ans, *vs, **kw: _by_nested_forward(prim, vs, ser, kw, order)  # noqa
+        return Jet(ans, list(self.coefficients(rule, series, ans, vals, kwargs)), self)
+
+    def coefficients(self, rule, series, ans, vals, kwargs):
+        """The answer's coefficients ``[y_1..y_K]`` from ``rule``."""
+        return rule(series, ans, *vals, **kwargs)
 
 
 class CollapsedLevel(TaylorLevel):
@@ -107,27 +110,12 @@ class CollapsedLevel(TaylorLevel):
         super().__init__(depth, 2)
         self.n = n
 
-    def process(self, prim, args, kwargs):
-        vals, series = list(args), [None] * len(args)
-        outer = False
-        for i, a in enumerate(args):
-            if type(a) is Jet and a._level is self:
-                vals[i], series[i] = a.value, a.series
-                outer = outer or isinstance(a.value, Tracer)
-            elif isinstance(a, Tracer):
-                outer = True
-        ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
-        if not is_differentiable(ans):
-            return ans
-        rule = TAYLOR_RULES.get(prim)
-        if rule is None:
-            self.fallbacks[prim.name] += 1
-            rule = lambda ser, ans, *vs, **kw: _by_nested_forward(prim, vs, ser, kw, 2)  # noqa
+    def coefficients(self, rule, series, ans, vals, kwargs):
         try:
             y1, y2 = self._batched(rule, series, ans, vals, kwargs)
         except BatchingError:  # the rule reads a batched value (a mask): one curve at a time
             y1, y2 = self._looped(rule, series, ans, vals, kwargs)
-        return Jet(ans, [y1, y2], self)
+        return [y1, y2]
 
     def _batched(self, rule, series, ans, vals, kwargs):
         n = self.n
