@@ -23,6 +23,21 @@ from .interpreters.reverse import Box
 from .core.levels import trace_finished_levels
 from .core.spaces import VSpace, vspace
 from .rules.sequences import SEQUENCE_VALUES, as_cotangent
+from .core.docs import shared_doc
+
+_docs = shared_doc(fun="""
+    fun : Primitive
+        A function made with :func:`primitive`.
+""", ends="""
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    TypeError
+        If ``fun`` is not a primitive.
+""")
 
 
 def _as_primitive(fun) -> Primitive:
@@ -32,6 +47,7 @@ def _as_primitive(fun) -> Primitive:
     return fun
 
 
+@_docs
 def defvjp(fun: Primitive, *vjpmakers: Callable | None, argnums=None) -> None:
     """Give ``fun`` VJPs, one maker per argument (``None`` skips one), as autograd does.
 
@@ -40,8 +56,7 @@ def defvjp(fun: Primitive, *vjpmakers: Callable | None, argnums=None) -> None:
 
     Parameters
     ----------
-    fun : Primitive
-        A function made with :func:`primitive`.
+    %(fun)s
     *vjpmakers : callable or None
         ``vjpmaker(ans, *args, **kwargs)`` returning ``lambda g: x̄_i``, one per
         positional argument in order; ``None`` leaves that argument without a VJP.
@@ -84,6 +99,7 @@ def defvjp(fun: Primitive, *vjpmakers: Callable | None, argnums=None) -> None:
         fun.vjps[argnum] = rule
 
 
+@_docs
 def defjvp(fun: Primitive, *jvpfuns: Callable | None, argnums=None) -> None:
     """Give ``fun`` JVPs ``jvp(g, ans, *args, **kwargs)``, one per argument, as autograd does.
 
@@ -92,8 +108,7 @@ def defjvp(fun: Primitive, *jvpfuns: Callable | None, argnums=None) -> None:
 
     Parameters
     ----------
-    fun : Primitive
-        A function made with :func:`primitive`.
+    %(fun)s
     *jvpfuns : callable or None
         ``jvp(g, ans, *args, **kwargs)`` returning the output tangent, one per
         positional argument; ``None`` leaves that argument without a JVP.
@@ -127,24 +142,17 @@ def defjvp(fun: Primitive, *jvpfuns: Callable | None, argnums=None) -> None:
             fun.jvps[argnum] = jvp
 
 
+@_docs
 def defvjp_argnum(fun: Primitive, vjpmaker: Callable) -> None:
     """One VJP maker for every argument: ``vjpmaker(argnum, ans, args, kwargs)``.
 
     Parameters
     ----------
-    fun : Primitive
-        A function made with :func:`primitive`.
+    %(fun)s
     vjpmaker : callable
         ``vjpmaker(argnum, ans, args, kwargs)`` returning ``lambda g: x̄_argnum``.
 
-    Returns
-    -------
-    None
-
-    Raises
-    ------
-    TypeError
-        If ``fun`` is not a primitive.
+    %(ends)s
 
     Examples
     --------
@@ -163,25 +171,18 @@ def defvjp_argnum(fun: Primitive, vjpmaker: Callable) -> None:
         plain(g))
 
 
+@_docs
 def defjvp_argnum(fun: Primitive, jvpmaker: Callable) -> None:
     """One JVP for every argument: ``jvpmaker(argnum, g, ans, args, kwargs)``.
 
     Parameters
     ----------
-    fun : Primitive
-        A function made with :func:`primitive`.
+    %(fun)s
     jvpmaker : callable
         ``jvpmaker(argnum, g, ans, args, kwargs)`` returning the output tangent
         for the tangent ``g`` of argument ``argnum``.
 
-    Returns
-    -------
-    None
-
-    Raises
-    ------
-    TypeError
-        If ``fun`` is not a primitive.
+    %(ends)s
 
     Examples
     --------
@@ -198,6 +199,7 @@ def defjvp_argnum(fun: Primitive, jvpmaker: Callable) -> None:
     fun.jvps[ANY] = lambda argnum, g, ans, *args, **kwargs: jvpmaker(argnum, g, ans, args, kwargs)
 
 
+@_docs
 def def_linear(fun: Primitive, transpose: Callable | None = None) -> None:
     """Declare ``fun`` linear in each array argument.
 
@@ -213,14 +215,7 @@ def def_linear(fun: Primitive, transpose: Callable | None = None) -> None:
     transpose : callable, optional
         ``transpose(argnum, g, ans, *args, **kwargs)`` returning ``x̄_argnum``.
 
-    Returns
-    -------
-    None
-
-    Raises
-    ------
-    TypeError
-        If ``fun`` is not a primitive.
+    %(ends)s
 
     Examples
     --------

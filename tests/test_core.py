@@ -179,3 +179,31 @@ def test_getval_and_make_vjp_jvp_values():
     out, t = make_jvp(np.sin)(0.5)(3.0)
     assert out == onp.sin(0.5) and t == 3 * onp.cos(0.5)
     assert getval(3.0) == 3.0
+
+
+def test_shared_docstring_parts_are_indented_like_their_placeholder():
+    from dualgrad.core.docs import fill_doc, shared_doc
+
+    part = """
+    x : float
+        The point.
+    """
+    doc = "Summary.\n\n    Parameters\n    ----------\n    %(x)s\n    y : float\n"
+    assert fill_doc(doc, {"x": part}) == (
+        "Summary.\n\n    Parameters\n    ----------\n    x : float\n        The point.\n"
+        "    y : float\n")
+    assert fill_doc(None, {"x": part}) is None  # python -OO strips docstrings
+
+    @shared_doc(x=part)
+    def f():
+        """Summary.
+
+        %(x)s
+        """
+    # Python 3.13 dedents docstrings at compile time: compare relative indents
+    lines = [line for line in f.__doc__.split("\n") if line.strip()]
+    indent = [len(line) - len(line.lstrip()) for line in lines]
+    assert [line.strip() for line in lines] == ["Summary.", "x : float", "The point."]
+    assert indent[2] == indent[1] + 4
+    with pytest.raises(KeyError):
+        fill_doc("%(missing)s", {})

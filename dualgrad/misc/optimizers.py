@@ -12,7 +12,38 @@ import functools
 import inspect
 
 from .. import numpy as dnp
+from ..core.docs import shared_doc
 from .flatten import flatten
+
+_docs = shared_doc(start="""
+    grad : callable
+        ``grad(x, i)``: the gradient at ``x`` in iteration ``i`` (e.g.
+        ``dualgrad.grad(objective)`` of an ``objective(x, i)``).
+    x0 : array_like or container
+        The start; any nesting of tuples, lists and dicts of arrays.
+    callback : callable, optional
+        ``callback(x, i, g)`` before each step, with structured values.
+    num_iters : int
+        Steps taken.
+    step_size : float
+        The learning rate.
+""", ends="""
+    Returns
+    -------
+    array or container
+        The last iterate, structured like ``x0``.
+
+    Raises
+    ------
+    TypeError
+        When ``x0`` holds something that is not an array or number.
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import grad
+    >>> objective = lambda p, i: np.sum((p["w"] - 3.0) ** 2)
+""")
 
 
 def unflatten_optimizer(optimize):
@@ -36,41 +67,18 @@ def unflatten_optimizer(optimize):
 
 
 @unflatten_optimizer
+@_docs
 def sgd(grad, x, callback=None, num_iters=200, step_size=0.1, mass=0.9):
     r"""Stochastic gradient descent with momentum ``mass``:
     :math:`v \leftarrow \mu v - (1 - \mu) g`, :math:`x \leftarrow x + \eta v`.
 
     Parameters
     ----------
-    grad : callable
-        ``grad(x, i)``: the gradient at ``x`` in iteration ``i`` (e.g.
-        ``dualgrad.grad(objective)`` of an ``objective(x, i)``).
-    x0 : array_like or container
-        The start; any nesting of tuples, lists and dicts of arrays.
-    callback : callable, optional
-        ``callback(x, i, g)`` before each step, with structured values.
-    num_iters : int
-        Steps taken.
-    step_size : float
-        The learning rate.
+    %(start)s
     mass : float
         The momentum :math:`\mu`.
 
-    Returns
-    -------
-    array or container
-        The last iterate, structured like ``x0``.
-
-    Raises
-    ------
-    TypeError
-        When ``x0`` holds something that is not an array or number.
-
-    Examples
-    --------
-    >>> import dualgrad.numpy as np
-    >>> from dualgrad import grad
-    >>> objective = lambda p, i: np.sum((p["w"] - 3.0) ** 2)
+    %(ends)s
     >>> p = sgd(grad(objective), {"w": np.zeros(2)}, num_iters=500, step_size=0.5)
     >>> np.round(p["w"], 3)
     array([3., 3.])
@@ -86,6 +94,7 @@ def sgd(grad, x, callback=None, num_iters=200, step_size=0.1, mass=0.9):
 
 
 @unflatten_optimizer
+@_docs
 def rmsprop(grad, x, callback=None, num_iters=100, step_size=0.1, gamma=0.9, eps=10**-8):
     r"""RMSProp: steps scaled by a running root-mean-square of the gradients,
     :math:`s \leftarrow \gamma s + (1 - \gamma) g^2`,
@@ -93,37 +102,13 @@ def rmsprop(grad, x, callback=None, num_iters=100, step_size=0.1, gamma=0.9, eps
 
     Parameters
     ----------
-    grad : callable
-        ``grad(x, i)``: the gradient at ``x`` in iteration ``i`` (e.g.
-        ``dualgrad.grad(objective)`` of an ``objective(x, i)``).
-    x0 : array_like or container
-        The start; any nesting of tuples, lists and dicts of arrays.
-    callback : callable, optional
-        ``callback(x, i, g)`` before each step, with structured values.
-    num_iters : int
-        Steps taken.
-    step_size : float
-        The learning rate.
+    %(start)s
     gamma : float
         The decay of the running mean square.
     eps : float
         Keeps the division finite.
 
-    Returns
-    -------
-    array or container
-        The last iterate, structured like ``x0``.
-
-    Raises
-    ------
-    TypeError
-        When ``x0`` holds something that is not an array or number.
-
-    Examples
-    --------
-    >>> import dualgrad.numpy as np
-    >>> from dualgrad import grad
-    >>> objective = lambda p, i: np.sum((p["w"] - 3.0) ** 2)
+    %(ends)s
     >>> p = rmsprop(grad(objective), {"w": np.zeros(2)}, num_iters=300, step_size=0.1)
     >>> np.round(p["w"], 3)
     array([3., 3.])
@@ -139,6 +124,7 @@ def rmsprop(grad, x, callback=None, num_iters=100, step_size=0.1, gamma=0.9, eps
 
 
 @unflatten_optimizer
+@_docs
 def adam(grad, x, callback=None, num_iters=100, step_size=0.001, b1=0.9, b2=0.999, eps=10**-8):
     r"""Adam (Kingma & Ba, arXiv:1412.6980): RMSProp with momentum and bias correction,
     :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`,
@@ -148,37 +134,13 @@ def adam(grad, x, callback=None, num_iters=100, step_size=0.001, b1=0.9, b2=0.99
 
     Parameters
     ----------
-    grad : callable
-        ``grad(x, i)``: the gradient at ``x`` in iteration ``i`` (e.g.
-        ``dualgrad.grad(objective)`` of an ``objective(x, i)``).
-    x0 : array_like or container
-        The start; any nesting of tuples, lists and dicts of arrays.
-    callback : callable, optional
-        ``callback(x, i, g)`` before each step, with structured values.
-    num_iters : int
-        Steps taken.
-    step_size : float
-        The learning rate.
+    %(start)s
     b1, b2 : float
         The decays :math:`\beta_1, \beta_2` of the first and second moments.
     eps : float
         Keeps the division finite.
 
-    Returns
-    -------
-    array or container
-        The last iterate, structured like ``x0``.
-
-    Raises
-    ------
-    TypeError
-        When ``x0`` holds something that is not an array or number.
-
-    Examples
-    --------
-    >>> import dualgrad.numpy as np
-    >>> from dualgrad import grad
-    >>> objective = lambda p, i: np.sum((p["w"] - 3.0) ** 2)
+    %(ends)s
     >>> p = adam(grad(objective), {"w": np.zeros(2)}, num_iters=500, step_size=0.1)
     >>> np.round(p["w"], 3)
     array([3., 3.])

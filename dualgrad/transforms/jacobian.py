@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ..core import log, vspace
+from ..core.docs import shared_doc
 from . import checks
 from .complex_layouts import check_layout, real_hessian, real_jacobian
 from .directions import OutputTree, _jac_fwd, _jac_rev
@@ -190,14 +191,7 @@ def jacobian(unary: Fun, x: Any, *, mode: str = "auto", explain: bool = False,
 
 # jacfwd's and jacrev's JAX options, passed on to jacobian
 _JAC_PASSED = {"has_aux", "holomorphic", "argnums", "complex_layout", "explain"}
-
-
-def jacfwd(fun: Fun, argnum: ArgNum = checks._UNSET, *, batch: bool = True,
-           chunk_size: int | None = None, **jax_options: Any) -> Fun:
-    """The Jacobian by forward mode: all input directions in one batched pass
-    (reverse mode if some primitive has no JVP rule). ``jacobian(fun, argnum,
-    mode="fwd", ...)``.
-
+_docs = shared_doc(options="""
     Parameters
     ----------
     fun : callable
@@ -214,6 +208,17 @@ def jacfwd(fun: Fun, argnum: ArgNum = checks._UNSET, *, batch: bool = True,
     -------
     callable
         Taking ``fun``'s arguments and returning the Jacobian.
+""")
+
+
+@_docs
+def jacfwd(fun: Fun, argnum: ArgNum = checks._UNSET, *, batch: bool = True,
+           chunk_size: int | None = None, **jax_options: Any) -> Fun:
+    """The Jacobian by forward mode: all input directions in one batched pass
+    (reverse mode if some primitive has no JVP rule). ``jacobian(fun, argnum,
+    mode="fwd", ...)``.
+
+    %(options)s
 
     Raises
     ------
@@ -232,28 +237,14 @@ def jacfwd(fun: Fun, argnum: ArgNum = checks._UNSET, *, batch: bool = True,
     return jacobian(fun, argnum, mode="fwd", batch=batch, chunk_size=chunk_size, **jax_options)
 
 
+@_docs
 def jacrev(fun: Fun, argnum: ArgNum = checks._UNSET, *, batch: bool = True,
            chunk_size: int | None = None, **jax_options: Any) -> Fun:
     """The Jacobian by reverse mode: one tape, all output directions in one
     batched backward pass (forward mode if some primitive has no VJP rule).
     ``jacobian(fun, argnum, mode="rev", ...)``.
 
-    Parameters
-    ----------
-    fun : callable
-        The function.
-    argnum : int or tuple of int, optional
-        The argument(s) to differentiate with respect to (default 0).
-    batch, chunk_size :
-        As for :func:`jacobian`.
-    **jax_options :
-        ``has_aux``, ``holomorphic``, ``argnums``, ``explain``, ``complex_layout``:
-        as for :func:`jacobian`.
-
-    Returns
-    -------
-    callable
-        Taking ``fun``'s arguments and returning the Jacobian.
+    %(options)s
 
     Raises
     ------
