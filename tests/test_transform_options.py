@@ -179,3 +179,19 @@ def test_an_unknown_keyword_lists_the_options():
         grad(np.sin, colour="red")
     with pytest.raises(TypeError, match="explain: not an option of grad"):
         grad(np.sin, explain=True)
+
+
+def test_has_aux_with_mpmath_inputs_keeps_the_aux_and_its_precision():
+    mpmath = pytest.importorskip("mpmath")
+    with mpmath.workdps(40):
+        x = mpmath.mpf(1) / 3
+
+        def f(x):
+            return np.sin(x), x ** 2
+
+        g, aux = grad(f, has_aux=True)(x)
+        assert abs(g - mpmath.cos(x)) < mpmath.mpf(10) ** -38
+        assert isinstance(aux, mpmath.mpf) and abs(aux - x ** 2) < mpmath.mpf(10) ** -38
+        (value, aux), g = value_and_grad(f, has_aux=True)(x)
+        assert abs(value - mpmath.sin(x)) < mpmath.mpf(10) ** -38
+        assert abs(aux - x ** 2) < mpmath.mpf(10) ** -38

@@ -248,8 +248,10 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
                 if has_mp_input(x):  # mpmath numbers: computed as MP, handed back as mpf
                     x = to_mp(x)
                     _check_input(x, who)
+                    main, read_aux = with_aux(unary, name) if has_aux else (unary, None)
                     with _mp_errors(who):
-                        return from_mp(body(unary, x, *extra, **opts))
+                        out = from_mp(body(main, x, *extra, **opts))
+                    return aux(out, from_mp(read_aux())) if has_aux else out
                 _check_input(x, who)
                 if not has_aux:
                     return body(unary, x, *extra, **opts)
