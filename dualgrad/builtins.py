@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import builtins as _b
 
-from .core import Tracer, getval
+from .core import Tracer, peek
 from .core.spaces import ContainerVSpace
 from .rules.sequences import SequenceBox, container_take, make_sequence
 
@@ -115,7 +115,7 @@ def isinstance(obj, classinfo) -> bool:
     >>> seen
     [(False, True)]
     """
-    return _b.isinstance(getval(obj), classinfo)
+    return _b.isinstance(peek(obj), classinfo)
 
 
 def type(obj):
@@ -146,7 +146,7 @@ def type(obj):
     >>> seen
     ['float64']
     """
-    return _b.type(getval(obj))
+    return _b.type(peek(obj))
 
 
 __all__ = ["isinstance", "type", "tuple", "list", "dict", "SequenceTypes", "SequenceBox",

@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 import numpy as np  # noqa: F401
 
-from ..core import Level, Tracer, getval, isbox, notrace_primitive, primitive
+from ..core import Level, Tracer, getval, peek, isbox, notrace_primitive, primitive
 from ..core import is_differentiable as _is_differentiable
 from ..core.levels import _stack, face_class
 from ..core.tracer import BOX_TYPES, TraceId
@@ -162,7 +162,7 @@ def _process_user_nodes(level: CompatLevel, prim, args, kwargs):
 def _boxed(value, base, x, level):
     face = BOX_TYPES.get(type(value))
     if face is None and isinstance(value, Tracer):
-        face = BOX_TYPES.get(type(getval(value)))
+        face = BOX_TYPES.get(type(peek(value)))
     if face is not None and getattr(face, "_dualgrad_face", False) and not face.__dict__.get(
             "_dualgrad_box_root"):
         return face_class(face, base)(value, x, level)

@@ -17,27 +17,28 @@ functions ``dualgrad.core.vspace`` and ``dualgrad.core.primitive`` do not hide t
 The names below are this package's public face (``dualgrad.core.getval`` and
 friends, named in error messages).
 """
-from .errors import (BatchingError, DifferentiationError, MissingRuleError,
-                     UnexpectedTracerError, log, stale_tracer_message)
+from .errors import (BatchingError, DifferentiationError, MissingRuleError, PerformanceWarning,
+                     TraceError, UnexpectedTracerError, log, stale_tracer_message)
 from .tracer import (ARRAY_FROM_SEQUENCE, INDEX_UPDATE, NUMPY_OVERRIDES, Tracer, getval,
-                     holds_tracer, install_methods, is_differentiable, isbox, ndim_of, shape_of,
-                     static_index, unsupported, PLAIN_FLOATS, plain_if_pending)
+                     holds_tracer, install_methods, is_differentiable, isbox, ndim_of, peek,
+                     shape_of, static_index, unsupported, PLAIN_FLOATS, plain_if_pending)
 from .levels import Level, check_live, instrument
 from .trees import (LEAF, TreeDef, is_container, register_pytree_node, tree_flatten, tree_map,
                     tree_unflatten)
 from .duck import is_duck_array
 from .spaces import ArrayVSpace, ContainerVSpace, VSpace, in_dtype_of, vspace
 from .primitives import (ALL, ANY, JVP_RULES, VJP_RULES, Primitive, ViewPrimitive,
-                         notrace_primitive, primitive, saved_values)
+                         notrace_primitive, plain_function, primitive, saved_values)
 
-__all__ = ["BatchingError", "DifferentiationError", "MissingRuleError", "UnexpectedTracerError",
+__all__ = ["BatchingError", "DifferentiationError", "MissingRuleError", "PerformanceWarning",
+           "TraceError", "UnexpectedTracerError",
            "log", "stale_tracer_message", "ARRAY_FROM_SEQUENCE", "INDEX_UPDATE",
            "NUMPY_OVERRIDES", "Tracer", "getval", "holds_tracer", "install_methods",
-           "is_differentiable", "isbox", "ndim_of", "shape_of", "static_index", "unsupported",
-           "plain_if_pending",
+           "is_differentiable", "isbox", "ndim_of", "peek", "shape_of", "static_index",
+           "unsupported", "plain_if_pending",
            "PLAIN_FLOATS", "Level", "check_live", "instrument",
            "LEAF", "TreeDef", "is_container", "register_pytree_node", "tree_flatten", "tree_map", "tree_unflatten",
            "is_duck_array", "ArrayVSpace", "ContainerVSpace", "VSpace", "in_dtype_of", "vspace",
            "ALL", "ANY", "JVP_RULES", "VJP_RULES", "Primitive", "ViewPrimitive",
-           "notrace_primitive",
+           "notrace_primitive", "plain_function",
            "primitive", "saved_values"]

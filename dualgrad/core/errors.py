@@ -104,6 +104,16 @@ class BatchingError(TypeError):
 
 
 
+class PerformanceWarning(UserWarning):
+    """Correct, but slow: ``jit`` keeps tracing a function again (its Python branches or
+    ``float()``/``int()`` reads come out differently on each call)."""
+
+
+class TraceError(TypeError):
+    """``jit`` met something in a trace that a recorded program cannot replay
+    faithfully; the message says what, and how to write it instead."""
+
+
 class UnexpectedTracerError(RuntimeError):
     """A traced value was used outside the transform that made it: after that
     ``grad``/``jvp``/``vmap`` call returned, or on another thread. Its derivative

@@ -14,7 +14,7 @@ import threading
 from typing import Callable
 
 from .errors import UnexpectedTracerError, stale_tracer_message
-from .tracer import BOX_TYPES, Tracer, getval
+from .tracer import BOX_TYPES, Tracer, peek
 
 _state = threading.local()
 
@@ -185,7 +185,7 @@ def box_as(value, base: type, x, level: Level) -> Tracer:
     the face registered for ``type(value)`` (or for the value under a tracer) if any."""
     face = BOX_TYPES.get(type(value))
     if face is None and isinstance(value, Tracer):
-        face = BOX_TYPES.get(type(getval(value)))
+        face = BOX_TYPES.get(type(peek(value)))
     if (face is not None and getattr(face, "_dualgrad_face", False)
             and not face.__dict__.get("_dualgrad_box_root")):
         return face_class(face, base)(value, x, level)

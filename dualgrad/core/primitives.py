@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as onp
 
 from .errors import MissingRuleError
-from .tracer import _SEQUENCES, ARRAY_FROM_SEQUENCE, Tracer, getval, holds_tracer
+from .tracer import _SEQUENCES, ARRAY_FROM_SEQUENCE, Tracer, getval, holds_tracer, peek
 from .spaces import vspace
 
 # ---------------------------------------------------------------------------
@@ -383,8 +383,9 @@ def notrace_primitive(fun: Callable) -> Callable:
     def wrapped(*args, **kwargs):
         for a in args:
             while isinstance(a, Tracer):
-                if a._level.maps_nondiff:
-                    # A batching level applies ``fun`` example by example.
+                if a._level.maps_nondiff or a._quiet:
+                    # A batching level applies ``fun`` example by example; a jit
+                    # trace records the call (its answer depends on the data).
                     return a._level.process_nondiff(fun, args, kwargs)
                 a = a.value
         args = [getval(a) for a in args]
@@ -392,6 +393,26 @@ def notrace_primitive(fun: Callable) -> Callable:
         return fun(*args, **kwargs)
 
     wrapped._is_notrace = True
+    return wrapped
+
+
+def plain_function(fun: Callable) -> Callable:
+    """``fun``, which computes a constant from the plain values of its arguments (a mask,
+    a sort order, a tie share), as one recorded step of a ``jit`` trace.
+
+    Elsewhere it is ``fun`` itself (which takes ``getval`` of what it reads); under a
+    jit trace its answer depends on the data, so the staging level records the call
+    instead of guarding every value it read."""
+
+    @functools.wraps(fun)
+    def wrapped(*args, **kwargs):
+        for a in args:
+            while isinstance(a, Tracer):
+                if a._quiet:
+                    return a._level.process_nondiff(fun, args, kwargs)
+                a = a.value
+        return fun(*args, **kwargs)
+
     return wrapped
 
 
@@ -455,7 +476,7 @@ def _fit(result, ans, args, argnum: int, prim, kind: str):
         return result  # the common cases, without the general shape logic below
     if isinstance(like, (tuple, list, dict)) or isinstance(result, (tuple, list, dict)):
         return result  # a container output: its structure is the rule's business
-    want, got = onp.shape(getval(like)), onp.shape(getval(result))
+    want, got = onp.shape(peek(like)), onp.shape(peek(result))
     if want == got:
         return result
     if got == ():

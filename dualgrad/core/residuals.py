@@ -35,7 +35,7 @@ import inspect
 import numpy as onp
 
 from .primitives import ANY, Primitive
-from .tracer import Tracer, getval
+from .tracer import Tracer, peek
 
 __all__ = ["NotKept", "ResidualError", "plan", "stand_in", "declaration", "is_declared",
            "KEEP_ALL"]
@@ -88,7 +88,7 @@ _KINDS = "fciub"
 def stand_in(v):
     """``v`` if it is small or not a numpy array, else a shared :class:`NotKept` of
     its shape and dtype (for a tracer of an outer level: of its plain value's)."""
-    x = getval(v) if isinstance(v, Tracer) else v
+    x = peek(v) if isinstance(v, Tracer) else v
     if type(x) is not onp.ndarray:  # subclasses (matrix, masked) keep their own semantics
         return v
     dtype = x.dtype

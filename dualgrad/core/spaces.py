@@ -21,7 +21,7 @@ import numpy as onp
 
 from .duck import is_duck_array
 from .mp import is_mp, make_mp_vspace
-from .tracer import Tracer, getval
+from .tracer import Tracer, getval, peek
 from .trees import LEAF, TreeDef, is_container, tree_flatten, tree_map, tree_unflatten
 
 
@@ -97,7 +97,7 @@ def _add(x, y):
 
 
 def _conj_if_complex(x):
-    if not onp.iscomplexobj(getval(x)):
+    if not onp.iscomplexobj(peek(x)):
         return x
     return x.conj() if isinstance(x, Tracer) else onp.conj(x)  # (a tracer's own conj: NEP 13 free)
 
@@ -106,7 +106,7 @@ class ArrayVSpace(VSpace):
     """Real or complex arrays (and Python/numpy scalars) of one shape and dtype."""
 
     def __init__(self, value):
-        v = getval(value)
+        v = peek(value)  # shape and dtype only
         # A duck array (dask, cupy) is kept as the prototype of zeros and ones.
         self.like = v if not isinstance(v, onp.ndarray) and is_duck_array(v) else None
         self.shape = onp.shape(v) if self.like is None else tuple(v.shape)
@@ -219,13 +219,13 @@ def vspace(value) -> VSpace:
     if VSpace.mappings:  # a registered type (of the value, or of the value under a tracer)
         maker = VSpace.mappings.get(type(value))
         if maker is None and isinstance(value, Tracer):
-            value = getval(value)
+            value = peek(value)  # its type: no guard under jit
             maker = VSpace.mappings.get(type(value))
         if maker is not None:
             return maker(value)
     if is_container(value):
         return ContainerVSpace(value)
-    v = getval(value)
+    v = peek(value)  # its shape and dtype: no guard under jit
     kind = onp.result_type(v).kind if _is_number(v) else None
     if kind not in ("f", "c", "i", "u", "b"):
         if is_mp(v):  # mpmath numbers (dualgrad.core.mp)

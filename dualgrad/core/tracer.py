@@ -82,14 +82,25 @@ def plain_if_pending(x):
     return x.value if isinstance(x, Tracer) and x._level.always_live else x
 
 
+def peek(x):
+    """The plain value under all tracer levels, to read its type, shape or dtype only.
+
+    Unlike ``getval`` it records nothing: a ``jit`` trace (``dualgrad.interpreters.
+    staging``) turns each read of a concrete value into a guard of the replay, but the
+    metadata is fixed by the input signature."""
+    while isinstance(x, Tracer):
+        x = x._peek if x._quiet else x.value
+    return x
+
+
 def shape_of(x) -> tuple:
     """The shape of ``x``'s plain value (under every tracer level)."""
-    return onp.shape(getval(x))
+    return onp.shape(peek(x))
 
 
 def ndim_of(x) -> int:
     """The number of axes of ``x``'s plain value."""
-    return onp.ndim(getval(x))
+    return onp.ndim(peek(x))
 
 
 def isbox(x) -> bool:
@@ -156,7 +167,7 @@ OBJECT_ARRAYS = False
 
 
 def _object_array(t):
-    shape = onp.shape(getval(t))
+    shape = onp.shape(peek(t))
     out = onp.empty(shape, dtype=object)
     for idx in onp.ndindex(shape):
         out[idx] = t[idx] if shape else t
@@ -178,6 +189,9 @@ class Tracer:
     # tracer object's identity, never copied by _become/_clone (see ``_write``).
     __slots__ = ("value", "_level", "_view", "_views", "__weakref__")
     __array_priority__ = 1000.0
+    # True for a tracer whose ``value`` is read through a guard (a jit trace's Staged):
+    # ``peek`` then reads its ``_peek`` slot instead
+    _quiet = False
 
     # -- array-like read-only attributes ----------------------------------
     @property
@@ -195,7 +209,7 @@ class Tracer:
 
     @property
     def dtype(self):
-        return onp.result_type(getval(self.value))
+        return onp.result_type(peek(self.value))
 
     # autograd's Box slots, read-only: the value under this level, and the trace id (the
     # level's depth, see TraceId)
@@ -223,10 +237,10 @@ class Tracer:
         return id(self)
 
     def __repr__(self):
-        return f"{type(self).__name__}({getval(self)!r}, level={self._level.depth})"
+        return f"{type(self).__name__}({peek(self)!r}, level={self._level.depth})"
 
     def __format__(self, spec):  # f"{x:.3f}" while tracing prints the plain value
-        return format(getval(self), spec)
+        return format(peek(self), spec)
 
     # -- mistakes that must not pass silently -----------------------------
     def __array__(self, dtype=None, *args, **kwargs):
@@ -253,7 +267,7 @@ class Tracer:
         """
         if not INDEX_UPDATE:  # pragma: no cover (the rules always register one)
             raise TypeError("x[i] = y on a traced array needs dualgrad.rules loaded.")
-        if isinstance(getval(self), (onp.generic, float, complex)):
+        if isinstance(peek(self), (onp.generic, float, complex)):
             raise TypeError(
                 "x[...] = y: x is a traced scalar (an entry such as a[i, j], or a "
                 "reduction), which numpy gives as a scalar, not a view, and scalars take no "
@@ -498,8 +512,10 @@ class TraceId(int):
 
 
 def is_differentiable(ans) -> bool:
-    if isinstance(ans, (float, complex, Tracer)) or type(ans) in BOX_TYPES:
+    if isinstance(ans, (float, complex)) or type(ans) in BOX_TYPES:
         return True
+    if isinstance(ans, Tracer):  # a jit trace's Staged holds integer answers too
+        return getattr(ans, "_differentiable", True)
     kind = getattr(getattr(ans, "dtype", None), "kind", None)
     return kind in ("f", "c") or kind == "O" and _is_mp(ans)  # mpmath numbers (core.mp)
 

@@ -90,7 +90,7 @@ def _rebuild_dataclass(cls, names, static, children):
         object.__setattr__(obj, n, v)
     return obj
 
-from .tracer import Tracer, getval
+from .tracer import Tracer, peek
 
 
 class TreeDef:
@@ -152,9 +152,9 @@ def _flatten(x, leaves) -> TreeDef:
                        tuple(_flatten(getattr(x, n), leaves) for n in names))
     if is_container(x):
         return TreeDef(type(x), None, tuple(_flatten(c, leaves) for c in x))
-    if isinstance(x, Tracer) and isinstance(getval(x), (tuple, list)):
+    if isinstance(x, Tracer) and isinstance(peek(x), (tuple, list)):
         # a traced tuple or list (autograd's SequenceBox): its elements, each traced
-        kind = list if isinstance(getval(x), list) else tuple
+        kind = list if isinstance(peek(x), list) else tuple
         return TreeDef(kind, None, tuple(_flatten(x[i], leaves) for i in range(len(x))))
     leaves.append(x)
     return LEAF

@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as onp
 
 from ..core import (JVP_RULES, BatchingError, Level, Primitive, Tracer, check_live, getval,
-                    plain_if_pending, shape_of, tree_flatten, tree_unflatten)
+                    peek, plain_if_pending, shape_of, tree_flatten, tree_unflatten)
 
 BATCH_RULES: dict[Primitive, Callable] = {}
 
@@ -151,7 +151,7 @@ class Batched(Tracer):
     @property
     def value(self):
         if self._proxy is None:
-            v = getval(self.val)
+            v = peek(self.val)
             self._proxy = _shape_only(onp.shape(v)[1:], onp.result_type(v))
         return self._proxy
 

@@ -13,7 +13,7 @@ import numpy as onp
 
 from . import multi_output
 from ..core import (ALL, Level, Tracer, check_live, getval, in_dtype_of, is_differentiable,
-                    plain_if_pending, tree_flatten, tree_map, tree_unflatten, vspace)
+                    peek, plain_if_pending, tree_flatten, tree_map, tree_unflatten, vspace)
 from ..core.tracer import _FLOATS, BOX_TYPES
 from ..core.levels import box_as
 
@@ -85,7 +85,7 @@ class ForwardLevel(Level):
     def lift(self, value) -> Dual:
         """``value`` (a constant here, perhaps traced by an enclosing transform) as a
         tracer of this level: a zero tangent."""
-        return Dual(value, onp.zeros(onp.shape(getval(value)), onp.result_type(getval(value))),
+        return Dual(value, onp.zeros(onp.shape(peek(value)), onp.result_type(peek(value))),
                     self)
 
 

@@ -25,12 +25,12 @@ from typing import Any
 
 import numpy as onp
 
-from ..core import Level, Primitive, Tracer, getval
+from ..core import Level, Primitive, Tracer, getval, peek
 from ..core.residuals import NotKept, ResidualError, declaration
 
 def aval_of(x) -> tuple:
     """``(shape, dtype)`` of a differentiable input (a Python float is float64)."""
-    v = onp.asarray(getval(x))
+    v = onp.asarray(peek(x))
     return v.shape, v.dtype if v.dtype.kind in "fc" else onp.dtype(float)
 
 
@@ -148,9 +148,9 @@ class LinearProgram:
             raise TypeError(f"this linear map takes {len(self.inputs)} argument(s), "
                             f"not {len(xs)}.")
         for x, (shape, dtype) in zip(xs, self.in_avals):
-            if onp.shape(getval(x)) != shape:
+            if onp.shape(peek(x)) != shape:
                 raise ValueError(f"a linear map of inputs of shape {shape} was given shape "
-                                 f"{onp.shape(getval(x))}.")
+                                 f"{onp.shape(peek(x))}.")
         if self.output is None:
             return onp.zeros(*self.out_aval)
         env: dict = dict(zip(self.inputs, xs))
@@ -178,7 +178,7 @@ def _const_text(a) -> str:
         return a.name
     if isinstance(a, (int, float, complex, bool, str, type(None), tuple)):
         return repr(a)
-    v = getval(a)
+    v = peek(a)
     return f"<{onp.dtype(onp.result_type(v)).name} {onp.shape(v)}>" if onp.ndim(v) else repr(
         onp.asarray(v).item())
 
@@ -284,9 +284,9 @@ def _transpose(prog: LinearProgram):
                     f"depend on the map's argument, so the map is not linear in it.")
 
     def transposed(w):
-        if onp.shape(getval(w)) != prog.out_aval[0]:
+        if onp.shape(peek(w)) != prog.out_aval[0]:
             raise ValueError(f"linear_transpose: the cotangent must have the output's "
-                             f"shape {prog.out_aval[0]}, not {onp.shape(getval(w))}.")
+                             f"shape {prog.out_aval[0]}, not {onp.shape(peek(w))}.")
         ct: dict = {} if prog.output is None else {prog.output: w}
         shapes = {}
         for ln in prog.lines:

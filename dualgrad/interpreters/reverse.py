@@ -19,8 +19,8 @@ import sys
 import numpy as onp
 
 from . import multi_output
-from ..core import (LEAF, Level, Tracer, check_live, getval, in_dtype_of, is_differentiable,
-                    plain_if_pending, saved_values, tree_flatten, tree_unflatten, vspace)
+from ..core import (LEAF, Level, Tracer, check_live, in_dtype_of, is_differentiable,
+                    peek, plain_if_pending, saved_values, tree_flatten, tree_unflatten, vspace)
 from ..core.tracer import _FLOATS, BOX_TYPES, TraceId
 from ..core.levels import _node_ids, box_as
 from ..core.residuals import plan, stand_in
@@ -314,9 +314,9 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
             raise ValueError(f"The cotangent's structure {g_def} does not match the "
                              f"output's {out_def}.")
         for o, gl in zip(out_leaves, g_leaves):
-            if onp.shape(getval(gl)) != onp.shape(getval(o)):
-                raise ValueError(f"The cotangent has shape {onp.shape(getval(gl))} but the "
-                                 f"output it pairs with has shape {onp.shape(getval(o))}: "
+            if onp.shape(peek(gl)) != onp.shape(peek(o)):
+                raise ValueError(f"The cotangent has shape {onp.shape(peek(gl))} but the "
+                                 f"output it pairs with has shape {onp.shape(peek(o))}: "
                                  "give a cotangent shaped like the output.")
         total = None
         traced = [(o, gl) for o, gl in zip(out_leaves, g_leaves) if _here(o, level)]

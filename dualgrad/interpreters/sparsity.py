@@ -26,7 +26,7 @@ from typing import Callable
 import numpy as onp
 import scipy.sparse as sps
 
-from ..core import Level, Tracer, is_differentiable, getval
+from ..core import Level, Tracer, is_differentiable, getval, peek
 from .patterns import dense_fallback, empty, identity, to_csr
 from .pending import PENDING_CLASSES, Pending
 
@@ -58,7 +58,7 @@ class Sparsity(Tracer):
         self._level = level
 
     def __repr__(self):
-        return (f"Sparsity(shape={onp.shape(getval(self.value))}, nnz={self.pattern.nnz}, "
+        return (f"Sparsity(shape={onp.shape(peek(self.value))}, nnz={self.pattern.nnz}, "
                 f"level={self._level.depth})")
 
 
@@ -183,6 +183,6 @@ def jacobian_sparsity(fun: Callable, x, *, info: bool = False) -> "sps.csr_array
     if type(out) is Sparsity and out._level is level:
         pattern = out.pattern
     else:  # the output does not depend on x
-        pattern = empty(int(onp.size(getval(out))), n)
+        pattern = empty(int(onp.size(peek(out))), n)
     pattern = to_csr(pattern)
     return SparsityInfo(pattern, dict(level.fallbacks)) if info else pattern

@@ -33,8 +33,8 @@ from typing import Callable
 
 import numpy as onp
 
-from ..core import (BatchingError, Level, Primitive, Tracer, getval, is_differentiable,
-                    shape_of)
+from ..core import (BatchingError, Level, Primitive, Tracer, is_differentiable,
+                    peek, shape_of)
 from .batching import Batched, BatchLevel
 from .forward import push_forward
 
@@ -158,7 +158,7 @@ def _stacked(c, level, n):
 def push_collapsed(fun: Callable, x, directions):
     """Evaluate ``fun(x)`` on a ``CollapsedLevel`` with ``X_1 = directions`` (shape
     ``(n,) + x.shape``) and ``S_2 = 0``; return ``(fun(x), Y_1, S_2)``."""
-    n = onp.shape(getval(directions))[0]
+    n = onp.shape(peek(directions))[0]
     with CollapsedLevel.new(n) as level:
         out = fun(Jet(x, [directions, 0.0], level))
         if type(out) is Jet and out._level is level:

@@ -11,7 +11,7 @@ and both call ``fixed_point`` again, so higher derivatives work too.
 """
 from __future__ import annotations
 
-from ..core import Primitive, getval
+from ..core import Primitive, getval, peek
 from ..interpreters.forward import push_forward
 from ..interpreters.reverse import pull_back
 from ..core.spaces import tree_map, vspace
@@ -101,7 +101,7 @@ def _fixed_point_vjp(g, ans, flat_a, *, f, unflatten, x0, distance, tol):
         pull = pull_back(f(unflatten(a)), (x_star,))[1]
 
         def step(w):
-            return vspace(getval(x_star)).add(pull(w)[0], g_)
+            return vspace(peek(x_star)).add(pull(w)[0], g_)
         return step
     w = fixed_point(adjoint_step, (flat_a, ans, g), _zeros_like(ans), distance, tol)
     return pull_back(lambda a_: f(unflatten(a_))(ans), (flat_a,))[1](w)[0]

@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as onp
 
-from ..core import PLAIN_FLOATS, Primitive, getval, holds_tracer
+from ..core import PLAIN_FLOATS, Primitive, holds_tracer, peek
 from ..core import ndim_of, shape_of  # noqa: F401  (the families import them from here)
 from ..core.duck import is_duck_array
 from ..core.mp import MP
@@ -214,7 +214,7 @@ def exact_constant(value, mp_value: Callable, like):
     """A rule's float constant ``value`` (ln 2, sqrt(pi)), or ``mp_value(mpmath)`` as an
     MP in the working precision when ``like`` holds mpmath numbers (the only object
     arrays dualgrad differentiates): no rule rounds them to float64."""
-    if getattr(getval(like), "dtype", None) == _OBJECT:
+    if getattr(peek(like), "dtype", None) == _OBJECT:
         import mpmath  # deferred: only mpmath numbers need it
         return MP(mp_value(mpmath))
     return value
@@ -223,4 +223,4 @@ def exact_constant(value, mp_value: Callable, like):
 def holds_mp(like) -> bool:
     """``like`` holds mpmath numbers (an MP, an object array of them, or a tracer or
     batched stand-in of one)."""
-    return getattr(getval(like), "dtype", None) == _OBJECT
+    return getattr(peek(like), "dtype", None) == _OBJECT

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import Tracer, getval
+from ..core import Tracer, getval, peek, plain_function
 from ._helpers import shape_of
 from .complex import conj, real
 from .elementwise import multiply, where
@@ -13,7 +13,7 @@ from .linalg import diagonal
 from .shape import concatenate, getitem, reshape, swapaxes
 
 def _cplx(x) -> bool:
-    return onp.iscomplexobj(getval(x))
+    return onp.iscomplexobj(peek(x))
 
 
 def _T(x):
@@ -70,5 +70,10 @@ def _unpack(packed, batch, shapes):
 def _gap_inverse(w):
     """F[i, j] = 1 / (w_j - w_i) off the diagonal; 0 on it and at ties."""
     d = _row(w) - _col(w)
-    tie = getval(d) == 0
+    tie = _is_zero(d)
     return where(tie, 0.0, 1.0 / where(tie, 1.0, d))
+
+
+@plain_function
+def _is_zero(x):
+    return getval(x) == 0

@@ -48,12 +48,12 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import PLAIN_FLOATS, Primitive, ViewPrimitive, getval
+from ..core import PLAIN_FLOATS, Primitive, ViewPrimitive, getval, peek, plain_function
 
 
 def is_complex(x) -> bool:
     """True when ``x`` (possibly traced) holds complex values."""
-    return onp.iscomplexobj(getval(x))
+    return onp.iscomplexobj(peek(x))
 
 
 def _re(g):
@@ -69,12 +69,12 @@ def cast_like(g, x):
     ``x``'s floating dtype (so float32 inputs get float32 gradients)."""
     if type(x) in _REAL_SCALARS and type(g) in _REAL_SCALARS:  # fast path: nothing to do
         return g
-    gv, xv = getval(g), getval(x)
+    gv, xv = peek(g), peek(x)  # dtypes only
     g_dtype = onp.result_type(gv)
     x_dtype = onp.result_type(xv)
     if g_dtype.kind == "c" and x_dtype.kind != "c":
         g = real(g)
-        g_dtype = onp.result_type(getval(g))
+        g_dtype = onp.result_type(peek(g))
     # Scalars too (numpy scalars, Python complex): a complex64 or complex scalar
     # input must not get a float32 / float64 gradient (real(z)'s VJP is real g).
     if x_dtype.kind in "fc" and g_dtype != x_dtype and (
@@ -158,7 +158,7 @@ def _abs_unit(x, ans):
     """conj(x) / |x|, and 0 where x == 0 (sign(x) for real x)."""
     if not is_complex(x):
         return sign(x)
-    zero = getval(ans) == 0
+    zero = _is_zero(ans)
     return onp.where(zero, 0.0, conj(x) / onp.where(zero, 1.0, ans))  # NEP 18: ours
 
 
@@ -205,8 +205,13 @@ _UNIT_SIGN = onp.sign(onp.complex128(1j)) == 1j
 def _sign_scale(x):
     """1 / |x|, and 0 where x == 0."""
     r = absolute(x)
-    zero = getval(r) == 0
-    return onp.where(zero, 0.0, 1.0 / onp.where(zero, 1.0, r))  # NEP 18: ours
+    zero = _is_zero(r)
+    return onp.where(zero, 0.0, 1.0 / onp.where(zero, 1.0, r))
+
+
+@plain_function
+def _is_zero(x):
+    return getval(x) == 0  # NEP 18: ours
 
 
 def _sign_jvp(t, ans, x):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as onp
 
 from .. import core
-from ..core import holds_tracer, DifferentiationError, Primitive, Tracer, getval
+from ..core import holds_tracer, DifferentiationError, Primitive, Tracer, getval, peek
 from ._helpers import astype as _astype, broadcast_to, composite, shape_of, unbroadcast
 from ._helpers import no_out as _no_out, ndim_of as _nd
 from .elementwise import power, subtract, where
@@ -65,7 +65,7 @@ def _index_update(x, y, idx):
 def _index_update_jvp(tangents, ans, x, y, idx):
     tx, ty = tangents[:2]
     if tx is None:
-        tx = onp.zeros(onp.shape(ans), onp.result_type(getval(ans), getval(ty)))
+        tx = onp.zeros(onp.shape(ans), onp.result_type(peek(ans), peek(ty)))
     return index_update(tx, 0.0 if ty is None else ty, idx)
 
 
@@ -145,7 +145,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     delta = subtract(stop, start)
     nd = len(onp.broadcast_shapes(shape_of(start), shape_of(stop)))
     # numpy computes in result_type(start, stop, float(num)): float32 ends give float32
-    dt = onp.result_type(getval(start), getval(stop), float(num))
+    dt = onp.result_type(peek(start), peek(stop), float(num))
     steps = onp.arange(num, dtype=dt).reshape((num,) + (1,) * nd)
     step = delta / div if div > 0 else delta * onp.nan
     out = start + steps * step if div > 0 else start + steps * delta
@@ -216,7 +216,7 @@ def select(condlist, choicelist, default=0):
     out = default
     for cond, choice in zip(reversed(condlist), reversed(choicelist)):
         out = where(getval(cond), choice, out)
-    shape = onp.broadcast_shapes(*[onp.shape(getval(c)) for c in condlist],
+    shape = onp.broadcast_shapes(*[onp.shape(peek(c)) for c in condlist],
                                  *[shape_of(c) for c in choicelist])
     return broadcast_to(out, shape=shape) if shape_of(out) != shape else out
 
@@ -245,8 +245,8 @@ def insert(arr, obj, values, axis=None):
     m = onp.insert(positions(arr) + 1, getval(obj), -(positions(values) + 1), axis)
     from_arr = gather(arr, onp.maximum(m - 1, 0))
     from_values = gather(values, onp.maximum(-m - 1, 0))
-    dtype = onp.result_type(getval(arr))
-    if dtype.kind in "fc" and onp.result_type(getval(values)) != dtype:
+    dtype = onp.result_type(peek(arr))
+    if dtype.kind in "fc" and onp.result_type(peek(values)) != dtype:
         from_values = _astype(from_values, dtype=dtype)
     return where(m > 0, from_arr, from_values)
 
@@ -280,7 +280,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
     marker = onp.pad(pos, pad_width, mode="constant", constant_values=-1)
     cv = kwargs.get("constant_values", 0)
     if not holds_tracer(cv):
-        fill = onp.pad(onp.zeros(shape_of(array), onp.result_type(getval(array))), pad_width,
+        fill = onp.pad(onp.zeros(shape_of(array), onp.result_type(peek(array))), pad_width,
                        mode="constant", constant_values=cv)
     elif isinstance(cv, Tracer) and _nd(cv) == 0:
         fill = cv
@@ -292,13 +292,13 @@ def pad(array, pad_width, mode="constant", **kwargs):
 @when_traced(onp.triu)
 def triu(m, k=0):
     mask = onp.tri(*shape_of(m)[-2:], k=k - 1, dtype=bool)
-    return where(mask, onp.zeros(1, onp.result_type(getval(m))), m)
+    return where(mask, onp.zeros(1, onp.result_type(peek(m))), m)
 
 
 @when_traced(onp.tril)
 def tril(m, k=0):
     mask = onp.tri(*shape_of(m)[-2:], k=k, dtype=bool)
-    return where(mask, m, onp.zeros(1, onp.result_type(getval(m))))
+    return where(mask, m, onp.zeros(1, onp.result_type(peek(m))))
 
 
 @when_traced(onp.diagflat)

@@ -12,7 +12,7 @@ import functools
 
 import numpy as onp
 
-from ..core import holds_tracer, DifferentiationError, getval, notrace_primitive
+from ..core import holds_tracer, DifferentiationError, getval, peek, notrace_primitive
 from ._helpers import astype, composite
 from .construction import take
 from .elementwise import add
@@ -28,8 +28,8 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kw
         return notrace_primitive(onp.full_like)(a, fill_value, dtype, order, subok, shape, **kw)
     zeros = _zeros_like(a, dtype=dtype, order=order, subok=subok, shape=shape)
     out = add(zeros, fill_value)
-    if onp.shape(getval(out)) != onp.shape(zeros):
-        raise ValueError(f"could not broadcast fill_value of shape {onp.shape(getval(fill_value))} "
+    if onp.shape(peek(out)) != onp.shape(zeros):
+        raise ValueError(f"could not broadcast fill_value of shape {onp.shape(peek(fill_value))} "
                          f"into shape {onp.shape(zeros)}")
     return astype(out, dtype=zeros.dtype)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
-from ..core import holds_tracer, getval
+from ..core import holds_tracer, peek
 from ._helpers import broadcast_to, composite as when_traced, ndim_of as _nd, shape_of
 from .reductions import _axes, sum
 from .shape import concatenate, getitem, reshape
@@ -53,7 +53,7 @@ def _in_dtype(v, dt):
 def ediff1d(ary, to_end=None, to_begin=None):
     d = diff(reshape(ary, shape=(-1,)))
     parts = [d]
-    dt = onp.result_type(getval(ary))  # numpy casts the ends to ary's dtype
+    dt = onp.result_type(peek(ary))  # numpy casts the ends to ary's dtype
     if to_begin is not None:
         parts.insert(0, reshape(_in_dtype(to_begin, dt), shape=(-1,)))
     if to_end is not None:
@@ -87,7 +87,7 @@ def _gradient_axis(f, axis, spacing, edge_order):
 
 
 def _weights(w, f):
-    dt = onp.result_type(getval(f))
+    dt = onp.result_type(peek(f))
     if dt.kind not in "fc":
         return w
     real = onp.finfo(dt).dtype  # complex64 f: float32 weights

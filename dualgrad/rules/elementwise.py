@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import PLAIN_FLOATS, Primitive, Tracer, getval
+from ..core import PLAIN_FLOATS, Primitive, Tracer, getval, peek, plain_function
 from ._helpers import as_array, elementwise, exact_constant, holds_mp, unbroadcast
 from .complex import absolute, conj, real, sign
 
@@ -62,15 +62,19 @@ negative.def_vjp(lambda g, ans, x: -g, reads=())
 def _power_dx(x, y):
     if type(y) in (int, float) and y != 0:  # a constant exponent: no 0^0 case, no masks
         return 2 * x if y == 2 else y * x ** (y - 1)
-    both_zero = (getval(x) == 0) & (getval(y) == 0)
-    return y * where(both_zero, 1.0, x) ** (y - 1)
+    return y * where(_both_zero(x, y), 1.0, x) ** (y - 1)
+
+
+@plain_function
+def _both_zero(x, y):
+    return (getval(x) == 0) & (getval(y) == 0)
 
 
 def _power_dy(x, ans):
     base = where(x == 0, 1.0, x)
     if holds_mp(ans) and not holds_mp(base):  # a float base, an mpmath exponent
         base = base * exact_constant(1.0, lambda m: m.mpf(1), ans)
-    if onp.iscomplexobj(getval(ans)) and not onp.iscomplexobj(getval(base)):
+    if onp.iscomplexobj(peek(ans)) and not onp.iscomplexobj(peek(base)):
         # a real base with a complex power: numpy computes x**y = exp(y log x) with
         # the principal complex log (log|x| + i pi for x < 0), so d/dy uses it too.
         base = base + 0j
@@ -90,14 +94,14 @@ def broadcast_like(t, ans):
     if type(ans) in _SCALARS and type(t) in _SCALARS:  # fast path: both scalars
         return t
     from ._helpers import astype, broadcast_to
-    av, tv = getval(ans), getval(t)
+    av, tv = peek(ans), peek(t)  # dtypes and shapes
     if onp.iscomplexobj(av) and not onp.iscomplexobj(tv):
         # a real operand's tangent of a complex answer (x + 1j): complex, like the
         # answer, so forward mode gives the same dtype as reverse mode
         dt = onp.result_type(av)
         t = astype(t, dtype=dt) if isinstance(t, (onp.ndarray, Tracer)) else dt.type(t)
     shape = onp.shape(av)
-    return t if onp.shape(getval(t)) == shape else broadcast_to(t, shape=shape)
+    return t if onp.shape(peek(t)) == shape else broadcast_to(t, shape=shape)
 
 
 _SCALARS = PLAIN_FLOATS
@@ -123,6 +127,7 @@ def _where_pick(c, a, b, ans):
 # max/min of two arrays: the gradient goes to the larger (smaller) one and is
 # split evenly at ties, as autograd does.
 #   JVP: dx [x wins] + dy [y wins];  VJP: g [x wins], g [y wins]
+@plain_function
 def _share(x, y, ans):
     x, y, ans = getval(x), getval(y), getval(ans)
     return _like((x == ans) / (1.0 + (x == y)), ans)
@@ -137,6 +142,7 @@ def _like(mask, ans):
     return mask.astype(dt) if onp.ndim(mask) else dt.type(mask)
 
 
+@plain_function
 def _share16(x, y, ans):
     """``_share(x, y, ans)`` as float16, which holds {0, 1/2, 1} exactly: the tape
     keeps 2 bytes an element where it would keep x, y and the answer (24 for
@@ -173,6 +179,7 @@ def _clip(x, lo, hi):
     return onp.clip(x, lo, hi)
 
 
+@plain_function
 def _between(x, lo, hi):
     x = getval(x)
     inside = onp.ones_like(x, dtype=bool)  # out of place: x may be a lazy (dask) array
@@ -183,6 +190,7 @@ def _between(x, lo, hi):
     return inside
 
 
+@plain_function
 def _below(x, lo, hi):
     below = getval(x) < getval(lo)
     if hi is not None:  # lo > hi: the result is hi, not lo
@@ -190,6 +198,7 @@ def _below(x, lo, hi):
     return as_array(below)
 
 
+@plain_function
 def _above(x, lo, hi):
     m = getval(x) if lo is None else onp.maximum(getval(x), getval(lo))
     return as_array(m > getval(hi))
@@ -279,8 +288,13 @@ _SINC_SERIES = [(-1) ** k * 2 * k * onp.pi ** (2 * k) / float(onp.prod(onp.arang
                 for k in range(1, 7)]
 
 
+@plain_function
+def _small(x):
+    return onp.abs(getval(x)) < 0.01
+
+
 def _sinc_deriv(x, out):
-    small = onp.abs(getval(x)) < 0.01
+    small = _small(x)
     series = sum(c * x ** (2 * k + 1) for k, c in enumerate(_SINC_SERIES))
     safe = where(small, 1.0, x)
     return where(small, series, (cos(onp.pi * x) - out) / safe)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import holds_tracer, Primitive, Tracer, getval
+from ..core import holds_tracer, Primitive, Tracer, getval, peek
 from ._helpers import astype, broadcast_to, elementwise, shape_of, unbroadcast
 from ._helpers import exact_constant
 from .complex import conj, imag, is_complex, real
@@ -126,7 +126,7 @@ ldexp.def_vjp(_nondiff_arg("ldexp"), argnum=1, reads=())
 # float_power(x, y) = x ** y computed in float64 (complex128).
 def _to_double(x):
     dt = onp.complex128 if is_complex(x) else onp.float64
-    return x if onp.result_type(getval(x)) == dt else astype(x, dtype=dt)
+    return x if onp.result_type(peek(x)) == dt else astype(x, dtype=dt)
 
 
 @when_traced(onp.float_power)
@@ -230,7 +230,7 @@ def _pad_front(p, n):
     k = shape_of(p)[0]
     if k == n:
         return p
-    return concatenate([onp.zeros(n - k, onp.result_type(getval(p))), p])
+    return concatenate([onp.zeros(n - k, onp.result_type(peek(p))), p])
 
 
 @when_traced(onp.polyadd)

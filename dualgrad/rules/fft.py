@@ -26,7 +26,7 @@ import functools
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
-from ..core import holds_tracer, Primitive, getval
+from ..core import holds_tracer, Primitive, peek
 from ._helpers import shape_of
 from ._helpers import no_out as _no_out
 from .complex import cast_like, conj, real
@@ -48,7 +48,7 @@ def _fit(x, n, axis):
     if n < shape[ax]:
         return getitem(x, _index(len(shape), ax, slice(0, n)))
     pad = shape[:ax] + (n - shape[ax],) + shape[ax + 1:]
-    return concatenate([x, onp.zeros(pad, onp.result_type(getval(x)))], axis=ax)
+    return concatenate([x, onp.zeros(pad, onp.result_type(peek(x)))], axis=ax)
 
 
 def _along(vec, axis, ndim):

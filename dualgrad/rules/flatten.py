@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import Tracer, getval
+from ..core import Tracer, getval, peek
 from ._helpers import astype
 from .complex import real
 from .shape import concatenate, getitem, reshape
@@ -73,10 +73,10 @@ def _like_leaf(x, dtype):
     """``x`` in the dtype of the leaf it came from (a float32 leaf comes back
     float32, as with autograd). A real leaf keeps the real part of a complex
     vector; integer and bool leaves (flattened as floats) stay floats."""
-    have = onp.result_type(getval(x))
+    have = onp.result_type(peek(x))
     if dtype.kind == "f" and have.kind == "c":
         x = real(x)
-        have = onp.result_type(getval(x))
+        have = onp.result_type(peek(x))
     if dtype.kind in "fc" and have != dtype:
         x = astype(x, dtype=dtype)
     return x

@@ -10,7 +10,7 @@ import operator
 
 import numpy as onp
 
-from ..core import Tracer, getval, install_methods, notrace_primitive, static_index
+from ..core import Tracer, install_methods, notrace_primitive, peek, static_index
 from . import complex as cx, construction, elementwise as ew, elementwise_more
 from . import linalg as la, reductions as red, scans, shape as shp
 from ._helpers import astype
@@ -74,11 +74,11 @@ def _inplace(prim, symbol):
     traced scalar (immutable in Python), a new value."""
     def iop(self, other):
         new = prim(self, other)
-        old = getval(self)
+        old = peek(self)  # its type, shape and dtype
         if isinstance(old, (onp.generic, float, complex, int)) or not onp.shape(old) and \
                 not isinstance(old, onp.ndarray):
             return new  # a scalar (a batched one included): immutable, as in numpy
-        res = getval(new)
+        res = peek(new)
         if onp.shape(res) != old.shape:
             raise ValueError(f"x {symbol}= y: the result has shape {onp.shape(res)} but x has "
                              f"shape {old.shape}; numpy cannot store it in x either. Use "

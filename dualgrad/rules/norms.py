@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from ..core import getval
+from ..core import getval, peek
 from ._helpers import composite, shape_of
 from .complex import absolute
 from .elementwise import power, sqrt, where
@@ -23,7 +23,7 @@ def matrix_power(a, n):
     if n < 0:
         a, n = inv(a), -n
     if n == 0:
-        return 0.0 * a + onp.eye(shape_of(a)[-1], dtype=onp.result_type(getval(a)))
+        return 0.0 * a + onp.eye(shape_of(a)[-1], dtype=onp.result_type(peek(a)))
     result, square = None, a
     while n:
         if n & 1:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from ..core import Primitive, getval
+from ..core import Primitive, getval, plain_function
 from ..core.duck import is_duck_array
 from ._helpers import astype, broadcast_to, composite, shape_of, unbroadcast
 from ._helpers import no_out as _no_out
@@ -66,6 +66,7 @@ mean.def_vjp(lambda g, ans, x, axis=None, keepdims=False, dtype=None:
 
 # m = max(x, axis): the derivative flows to the entries equal to the max,
 # split evenly between ties.
+@plain_function
 def _argmax_share(x, ans, axis, keepdims):
     x = getval(x)
     a = getval(ans)

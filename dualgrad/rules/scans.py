@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
-from ..core import Primitive, Tracer, getval
+from ..core import Primitive, Tracer, getval, peek, plain_function
 from ..core.duck import is_duck_array
 from ._helpers import astype, broadcast_to, shape_of, unbroadcast
 from ._helpers import no_out as _no_out, ndim_of as _nd
@@ -138,7 +138,7 @@ def _prod_others(x, ans, axis):
     perm = keep + red
     lead = tuple(shape[a] for a in keep)
     xt = reshape(transpose(x, perm), shape=lead + (_reduced_count(x, axis),))
-    one = onp.ones(lead + (1,), dtype=onp.result_type(getval(x)))
+    one = onp.ones(lead + (1,), dtype=onp.result_type(peek(x)))
 
     def cut(s):
         return getitem(xt, (slice(None),) * len(lead) + (s,))
@@ -173,7 +173,7 @@ def cumprod(a, axis=None, dtype=None, out=None):
 def _with_initial(c, x, axis, value):
     shape = list(shape_of(c))
     shape[axis] = 1
-    first = onp.full(shape, value, onp.result_type(getval(c)))
+    first = onp.full(shape, value, onp.result_type(peek(c)))
     return concatenate([first, c], axis=axis)
 
 
@@ -222,7 +222,7 @@ def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
 
 def _count(a, axis, keepdims):
     n = onp.sum(~_isnan(a), axis=axis, keepdims=keepdims)
-    dt = onp.result_type(getval(a))
+    dt = onp.result_type(peek(a))
     return n.astype(dt) if dt.kind == "f" else n
 
 
@@ -272,7 +272,11 @@ def ptp(a, axis=None, out=None, keepdims=False):
 def _argsort_pick(a, axis, order_fun):
     if axis is None:
         a, axis = reshape(a, shape=(-1,)), 0
-    return take_along_axis(a, order_fun(getval(a), axis), axis=axis)
+    return take_along_axis(a, plain_function(_plain_order)(a, axis, order_fun), axis=axis)
+
+
+def _plain_order(a, axis, order_fun):
+    return order_fun(getval(a), axis)
 
 
 @when_traced(onp.sort)
@@ -282,7 +286,7 @@ def sort(a, axis=-1, kind=None, order=None, **kw):
 
 @when_traced(onp.sort_complex)
 def sort_complex(a):
-    a = a if onp.iscomplexobj(getval(a)) else astype(a, dtype=complex)
+    a = a if onp.iscomplexobj(peek(a)) else astype(a, dtype=complex)
     return sort(a)
 
 
@@ -301,7 +305,12 @@ _METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
 def _lerp(a, b, t):
     # numpy's form (exact at t = 1); the same function of a, b, t.
     d = b - a
-    return where(getval(t) >= 0.5, b - d * (1 - t), a + d * t)
+    return where(_upper_half(t), b - d * (1 - t), a + d * t)
+
+
+@plain_function
+def _upper_half(t):
+    return getval(t) >= 0.5
 
 
 def _quantile(a, q, axis, keepdims, method, ignore_nan):
@@ -397,7 +406,7 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     if weights is None:
         avg = mean(a, axis=axis, keepdims=keepdims)
-        scl = onp.full(shape_of(avg), onp.size(getval(a)) / (onp.size(getval(avg)) or 1))
+        scl = onp.full(shape_of(avg), onp.size(peek(a)) / (onp.size(peek(avg)) or 1))
     else:
         w = weights
         if shape_of(w) != shape_of(a):
@@ -408,7 +417,7 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
             for i, ax in enumerate(axes):
                 wshape[ax] = shape_of(w)[i]
             w = reshape(w, shape=tuple(wshape))
-        scl = sum(w * onp.ones(shape_of(a), onp.result_type(getval(a))), axis=axis, keepdims=keepdims)
+        scl = sum(w * onp.ones(shape_of(a), onp.result_type(peek(a))), axis=axis, keepdims=keepdims)
         if onp.any(getval(scl) == 0.0):
             raise ZeroDivisionError("Weights sum to zero, can't be normalized")
         avg = sum(a * w, axis=axis, keepdims=keepdims) / scl

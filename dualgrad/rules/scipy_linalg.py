@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as onp
 import scipy.linalg as sla
 
-from ..core import Primitive, Tracer, getval
+from ..core import Primitive, Tracer, peek
 from ._helpers import shape_of
 from .elementwise import multiply
 from .linalg import matmul
@@ -50,7 +50,7 @@ solve_triangular_p = Primitive(_solve_triangular, "solve_triangular")
 def _flip_trans(trans, a):
     """op(A) -> op(A)ᵀ. (The complex conjugate transpose is not holomorphic: refused.)"""
     code = _trans_code(trans)
-    if code == 2 and onp.iscomplexobj(getval(a)):
+    if code == 2 and onp.iscomplexobj(peek(a)):
         raise NotImplementedError("solve_triangular with trans='C' and complex a has no "
                                   "derivative rule; use trans='T' on conj(a) instead.")
     return 0 if code else 1
@@ -58,7 +58,7 @@ def _flip_trans(trans, a):
 
 def _masked(da, trans, lower, unit_diagonal):
     n = shape_of(da)[0]
-    m = multiply(da, _tri_mask(n, lower, 1 if unit_diagonal else 0, onp.result_type(getval(da))))
+    m = multiply(da, _tri_mask(n, lower, 1 if unit_diagonal else 0, onp.result_type(peek(da))))
     return transpose(m) if _trans_code(trans) else m
 
 

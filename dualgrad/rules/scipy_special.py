@@ -12,7 +12,7 @@ import inspect
 
 import numpy as onp
 
-from ..core import Primitive, Tracer, getval
+from ..core import Primitive, Tracer, getval, peek
 from ..core.residuals import used_parameters
 from . import _special_lazy as ssp  # scipy.special, lazy-safe for dask arrays
 from ..core.mp import MP
@@ -97,7 +97,7 @@ gammaln = elementwise(_mp_path(ssp.gammaln, "gammaln"), lambda x: digamma(x), "g
 # 1/Γ(x) = sin(πx) Γ(1-x) / π instead:  rgamma'(x) = Γ(1-x) (cos(πx) - sin(πx) ψ(1-x) / π),
 # finite there and smooth, so its own derivatives (higher orders) are right too.
 def _rgamma_deriv(x, out):
-    if onp.iscomplexobj(getval(x)):
+    if onp.iscomplexobj(peek(x)):
         return -out * digamma(x)
     left = x <= 0
     xl = where(left, x, 0.0)            # each branch sees only arguments where it is finite
@@ -171,7 +171,7 @@ _ERFCX_SERIES = [float(onp.prod(onp.arange(1, 2 * k + 2, 2, dtype=float))) for k
 
 def _erfcx_deriv(x, out):
     direct = 2 * x * out - 2 / _SQRT_PI
-    if onp.iscomplexobj(getval(x)):
+    if onp.iscomplexobj(peek(x)):
         return direct
     big = x > _ERFCX_SERIES_FROM
     xb = where(big, x, _ERFCX_SERIES_FROM)
@@ -194,7 +194,7 @@ ndtr = elementwise(ssp.ndtr, lambda x: exp(-0.5 * x ** 2 - _LOG_SQRT_2PI), "ndtr
 # terms cancel (at x = -1e5 the second derivative came out -6367 instead of -1). For x < 0
 # use Φ(x) = erfcx(-x/√2) e^(-x²/2) / 2 instead:  φ/Φ = √(2/π) / erfcx(-x/√2).
 def _log_ndtr_deriv(x, out):
-    if onp.iscomplexobj(getval(x)):
+    if onp.iscomplexobj(peek(x)):
         return exp(-0.5 * x ** 2 - _LOG_SQRT_2PI - out)
     neg = x < 0
     tail = float(onp.sqrt(2 / onp.pi)) / erfcx(where(neg, x, 0.0) * -float(onp.sqrt(0.5)))
@@ -322,7 +322,7 @@ exp10 = elementwise(ssp.exp10, lambda out: out * onp.log(10.0), "exp10")
 #   With w = sign · e^(a - s) (sign = 1 when complex; s re-broadcast over the reduced axes):
 #   JVP: ds = Σ b w da + Σ w db     VJP: ā = g b w,  b̄ = g w
 def _complex(a, b) -> bool:
-    return onp.iscomplexobj(getval(a)) or onp.iscomplexobj(getval(b))
+    return onp.iscomplexobj(peek(a)) or onp.iscomplexobj(peek(b))
 
 
 def _lse(a, b, axis=None, keepdims=False):
@@ -373,7 +373,7 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
         return ssp.logsumexp(a, axis=axis, b=b, keepdims=keepdims, return_sign=return_sign)
     axis = _norm_axis(axis)
     if b is None:
-        b = onp.ones((), onp.result_type(getval(a)))
+        b = onp.ones((), onp.result_type(peek(a)))
     out = _logsumexp(a, b, axis=axis, keepdims=keepdims)
     if return_sign:  # complex: scipy's (log|S|, S/|S|)
         return (real(out) if _complex(a, b) else out), _lse_sign(a, b, axis, keepdims)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_index
 
-from ..core import holds_tracer, ALL, ANY, Primitive, Tracer, ViewPrimitive, getval
+from ..core import holds_tracer, ALL, ANY, Primitive, Tracer, ViewPrimitive, peek
 from ..core.duck import array_type_name, is_duck_array
 from ._helpers import as_array, composite, shape_of
 from ._helpers import ndim_of as _nd
@@ -120,10 +120,10 @@ def _concatenate(*arrays, axis=0):
 def _zeros_for(a, ans):
     """A zero tangent for a constant operand; of the operand's kind for a duck
     array (numpy.zeros of a big dask array's shape would allocate it all)."""
-    v = getval(a)
+    v = peek(a)
     if is_duck_array(v):
-        return onp.zeros_like(v, dtype=onp.result_type(getval(ans)))
-    return onp.zeros(shape_of(a), onp.result_type(getval(ans)))
+        return onp.zeros_like(v, dtype=onp.result_type(peek(ans)))
+    return onp.zeros(shape_of(a), onp.result_type(peek(ans)))
 
 
 def _concatenate_jvp(tangents, ans, *arrays, axis=0):
@@ -133,11 +133,11 @@ def _concatenate_jvp(tangents, ans, *arrays, axis=0):
 
 def _concatenate_vjp(argnum, g, ans, *arrays, axis=0):
     if axis is None:
-        start = int(onp.sum([onp.size(getval(a)) for a in arrays[:argnum]]))
-        stop = start + onp.size(getval(arrays[argnum]))
+        start = int(onp.sum([onp.size(peek(a)) for a in arrays[:argnum]]))
+        stop = start + onp.size(peek(arrays[argnum]))
         return cast_like(reshape(getitem(g, slice(start, stop)), shape=shape_of(arrays[argnum])),
                          arrays[argnum])
-    ax = normalize_axis_index(axis, onp.ndim(getval(ans)))
+    ax = normalize_axis_index(axis, onp.ndim(peek(ans)))
     start = int(onp.sum([shape_of(a)[ax] for a in arrays[:argnum]]))
     stop = start + shape_of(arrays[argnum])[ax]
     return cast_like(getitem(g, (slice(None),) * ax + (slice(start, stop),)), arrays[argnum])

@@ -12,7 +12,7 @@ from collections import namedtuple
 
 import numpy as onp
 
-from ..core import Primitive, getval
+from ..core import Primitive, getval, plain_function
 from ._helpers import shape_of
 from .complex import cast_like, conj, real
 from .elementwise import multiply, where
@@ -70,8 +70,13 @@ def _svd_factors(x, a, full_matrices):
 
 
 def _safe_inverse(s):
-    zero = getval(s) == 0
+    zero = _is_zero(s)
     return where(zero, 0.0, 1.0 / where(zero, 1.0, s))
+
+
+@plain_function
+def _is_zero(x):
+    return getval(x) == 0
 
 
 def _svd_jvp(t, ans, a, full_matrices=True):

@@ -30,7 +30,7 @@ import math
 
 import numpy as onp
 
-from ..core import ALL, getval
+from ..core import ALL, getval, peek
 from ..interpreters.taylor import _by_nested_forward, def_taylor
 from . import complex as cx, decompositions as dec, elementwise as ew, elementwise_more as em
 from . import fft, linalg as la, reductions as red, shape as shp
@@ -137,7 +137,7 @@ for _p in _LINEAR + _PIECEWISE:
 
 @def_taylor(cx.absolute)
 def _absolute(series, ans, x):
-    if onp.iscomplexobj(getval(x)):  # |z| is not piecewise linear: nested forward mode
+    if onp.iscomplexobj(peek(x)):  # |z| is not piecewise linear: nested forward mode
         return _by_nested_forward(cx.absolute, [x], series, {}, _order(series))
     return _linear(cx.absolute)(series, ans, x)
 

@@ -25,7 +25,7 @@ import weakref
 
 import numpy as onp
 
-from ..core import Tracer, getval
+from ..core import Tracer, peek
 from ..interpreters.batching import Batched
 from ..interpreters.pending import Pending
 from . import complex as cx, shape as shp
@@ -62,7 +62,7 @@ def _put_transpose(base, view, axes=None):
 
 
 def _put_reshape(base, view, shape, order="C"):
-    return shp.reshape(view, shape=onp.shape(getval(base)), order=order)
+    return shp.reshape(view, shape=onp.shape(peek(base)), order=order)
 
 
 def _put_real(base, view):
@@ -104,7 +104,7 @@ def _is_view(prim, base, out, rest) -> bool:
         if not _basic(rest[0]):
             return False
         idx = rest[0] if isinstance(rest[0], tuple) else (rest[0],)
-        return not (len(idx) == len(onp.shape(getval(base))) and
+        return not (len(idx) == len(onp.shape(peek(base))) and
                     all(isinstance(i, (int, onp.integer)) for i in idx))
     return True
 

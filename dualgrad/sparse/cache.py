@@ -25,7 +25,7 @@ import scipy.sparse as sps
 
 from . import colour as col
 from .compressed import traced, traced_error
-from ..core import getval
+from ..core import peek
 from ..interpreters.sparsity import _check_input
 from ..transforms.checks import check_chunk_size
 
@@ -189,7 +189,7 @@ class Sparse:
         """``check`` (the products' output vetting) plus the entry's output shape."""
         def vet(ans, who):
             check(ans, who)
-            shape = onp.shape(getval(ans))
+            shape = onp.shape(peek(ans))
             if e.out_shape is None:
                 if math.prod(shape) != e.pattern.shape[0]:
                     raise OutputChanged(shape)

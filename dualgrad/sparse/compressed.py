@@ -16,7 +16,7 @@ import logging
 import numpy as onp
 
 from ..interpreters.batching import BatchingError, BatchLevel, batch_unwrap, batch_wrap
-from ..core import Tracer, getval
+from ..core import Tracer, getval, peek
 from ..interpreters.forward import push_forward
 from ..interpreters.pending import Pending
 from ..interpreters.reverse import pull_back
@@ -69,7 +69,7 @@ def _as_rows(v, rows: int, who: str) -> onp.ndarray:
 def real_output(ans, who: str):
     """``ans`` itself, after checking it is one real array (what the sparse tools need)."""
     one_array(ans, who)
-    if onp.result_type(getval(ans)).kind == "c":
+    if onp.result_type(peek(ans)).kind == "c":
         raise TypeError(f"{who}: the function returned complex values; sparse Jacobians "
                         "are real. Return the real and imaginary parts concatenated.")
     return ans
@@ -89,7 +89,7 @@ def forward_products(fun, x, seeds, chunk_size=None, *, check=real_output,
     k = seeds.shape[0]
     if k == 0:
         ans = check(fun(x), who)
-        return ans, onp.zeros((0, onp.size(getval(ans))), x.dtype)
+        return ans, onp.zeros((0, onp.size(peek(ans))), x.dtype)
     try:
         ans, parts = None, []
         for a, b in _chunks(k, chunk_size, x.size):
@@ -115,7 +115,7 @@ def reverse_products(fun, x, seeds, chunk_size=None, *, check=real_output,
     (k x m), all pulled back through one tape (``tape``: ``pull_back(fun, (x,))``
     already recorded). ``check(ans, who)`` vets the output before it is seeded."""
     ans, pull = tape or pull_back(fun, (x,))
-    out_shape = onp.shape(getval(check(ans, who)))
+    out_shape = onp.shape(peek(check(ans, who)))
     k, n = seeds.shape[0], x.size
     if k == 0:
         return ans, onp.zeros((0, n), x.dtype)

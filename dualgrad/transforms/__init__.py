@@ -10,6 +10,7 @@ new options are keyword-only. ``jvp``/``vjp`` also exist in JAX's form.
 - ``vmap``: batching over a leading axis; ``checkpoint``: recomputed tapes;
 - ``custom``: stop_gradient, custom_jvp and custom_vjp (JAX's), on the extension API;
 - ``taylor``: Taylor mode (``jet``, ``derivatives``, ``taylor``): K derivatives in one pass;
+- ``jit``: trace once per input signature, replay the recorded program;
 - ``directions``, ``complex_layouts``, ``fallback``, ``checks``: their machinery.
 """
 from .gradients import (elementwise_grad, grad, grad_and_aux, grad_named, holomorphic_grad,
@@ -22,6 +23,7 @@ from .custom import custom_jvp, custom_vjp, stop_gradient
 from .vmap import vmap
 from .linearize import linear_transpose, linearize
 from .taylor import derivatives, jet, laplacian, taylor
+from .jit import jit
 
 __all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv", "make_jvp",
            "make_vjp", "vector_jacobian_product", "tensor_jacobian_product", "jacobian",
@@ -29,4 +31,4 @@ __all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv"
            "make_hvp", "make_ggnvp", "holomorphic_grad", "multigrad_dict", "grad_named",
            "checkpoint", "jvp", "vjp", "pick_mode", "ModeChoice", "vmap", "stop_gradient",
            "custom_jvp", "custom_vjp", "jet", "derivatives", "taylor", "laplacian",
-           "linearize", "linear_transpose"]
+           "linearize", "linear_transpose", "jit"]

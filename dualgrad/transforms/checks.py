@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as onp
 
-from ..core import Tracer, getval, plain_if_pending
+from ..core import Tracer, peek, plain_if_pending
 from ..core.mp import MP
 
 
@@ -248,7 +248,7 @@ def check_aux_pair(out: Any, who: str) -> None:
 
 
 def _numeric(v) -> bool:
-    v = getval(v)
+    v = peek(v)
     if isinstance(v, (bool, int, float, complex, onp.ndarray, onp.generic, MP)):
         return True
     return hasattr(v, "__array_function__") and hasattr(v, "dtype")  # a duck array

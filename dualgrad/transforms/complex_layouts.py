@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import getval
+from ..core import peek
 from ..core.spaces import tree_flatten, tree_unflatten, vspace
 
 LAYOUTS = ("complex", "real")
@@ -47,7 +47,7 @@ def check_layout(complex_layout: str) -> None:
 
 
 def _is_complex(v) -> bool:
-    return onp.iscomplexobj(getval(v))
+    return onp.iscomplexobj(peek(v))
 
 
 # ---------------------------------------------------------------- the complex layout
@@ -72,7 +72,7 @@ def complex_rows(rows, leaf, out):
     output). Returns the m rows of the complex layout for input ``leaf``."""
     if not _is_complex(out):
         return rows
-    m = int(onp.prod(onp.shape(getval(out)), dtype=int))
+    m = int(onp.prod(onp.shape(peek(out)), dtype=int))
     if _is_complex(leaf):
         return rows[:m]                       # vjp(e_i) = du/dx - i du/dy
     return rows[:m] - 1j * rows[m:]           # u_x - i (-v_x) = df/dx
@@ -108,7 +108,7 @@ def unflatten_traced(v, like):
             val = v[k:k + sp.size]
         k += sp.size
         val = reshape(val, shape=sp.shape)
-        if onp.result_type(getval(val)) != sp.dtype:
+        if onp.result_type(peek(val)) != sp.dtype:
             val = astype(val, dtype=sp.dtype)
         out.append(val)
     return tree_unflatten(td, out)

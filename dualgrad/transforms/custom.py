@@ -26,8 +26,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as onp
 
-from ..core import (ALL, ANY, Primitive, Tracer, getval, is_differentiable, tree_flatten,
-                    tree_map, tree_unflatten, vspace)
+from ..core import (ALL, ANY, Primitive, Tracer, is_differentiable, peek,
+                    tree_flatten, tree_map, tree_unflatten, vspace)
 from ..interpreters.batching import def_batch_elementwise
 from ..interpreters.reverse import pull_back
 
@@ -38,8 +38,8 @@ def _identity(x):
 
 
 _stop = Primitive(_identity, "stop_gradient")
-_stop.def_jvp(lambda t, ans, x: onp.zeros(onp.shape(getval(x)), onp.result_type(getval(t))))
-_stop.def_vjp(lambda g, ans, x: onp.zeros(onp.shape(getval(x)), onp.result_type(getval(g))),
+_stop.def_jvp(lambda t, ans, x: onp.zeros(onp.shape(peek(x)), onp.result_type(peek(t))))
+_stop.def_vjp(lambda g, ans, x: onp.zeros(onp.shape(peek(x)), onp.result_type(peek(g))),
               reads=())
 def_batch_elementwise(_stop)
 
@@ -170,7 +170,7 @@ def _same(a, b) -> bool:
 
 
 def _zeros_like(v):
-    return vspace(getval(v)).zeros()
+    return vspace(peek(v)).zeros()
 
 
 # -------------------------------------------------------------------- custom_jvp
@@ -326,10 +326,10 @@ def _check_like(t, ans, name):
         raise TypeError(f"custom rule of {name}: the tangent/cotangent has structure {t_def} "
                         f"but the output has {a_def}.")
     for a, b in zip(t_leaves, a_leaves):
-        if onp.shape(getval(a)) != onp.shape(getval(b)):
+        if onp.shape(peek(a)) != onp.shape(peek(b)):
             raise ValueError(f"custom rule of {name}: a tangent has shape "
-                             f"{onp.shape(getval(a))} where the output has "
-                             f"{onp.shape(getval(b))}.")
+                             f"{onp.shape(peek(a))} where the output has "
+                             f"{onp.shape(peek(b))}.")
     return t
 
 

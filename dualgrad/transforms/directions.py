@@ -14,7 +14,7 @@ import numpy as onp
 
 from ..interpreters.batching import BatchingError, BatchLevel, batch_unwrap, batch_wrap
 from .complex_layouts import complex_columns, complex_rows
-from ..core import shape_of, getval, log
+from ..core import shape_of, peek, log
 from ..interpreters.forward import push_forward
 from ..interpreters.reverse import pull_back
 from ..core.spaces import tree_flatten, tree_map, tree_unflatten, vspace
@@ -169,7 +169,7 @@ class OutputTree:
         if self.treedef is None:
             self.treedef = td
             self.shapes = [shape_of(l) for l in leaves]
-            self.real = [onp.result_type(getval(l)).kind != "c" for l in leaves]
+            self.real = [onp.result_type(peek(l)).kind != "c" for l in leaves]
         if td.kind is None:
             return out
         if not leaves:
@@ -188,7 +188,7 @@ class OutputTree:
 
             def cut(Jl, leaf, k=k, n=n, shape=shape, is_real=is_real):
                 b = reshape(Jl[k:k + n], shape=shape + shape_of(leaf))
-                return real(b) if is_real and onp.iscomplexobj(getval(b)) else b
+                return real(b) if is_real and onp.iscomplexobj(peek(b)) else b
             blocks.append(tree_map(cut, J, x))
             k += n
         return tree_unflatten(self.treedef, blocks)

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import numpy as onp
 
-from ..core import Tracer, getval, is_container, tree_flatten, tree_map, vspace
+from ..core import Tracer, getval, is_container, peek, tree_flatten, tree_map, vspace
 from ..interpreters.reverse import pull_back
 from ..numpy import real
 from . import checks
@@ -54,12 +54,12 @@ def make_vjp(unary: Fun, x: Any) -> tuple[Callable, Any]:
 
 def _scalar_output(ans, who: str) -> None:
     if _size(ans) != 1 or isinstance(ans, (tuple, list, dict)):
-        shape = onp.shape(getval(ans)) if not isinstance(ans, (tuple, list, dict)) else type(ans).__name__
+        shape = onp.shape(peek(ans)) if not isinstance(ans, (tuple, list, dict)) else type(ans).__name__
         raise TypeError(
             f"{who} needs a scalar output, but the function returned shape {shape}. Use "
             "jacobian(f) for the full derivative or elementwise_grad(f) for an elementwise "
             "one, or reduce the output first (e.g. dualgrad.numpy.sum).")
-    kind = onp.result_type(getval(ans)).kind
+    kind = onp.result_type(peek(ans)).kind
     if kind == "c":
         raise TypeError(
             f"{who} needs a real scalar output, but the function returned a complex number. "
@@ -117,20 +117,20 @@ def _holomorphic_value_and_grad(unary: Fun, x: Any, who: str) -> tuple[Any, Any]
 
 def check_complex_inputs(x: Any, who: str) -> None:
     for leaf in tree_flatten(x)[0]:
-        kind = onp.result_type(getval(leaf)).kind
+        kind = onp.result_type(peek(leaf)).kind
         if kind != "c":
             raise TypeError(
                 f"{who} with holomorphic=True requires complex inputs, but got dtype "
-                f"{onp.result_type(getval(leaf))}. Pass complex values (x + 0j, or "
+                f"{onp.result_type(peek(leaf))}. Pass complex values (x + 0j, or "
                 "x.astype(complex)), or drop holomorphic=True for the gradient of a real input.")
 
 
 def check_complex_output(out: Any, who: str) -> None:
     for leaf in tree_flatten(out)[0]:
-        if onp.result_type(getval(leaf)).kind != "c":
+        if onp.result_type(peek(leaf)).kind != "c":
             raise TypeError(
                 f"{who} with holomorphic=True requires complex outputs, but the function "
-                f"returned dtype {onp.result_type(getval(leaf))}. Return a complex value, or "
+                f"returned dtype {onp.result_type(peek(leaf))}. Return a complex value, or "
                 "drop holomorphic=True (a real output has the ordinary gradient).")
 
 
@@ -347,7 +347,7 @@ def _name(fun: Fun) -> str:
 def _ones_like(ans):
     """The all-ones cotangent; for a large real array a read-only broadcast view
     (no 8 bytes per entry to write), which ``pull_back`` copies if returned as is."""
-    v = getval(ans)
+    v = peek(ans)
     if type(v) is onp.ndarray and v.dtype.kind == "f" and v.size > 4096 and not isinstance(
             ans, Tracer):
         return onp.broadcast_to(onp.ones((), v.dtype), v.shape)

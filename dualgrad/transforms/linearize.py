@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 
-from ..core import getval
+from ..core import peek
 from ..interpreters.forward import push_forward
 from ..interpreters.linear import LinearProgram, aval_of, record_linear
 from . import checks
@@ -29,7 +29,7 @@ def _avals(primals, who: str) -> list:
     _check_input(primals, who)
     out = []
     for p in primals:
-        v = getval(p)
+        v = peek(p)  # its type, shape and dtype
         if isinstance(v, (tuple, list, dict)):
             raise TypeError(f"{who}: pass arrays, one per argument (containers are not "
                             "supported here yet).")

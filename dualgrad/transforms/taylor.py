@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as onp
 
-from ..core import Tracer, getval, in_dtype_of, vspace
+from ..core import Tracer, getval, peek, in_dtype_of, vspace
 from ..interpreters.taylor import push_collapsed, push_jet
 from ..core.mp import from_mp, to_mp
 from .transform import Fun, _check_input, _check_tangents, _mp_errors, has_mp_input
@@ -31,8 +31,8 @@ def _plain(c, like):
     """A coefficient as an array shaped like the output (zeros stay zeros)."""
     if isinstance(c, Tracer):
         return in_dtype_of(c, like)
-    shape = onp.shape(getval(like))
-    out = onp.broadcast_to(onp.asarray(c, dtype=onp.result_type(getval(like), c)), shape)
+    shape = onp.shape(peek(like))
+    out = onp.broadcast_to(onp.asarray(c, dtype=onp.result_type(peek(like), c)), shape)
     return in_dtype_of(out.copy() if out.ndim else out[()], like)
 
 
@@ -168,14 +168,14 @@ def derivatives(fun: Fun, *, order: int) -> Callable:
     order = _check_order(order, "derivatives")
 
     def ds(x: Any) -> Any:
-        if onp.ndim(getval(x)) != 0:
+        if onp.ndim(peek(x)) != 0:
             raise TypeError(f"derivatives: x must be a scalar (got shape "
-                            f"{onp.shape(getval(x))}); use taylor(f, x, v, order=K) for the "
+                            f"{onp.shape(peek(x))}); use taylor(f, x, v, order=K) for the "
                             "derivatives of an array function along a direction v.")
-        one = onp.ones_like(getval(x)) if isinstance(getval(x), onp.ndarray) else 1.0
+        one = onp.ones_like(peek(x)) if isinstance(peek(x), onp.ndarray) else 1.0
         cs = taylor(fun, x, one if not isinstance(x, onp.generic) else x.dtype.type(1), order=order)
         scale = onp.array([math.factorial(k) for k in range(order + 1)], dtype=float)
-        scale = scale.reshape((order + 1,) + (1,) * (onp.ndim(getval(cs)) - 1))
+        scale = scale.reshape((order + 1,) + (1,) * (onp.ndim(peek(cs)) - 1))
         return in_dtype_of(cs * scale, cs)
     ds.__name__ = f"derivatives_of_{getattr(fun, '__name__', 'f')}"
     return ds
@@ -218,14 +218,14 @@ def laplacian(fun: Fun) -> Callable:
     """
     def lap(x: Any) -> Any:
         _check_input(x, "laplacian")
-        shape = onp.shape(getval(x))
+        shape = onp.shape(peek(x))
         n = int(onp.prod(shape, dtype=int))
-        dtype = onp.result_type(getval(x), 1.0)
+        dtype = onp.result_type(peek(x), 1.0)
         directions = onp.eye(n, dtype=dtype).reshape((n,) + shape)
         out, _, s2, _ = push_collapsed(fun, x, directions)
-        if onp.ndim(getval(out)) != 0:
+        if onp.ndim(peek(out)) != 0:
             raise TypeError(f"laplacian: the function must return a scalar (it returned "
-                            f"shape {onp.shape(getval(out))}); for a vector field take the "
+                            f"shape {onp.shape(peek(out))}); for a vector field take the "
                             "Laplacian of each component.")
         if isinstance(s2, float) and s2 == 0.0:
             return in_dtype_of(onp.zeros((), dtype), out)

@@ -19,7 +19,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as onp
 
-from ..core import Tracer, getval, is_duck_array, tree_flatten, tree_map
+from ..core import Tracer, is_duck_array, peek, tree_flatten, tree_map
 from ..core.levels import _stack
 from ..core.mp import from_mp, is_mp, is_mp_value, to_mp
 from ..core.spaces import VSpace, _shape_only
@@ -100,12 +100,12 @@ def has_mp_input(x) -> bool:
     """mpmath numbers among the inputs (a cheap test for the usual float inputs)."""
     if type(x) is float or (type(x) is onp.ndarray and x.dtype.kind != "O"):
         return False
-    return any(is_mp_value(getval(leaf)) for leaf in tree_flatten(x)[0])
+    return any(is_mp_value(peek(leaf)) for leaf in tree_flatten(x)[0])
 
 
 def _check_input(x, who: str) -> None:
     for leaf in tree_flatten(x)[0]:
-        v = getval(leaf)
+        v = peek(leaf)  # its type and dtype
         if is_mp(v) or type(v) in BOX_TYPES or type(v) in VSpace.mappings:  # mpmath; a registered (user) type
             continue
         checks.check_input_value(v, who)  # np.matrix, object or string arrays
@@ -133,14 +133,14 @@ def _check_tangents(primals, tangents, who: str) -> None:
         raise ValueError(f"{who}: the tangents' structure {t_def} does not match the "
                          f"primals' {p_def}.")
     for p, t in zip(p_leaves, t_leaves):
-        if type(getval(p)) in VSpace.mappings:  # a registered (user) space: its own tangents
+        if type(peek(p)) in VSpace.mappings:  # a registered (user) space: its own tangents
             continue
-        if onp.result_type(getval(t)).kind not in "fc" and not is_mp(getval(t)):
-            raise TypeError(f"{who}: a tangent has dtype {onp.result_type(getval(t))}; "
+        if onp.result_type(peek(t)).kind not in "fc" and not is_mp(peek(t)):
+            raise TypeError(f"{who}: a tangent has dtype {onp.result_type(peek(t))}; "
                             "tangents must be floating point (e.g. 1.0, or v.astype(float)).")
-        if onp.shape(getval(p)) != onp.shape(getval(t)):
-            raise ValueError(f"{who}: a tangent has shape {onp.shape(getval(t))} but its "
-                             f"primal has shape {onp.shape(getval(p))}; give tangents "
+        if onp.shape(peek(p)) != onp.shape(peek(t)):
+            raise ValueError(f"{who}: a tangent has shape {onp.shape(peek(t))} but its "
+                             f"primal has shape {onp.shape(peek(p))}; give tangents "
                              "shaped like the inputs.")
 
 
@@ -183,7 +183,7 @@ def with_aux(fun: Fun, who: str) -> tuple[Fun, Callable[[], Any]]:
 
 
 def _size(x) -> int:
-    return int(onp.prod(onp.shape(getval(x)), dtype=int))
+    return int(onp.prod(onp.shape(peek(x)), dtype=int))
 
 
 def aux_last(result: Any, aux: Any) -> Any:

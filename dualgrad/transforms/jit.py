@@ -1,0 +1,224 @@
+"""``jit``: trace a function once per input signature, then replay the recording.
+
+``jit(f)(x)`` runs ``f`` once under a staging level (``dualgrad.interpreters.staging``),
+which records every primitive call as a line of a straight-line program; later calls
+with the same signature (the shapes and dtypes of the array arguments, the container
+structure, and the values of static arguments) replay that program: plain NumPy calls,
+no tracers, levels or dispatch. Any transform traced inside (``jit(grad(f))``,
+``jit(jacobian(f))``, ``jit(vmap(f))``) leaves its derivative program in the
+recording, so the replay runs the forward pass and then the adjoint program.
+
+Python decisions on traced values (``if x > 0``, ``float(x)``, ``int(n)``, an index
+computed from the data) are guards: the replay checks each comes out as on the trace,
+and traces again when one does not (up to ``max_traces`` programs are kept per
+signature, tried newest first; a ``PerformanceWarning`` says when a function keeps
+re-tracing). Side effects (``print``, appending to an outer list, drawing from NumPy's
+global random state) happen once, at trace time; a draw from the global state warns.
+"""
+from __future__ import annotations
+
+import functools
+import warnings
+from collections import OrderedDict
+from typing import Callable
+
+import numpy as onp
+
+from ..core import PerformanceWarning, TraceError, Tracer, tree_flatten, tree_unflatten
+from ..core.levels import _stack
+from ..interpreters.staging import Retrace, Staged, StagingLevel, compile_program
+
+_TRACED_SCALARS = (float, complex, onp.floating, onp.complexfloating)
+_MAX_SIGNATURES = 64  # signatures kept per jitted function (least recently used dropped)
+
+
+class Jitted:
+    """A function compiled by ``jit``: call it as the function; ``source(*args)`` shows
+    the program it replays for such arguments."""
+
+    def __init__(self, fun: Callable, static_argnums: tuple, max_traces: int):
+        self.fun = fun
+        self.static_argnums = static_argnums
+        self.max_traces = max_traces
+        self.cache: OrderedDict = OrderedDict()  # signature -> [Program, ...], newest first
+        self.traces = 0  # how many times fun was traced
+        self.retraces = 0  # traces made because every kept program's guards failed
+        self._warned = False
+        functools.update_wrapper(self, fun)
+
+    def __call__(self, *args, **kwargs):
+        if _stack():  # inside a transform or another trace: f is part of that trace
+            return self.fun(*args, **kwargs)
+        key, leaves, td, statics = self._signature(args, kwargs)
+        progs = self.cache.get(key)
+        if progs is not None:
+            for prog in progs:
+                try:
+                    out = prog.run(*leaves)
+                except Retrace:
+                    continue
+                return tree_unflatten(prog.out_def, out)
+        prog = self._trace(key, leaves, td, statics)
+        return tree_unflatten(prog.out_def, prog.run(*leaves))
+
+    def source(self, *args, **kwargs) -> str:
+        """The Python source of the program replayed for these arguments: one line per
+        primitive (the forward pass, then the adjoint program of any transform inside),
+        one ``if ...: raise Retrace`` per guard."""
+        if _stack():
+            raise TraceError("jit(f).source() inside a transform: call it outside.")
+        key, leaves, td, statics = self._signature(args, kwargs)
+        for prog in self.cache.get(key, ()):
+            try:
+                prog.run(*leaves)
+            except Retrace:
+                continue
+            return prog.source
+        return self._trace(key, leaves, td, statics).source
+
+    # -- signatures ----------------------------------------------------------
+    def _signature(self, args, kwargs):
+        statics = tuple(args[i] for i in self.static_argnums if i < len(args))
+        dyn = tuple(a for i, a in enumerate(args) if i not in self.static_argnums) \
+            if self.static_argnums else args
+        leaves, td = tree_flatten((dyn, kwargs))
+        sig, traced = [], []
+        for v in leaves:
+            t = type(v)
+            if t is onp.ndarray:
+                if v.dtype.kind not in "biufc":
+                    raise TypeError(f"jit: an array of dtype {v.dtype} as an argument; "
+                                    "pass numbers, or mark the argument static_argnums.")
+                sig.append((v.shape, v.dtype))
+                traced.append(v)
+            elif isinstance(v, _TRACED_SCALARS):
+                sig.append(t)
+                traced.append(v)
+            elif isinstance(v, Tracer):  # pragma: no cover (the stack is not empty then)
+                raise TraceError("jit: a traced value given outside its transform.")
+            elif isinstance(v, onp.generic):  # a numpy integer or bool: by value
+                sig.append((t, v.item()))
+            else:
+                sig.append((t, _hashable(v, "an argument")))
+        key = (td, tuple(sig), tuple(_hashable(s, "a static argument") for s in statics))
+        return key, traced, td, statics
+
+    # -- tracing -------------------------------------------------------------
+    def _trace(self, key, leaves, td, statics):
+        level = StagingLevel.new()
+        rng = onp.random.get_state()
+        with level:
+            staged = iter([level.input(v) for v in leaves])
+            dyn, kwargs = _rebuild(td, key[1], staged)
+            args = _merge(dyn, statics, self.static_argnums)
+            out = self.fun(*args, **kwargs)
+            out_leaves, out_def = tree_flatten(out)
+            for o in out_leaves:
+                if isinstance(o, Tracer) and not (type(o) is Staged and o._level is level):
+                    raise TraceError(
+                        "jit: the function returned a value traced by a transform that had "
+                        "already finished (a tracer leaked out of grad/jvp/vmap).")
+        _warn_rng(rng, self.fun)
+        prog = compile_program(level, leaves, out_leaves, out_def,
+                               getattr(self.fun, "__name__", "f"))
+        prog.out_def = out_def
+        self.traces += 1
+        progs = self.cache.get(key)
+        if progs is None:
+            progs = self.cache[key] = []
+            if len(self.cache) > _MAX_SIGNATURES:
+                self.cache.popitem(last=False)
+        else:
+            self.cache.move_to_end(key)
+            self.retraces += 1
+            if self.retraces > self.max_traces and not self._warned:
+                self._warned = True
+                warnings.warn(
+                    f"jit({getattr(self.fun, '__name__', 'f')}) traced again {self.retraces} "
+                    "times: a Python decision on traced values (if x > 0, float(x), int(n), "
+                    "an index computed from the data) keeps coming out differently. Write "
+                    "it with dualgrad.numpy.where, or pass the value as a static argument.",
+                    PerformanceWarning, stacklevel=3)
+        progs.insert(0, prog)
+        del progs[self.max_traces:]
+        return prog
+
+
+def _rebuild(td, sig, staged):
+    """The arguments with each traced leaf staged (static leaves as they were)."""
+    vals = []
+    for s in sig:
+        if isinstance(s, tuple) and len(s) == 2 and not isinstance(s[0], type):
+            vals.append(next(staged))  # (shape, dtype): an array
+        elif isinstance(s, type):
+            vals.append(next(staged))  # a traced scalar
+        else:
+            vals.append(s[1])
+    return tree_unflatten(td, vals)
+
+
+def _merge(dyn, statics, static_argnums):
+    if not static_argnums:
+        return dyn
+    out, d, s = [], iter(dyn), iter(statics)
+    for i in range(len(dyn) + len(statics)):
+        out.append(next(s) if i in static_argnums else next(d))
+    return tuple(out)
+
+
+def _hashable(v, what):
+    try:
+        hash(v)
+    except TypeError:
+        raise TypeError(f"jit: {what} of type {type(v).__name__} is neither an array nor "
+                        "hashable, so it cannot be part of the signature the trace is "
+                        "cached under. Pass arrays, numbers, or hashable static values.") \
+            from None
+    return v
+
+
+def _warn_rng(before, fun) -> None:
+    after = onp.random.get_state()
+    if before[2] != after[2] or not onp.array_equal(before[1], after[1]):
+        warnings.warn(
+            f"jit({getattr(fun, '__name__', 'f')}): the function drew numbers from NumPy's "
+            "global random state while it was traced. The draw happened once, at trace "
+            "time; every replay reuses those numbers. Draw them outside and pass them as "
+            "an argument.", UserWarning, stacklevel=4)
+
+
+def jit(fun: Callable | None = None, *, static_argnums=(), max_traces: int = 8):
+    """``fun`` traced once per input signature and replayed as straight-line NumPy.
+
+    Works on any function, including any transform of one: ``jit(grad(f))``,
+    ``jit(value_and_grad(f))``, ``jit(jacobian(f))``, ``jit(hessian(f))``,
+    ``jit(vmap(f))``. The signature is the container structure of the arguments, the
+    shape and dtype of each array and the type of each float, and the value of every
+    other leaf (ints, bools, strings) and of the arguments in ``static_argnums``.
+
+    Python control flow on traced values becomes a guard checked on every replay; a
+    replay whose guards fail traces again (``max_traces`` programs are kept per
+    signature). Side effects happen at trace time only. Inside another transform (or
+    another ``jit``) the function simply runs as part of that trace.
+
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import grad
+    >>> df = jit(grad(lambda x: np.sin(x) * x))
+    >>> round(float(df(1.0)), 6)
+    1.381773
+    """
+    if fun is None:
+        return functools.partial(jit, static_argnums=static_argnums, max_traces=max_traces)
+    if not callable(fun):
+        raise TypeError(f"jit(fun): fun must be callable, got {type(fun).__name__}.")
+    if isinstance(static_argnums, int):
+        static_argnums = (static_argnums,)
+    static_argnums = tuple(sorted(static_argnums))
+    if any(not isinstance(i, int) or i < 0 for i in static_argnums):
+        raise TypeError("jit: static_argnums must be non-negative ints.")
+    if not isinstance(max_traces, int) or max_traces < 1:
+        raise ValueError("jit: max_traces must be an int >= 1.")
+    return Jitted(fun, static_argnums, max_traces)
+
+
+__all__ = ["jit", "Jitted", "PerformanceWarning"]
