@@ -1,6 +1,9 @@
 """Batched (one pass) and looped (one pass per direction) Jacobians and
 Hessians agree to rounding error, in both modes, chunked, and nested; vmap
 gives per-example results; primitives without a batch rule fall back to a loop."""
+import os
+import warnings
+
 import numpy as onp
 import pytest
 from hypothesis import given
@@ -302,3 +305,97 @@ def test_binary_elementwise_primitives_batch_in_one_call(name, monkeypatch):
     assert not loops, f"fell back to a loop for {loops}"
     loops.clear()  # vmap may loop here: rules read primal masks (copysign, heaviside)
     assert onp.allclose(vmap(f)(X), onp.stack([f(row) for row in X]))
+
+
+# ------------------------------------------------------------------ PerformanceWarning
+@primitive
+def quartic(x):  # a user primitive without a batch rule: vmap loops over it
+    return x ** 4
+
+
+defjvp(quartic, lambda t, ans, x: t * 4 * x ** 3)
+defvjp(quartic, lambda ans, x: lambda g: g * 4 * x ** 3)
+
+
+@primitive
+def doubled(x):  # linear, its rules call it on tangents: jacobian loops over it too
+    return 2.0 * x
+
+
+defjvp(doubled, lambda t, ans, x: doubled(t))
+defvjp(doubled, lambda ans, x: lambda g: doubled(g))
+
+
+def _performance_warnings(fun, *args):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fun(*args)
+    return [w for w in caught if issubclass(w.category, dualgrad.PerformanceWarning)]
+
+
+def test_performance_warning_is_public():
+    from dualgrad.core.errors import PerformanceWarning
+    assert dualgrad.PerformanceWarning is PerformanceWarning
+    assert "PerformanceWarning" in dualgrad.__all__ and issubclass(PerformanceWarning, Warning)
+
+
+def test_a_looping_primitive_warns_once_naming_it_at_the_users_line():
+    X10 = RNG.standard_normal((10, 3))
+    caught = _performance_warnings(vmap(quartic), X10)
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "'quartic'" in message and "no batched rule" in message
+    assert caught[0].filename == __file__  # the user's line, not dualgrad's
+    with pytest.warns(dualgrad.PerformanceWarning):
+        _close(vmap(quartic)(X10), X10 ** 4)  # and the result is right
+    # jacobian pushes its 12 directions through doubled's loop, in either mode
+    for jac in (jacfwd, jacrev):
+        caught = _performance_warnings(jac(lambda x: np.sin(doubled(x))), X10[0].repeat(4))
+        assert len(caught) == 1 and "'doubled'" in str(caught[0].message)
+        assert caught[0].filename == __file__
+
+
+def test_a_rule_that_reads_values_warns_naming_the_primitive_and_the_cause():
+    g = grad(lambda x: np.sum(np.sort(x) * onp.arange(3.0)))
+    caught = _performance_warnings(vmap(g), RNG.standard_normal((10, 3)))
+    assert len(caught) == 1 and caught[0].filename == __file__
+    assert "'sort'" in str(caught[0].message) and "read the numbers" in str(caught[0].message)
+    # Python control flow on a batched value: the cause is the user's code
+    caught = _performance_warnings(vmap(lambda x: x if x[0] > 0 else -x),
+                                   RNG.standard_normal((10, 3)))
+    assert len(caught) == 1 and "Python control flow" in str(caught[0].message)
+
+
+def test_the_sparse_tools_warn_too():
+    from dualgrad import sparse
+    x = onp.linspace(0.1, 1, 12)
+    f = lambda x: doubled(np.outer(x, x[:6]).ravel())  # noqa: E731  (dense: 6+ colours)
+    for mode in ("fwd", "rev"):
+        caught = _performance_warnings(sparse.jacobian(f, mode=mode), x)
+        assert len(caught) == 1 and "sparse.jacobian" in str(caught[0].message)
+        assert "'doubled'" in str(caught[0].message) and caught[0].filename == __file__
+
+
+def test_batched_primitives_and_short_loops_stay_silent():
+    X10 = RNG.standard_normal((10, 3))
+    assert not _performance_warnings(vmap(grad(lambda x: np.sum(np.tanh(x) ** 2))), X10)
+    assert not _performance_warnings(jacobian(np.sin), X10[0])
+    assert not _performance_warnings(vmap(quartic), X10[:3])  # 3 examples: cheap enough
+
+
+def test_one_warning_per_call_site_under_the_default_filter():
+    X10 = RNG.standard_normal((10, 3))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.resetwarnings()
+        warnings.simplefilter("default")
+        for _ in range(3):
+            vmap(quartic)(X10)
+    assert len([w for w in caught if issubclass(w.category, dualgrad.PerformanceWarning)]) == 1
+
+
+def test_the_debug_log_keeps_the_detail(caplog):
+    import logging
+    with caplog.at_level(logging.DEBUG, logger="dualgrad"):
+        _performance_warnings(vmap(grad(lambda x: np.sum(np.sort(x)))), RNG.standard_normal((6, 2)))
+    assert any("one batched pass failed" in r.getMessage() and "looping over the 6" in
+               r.getMessage() for r in caplog.records)

@@ -17,8 +17,8 @@ functions ``dualgrad.core.vspace`` and ``dualgrad.core.primitive`` do not hide t
 The names below are this package's public face (``dualgrad.core.getval`` and
 friends, named in error messages).
 """
-from .errors import (BatchingError, DifferentiationError, MissingRuleError,
-                     UnexpectedTracerError, log, stale_tracer_message)
+from .errors import (BatchingError, DifferentiationError, MissingRuleError, PerformanceWarning,
+                     UnexpectedTracerError, log, stale_tracer_message, warn)
 from .tracer import (ARRAY_FROM_SEQUENCE, INDEX_UPDATE, NUMPY_OVERRIDES, Tracer, getval,
                      holds_tracer, install_methods, is_differentiable, isbox, ndim_of, shape_of,
                      static_index, unsupported, PLAIN_FLOATS, plain_if_pending)
@@ -31,7 +31,8 @@ from .primitives import (ALL, ANY, JVP_RULES, VJP_RULES, Primitive, ViewPrimitiv
                          notrace_primitive, primitive, saved_values)
 
 __all__ = ["BatchingError", "DifferentiationError", "MissingRuleError", "UnexpectedTracerError",
-           "log", "stale_tracer_message", "ARRAY_FROM_SEQUENCE", "INDEX_UPDATE",
+           "PerformanceWarning", "warn", "log", "stale_tracer_message", "ARRAY_FROM_SEQUENCE",
+           "INDEX_UPDATE",
            "NUMPY_OVERRIDES", "Tracer", "getval", "holds_tracer", "install_methods",
            "is_differentiable", "isbox", "ndim_of", "shape_of", "static_index", "unsupported",
            "plain_if_pending",

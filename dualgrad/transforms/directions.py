@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..interpreters.batching import BatchingError, BatchLevel, batch_unwrap, batch_wrap
+from ..interpreters.batching import (BatchingError, BatchLevel, batch_unwrap, batch_wrap,
+                                     warn_fallback, warn_loops)
 from .complex_layouts import complex_columns, complex_rows
-from ..core import shape_of, getval, log
+from ..core import shape_of, getval
 from ..interpreters.forward import push_forward
 from ..interpreters.reverse import pull_back
 from ..core.spaces import tree_flatten, tree_map, tree_unflatten, vspace
@@ -59,8 +60,8 @@ def _directions_fwd(unary, x, batch: bool, chunk_size):
     if batch and n > 0:
         try:
             return _directions_fwd_batched(unary, x, n, chunk_size)
-        except BatchingError:  # a rule read a tangent's values: loop instead
-            log.debug("jacobian: a JVP rule cannot be batched; looping over directions")
+        except BatchingError as e:  # a rule read a tangent's values: loop instead
+            warn_fallback("jacobian (forward mode)", n, e, "input directions")
     ans, cols = None, []
     for e in vspace(x).standard_basis():
         ans, t = push_forward(unary, (x,), (e,))
@@ -77,6 +78,7 @@ def _directions_fwd_batched(unary, x, n, chunk_size):
             seeds = batch_wrap(level, _basis(x, start, stop))
             ans, t = push_forward(unary, (x,), (seeds,))
             parts.append(batch_unwrap(level, t))
+        warn_loops("jacobian (forward mode)", level, "input directions")
     return ans, _concat0(parts)
 
 
@@ -90,8 +92,8 @@ def _directions_rev(unary, x, batch: bool, chunk_size):
     if batch and ys.size > 0:
         try:
             return ans, _directions_rev_batched(ans, pull, ys.size, chunk_size)
-        except BatchingError:  # a rule read a cotangent's values: loop instead
-            log.debug("jacobian: a VJP rule cannot be batched; looping over directions")
+        except BatchingError as e:  # a rule read a cotangent's values: loop instead
+            warn_fallback("jacobian (reverse mode)", ys.size, e, "output directions")
     rows = [pull(e)[0] for e in ys.standard_basis()]
     if not rows:
         return ans, tree_map(lambda l: onp.zeros((0,) + shape_of(l)), x)
@@ -105,6 +107,7 @@ def _directions_rev_batched(ans, pull, m, chunk_size):
         with BatchLevel.new(stop - start) as level:
             g = batch_wrap(level, _basis(ans, start, stop))
             parts.append(batch_unwrap(level, pull(g)[0]))
+        warn_loops("jacobian (reverse mode)", level, "output directions")
     return _concat0(parts)
 
 
