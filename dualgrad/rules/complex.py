@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import PLAIN_FLOATS, Primitive, ViewPrimitive, getval
+from ..core import PLAIN_FLOATS, Primitive, ViewPrimitive, getval, notrace_primitive
 
 
 def is_complex(x) -> bool:
@@ -150,6 +150,10 @@ conj.def_jvp(lambda t, ans, x: conj(t))
 conj.def_vjp(lambda g, ans, x: cast_like(conj(g), x), reads=())
 
 
+# A mask of the primal values, one elementwise call (under vmap: for all examples at once).
+_is_zero = notrace_primitive(lambda r: r == 0, elementwise=True)
+
+
 # |z| = sqrt(x^2 + y^2).  With the unit s = z / |z|:
 #   JVP:  Re(conj(s) dz)                 (sign(x) dx for real x)
 #   VJP:  g conj(s)                      (du/dx - i du/dy = (x - i y) / |z|)
@@ -158,7 +162,7 @@ def _abs_unit(x, ans):
     """conj(x) / |x|, and 0 where x == 0 (sign(x) for real x)."""
     if not is_complex(x):
         return sign(x)
-    zero = getval(ans) == 0
+    zero = _is_zero(ans)
     return onp.where(zero, 0.0, conj(x) / onp.where(zero, 1.0, ans))  # NEP 18: ours
 
 
@@ -205,7 +209,7 @@ _UNIT_SIGN = onp.sign(onp.complex128(1j)) == 1j
 def _sign_scale(x):
     """1 / |x|, and 0 where x == 0."""
     r = absolute(x)
-    zero = getval(r) == 0
+    zero = _is_zero(r)
     return onp.where(zero, 0.0, 1.0 / onp.where(zero, 1.0, r))  # NEP 18: ours
 
 
