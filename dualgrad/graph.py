@@ -872,6 +872,7 @@ def plot_derivative(f: Callable, df_analytic: Callable | None, x, path: str | No
         err = float(onp.max(onp.abs(dy - exact)))
         ax.plot(x, exact, "k--", lw=1.2, label="analytic f'(x)")
     ax.set_xlabel("x")
+    ax.set_ylabel("f(x) and f'(x)")
     ax.legend(loc="best", fontsize=8)
     ax.set_title(title or f"derivative vs analytic (max |difference| = {err:.1e})", fontsize=9)
     if path is not None:
