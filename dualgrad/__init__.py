@@ -15,7 +15,8 @@ from .transforms import (ModeChoice, checkpoint, deriv, elementwise_grad, grad,
                          custom_vjp, jet, derivatives, taylor, laplacian, linearize,
                          linear_transpose)
 from .builtins import dict, isinstance, list, tuple, type  # autograd exports these too
-from .core import PerformanceWarning, primitive, notrace_primitive, register_pytree_node
+from .core import primitive, notrace_primitive, register_pytree_node
+from .core.errors import PerformanceWarning
 from .extend import defjvp, defvjp
 from .test_util import check_grads
 from . import sparse  # noqa: F401  (dualgrad.sparse: sparse Jacobians; scipy loaded on use)
@@ -30,5 +31,5 @@ __all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv"
            "checkpoint", "jit", "jvp", "vjp", "jet", "derivatives", "taylor", "laplacian",
            "linearize", "linear_transpose", "pick_mode", "ModeChoice", "vmap", "primitive",
            "notrace_primitive", "defjvp", "defvjp", "check_grads", "linear_operator",
-           "isinstance", "type", "tuple", "list", "dict", "stop_gradient", "custom_jvp",
-           "custom_vjp", "register_pytree_node", "PerformanceWarning"]
+           "PerformanceWarning", "isinstance", "type", "tuple", "list", "dict", "stop_gradient",
+           "custom_jvp", "custom_vjp", "register_pytree_node"]

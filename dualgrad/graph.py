@@ -104,7 +104,8 @@ class Computation:
     ``flows`` lists the derivative messages in the order they were computed:
     ``(src, dst, argnum)`` means a tangent went from variable ``src`` into
     ``dst`` (forward), or a cotangent went from ``src`` back to its argument
-    ``dst`` (reverse).
+    ``dst`` (reverse). In reverse mode ``messages[k]`` is the value of message k,
+    the cotangent contribution ``g_src · ∂src/∂dst`` added into ``g_dst``.
 
     Parameters
     ----------
@@ -121,6 +122,8 @@ class Computation:
         The derivative messages ``(src, dst, argnum)`` in the order computed.
     output : str or None
         The output variable's name (None if the output does not depend on the input).
+    messages : list
+        Reverse mode: the value of each message of ``flows`` (empty in forward mode).
 
     Raises
     ------
@@ -140,6 +143,7 @@ class Computation:
     steps: list
     flows: list
     output: str | None
+    messages: list = dataclasses.field(default_factory=list)  # each flow's value (reverse)
 
     # -- text -------------------------------------------------------------
     def wengert(self) -> str:
@@ -186,9 +190,14 @@ class Computation:
         else:
             lines.append("Cotangents flow backward, from the output to the inputs (gv = d out / dv):")
             if self.output is not None:
-                lines.append(f"  g{self.output} = seed")
-            for src, dst, _ in self.flows:
-                lines.append(f"  g{dst} += g{src}·∂{src}/∂{dst}")
+                seed = next(s.deriv for s in self.steps if s.name == self.output)
+                lines.append(f"  {f'g{self.output} = seed':<34} # {_short(seed)}")
+            total: dict = {}
+            for k, (src, dst, _) in enumerate(self.flows):
+                msg = self.messages[k] if k < len(self.messages) else None
+                total[dst] = msg if dst not in total or msg is None else total[dst] + msg
+                note = f"+= {_short(msg)}, so g{dst} = {_short(total[dst])}" if msg is not None else ""
+                lines.append(f"  {f'g{dst} += g{src}·∂{src}/∂{dst}':<34} # {note}")
             for s in self.steps:
                 if s.prim is None:
                     lines.append(f"  result: g{s.name} = {_short(s.deriv)}")
@@ -248,6 +257,15 @@ class Computation:
     def draw(self, ax=None, *, title: str | None = None):
         """Draw the graph with matplotlib (no Graphviz needed); returns the figure.
 
+        A layered drawing: inputs at the top, each variable one row below the
+        deepest of its arguments, the order within each row chosen to reduce edge
+        crossings (Graphviz's order when its ``dot`` program is installed, else
+        barycentre sweeps), boxes spaced by their measured text so none overlap, and
+        an edge that spans rows routed through a free slot in each row it crosses,
+        so no edge runs through a box. Derivative messages are the coloured edges,
+        numbered in flow order. On its own figure one data unit is one inch, which
+        keeps the text inside its spacing; on a given ``ax`` the picture is scaled.
+
         Parameters
         ----------
         ax : matplotlib Axes, optional
@@ -272,41 +290,51 @@ class Computation:
         >>> fig.axes[0].get_title()
         'sin(x) x'
         """
-        fig, ax = _axes(ax, figsize=(6, 0.9 + 0.9 * _n_layers(self.steps)))
-        pos = _layout(self.steps)
-        bend = {}
-        for s in self.steps:
-            for a in s.args:
-                if isinstance(a, _Ref):
-                    skip = abs(pos[str(a)][1] - pos[s.name][1]) > 1.5 or pos[str(a)][0] != pos[s.name][0]
-                    bend[(str(a), s.name)] = 0.45 if skip else 0.0
-                    _arrow(ax, pos[str(a)], pos[s.name], "0.55", "-", bend[(str(a), s.name)])
+        lay = _Drawing(self)
+        kind = "tangents, numbered in flow order" if self.mode == "fwd" else \
+            "cotangents (dashed, against the arrows), numbered in flow order"
+        title = title or f"{'Forward' if self.mode == 'fwd' else 'Reverse'} mode: {kind}"
+        if ax is None:
+            from matplotlib.figure import Figure
+            # wide enough for the title too (the drawing then stays centred, to scale)
+            wide = _box_sizes({"title": title})["title"][0] * _TITLE_FONT / _FONT
+            fig = Figure(figsize=(max(lay.width, wide), lay.height + _TITLE))
+            ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+        fig = ax.figure
+        flows = _flows_by_edge(self)
         colour = "tab:blue" if self.mode == "fwd" else "tab:red"
-        for k, (src, dst, _) in enumerate(self.flows, 1):
-            # forward messages run along a computation edge, reverse ones against it
-            rad = bend.get((src, dst), bend.get((dst, src), 0.0))
-            rad = rad + 0.25 if self.mode == "fwd" else -(rad + 0.25)
-            _arrow(ax, pos[src], pos[dst], colour, "--" if self.mode == "rev" else "-", rad)
-            (x0, y0), (x1, y1) = pos[src], pos[dst]
-            lx = 0.5 * (x0 + x1) + 0.5 * rad * (y1 - y0)
-            ly = 0.5 * (y0 + y1) - 0.5 * rad * (x1 - x0)
-            ax.text(lx, ly, str(k), color=colour, fontsize=9, ha="center", va="center",
-                    bbox=dict(boxstyle="circle,pad=0.15", fc="white", ec=colour, lw=0.6))
-        for s in self.steps:
-            x, y = pos[s.name]
-            ax.text(x, y, f"{_stmt(s)}\n{s.shape}", ha="center", va="center", fontsize=8,
-                    bbox=dict(boxstyle="round" if s.prim is None else "square",
-                              fc="lightyellow" if s.prim is None else "white", ec="0.3"))
-        xs = [p[0] for p in pos.values()] or [0]
-        ys = [p[1] for p in pos.values()] or [0]
-        ax.set_xlim(min(xs) - 1.2, max(xs) + 1.2)
-        ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
+        for (a, b), path in lay.edges.items():
+            xs, ys = zip(*path)
+            ax.plot(xs, ys, color="0.6", lw=1, gid=f"edge:{a}->{b}")
+            ax.annotate("", xy=path[-1], xytext=path[-2], arrowprops=dict(
+                arrowstyle="-|>", color="0.6", shrinkA=0, shrinkB=0, lw=1))
+            numbers = flows.get((a, b))
+            if not numbers:
+                continue
+            shifted = [(x + _SHIFT, y) for x, y in path]  # the messages run beside the edge
+            if self.mode == "rev":
+                shifted = shifted[::-1]
+            xs, ys = zip(*shifted)
+            ax.plot(xs, ys, color=colour, lw=1.2, ls="--" if self.mode == "rev" else "-",
+                    gid=f"flow:{a}->{b}")
+            ax.annotate("", xy=shifted[-1], xytext=shifted[-2], arrowprops=dict(
+                arrowstyle="-|>", color=colour, shrinkA=0, shrinkB=0, lw=1.2))
+            (x0, y0), (x1, y1) = lay.gap_segment(a, b)
+            ax.text(0.5 * (x0 + x1) + 2 * _SHIFT, 0.5 * (y0 + y1), ",".join(map(str, numbers)),
+                    color=colour, fontsize=7, ha="left", va="center")
+        for st in self.steps:
+            x, y = lay.pos[st.name]
+            ax.text(x, y, lay.labels[st.name], ha="center", va="center", fontsize=_FONT,
+                    gid=f"box:{st.name}", bbox=dict(
+                        boxstyle=f"{'round' if st.prim is None else 'square'},pad={_PAD}",
+                        fc="lightyellow" if st.prim is None else "white", ec="0.3"))
+        ax.set_xlim(-lay.width / 2, lay.width / 2)
+        ax.set_ylim(-lay.height, _TITLE)
         ax.set_aspect("equal")
         ax.axis("off")
-        kind = "tangents, numbered in flow order" if self.mode == "fwd" else \
-            "cotangents (dashed), numbered in flow order"
-        ax.set_title(title or f"{'Forward' if self.mode == 'fwd' else 'Reverse'} mode: {kind}",
-                     fontsize=9)
+        # the title sits in the band reserved above the top row, inside the axes
+        ax.set_title(title, y=1 - 0.5 * _TITLE / (lay.height + _TITLE), va="center", pad=0,
+                     fontsize=_TITLE_FONT)
         return fig
 
     def render(self, path: str) -> str:
@@ -392,10 +420,11 @@ def _dot_escape(text: str) -> str:
 
 
 # ----------------------------------------------------------------- record
-def record(fun: Callable, *args, mode: str = "rev", argnum: int = 0, seed=None,
+def record(fun: Callable, *args, mode: str = "rev", argnum: int | tuple = 0, seed=None,
            **kwargs) -> Computation:
     """Run ``fun(*args, **kwargs)`` once, differentiating with respect to
-    ``args[argnum]``, and return the :class:`Computation`.
+    ``args[argnum]`` (a tuple ``argnum=(0, 1)``: with respect to those arguments, each
+    named by its parameter), and return the :class:`Computation`.
 
     ``mode="fwd"`` pushes the tangent ``seed`` (default: all ones, shaped like
     the input) forward; ``mode="rev"`` records a tape and pulls the cotangent
@@ -410,10 +439,13 @@ def record(fun: Callable, *args, mode: str = "rev", argnum: int = 0, seed=None,
         Its arguments.
     mode : {"rev", "fwd"}, default "rev"
         Reverse mode (a tape, cotangents) or forward mode (tangents).
-    argnum : int, default 0
-        The argument differentiated (an array, a scalar or a container of them).
+    argnum : int or tuple of int, default 0
+        The argument differentiated (an array, a scalar or a container of them), or
+        several: ``argnum=(0, 1)`` differentiates with respect to both, each input
+        named by its parameter.
     seed : array, optional
-        The tangent (forward) or cotangent (reverse) to propagate; all ones by default.
+        The tangent (forward) or cotangent (reverse) to propagate; all ones by default
+        (a tuple of them, one per argument, for a tuple ``argnum`` in forward mode).
 
     Returns
     -------
@@ -423,7 +455,8 @@ def record(fun: Callable, *args, mode: str = "rev", argnum: int = 0, seed=None,
     Raises
     ------
     ValueError
-        If ``mode`` is neither "fwd" nor "rev".
+        If ``mode`` is neither "fwd" nor "rev", or ``argnum`` names no positional
+        argument.
     TypeError
         If the differentiated argument is not a float or complex array or a
         container of them (an integer, a string).
@@ -435,20 +468,37 @@ def record(fun: Callable, *args, mode: str = "rev", argnum: int = 0, seed=None,
     >>> comp = record(lambda x: np.sin(x) * x, 2.0, mode="fwd")
     >>> print(comp.wengert().splitlines()[2])
       v1 = sin(v0)                       # shape ()       value 0.9093
+    >>> two = record(lambda x, y: x * y, 2.0, 3.0, argnum=(0, 1))
+    >>> [(s.name, float(s.deriv)) for s in two.steps[:2]]   # d(xy)/dx = y, d(xy)/dy = x
+    [('v0', 3.0), ('v1', 2.0)]
     """
     if mode not in ("fwd", "rev"):
         raise ValueError(f"mode must be 'fwd' or 'rev', not {mode!r}.")
-    x = args[argnum]
-    _check_input(x, "record")
+    many = isinstance(argnum, (tuple, list))
+    nums = tuple(argnum) if many else (argnum,)
+    for i in nums:
+        if not isinstance(i, (int, onp.integer)) or not -len(args) <= i < len(args):
+            raise ValueError(f"record: argnum={argnum!r} must name positional arguments of "
+                             f"the {len(args)} given (an int, or a tuple of ints).")
+    nums = tuple(int(i) % len(args) for i in nums)
+    xs = tuple(args[i] for i in nums)
+    for x in xs:
+        _check_input(x, "record")
 
     def unary(xv):
-        return fun(*args[:argnum], xv, *args[argnum + 1:], **kwargs)
+        full = list(args)
+        for i, v in zip(nums, xv if many else (xv,)):
+            full[i] = v
+        return fun(*full, **kwargs)
     try:
-        pname = list(inspect.signature(fun).parameters)[argnum]
-    except (TypeError, ValueError, IndexError):
-        pname = "x"
-    leaves, treedef = tree_flatten(x)
-    names = _leaf_names(treedef, pname)  # x, p[0], d['a'], p[1][0], ...
+        params = list(inspect.signature(fun).parameters)
+    except (TypeError, ValueError):
+        params = []
+    names = []
+    for i, x in zip(nums, xs):  # x, p[0], d['a'], p[1][0], ... (one prefix per argument)
+        pname = params[i] if i < len(params) else ("x" if not many else f"arg{i}")
+        names += _leaf_names(tree_flatten(x)[1], pname)
+    leaves, treedef = tree_flatten(xs if many else xs[0])
     run = _record_fwd if mode == "fwd" else _record_rev
     return run(unary, leaves, treedef, names, seed)
 
@@ -561,7 +611,7 @@ def _record_rev(unary, leaves, treedef, names, seed):
     order = sorted(set(nodes), key=lambda n: n.id)
     var = {n: _Ref(f"v{k}") for k, n in enumerate(order)}
     # The backward pass, written out so that each message can be recorded.
-    cts, flows = {}, []
+    cts, flows, messages = {}, [], []
     if type(out) is Box and out._level is level:
         cts[out.node] = vspace(out.value).ones() if seed is None else seed
         _bump("backward_passes")  # for count(): this loop is the level's backward pass
@@ -574,6 +624,7 @@ def _record_rev(unary, leaves, treedef, names, seed):
                 pg = rule(ct, node.ans, *node.args, **node.kwargs)
                 cts[parent] = pg if parent not in cts else cts[parent] + pg
                 flows.append((str(var[node]), str(var[parent]), argnum))
+                messages.append(pg)
     steps = []
     for n in order:
         if n.prim is None:
@@ -585,10 +636,17 @@ def _record_rev(unary, leaves, treedef, names, seed):
         steps.append(Step(var[n], n.prim.name, n.prim.name, refs, dict(n.kwargs),
                           onp.shape(n.ans), n.ans, cts.get(n)))
     output = str(var[out.node]) if type(out) is Box and out._level is level else None
-    return Computation("rev", steps, flows, output)
+    return Computation("rev", steps, flows, output, messages)
 
 
 # ----------------------------------------------------------------- layout / matplotlib
+_FONT, _PAD = 8, 0.3           # box text size (points) and padding (in font sizes)
+_GAP, _ROW_GAP = 0.3, 0.55     # inches between boxes in a row, and between rows
+_SLOT, _SHIFT = 0.2, 0.05      # an edge's slot in a row it crosses; a message's offset
+_MARGIN, _TITLE = 0.3, 0.45    # around the drawing; the title's band
+_TITLE_FONT = 9
+
+
 def _layers(steps) -> dict:
     depth = {}
     for s in steps:
@@ -597,26 +655,163 @@ def _layers(steps) -> dict:
     return depth
 
 
-def _n_layers(steps) -> int:
-    return 1 + max(_layers(steps).values(), default=0)
-
-
-def _layout(steps) -> dict:
-    depth, count, pos = _layers(steps), {}, {}
+def _edges(steps) -> list:
+    """The computation edges (argument -> result), each once, in order."""
+    out: dict = {}
     for s in steps:
-        count[depth[s.name]] = count.get(depth[s.name], 0) + 1
-    seen: dict = {}
-    for s in steps:
-        d = depth[s.name]
-        k = seen[d] = seen.get(d, -1) + 1
-        pos[s.name] = (2.6 * (k - (count[d] - 1) / 2), -float(d))
-    return pos
+        for a in s.args:
+            if isinstance(a, _Ref):
+                out[(str(a), s.name)] = None
+    return list(out)
 
 
-def _arrow(ax, p0, p1, colour, style, bend):
-    ax.annotate("", xy=p1, xytext=p0, arrowprops=dict(
-        arrowstyle="-|>", color=colour, linestyle=style, shrinkA=14, shrinkB=14,
-        connectionstyle=f"arc3,rad={bend}"))
+def _flows_by_edge(comp) -> dict:
+    """{computation edge: the numbers of the derivative messages along it}."""
+    out: dict = {}
+    for k, (src, dst, _) in enumerate(comp.flows, 1):
+        edge = (src, dst) if comp.mode == "fwd" else (dst, src)
+        out.setdefault(edge, []).append(k)
+    return out
+
+
+def _crossings(order, edges_between) -> int:
+    """Edge crossings between consecutive rows (pairs of edges whose ends swap)."""
+    pos = {v: i for row in order for i, v in enumerate(row)}
+    total = 0
+    for es in edges_between:
+        ends = [(pos[u], pos[v]) for u, v in es]
+        total += sum(1 for i, (a, b) in enumerate(ends) for c, d in ends[i + 1:]
+                     if (a - c) * (b - d) < 0)
+    return total
+
+
+def _order_rows(rows, links, initial_key=None, sweeps: int = 6):
+    """Reorder each row to reduce crossings: start from ``initial_key`` (Graphviz's x)
+    or the recording order, then barycentre sweeps down and up; keep the best."""
+    order = [sorted(r, key=initial_key) if initial_key else list(r) for r in rows]
+    between = [[(u, v) for u, v in links if u in set(order[i]) and v in set(order[i + 1])]
+               for i in range(len(order) - 1)]
+    best, best_n = [list(r) for r in order], _crossings(order, between)
+    for sweep in range(sweeps):
+        down = sweep % 2 == 0
+        for i in (range(1, len(order)) if down else range(len(order) - 2, -1, -1)):
+            ref = {v: k for k, v in enumerate(order[i - 1 if down else i + 1])}
+            es = between[i - 1] if down else between[i]
+            near: dict = {}
+            for u, v in es:
+                mine, other = (v, u) if down else (u, v)
+                near.setdefault(mine, []).append(ref[other])
+            here = {v: k for k, v in enumerate(order[i])}
+            order[i].sort(key=lambda v: (sum(near[v]) / len(near[v])) if v in near else here[v])
+        n = _crossings(order, between)
+        if n < best_n:
+            best, best_n = [list(r) for r in order], n
+    return best
+
+
+def _graphviz_x(comp) -> dict | None:
+    """Graphviz's x coordinate of each node (``dot -Tplain``), or None without dot."""
+    dot = shutil.which("dot")
+    if dot is None:
+        return None
+    import subprocess
+    try:
+        plain = subprocess.run([dot, "-Tplain"], input=comp.to_dot(), capture_output=True,
+                               text=True, timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return _parse_plain(plain)
+
+
+def _parse_plain(plain: str) -> dict:
+    """{node: x} from Graphviz's ``-Tplain`` output (lines ``node name x y ...``)."""
+    return {f[1]: float(f[2]) for f in (line.split() for line in plain.splitlines())
+            if len(f) > 3 and f[0] == "node"}
+
+
+class _Drawing:
+    """Where everything goes, in inches: rows by depth, each edge that spans rows
+    split by a slot (a dummy node) in each row between, rows ordered to reduce
+    crossings, boxes spaced by their measured text."""
+
+    def __init__(self, comp):
+        steps = comp.steps
+        depth = _layers(steps)
+        self.labels = {s.name: f"{_stmt(s)}\n{s.shape}" for s in steps}
+        sizes = _box_sizes(self.labels)
+        n_rows = 1 + max(depth.values(), default=0)
+        rows: list = [[] for _ in range(n_rows)]
+        for s in steps:
+            rows[depth[s.name]].append(s.name)
+        links, self.route = [], {}
+        for a, b in _edges(steps):  # a long edge: a -> slot -> ... -> slot -> b
+            chain = [a] + [("slot", a, b, d) for d in range(depth[a] + 1, depth[b])] + [b]
+            for d, slot in zip(range(depth[a] + 1, depth[b]), chain[1:-1]):
+                rows[d].append(slot)
+                sizes[slot] = (_SLOT, 0.0)
+            links += list(zip(chain, chain[1:]))
+            self.route[(a, b)] = chain
+        gx = _graphviz_x(comp)
+        key = None
+        if gx is not None:  # slots sit between their ends' Graphviz positions
+            key = lambda v: gx.get(v, 0.0) if isinstance(v, str) else \
+                0.5 * (gx.get(v[1], 0.0) + gx.get(v[2], 0.0))
+        rows = _order_rows(rows, links, key)
+        self.pos, self.size, self.row_of = {}, sizes, {}
+        self.row_y, self.row_h = [], []
+        y, width = -_MARGIN, 0.0
+        for d, row in enumerate(rows):
+            h = max((sizes[v][1] for v in row), default=0.0)
+            total = sum(sizes[v][0] for v in row) + _GAP * (len(row) - 1)
+            width = max(width, total)
+            x = -total / 2
+            self.row_y.append(y - h / 2)
+            self.row_h.append(h)
+            for v in row:
+                self.pos[v] = (x + sizes[v][0] / 2, y - h / 2)
+                self.row_of[v] = d
+                x += sizes[v][0] + _GAP
+            y -= h + _ROW_GAP
+        self.width = width + 2 * _MARGIN
+        self.height = -(y + _ROW_GAP) + _MARGIN
+        self.edges = {e: self._path(chain) for e, chain in self.route.items()}
+
+    def _path(self, chain) -> list:
+        """Down out of the first box, through each slot, into the last box: the
+        vertical pieces stay inside a box's or a slot's column, the slanted ones in
+        the gaps between rows."""
+        pts = []
+        for k, v in enumerate(chain):
+            x, y = self.pos[v]
+            half_row = self.row_h[self.row_of[v]] / 2
+            if k > 0:
+                pts.append((x, y + half_row))            # in at the top of the row
+            if 0 < k < len(chain) - 1:
+                pts.append((x, y - half_row))            # straight through the slot
+            elif k == 0:
+                pts += [(x, y - self.size[v][1] / 2), (x, y - half_row)]
+            else:
+                pts.append((x, y + self.size[v][1] / 2))  # down to the box's top
+        return pts
+
+    def gap_segment(self, a, b):
+        """The slanted piece of edge a -> b in the first gap below a."""
+        path = self.edges[(a, b)]
+        return path[1], path[2]
+
+
+def _box_sizes(labels: dict) -> dict:
+    """Each label's box (width, height) in inches, from matplotlib's text metrics."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    fig = Figure(dpi=72)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    pad = 2 * _PAD * _FONT / 72  # the bbox pad on each side, in inches
+    out = {}
+    for name, label in labels.items():
+        bb = fig.text(0, 0, label, fontsize=_FONT).get_window_extent(renderer)
+        out[name] = (bb.width / 72 + pad, bb.height / 72 + pad)
+    return out
 
 
 def _axes(ax, figsize):
@@ -677,6 +872,7 @@ def plot_derivative(f: Callable, df_analytic: Callable | None, x, path: str | No
         err = float(onp.max(onp.abs(dy - exact)))
         ax.plot(x, exact, "k--", lw=1.2, label="analytic f'(x)")
     ax.set_xlabel("x")
+    ax.set_ylabel("f(x) and f'(x)")
     ax.legend(loc="best", fontsize=8)
     ax.set_title(title or f"derivative vs analytic (max |difference| = {err:.1e})", fontsize=9)
     if path is not None:

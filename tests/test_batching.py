@@ -1,6 +1,9 @@
 """Batched (one pass) and looped (one pass per direction) Jacobians and
 Hessians agree to rounding error, in both modes, chunked, and nested; vmap
 gives per-example results; primitives without a batch rule fall back to a loop."""
+import os
+import warnings
+
 import numpy as onp
 import pytest
 from hypothesis import given
@@ -185,18 +188,108 @@ def test_vmap_comparisons_and_shapes_per_example():
 
 
 def test_vmap_loops_when_a_rule_reads_batched_values():
-    # The VJP of maximum computes a mask from its primal arguments: under vmap the
-    # primals are batched, so one pass cannot serve all examples; vmap loops.
+    # sort's derivative needs each example's own order (an argsort of the values): under
+    # vmap the values are batched, so one pass cannot serve all examples; vmap loops.
     from dualgrad.interpreters.batching import BatchingError
     X2 = RNG.standard_normal((3, 2))
-    g = grad(lambda x: np.sum(np.maximum(x, 0.0)))
-    _close(vmap(g)(X2), (X2 > 0).astype(float))
+    w = onp.array([1.0, 2.0])
+    g = grad(lambda x: np.sum(np.sort(x) * w))
+    _close(vmap(g)(X2), onp.stack([g(x) for x in X2]))
     seen = dualgrad.interpreters.batching.Batched(X2, dualgrad.interpreters.batching.BatchLevel(1, 3)).value
     assert seen.shape == (2,) and seen.dtype == X2.dtype
     with pytest.raises(BatchingError, match="batched value"):
         seen == 0
     with pytest.raises(BatchingError, match="batched value"):
         onp.where(seen, 1.0, 0.0)
+
+
+# ------------------------------------------------------------------ masks in one pass
+# Rules whose derivative needs a mask of the primal values (which entry wins, where x
+# is 0, which side of a bound): the mask is one elementwise call on the stacked
+# examples, so vmap of their gradient, and Jacobians of them, stay one batched pass.
+_MASKED = {
+    "maximum": lambda x: np.maximum(x, 0.0) + np.maximum(x[::-1], x),
+    "minimum": lambda x: np.minimum(x, 0.0) + np.minimum(0.5, x * x),
+    "fmax": lambda x: np.fmax(x, 0.1) + np.fmax(x[::-1], x),
+    "fmin": lambda x: np.fmin(x, -0.1),
+    "abs": lambda x: np.abs(x) * x,
+    "abs_complex": lambda x: np.abs(x + 2j * x[::-1]),
+    "clip": lambda x: np.clip(x, -0.5, 0.5) + np.clip(x, x[::-1], None),
+    "where": lambda x: np.where(x > 0, x, 0.1 * x) ** 2,
+    "power": lambda x: (np.abs(x) + 1.0) ** x + np.abs(x) ** 1.5,
+    "max_min": lambda x: np.max(x) * x + np.min(x ** 2) + np.max(np.outer(x, x), axis=1),
+    "std": lambda x: np.std(x) + np.std(np.outer(x, x), axis=0),
+    "select": lambda x: np.select([x > 0.5, x < -0.5], [x, x ** 2], 3 * x),
+    "copysign_heaviside": lambda x: np.copysign(x, -x[::-1]) + np.heaviside(x, x * x),
+    "remainder": lambda x: np.remainder(x * 3.0, 1.7 + x * x) + np.fmod(x * 5.0, 1.3),
+    "sinc": lambda x: np.sinc(x),
+}
+
+
+@pytest.mark.parametrize("name", list(_MASKED))
+def test_mask_rules_batch_in_one_pass(name, monkeypatch):
+    f = _MASKED[name]
+    X8 = RNG.standard_normal((8, 3))
+    X8[0, 1] = 0.0  # a zero, and a tie with the bound 0 of maximum and minimum
+    loops = _spy_on_loops(monkeypatch)
+    g = grad(lambda x: np.sum(f(x)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", dualgrad.PerformanceWarning)  # no loop, no fallback
+        per_example = vmap(g)(X8)
+        jacobians = vmap(jacfwd(f))(X8)
+        jac_rev = jacrev(f)(X8[1])
+    assert not loops, f"fell back to a loop for {loops}"
+    _close(per_example, onp.stack([g(x) for x in X8]))
+    _close(jacobians, onp.stack([jacfwd(f, batch=False)(x) for x in X8]))
+    _close(jac_rev, jacfwd(f, batch=False)(X8[1]))
+
+
+def _relu_mlp_loss(params, x, y):
+    W1, b1, W2 = params
+    h = np.maximum(x @ W1 + b1, 0.0)
+    return np.sum((h @ W2 - y) ** 2)
+
+
+def test_vmap_grad_of_a_relu_mlp_is_one_pass(monkeypatch):
+    params = (RNG.standard_normal((5, 16)), RNG.standard_normal(16), RNG.standard_normal(16))
+    xs, ys = RNG.standard_normal((32, 5)), RNG.standard_normal(32)
+    loops = _spy_on_loops(monkeypatch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", dualgrad.PerformanceWarning)
+        per_example = vmap(grad(_relu_mlp_loss), in_axes=(None, 0, 0))(params, xs, ys)
+    assert not loops
+    looped = [grad(_relu_mlp_loss)(params, x, y) for x, y in zip(xs, ys)]
+    for k in range(3):
+        _close(per_example[k], onp.stack([g[k] for g in looped]))
+
+
+def test_the_coverage_list_of_looping_functions_is_what_loops(monkeypatch):
+    # Every case of the rule tests, as vmap of its gradient over two examples: the
+    # functions that fall back to a loop are exactly those coverage lists.
+    import sys
+    import dualgrad.interpreters.batching as batching
+    from dualgrad.core.spaces import tree_flatten
+    from dualgrad.tools.coverage import VMAP_LOOPS
+    sys.path.insert(0, os.path.dirname(__file__))
+    import test_dtypes_every_rule
+    vmap_module = sys.modules["dualgrad.transforms.vmap"]
+    seen = set()
+    monkeypatch.setattr(vmap_module, "warn_fallback",
+                        lambda who, n, e, what="": seen.add(batching.culprit(e)))
+    for name, f, args in test_dtypes_every_rule._cases():
+        traced = [i for i, a in enumerate(args) if onp.result_type(a).kind in "fc"]
+        if not traced:
+            continue
+        total = lambda *a, f=f: sum(np.sum(np.real(leaf)) for leaf in tree_flatten(f(*a))[0]
+                                    if onp.result_type(leaf).kind in "fc")
+        stacked = [onp.stack([a, a]) if i in traced else a for i, a in enumerate(args)]
+        axes = tuple(0 if i in traced else None for i in range(len(args)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            vmap(grad(total, argnum=traced[0]), in_axes=axes)(*stacked)
+    assert None not in seen, "a fallback whose cause was not named"
+    assert seen == set(VMAP_LOOPS), (f"loop now: {sorted(seen - set(VMAP_LOOPS))}; "
+                                     f"batched now: {sorted(set(VMAP_LOOPS) - seen)}")
 
 
 def test_batched_rule_coverage_report():
@@ -302,3 +395,97 @@ def test_binary_elementwise_primitives_batch_in_one_call(name, monkeypatch):
     assert not loops, f"fell back to a loop for {loops}"
     loops.clear()  # vmap may loop here: rules read primal masks (copysign, heaviside)
     assert onp.allclose(vmap(f)(X), onp.stack([f(row) for row in X]))
+
+
+# ------------------------------------------------------------------ PerformanceWarning
+@primitive
+def quartic(x):  # a user primitive without a batch rule: vmap loops over it
+    return x ** 4
+
+
+defjvp(quartic, lambda t, ans, x: t * 4 * x ** 3)
+defvjp(quartic, lambda ans, x: lambda g: g * 4 * x ** 3)
+
+
+@primitive
+def doubled(x):  # linear, its rules call it on tangents: jacobian loops over it too
+    return 2.0 * x
+
+
+defjvp(doubled, lambda t, ans, x: doubled(t))
+defvjp(doubled, lambda ans, x: lambda g: doubled(g))
+
+
+def _performance_warnings(fun, *args):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fun(*args)
+    return [w for w in caught if issubclass(w.category, dualgrad.PerformanceWarning)]
+
+
+def test_performance_warning_is_public():
+    from dualgrad.core.errors import PerformanceWarning
+    assert dualgrad.PerformanceWarning is PerformanceWarning
+    assert "PerformanceWarning" in dualgrad.__all__ and issubclass(PerformanceWarning, Warning)
+
+
+def test_a_looping_primitive_warns_once_naming_it_at_the_users_line():
+    X10 = RNG.standard_normal((10, 3))
+    caught = _performance_warnings(vmap(quartic), X10)
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "'quartic'" in message and "no batched rule" in message
+    assert caught[0].filename == __file__  # the user's line, not dualgrad's
+    with pytest.warns(dualgrad.PerformanceWarning):
+        _close(vmap(quartic)(X10), X10 ** 4)  # and the result is right
+    # jacobian pushes its 12 directions through doubled's loop, in either mode
+    for jac in (jacfwd, jacrev):
+        caught = _performance_warnings(jac(lambda x: np.sin(doubled(x))), X10[0].repeat(4))
+        assert len(caught) == 1 and "'doubled'" in str(caught[0].message)
+        assert caught[0].filename == __file__
+
+
+def test_a_rule_that_reads_values_warns_naming_the_primitive_and_the_cause():
+    g = grad(lambda x: np.sum(np.sort(x) * onp.arange(3.0)))
+    caught = _performance_warnings(vmap(g), RNG.standard_normal((10, 3)))
+    assert len(caught) == 1 and caught[0].filename == __file__
+    assert "'sort'" in str(caught[0].message) and "read the numbers" in str(caught[0].message)
+    # Python control flow on a batched value: the cause is the user's code
+    caught = _performance_warnings(vmap(lambda x: x if x[0] > 0 else -x),
+                                   RNG.standard_normal((10, 3)))
+    assert len(caught) == 1 and "Python control flow" in str(caught[0].message)
+
+
+def test_the_sparse_tools_warn_too():
+    from dualgrad import sparse
+    x = onp.linspace(0.1, 1, 12)
+    f = lambda x: doubled(np.outer(x, x[:6]).ravel())  # noqa: E731  (dense: 6+ colours)
+    for mode in ("fwd", "rev"):
+        caught = _performance_warnings(sparse.jacobian(f, mode=mode), x)
+        assert len(caught) == 1 and "sparse.jacobian" in str(caught[0].message)
+        assert "'doubled'" in str(caught[0].message) and caught[0].filename == __file__
+
+
+def test_batched_primitives_and_short_loops_stay_silent():
+    X10 = RNG.standard_normal((10, 3))
+    assert not _performance_warnings(vmap(grad(lambda x: np.sum(np.tanh(x) ** 2))), X10)
+    assert not _performance_warnings(jacobian(np.sin), X10[0])
+    assert not _performance_warnings(vmap(quartic), X10[:3])  # 3 examples: cheap enough
+
+
+def test_one_warning_per_call_site_under_the_default_filter():
+    X10 = RNG.standard_normal((10, 3))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.resetwarnings()
+        warnings.simplefilter("default")
+        for _ in range(3):
+            vmap(quartic)(X10)
+    assert len([w for w in caught if issubclass(w.category, dualgrad.PerformanceWarning)]) == 1
+
+
+def test_the_debug_log_keeps_the_detail(caplog):
+    import logging
+    with caplog.at_level(logging.DEBUG, logger="dualgrad"):
+        _performance_warnings(vmap(grad(lambda x: np.sum(np.sort(x)))), RNG.standard_normal((6, 2)))
+    assert any("one batched pass failed" in r.getMessage() and "looping over the 6" in
+               r.getMessage() for r in caplog.records)

@@ -211,3 +211,87 @@ def test_count_sees_record_in_both_modes():
 def test_record_names_dict_and_nested_inputs():
     comp = record(lambda d: d["a"] * d["b"][0] * d["b"][1], {"b": (1.0, 2.0), "a": 3.0})
     assert [s.label for s in comp.steps[:3]] == ["d['b'][0]", "d['b'][1]", "d['a']"]
+
+
+# ------------------------------------------------------------------ the teaching view
+def test_record_of_several_arguments_names_each_by_its_parameter():
+    f = lambda x, y: np.sin(x) * y + x  # noqa: E731
+    for mode in ("fwd", "rev"):
+        comp = record(f, 1.0, 2.0, argnum=(0, 1), mode=mode)
+        assert [s.label for s in comp.steps[:2]] == ["x", "y"]
+    rev = record(f, 1.0, 2.0, argnum=(0, 1))
+    gx, gy = grad(f, argnum=(0, 1))(1.0, 2.0)
+    onp.testing.assert_allclose([rev.steps[0].deriv, rev.steps[1].deriv], [gx, gy])
+    with pytest.raises(ValueError, match="argnum"):
+        record(f, 1.0, 2.0, argnum=(0, 2))
+
+
+def test_the_reverse_wengert_list_shows_each_cotangent_as_it_flows():
+    comp = record(lambda x, y: np.sin(x) * y + x, 1.0, 2.0, argnum=(0, 1))
+    assert len(comp.messages) == len(comp.flows)
+    text = comp.wengert()
+    # x gets 1 from the add, then y cos(x) = 2 cos(1) through sin: 1 + 1.081 = 2.081
+    assert "gv0 += gv4·∂v4/∂v0" in text and "# += 1, so gv0 = 1" in text
+    assert f"+= {2 * onp.cos(1.0):.4g}, so gv0 = {1 + 2 * onp.cos(1.0):.4g}" in text
+    assert f"# += {onp.sin(1.0):.4g}, so gv1 = {onp.sin(1.0):.4g}" in text
+
+
+def _big_graph():
+    def f(x, y):
+        h = np.tanh(x * y)
+        for k in range(4):
+            h = np.sin(h) * x + np.cos(y * h) - h ** 2 / (k + 1)
+        return np.sum(h)
+    return f, (onp.array([0.5, 1.0]), onp.array([0.3, 0.2]))
+
+
+def _rendered_boxes_and_lines(fig):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    FigureCanvasAgg(fig).draw()
+    ax = fig.axes[0]
+    boxes = {t.get_gid()[4:]: t.get_bbox_patch().get_window_extent()
+             for t in ax.texts if (t.get_gid() or "").startswith("box:")}
+    lines = [(ln.get_gid().split(":")[1].split("->"), ax.transData.transform(ln.get_xydata()))
+             for ln in ax.lines if (ln.get_gid() or "").startswith(("edge:", "flow:"))]
+    return boxes, lines
+
+
+@pytest.mark.parametrize("mode", ["fwd", "rev"])
+def test_draw_of_a_30_node_graph_has_no_overlapping_boxes_and_no_edge_through_a_box(mode):
+    f, args = _big_graph()
+    comp = record(f, *args, argnum=(0, 1), mode=mode)
+    assert len(comp.steps) >= 30
+    boxes, lines = _rendered_boxes_and_lines(comp.draw())
+    assert len(boxes) == len(comp.steps)
+    names = sorted(boxes)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            A, B = boxes[a], boxes[b]
+            overlap = min(A.x1, B.x1) - max(A.x0, B.x0) > 0 and min(A.y1, B.y1) - max(A.y0, B.y0) > 0
+            assert not overlap, f"boxes {a} and {b} overlap"
+    assert lines
+    for (src, dst), pts in lines:
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            for t in onp.linspace(0, 1, 40):
+                px, py = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+                for name, B in boxes.items():
+                    if name in (src, dst):
+                        continue
+                    inside = B.x0 + 1 < px < B.x1 - 1 and B.y0 + 1 < py < B.y1 - 1
+                    assert not inside, f"edge {src}->{dst} runs through box {name}"
+
+
+def test_draw_orders_rows_to_remove_crossings():
+    from dualgrad.graph import _crossings, _order_rows
+    rows = [["a", "b"], ["c", "d"]]
+    links = [("a", "d"), ("b", "c")]  # crossed as given
+    between = [links]
+    assert _crossings(rows, between) == 1
+    assert _crossings(_order_rows(rows, links), between) == 0
+
+
+def test_graphviz_positions_are_read_from_dot_plain_output():
+    from dualgrad.graph import _parse_plain
+    plain = "graph 1 2.5 3\nnode v0 1.25 2.75 0.75 0.5 x solid box black lightgrey\n" \
+            "node v1 0.5 1 0.75 0.5 y solid box black lightgrey\nedge v0 v1 4 1 2\nstop\n"
+    assert _parse_plain(plain) == {"v0": 1.25, "v1": 0.5}

@@ -2,6 +2,7 @@
 import numpy as onp
 import pytest
 
+import dualgrad
 import dualgrad.numpy as np
 from dualgrad import (checkpoint, deriv, elementwise_grad, grad, grad_and_aux, grad_named,
                       hessian, hessian_tensor_product, hessian_vector_product, jacfwd,
@@ -173,3 +174,39 @@ def test_negative_argnum_and_clear_usage_errors():
         jvp(lambda v: v * 2.0, (onp.ones(3),), (onp.ones(3, dtype=int),))
     with pytest.raises(ValueError, match="shape"):
         make_jvp(np.sin)(onp.ones(3))(onp.ones(2))
+
+
+# ------------------------------------------------------------------ dense size limit
+def test_a_dense_jacobian_that_wont_fit_raises_before_allocating(monkeypatch):
+    import tracemalloc
+    import dualgrad.transforms.directions as directions
+    monkeypatch.setattr(directions, "MAX_DENSE_BYTES", 4 * 2 ** 30)
+    for mode in ("auto", "fwd", "rev"):
+        tracemalloc.start()
+        with pytest.raises(MemoryError) as info:
+            dualgrad.jacobian(np.sin, mode=mode)(onp.ones(30000))  # 30000^2 doubles: 6.7 GiB
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 50 * 2 ** 20, f"{mode}: allocated {peak} bytes before refusing"
+        message = str(info.value)
+        for must in ("30000 x 30000", "6.7 GiB", "4.0 GiB", "elementwise_grad",
+                     "dualgrad.sparse", "linear_operator", "MAX_DENSE_BYTES"):
+            assert must in message, (mode, must)
+
+
+def test_the_dense_limit_is_overridable(monkeypatch):
+    import dualgrad.transforms.directions as directions
+    x = onp.linspace(0.1, 1.0, 50)
+    monkeypatch.setattr(directions, "MAX_DENSE_BYTES", 8 * 50 * 50 - 1)
+    with pytest.raises(MemoryError, match="50 x 50"):
+        dualgrad.jacobian(np.sin)(x)
+    with pytest.raises(MemoryError, match="50 x 50"):  # chunked forward: after one chunk
+        dualgrad.jacobian(np.sin, mode="fwd", chunk_size=10)(x)
+    monkeypatch.setattr(directions, "MAX_DENSE_BYTES", None)
+    monkeypatch.setenv("DUALGRAD_MAX_DENSE_BYTES", "100")
+    with pytest.raises(MemoryError, match="50 x 50"):
+        dualgrad.jacobian(np.sin)(x)
+    monkeypatch.setenv("DUALGRAD_MAX_DENSE_BYTES", str(8 * 50 * 50))
+    onp.testing.assert_allclose(dualgrad.jacobian(np.sin)(x), onp.diag(onp.cos(x)))
+    monkeypatch.delenv("DUALGRAD_MAX_DENSE_BYTES")
+    assert directions.dense_limit() is None or directions.dense_limit() > 2 ** 20

@@ -18,7 +18,7 @@ The names below are this package's public face (``dualgrad.core.getval`` and
 friends, named in error messages).
 """
 from .errors import (BatchingError, DifferentiationError, MissingRuleError, PerformanceWarning,
-                     TraceError, UnexpectedTracerError, log, stale_tracer_message)
+                     TraceError, UnexpectedTracerError, log, stale_tracer_message, warn)
 from .tracer import (ARRAY_FROM_SEQUENCE, INDEX_UPDATE, NUMPY_OVERRIDES, Tracer, getval,
                      holds_tracer, install_methods, is_differentiable, isbox, ndim_of, peek,
                      shape_of, static_index, unsupported, PLAIN_FLOATS, plain_if_pending)
@@ -30,9 +30,9 @@ from .spaces import ArrayVSpace, ContainerVSpace, VSpace, in_dtype_of, vspace
 from .primitives import (ALL, ANY, JVP_RULES, VJP_RULES, Primitive, ViewPrimitive,
                          notrace_primitive, plain_function, primitive, saved_values)
 
-__all__ = ["BatchingError", "DifferentiationError", "MissingRuleError", "PerformanceWarning",
-           "TraceError", "UnexpectedTracerError",
-           "log", "stale_tracer_message", "ARRAY_FROM_SEQUENCE", "INDEX_UPDATE",
+__all__ = ["BatchingError", "DifferentiationError", "MissingRuleError", "UnexpectedTracerError",
+           "PerformanceWarning", "TraceError", "warn", "log", "stale_tracer_message", "ARRAY_FROM_SEQUENCE",
+           "INDEX_UPDATE",
            "NUMPY_OVERRIDES", "Tracer", "getval", "holds_tracer", "install_methods",
            "is_differentiable", "isbox", "ndim_of", "peek", "shape_of", "static_index",
            "unsupported", "plain_if_pending",

@@ -6,6 +6,8 @@ sit at the bottom of the layers: this module imports nothing from dualgrad.
 from __future__ import annotations
 
 import os
+import sys
+import warnings
 
 import numpy as onp
 
@@ -105,13 +107,40 @@ class BatchingError(TypeError):
 
 
 class PerformanceWarning(UserWarning):
-    """Correct, but slow: ``jit`` keeps tracing a function again (its Python branches or
-    ``float()``/``int()`` reads come out differently on each call)."""
+    """A computation fell back to a slow path that costs several times the fast one:
+    ``vmap``, ``jacobian`` or the sparse Jacobians looped over examples (or directions,
+    or colours) one pass each, instead of one batched pass, because a primitive has no
+    batched rule or a rule read the numbers of a batched value; or ``jit`` keeps tracing
+    a function again (its Python branches or ``float()``/``int()`` reads come out
+    differently on each call). The message names the primitive (or the function) and
+    the cause; the result is still right.
+
+    It is emitted once per call site (Python's default warning filter), pointing at
+    the user's line, and only when the loop runs more than ``LOOP_WARNING_SIZE``
+    passes (a loop of a few passes costs no more than a few batched ones). Silence it
+    with ``warnings.filterwarnings("ignore", category=dualgrad.PerformanceWarning)``;
+    the ``dualgrad`` logger at DEBUG level has the details."""
 
 
 class TraceError(TypeError):
     """``jit`` met something in a trace that a recorded program cannot replay
     faithfully; the message says what, and how to write it instead."""
+
+
+# A loop over more than this many examples (directions, colours) warns.
+LOOP_WARNING_SIZE = 4
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # dualgrad/
+
+
+def warn(message: str, category: type = UserWarning) -> None:
+    """``warnings.warn`` attributed to the first caller outside dualgrad (the user's line),
+    however deep inside the library the warning is raised."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 class UnexpectedTracerError(RuntimeError):

@@ -348,7 +348,7 @@ def primitive(fun: Callable) -> Primitive:
 
 
 
-def notrace_primitive(fun: Callable) -> Callable:
+def notrace_primitive(fun: Callable, *, elementwise: bool = False) -> Callable:
     """Wrap a function whose output does not depend differentiably on its
     inputs (comparisons, shapes, argmax): tracers are unwrapped, nothing is
     recorded, and the result is a plain value (a constant to every transform).
@@ -357,12 +357,16 @@ def notrace_primitive(fun: Callable) -> Callable:
     ----------
     fun : callable
         A function whose result carries no derivative.
+    elementwise : bool, optional
+        A promise that ``fun`` broadcasts over its array arguments as a ufunc does (a
+        mask such as ``x >= lo``): a batching level (vmap, jacobian) then applies it to
+        all examples in one call instead of one call per example.
 
     Returns
     -------
     callable
         ``fun`` applied to the plain values under any tracers; under ``vmap`` it is
-        applied example by example.
+        applied example by example, or to all examples at once if ``elementwise``.
 
     Raises
     ------
@@ -378,6 +382,8 @@ def notrace_primitive(fun: Callable) -> Callable:
     >>> float(grad(lambda x: sign_of(x) * x ** 2)(-3.0))  # sign is a constant: d/dx -x**2
     6.0
     """
+    if elementwise:
+        fun._dualgrad_elementwise = True  # read by the batching level's process_nondiff
 
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):

@@ -25,18 +25,21 @@ return the stacked answer, or ``NotImplemented`` to ask for the loop.
 from __future__ import annotations
 
 import operator
+import os
 from typing import Callable
 
 import numpy as onp
 
-from ..core import (JVP_RULES, BatchingError, Level, Primitive, Tracer, check_live, getval,
-                    peek, plain_if_pending, shape_of, tree_flatten, tree_unflatten)
+from ..core import (JVP_RULES, BatchingError, Level, PerformanceWarning, Primitive, Tracer,
+                    check_live, getval, log, notrace_primitive, peek, plain_if_pending,
+                    shape_of, tree_flatten, tree_unflatten, warn)
+from ..core.errors import LOOP_WARNING_SIZE
 
 BATCH_RULES: dict[Primitive, Callable] = {}
 
 
-_READS = ("A derivative rule read the numbers of a batched value (for example a mask "
-          "in max, abs, clip or power), which one batched pass cannot do; dualgrad "
+_READS = ("A rule read the numbers of a batched value (a mask computed with plain numpy "
+          "from a primal value, say), which one batched pass cannot do; dualgrad "
           "falls back to a loop over the examples.")
 
 
@@ -172,12 +175,13 @@ class Batched(Tracer):
 class BatchLevel(Level):
     """A batching trace of ``size`` examples."""
 
-    __slots__ = ("size",)
+    __slots__ = ("size", "loops")
     maps_nondiff = True
 
     def __init__(self, depth: int, size: int):
         super().__init__(depth)
         self.size = size
+        self.loops = {}  # primitive name -> why it looped over the examples (warned after)
 
     def process(self, prim, args, kwargs):
         vals, batched = _unwrap(self, args)
@@ -189,6 +193,8 @@ class BatchLevel(Level):
         else:
             out = NotImplemented
         if out is NotImplemented:
+            self.loops.setdefault(prim.name, "it has no batched rule for these arguments"
+                                  if rule is not None else "it has no batched rule")
             out = _loop(prim, self.size, vals, batched, kwargs)
         if isinstance(out, (tuple, list, dict)):  # several answers (a tuple-valued primitive)
             leaves, td = tree_flatten(out)
@@ -203,18 +209,21 @@ class BatchLevel(Level):
     def process_nondiff(self, fun, args, kwargs):
         """A function without derivative (comparisons, argmax): plain values out,
         stacked, still batched."""
+        if (fun in _ELEMENTWISE_NONDIFF or isinstance(fun, onp.ufunc)
+                or getattr(fun, "_dualgrad_elementwise", False)):
+            return Batched(_elementwise_nondiff(self, fun, args, kwargs), self)
         vals, batched = [], []
         for a in args:
             b = _plain_batched(a, self)
             vals.append(getval(a) if b is None else b)
             batched.append(b is not None)
         kwargs = {k: getval(v) for k, v in kwargs.items()}
-        if fun in _ELEMENTWISE_NONDIFF or isinstance(fun, onp.ufunc):
-            return Batched(fun(*_align(self.size, vals, batched), **kwargs), self)
         results = [fun(*[v[k] if b else v for v, b in zip(vals, batched)], **kwargs)
                    for k in range(self.size)]
         if results and (fun in _STATIC_QUERIES or not _numbers(results[0])):
             return results[0]  # e.g. a shape, size or ndim: the same for every example
+        self.loops.setdefault(getattr(fun, "__name__", repr(fun)),
+                              "a function without derivative, called once per example")
         if isinstance(results[0], (tuple, list)):  # several arrays (histogram, unravel_index)
             return _like(results[0], [Batched(onp.stack(p), self) for p in zip(*results)])
         return Batched(onp.stack(results), self)
@@ -233,6 +242,24 @@ def _numbers(r) -> bool:
 def _like(seq, items):
     """``items`` in a sequence of ``seq``'s type (namedtuples too)."""
     return type(seq)(*items) if hasattr(seq, "_fields") else type(seq)(items)
+
+
+def _elementwise_nondiff(level, fun, args, kwargs):
+    """``fun`` (elementwise, no derivative: a comparison, a mask) on all examples in one
+    call: the batch axes lined up, deeper tracers peeled off. A value batched by an
+    outer level too stays a tracer of that level, which applies ``fun`` in its turn."""
+    vals, batched = [], []
+    for a in args:
+        while isinstance(a, Tracer) and a._level.depth > level.depth:
+            a = a.value
+        here = isinstance(a, Batched) and a._level is level
+        vals.append(a.val if here else a)
+        batched.append(here)
+    vals = _align(level.size, vals, batched)
+    kwargs = {k: getval(v) for k, v in kwargs.items()}
+    if any(isinstance(v, Tracer) for v in vals):  # an outer level's tracer
+        return notrace_primitive(fun)(*vals, **kwargs)
+    return fun(*vals, **kwargs)
 
 
 def _plain_batched(a, level):
@@ -315,6 +342,61 @@ _ELEMENTWISE_NONDIFF = {operator.lt, operator.le, operator.gt, operator.ge, oper
                         operator.ne}
 
 
+# ---------------------------------------------------------------- performance warnings
+def warn_loops(who: str, level: BatchLevel, what: str = "examples") -> None:
+    """After a batched pass: a ``PerformanceWarning`` naming the primitives that looped
+    over the ``what`` inside it (one call per example), if the loop was long."""
+    if level.loops and level.size > LOOP_WARNING_SIZE:
+        parts = "; ".join(f"'{name}' ({why})" for name, why in sorted(level.loops.items()))
+        log.debug("%s: per-example loops inside the batched pass: %s", who, parts)
+        warn(f"{who}: some primitives looped over the {what}, one call each, inside the "
+             f"batched pass: {parts}. {_ADVICE}", PerformanceWarning)
+
+
+def warn_fallback(who: str, size: int, error: BatchingError, what: str = "examples") -> None:
+    """When one batched pass failed and the caller loops over the ``what``: a
+    ``PerformanceWarning`` naming the primitive whose rule read a batched value."""
+    name = culprit(error)
+    reason = str(error).split(";")[0].rstrip(".")
+    cause = f"'{name}'" if name else "Python code (not a dualgrad primitive)"
+    log.debug("%s: one batched pass failed (%s); looping over the %d %s", who, error, size, what)
+    if size > LOOP_WARNING_SIZE:
+        warn(f"{who} looped over the {what}, one full pass each, instead of one batched "
+             f"pass, because of {cause}: {reason}. {_ADVICE}", PerformanceWarning)
+
+
+_ADVICE = ("The result is right but slower; `python -m dualgrad coverage --primitives` lists "
+           "the primitives that batch. Silence this with warnings.filterwarnings('ignore', "
+           "category=dualgrad.PerformanceWarning).")
+
+
+def culprit(error: BatchingError) -> str | None:
+    """The name of the primitive whose rule read a batched value, found from the
+    traceback (only on this slow path: the hot paths carry no bookkeeping for it): the
+    innermost frame applying a primitive (a level's ``process`` or the backward pass's
+    ``node``), or a non-differentiable function; else the outermost function of the
+    rules that ran (a composite such as ``sort`` or ``median``); None for user code."""
+    tb, found, composite = error.__traceback__, None, None
+    while tb is not None:
+        local, code = tb.tb_frame.f_locals, tb.tb_frame.f_code
+        prim, node = local.get("prim"), local.get("node")
+        if isinstance(prim, Primitive):
+            found = prim.name
+        elif isinstance(getattr(node, "prim", None), Primitive):
+            found = node.prim.name
+        elif code.co_name == "process_nondiff":
+            found = getattr(local.get("fun"), "__name__", None) or found
+        elif (composite is None and _RULES in os.path.abspath(code.co_filename)
+              and not code.co_filename.endswith("_helpers.py")
+              and code.co_name not in ("<lambda>", "fun", "wrapped", "rule")):
+            composite = code.co_name.lstrip("_")  # not the decorators' generic wrappers
+        tb = tb.tb_next
+    return found or composite
+
+
+_RULES = os.sep + os.path.join("dualgrad", "rules") + os.sep
+
+
 # ---------------------------------------------------------------- entry points
 def batch_wrap(level: BatchLevel, tree):
     """Every leaf of ``tree`` (stacked examples) as a ``Batched`` of ``level``."""
@@ -341,4 +423,5 @@ def batch_unwrap(level: BatchLevel, tree):
 
 
 __all__ = ["Batched", "BatchLevel", "BatchingError", "BATCH_RULES", "def_batch", "def_batch_elementwise",
-           "batched_rule_names", "batch_wrap", "batch_unwrap"]
+           "batched_rule_names", "batch_wrap", "batch_unwrap", "warn_loops", "warn_fallback",
+           "culprit"]

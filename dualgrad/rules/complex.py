@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import PLAIN_FLOATS, Primitive, ViewPrimitive, getval, peek, plain_function
+from ..core import PLAIN_FLOATS, Primitive, ViewPrimitive, notrace_primitive, peek
 
 
 def is_complex(x) -> bool:
@@ -150,6 +150,10 @@ conj.def_jvp(lambda t, ans, x: conj(t))
 conj.def_vjp(lambda g, ans, x: cast_like(conj(g), x), reads=())
 
 
+# A mask of the primal values, one elementwise call (under vmap: for all examples at once).
+_is_zero = notrace_primitive(lambda r: r == 0, elementwise=True)
+
+
 # |z| = sqrt(x^2 + y^2).  With the unit s = z / |z|:
 #   JVP:  Re(conj(s) dz)                 (sign(x) dx for real x)
 #   VJP:  g conj(s)                      (du/dx - i du/dy = (x - i y) / |z|)
@@ -206,12 +210,7 @@ def _sign_scale(x):
     """1 / |x|, and 0 where x == 0."""
     r = absolute(x)
     zero = _is_zero(r)
-    return onp.where(zero, 0.0, 1.0 / onp.where(zero, 1.0, r))
-
-
-@plain_function
-def _is_zero(x):
-    return getval(x) == 0  # NEP 18: ours
+    return onp.where(zero, 0.0, 1.0 / onp.where(zero, 1.0, r))  # NEP 18: ours
 
 
 def _sign_jvp(t, ans, x):

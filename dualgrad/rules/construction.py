@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as onp
 
 from .. import core
-from ..core import holds_tracer, DifferentiationError, Primitive, Tracer, getval, peek
+from ..core import holds_tracer, DifferentiationError, Primitive, Tracer, getval, notrace_primitive, peek
 from ._helpers import astype as _astype, broadcast_to, composite, shape_of, unbroadcast
 from ._helpers import no_out as _no_out, ndim_of as _nd
 from .elementwise import power, subtract, where
@@ -209,13 +209,17 @@ def extract(condition, arr):
     return gather(arr, onp.extract(getval(condition), positions(arr)))
 
 
+# A condition's values without its derivative tracers (batched examples stay batched).
+_mask = notrace_primitive(lambda c: c, elementwise=True)
+
+
 @when_traced(onp.select)
 def select(condlist, choicelist, default=0):
     if len(condlist) != len(choicelist):
         raise ValueError("list of cases must be same length as list of conditions")
     out = default
     for cond, choice in zip(reversed(condlist), reversed(choicelist)):
-        out = where(getval(cond), choice, out)
+        out = where(_mask(cond), choice, out)
     shape = onp.broadcast_shapes(*[onp.shape(peek(c)) for c in condlist],
                                  *[shape_of(c) for c in choicelist])
     return broadcast_to(out, shape=shape) if shape_of(out) != shape else out

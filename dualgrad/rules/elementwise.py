@@ -5,9 +5,11 @@ its cotangent back to its input's shape (``unbroadcast``).
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as onp
 
-from ..core import PLAIN_FLOATS, Primitive, Tracer, getval, peek, plain_function
+from ..core import PLAIN_FLOATS, Primitive, Tracer, notrace_primitive, peek
 from ._helpers import as_array, elementwise, exact_constant, holds_mp, unbroadcast
 from .complex import absolute, conj, real, sign
 
@@ -65,9 +67,11 @@ def _power_dx(x, y):
     return y * where(_both_zero(x, y), 1.0, x) ** (y - 1)
 
 
-@plain_function
+# The masks below read primal values; each is one elementwise call, so the batching
+# level computes it for all examples at once (vmap of a ReLU network stays one pass).
+@functools.partial(notrace_primitive, elementwise=True)
 def _both_zero(x, y):
-    return (getval(x) == 0) & (getval(y) == 0)
+    return (x == 0) & (y == 0)
 
 
 def _power_dy(x, ans):
@@ -127,9 +131,8 @@ def _where_pick(c, a, b, ans):
 # max/min of two arrays: the gradient goes to the larger (smaller) one and is
 # split evenly at ties, as autograd does.
 #   JVP: dx [x wins] + dy [y wins];  VJP: g [x wins], g [y wins]
-@plain_function
+@functools.partial(notrace_primitive, elementwise=True)
 def _share(x, y, ans):
-    x, y, ans = getval(x), getval(y), getval(ans)
     return _like((x == ans) / (1.0 + (x == y)), ans)
 
 
@@ -142,15 +145,14 @@ def _like(mask, ans):
     return mask.astype(dt) if onp.ndim(mask) else dt.type(mask)
 
 
-@plain_function
+@functools.partial(notrace_primitive, elementwise=True)
 def _share16(x, y, ans):
     """``_share(x, y, ans)`` as float16, which holds {0, 1/2, 1} exactly: the tape
     keeps 2 bytes an element where it would keep x, y and the answer (24 for
     float64), and ``g * share`` is computed in g's dtype. Built in float16 from the
     start, so the forward pass makes no float64 temporaries for it."""
-    x, y, ans = getval(x), getval(y), getval(ans)
     if type(ans) is not onp.ndarray or ans.ndim == 0:
-        return _share(x, y, ans)
+        return _like((x == ans) / (1.0 + (x == y)), ans)
     share = onp.equal(x, ans).astype(onp.float16)
     onp.multiply(share, 0.5, out=share, where=onp.broadcast_to(onp.equal(x, y), share.shape))
     return share
@@ -179,29 +181,28 @@ def _clip(x, lo, hi):
     return onp.clip(x, lo, hi)
 
 
-@plain_function
+@functools.partial(notrace_primitive, elementwise=True)
 def _between(x, lo, hi):
-    x = getval(x)
     inside = onp.ones_like(x, dtype=bool)  # out of place: x may be a lazy (dask) array
     if lo is not None:
-        inside = inside & (x >= getval(lo))
+        inside = inside & (x >= lo)
     if hi is not None:
-        inside = inside & (x <= getval(hi))
+        inside = inside & (x <= hi)
     return inside
 
 
-@plain_function
+@functools.partial(notrace_primitive, elementwise=True)
 def _below(x, lo, hi):
-    below = getval(x) < getval(lo)
+    below = x < lo
     if hi is not None:  # lo > hi: the result is hi, not lo
-        below = below & (getval(lo) <= getval(hi))
+        below = below & (lo <= hi)
     return as_array(below)
 
 
-@plain_function
+@functools.partial(notrace_primitive, elementwise=True)
 def _above(x, lo, hi):
-    m = getval(x) if lo is None else onp.maximum(getval(x), getval(lo))
-    return as_array(m > getval(hi))
+    m = x if lo is None else onp.maximum(x, lo)
+    return as_array(m > hi)
 
 
 clip = Primitive(_clip, "clip")
@@ -288,13 +289,13 @@ _SINC_SERIES = [(-1) ** k * 2 * k * onp.pi ** (2 * k) / float(onp.prod(onp.arang
                 for k in range(1, 7)]
 
 
-@plain_function
-def _small(x):
-    return onp.abs(getval(x)) < 0.01
+@functools.partial(notrace_primitive, elementwise=True)
+def _sinc_small(x):
+    return onp.abs(x) < 0.01
 
 
 def _sinc_deriv(x, out):
-    small = _small(x)
+    small = _sinc_small(x)
     series = sum(c * x ** (2 * k + 1) for k, c in enumerate(_SINC_SERIES))
     safe = where(small, 1.0, x)
     return where(small, series, (cos(onp.pi * x) - out) / safe)

@@ -8,9 +8,11 @@ derivative, exactly, in both modes and at every order.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as onp
 
-from ..core import holds_tracer, Primitive, Tracer, getval, peek
+from ..core import holds_tracer, Primitive, Tracer, getval, notrace_primitive, peek
 from ._helpers import astype, broadcast_to, elementwise, shape_of, unbroadcast
 from ._helpers import exact_constant
 from .complex import conj, imag, is_complex, real
@@ -48,8 +50,8 @@ def positive(x, **kw):
 def _remainder_family(fun, quotient):
     prim = Primitive(fun, fun.__name__)
 
-    def q(x, y):
-        return quotient(getval(x) / getval(y))
+    # The quotient of the primal values, one elementwise call (under vmap: all examples).
+    q = notrace_primitive(lambda x, y: quotient(x / y), elementwise=True)
 
     prim.def_jvp(lambda t, ans, x, y: broadcast_like(t, ans), argnum=0)
     prim.def_jvp(lambda t, ans, x, y: broadcast_like(-t * q(x, y), ans), argnum=1)
@@ -83,9 +85,9 @@ def frexp(x):
 
 # copysign(x, y) = |x| sign(y):  dz = s dx with s = sign(x) sign(y) (signs of zeros
 # included); y only flips the sign: zero derivative.
+@functools.partial(notrace_primitive, elementwise=True)
 def _copysign_scale(x, y):
-    xv = getval(x)
-    return (onp.copysign(1.0, xv) * onp.copysign(1.0, getval(y))).astype(onp.result_type(xv))
+    return (onp.copysign(1.0, x) * onp.copysign(1.0, y)).astype(onp.result_type(x))
 
 
 copysign = Primitive(onp.copysign, "copysign")
@@ -97,11 +99,12 @@ copysign.def_vjp(lambda g, ans, x, y: unbroadcast(0.0 * g, y), argnum=1, reads=(
 
 # heaviside(x, h0) = 0 (x < 0), h0 (x == 0), 1 (x > 0):
 #   zero derivative in x (a.e.);  dz = [x == 0] dh0
+_at_zero = notrace_primitive(lambda x: x == 0, elementwise=True)
 heaviside = Primitive(onp.heaviside, "heaviside")
 heaviside.def_jvp(lambda t, ans, x, h: broadcast_like(0.0 * t, ans), argnum=0)
-heaviside.def_jvp(lambda t, ans, x, h: broadcast_like(t * (getval(x) == 0), ans), argnum=1)
+heaviside.def_jvp(lambda t, ans, x, h: broadcast_like(t * _at_zero(x), ans), argnum=1)
 heaviside.def_vjp(lambda g, ans, x, h: unbroadcast(0.0 * g, x), argnum=0, reads=())
-heaviside.def_vjp(lambda g, ans, x, h: unbroadcast(g * (getval(x) == 0), h), argnum=1, reads="x")
+heaviside.def_vjp(lambda g, ans, x, h: unbroadcast(g * _at_zero(x), h), argnum=1, reads="x")
 
 # ldexp(x, e) = x 2^e, e integer:  linear in x.
 ldexp = Primitive(onp.ldexp, "ldexp")

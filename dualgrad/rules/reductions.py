@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from ..core import Primitive, getval, plain_function
+from ..core import Primitive, Tracer, notrace_primitive, peek
 from ..core.duck import is_duck_array
 from ._helpers import astype, broadcast_to, composite, shape_of, unbroadcast
 from ._helpers import no_out as _no_out
@@ -66,16 +66,18 @@ mean.def_vjp(lambda g, ans, x, axis=None, keepdims=False, dtype=None:
 
 # m = max(x, axis): the derivative flows to the entries equal to the max,
 # split evenly between ties.
-@plain_function
 def _argmax_share(x, ans, axis, keepdims):
-    x = getval(x)
-    a = getval(ans)
-    if not keepdims:
-        a = onp.expand_dims(a, _axes(axis, onp.ndim(x))) if onp.ndim(x) else a
-    hit = (x == a)
-    share = hit / onp.sum(hit, axis=axis, keepdims=True)
-    dt = onp.result_type(x)
-    return share.astype(dt) if dt.kind == "f" else share  # float32 tangents stay float32
+    a = ans
+    if not keepdims and shape_of(x):
+        kept = _axes(axis, len(shape_of(x)))
+        a = reshape(ans, shape=tuple(1 if i in kept else n for i, n in enumerate(shape_of(x))))
+    hit = _equal(x, a)  # the mask and its count: batched calls, so vmap stays one pass
+    share = hit / sum(hit, axis=axis, keepdims=True)
+    dt = onp.result_type(peek(x))
+    return astype(share, dtype=dt) if dt.kind == "f" else share  # float32 stays float32
+
+
+_equal = notrace_primitive(lambda x, a: x == a, elementwise=True)
 
 
 def _def_extremum(fun, name):
@@ -126,13 +128,16 @@ def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
     _no_out(out, "std")
     v = var(x, axis=axis, dtype=dtype, ddof=_ddof(ddof, kw, "std"), keepdims=keepdims)
-    zero = getval(v) == 0
-    if not is_duck_array(zero) and not onp.any(zero):  # no branch on a lazy array's values
+    zero = _is_zero(v)  # one batched call under vmap: no loop over the examples
+    if not isinstance(zero, Tracer) and not is_duck_array(zero) and not onp.any(zero):  # no branch on a lazy array's values
         return sqrt(v)
     # Zero variance (all entries equal; always so along an axis of length 1, where
     # std is identically 0 and its derivative is 0): sqrt'(0) = inf times dvar = 0
     # gave nan. Take the derivative 0 there, as abs does at 0.
     return where(zero, 0.0, sqrt(where(zero, 1.0, v)))
+
+
+_is_zero = notrace_primitive(lambda v: v == 0, elementwise=True)
 
 
 def _ddof(ddof, kw, name):

@@ -11,17 +11,16 @@ refused (:func:`plain`): a ``scipy.sparse`` matrix cannot carry its derivative,
 and dropping it would be a silently wrong derivative."""
 from __future__ import annotations
 
-import logging
 
 import numpy as onp
 
-from ..interpreters.batching import BatchingError, BatchLevel, batch_unwrap, batch_wrap
+from ..interpreters.batching import (BatchingError, BatchLevel, batch_unwrap, batch_wrap,
+                                     warn_fallback, warn_loops)
 from ..core import Tracer, getval, peek
 from ..interpreters.forward import push_forward
 from ..interpreters.pending import Pending
 from ..interpreters.reverse import pull_back
 
-log = logging.getLogger("dualgrad")
 
 
 # Without chunk_size, a pass carries at most this many numbers per batched array
@@ -98,9 +97,10 @@ def forward_products(fun, x, seeds, chunk_size=None, *, check=real_output,
                 ans, t = push_forward(fun, (x,), (s,))
                 check(ans, who)
                 parts.append(_as_rows(batch_unwrap(level, t), b - a, who))
+            warn_loops(f"{who} (forward)", level, "colours")
         return ans, onp.concatenate(parts)
-    except BatchingError:
-        log.debug("%s: a JVP rule cannot be batched; one pass per colour", who)
+    except BatchingError as e:
+        warn_fallback(f"{who} (forward)", k, e, "colours")
     rows = []
     for s in seeds:
         ans, t = push_forward(fun, (x,), (s.reshape(x.shape),))
@@ -125,9 +125,10 @@ def reverse_products(fun, x, seeds, chunk_size=None, *, check=real_output,
             with BatchLevel.new(b - a) as level:
                 g = batch_wrap(level, seeds[a:b].reshape((b - a,) + out_shape))
                 parts.append(_as_rows(batch_unwrap(level, pull(g)[0]), b - a, who))
+            warn_loops(f"{who} (reverse)", level, "colours")
         return ans, onp.concatenate(parts)
-    except BatchingError:
-        log.debug("%s: a VJP rule cannot be batched; one pass per colour", who)
+    except BatchingError as e:
+        warn_fallback(f"{who} (reverse)", k, e, "colours")
     rows = [plain(pull(s.reshape(out_shape))[0], who).ravel() for s in seeds]
     return ans, onp.stack(rows)
 

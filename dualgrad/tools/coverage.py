@@ -15,7 +15,8 @@ one of these classes:
 ``--primitives`` lists every primitive in the rule tables (numpy's, scipy's
 and internal ones) with whether it has a fast *batched* rule (one call for all
 directions of a Jacobian, or all examples of ``vmap``) or falls back to a loop
-over the batch.
+over the batch, and the functions whose rules read batched values (``VMAP_LOOPS``:
+``vmap`` of their gradient loops over the examples, with a ``PerformanceWarning``).
 """
 from __future__ import annotations
 
@@ -85,6 +86,30 @@ def primitive_batching() -> dict[str, str]:
             if isinstance(p, Primitive) and (p.jvps or p.vjps)}
 
 
+_ORDER = "an index order computed from the values (argsort, searchsorted)"
+_NAN = "a NaN mask whose count sets a shape"
+_SPECTRAL = "a test on the values (degenerate or zero singular values, signs)"
+_ZEROS = "a branch on whether some entries are zero"
+_SHAPE = "an output shape that depends on the values"
+_BITS = "plain numpy on the values (bits, rounding)"
+# What still loops under ``vmap`` of a gradient (or a Jacobian of one) after the
+# mask rules (maximum, minimum, fmax, fmin, abs, clip, where, power, max, min,
+# copysign, heaviside, remainder, std, select) were made batched: these functions'
+# rules, or their own code, read the numbers of a batched value, so vmap and jacobian
+# loop over the examples and emit a ``PerformanceWarning`` naming them. The test
+# suite checks this table against what the rule tests' cases really do.
+VMAP_LOOPS: dict[str, str] = {
+    **dict.fromkeys(("sort", "sort_complex", "partition", "median", "quantile", "interp",
+                     "unwrap"), _ORDER),
+    **dict.fromkeys(("nanmean", "nanmedian", "nanprod", "nanstd", "nansum", "nanvar",
+                     "nancumprod", "nancumsum", "nan_to_num", "isnan"), _NAN),
+    **dict.fromkeys(("eig", "eigh", "svd", "lstsq", "slogdet", "norm"), _SPECTRAL),
+    **dict.fromkeys(("prod", "cumprod", "logsumexp", "average", "real_if_close"), _ZEROS),
+    **dict.fromkeys(("unique", "static_index"), _SHAPE),
+    **dict.fromkeys(("divmod", "frexp", "modf", "nextafter"), _BITS),
+}
+
+
 def sparsity_fallbacks() -> list[str]:
     """Primitives without a sparsity rule: ``dualgrad.sparse`` treats each of their
     outputs as depending on every input element of their arguments (correct, dense)."""
@@ -149,6 +174,12 @@ def main(argv=None) -> int:
     fast = sum(v == "batched" for v in batching.values())
     print(f"{len(batching)} primitives in the rule tables (numpy, scipy, internal): {fast} with "
           f"a batched rule, {len(batching) - fast} batched by a loop over the examples.")
+    if args.primitives:
+        print("\n== functions whose rules read batched values (vmap of their gradient loops)")
+        for name, why in sorted(VMAP_LOOPS.items()):
+            print(f"  {name:<28} {why}")
+    print(f"{len(VMAP_LOOPS)} functions read the values of a batched argument, so vmap of "
+          f"their gradient loops over the examples: {', '.join(sorted(VMAP_LOOPS))}.")
     dense = sparsity_fallbacks()
     print(f"Sparsity detection (dualgrad.sparse): {len(batching) - len(dense)} primitives with an "
           f"exact rule; {len(dense)} use the dense fallback: {', '.join(dense)}.")

@@ -9,15 +9,65 @@ pass per direction); ``chunk_size`` bounds the directions per pass.
 """
 from __future__ import annotations
 
+import os
 
 import numpy as onp
 
-from ..interpreters.batching import BatchingError, BatchLevel, batch_unwrap, batch_wrap
+from ..interpreters.batching import (BatchingError, BatchLevel, batch_unwrap, batch_wrap,
+                                     warn_fallback, warn_loops)
 from .complex_layouts import complex_columns, complex_rows
-from ..core import shape_of, peek, log
+from ..core import shape_of, peek
 from ..interpreters.forward import push_forward
 from ..interpreters.reverse import pull_back
 from ..core.spaces import tree_flatten, tree_map, tree_unflatten, vspace
+
+
+# ---------------------------------------------------------------- dense size limit
+# The largest dense Jacobian ``jacobian`` builds, in bytes. ``None``: a quarter of the
+# memory available when it is called (a batched pass holds a few arrays of the
+# Jacobian's size at once: the seeds, the tangents, the assembled result), or no
+# limit where that cannot be read. Set it (or the environment variable
+# ``DUALGRAD_MAX_DENSE_BYTES``) to a number of bytes to allow more, or less.
+MAX_DENSE_BYTES: int | None = None
+
+
+def dense_limit() -> int | None:
+    """The byte limit on a dense Jacobian: ``MAX_DENSE_BYTES``, else the environment
+    variable ``DUALGRAD_MAX_DENSE_BYTES``, else a quarter of the available memory."""
+    if MAX_DENSE_BYTES is not None:
+        return int(MAX_DENSE_BYTES)
+    if os.environ.get("DUALGRAD_MAX_DENSE_BYTES"):
+        return int(float(os.environ["DUALGRAD_MAX_DENSE_BYTES"]))
+    try:
+        with open("/proc/meminfo") as f:
+            kib = next(int(line.split()[1]) for line in f if line.startswith("MemAvailable:"))
+        return kib * 1024 // 4
+    except (OSError, StopIteration, ValueError):
+        try:
+            return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4
+        except (AttributeError, OSError, ValueError):
+            return None
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2 ** 30:.1f} GiB" if n >= 2 ** 30 else f"{n / 2 ** 20:.1f} MiB"
+
+
+def check_dense(n_out: int, n_in: int, who: str = "jacobian") -> None:
+    """Refuse, before allocating, a dense ``n_out x n_in`` Jacobian (real directions,
+    8 bytes each) larger than :func:`dense_limit`, naming its size and what to use."""
+    limit, size = dense_limit(), 8 * n_out * n_in
+    if limit is None or size <= limit:
+        return
+    raise MemoryError(
+        f"{who}: the dense Jacobian would be {n_out} x {n_in} numbers, {_gib(size)}, over "
+        f"the limit of {_gib(limit)} (a quarter of the available memory, or "
+        "dualgrad.transforms.directions.MAX_DENSE_BYTES). Ask for less than the whole "
+        "matrix: dualgrad.elementwise_grad(f) for the diagonal of an elementwise f, "
+        "dualgrad.sparse.jacobian(f) for a sparse Jacobian, dualgrad.linear_operator(f, x) "
+        "for products J @ v and J.T @ u without forming J. To build it anyway, set "
+        "dualgrad.transforms.directions.MAX_DENSE_BYTES (or the environment variable "
+        "DUALGRAD_MAX_DENSE_BYTES) to a larger number of bytes.")
 
 
 def _chunks(n: int, chunk_size: int | None):
@@ -57,10 +107,11 @@ def _directions_fwd(unary, x, batch: bool, chunk_size):
     """(f(x), T): T stacks the output tangents J e_k, one per input real direction."""
     n = vspace(x).size
     if batch and n > 0:
+        check_dense(min(n, chunk_size or n), n)  # the seeds: a basis of the input space
         try:
             return _directions_fwd_batched(unary, x, n, chunk_size)
-        except BatchingError:  # a rule read a tangent's values: loop instead
-            log.debug("jacobian: a JVP rule cannot be batched; looping over directions")
+        except BatchingError as e:  # a rule read a tangent's values: loop instead
+            warn_fallback("jacobian (forward mode)", n, e, "input directions")
     ans, cols = None, []
     for e in vspace(x).standard_basis():
         ans, t = push_forward(unary, (x,), (e,))
@@ -77,6 +128,9 @@ def _directions_fwd_batched(unary, x, n, chunk_size):
             seeds = batch_wrap(level, _basis(x, start, stop))
             ans, t = push_forward(unary, (x,), (seeds,))
             parts.append(batch_unwrap(level, t))
+        if start == 0 and stop < n:  # the output's size is known now: all of J would be
+            check_dense(vspace(ans).size, n)
+        warn_loops("jacobian (forward mode)", level, "input directions")
     return ans, _concat0(parts)
 
 
@@ -85,13 +139,14 @@ def _directions_rev(unary, x, batch: bool, chunk_size):
     output real direction, all from one tape."""
     ans, pull = pull_back(unary, (x,))
     ys = vspace(ans)
+    check_dense(ys.size, vspace(x).size)
     if ys.size == 1:  # one direction: no batch axis needed
         return ans, tree_map(lambda r: _lead1(r), pull(ys.ones())[0])
     if batch and ys.size > 0:
         try:
             return ans, _directions_rev_batched(ans, pull, ys.size, chunk_size)
-        except BatchingError:  # a rule read a cotangent's values: loop instead
-            log.debug("jacobian: a VJP rule cannot be batched; looping over directions")
+        except BatchingError as e:  # a rule read a cotangent's values: loop instead
+            warn_fallback("jacobian (reverse mode)", ys.size, e, "output directions")
     rows = [pull(e)[0] for e in ys.standard_basis()]
     if not rows:
         return ans, tree_map(lambda l: onp.zeros((0,) + shape_of(l)), x)
@@ -105,6 +160,7 @@ def _directions_rev_batched(ans, pull, m, chunk_size):
         with BatchLevel.new(stop - start) as level:
             g = batch_wrap(level, _basis(ans, start, stop))
             parts.append(batch_unwrap(level, pull(g)[0]))
+        warn_loops("jacobian (reverse mode)", level, "output directions")
     return _concat0(parts)
 
 

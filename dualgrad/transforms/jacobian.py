@@ -7,7 +7,7 @@ from ..core import log, vspace
 from ..core.docs import shared_doc
 from . import checks
 from .complex_layouts import check_layout, real_hessian, real_jacobian
-from .directions import OutputTree, _jac_fwd, _jac_rev
+from .directions import OutputTree, _jac_fwd, _jac_rev, check_dense
 from .fallback import FWD, REV, run_modes
 from .gradients import check_complex_inputs, check_complex_output
 from .transform import ArgNum, Fun, aux_last, transform
@@ -178,6 +178,8 @@ def jacobian(unary: Fun, x: Any, *, mode: str = "auto", explain: bool = False,
         n_out = vspace(out.flat(x)).size if explain else -1
         choice = ModeChoice(mode, n_in, n_out, f"mode={mode!r} was requested.")
     log.debug("%s", choice)
+    if choice.n_out >= 0:
+        check_dense(choice.n_out, n_in)  # before any pass allocates the directions
     # a primitive with no rule in the chosen mode: the other mode (dualgrad.transforms.fallback)
     modes = [FWD, REV] if choice.mode == "fwd" else [REV, FWD]
     run = {"fwd": _jac_fwd, "rev": _jac_rev}

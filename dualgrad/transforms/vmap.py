@@ -12,10 +12,11 @@ from typing import Any, Callable
 
 import numpy as onp
 
-from ..core import (shape_of, BatchingError, Tracer, is_container, log, tree_flatten,
+from ..core import (shape_of, BatchingError, Tracer, is_container, tree_flatten,
                     tree_unflatten)
 from ..core.trees import tree_children
-from ..interpreters.batching import Batched, BatchLevel, _stack, batch_unwrap, batch_wrap
+from ..interpreters.batching import (Batched, BatchLevel, _stack, batch_unwrap, batch_wrap,
+                                     warn_fallback, warn_loops)
 from ..rules.shape import moveaxis
 from . import checks
 
@@ -120,7 +121,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, *, axis_size: int |
     When a derivative rule inside ``fun`` reads the values of a batched primal (a mask,
     as in the rules of ``maximum`` or ``**``), or ``fun`` branches in Python on a
     batched value, one pass cannot serve all examples and ``vmap`` loops over them
-    instead (same result).
+    instead (same result), with a ``dualgrad.PerformanceWarning`` naming the primitive.
 
     Parameters
     ----------
@@ -202,7 +203,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, *, axis_size: int |
         try:
             return batched(chunk, mapped_, treedef, hi - lo)
         except BatchingError as e:
-            log.debug("vmap: one batched pass failed (%s); looping over the examples", e)
+            warn_fallback("vmap", hi - lo, e)
             return looped(chunk, mapped_, treedef, hi - lo)
 
     def call(leaves, treedef):
@@ -224,7 +225,8 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, *, axis_size: int |
             varies = [type(o) is Batched and o._level is level for o in out_leaves]
             flat = [o.val if ours else (o if ax is None else batch_unwrap(level, o))
                     for o, ours, ax in zip(out_leaves, varies, leaf_out_axes(out_def))]
-            return flat, out_def, varies
+        warn_loops("vmap", level)
+        return flat, out_def, varies
 
     def leaf_out_axes(out_def):
         """out_axes, one per output leaf (an unbatched leaf at None is kept as it is)."""
