@@ -21,9 +21,16 @@ Batch rules have the signature ``rule(size, vals, batched, **kwargs)``:
 ``batched[i]`` says whether ``vals[i]`` carries the batch axis (axis 0, of
 length ``size``). They call primitives (so lower levels still trace) and
 return the stacked answer, or ``NotImplemented`` to ask for the loop.
+
+A primitive takes its arguments by position or by keyword, as Python allows
+(``reshape(x, (2, 2))`` or ``reshape(x, shape=(2, 2))``); its batch rule sees
+one form only (``_canonical``): the parameters without a default by position,
+those with one by keyword. So ``rule(size, vals, batched, order="C")`` is the
+whole of what ``reshape``'s rule has to take.
 """
 from __future__ import annotations
 
+import inspect
 import operator
 from typing import Callable
 
@@ -181,6 +188,7 @@ class BatchLevel(Level):
 
     def process(self, prim, args, kwargs):
         vals, batched = _unwrap(self, args)
+        vals, batched, kwargs = _canonical(prim, vals, batched, kwargs)
         rule = BATCH_RULES.get(prim)
         if rule is not None:
             out = rule(self.size, vals, batched, **kwargs)
@@ -253,6 +261,63 @@ def _unwrap(level, args):
     return vals, batched
 
 
+# per primitive: (number of parameters without a default taken by position,
+# {name: position} of those that may be given by keyword, names of the optional
+# positional parameters in order, whether it takes *args); None: no signature
+_PLANS: dict = {}
+
+
+def _plan(prim):
+    try:
+        return _PLANS[prim]
+    except KeyError:
+        pass
+    try:
+        params = list(inspect.signature(prim.fun).parameters.values())
+    except (TypeError, ValueError):
+        plan = None
+    else:
+        pos = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
+        required = pos if varargs else [p for p in pos if p.default is p.empty]
+        optional = [] if varargs else pos[len(required):]
+        plan = (len(required),
+                {p.name: i for i, p in enumerate(required) if p.kind == p.POSITIONAL_OR_KEYWORD},
+                [p.name if p.kind == p.POSITIONAL_OR_KEYWORD else None for p in optional],
+                varargs)
+    _PLANS[prim] = plan
+    return plan
+
+
+def _canonical(prim, vals, batched, kwargs):
+    """The call ``prim(*vals, **kwargs)`` in the one form batch rules take: the
+    parameters without a default by position (``reshape(x, shape=s)`` ->
+    ``vals = [x, s]``), the others by keyword (``sum(x, 0)`` -> ``axis=0``).
+    A call it cannot restate (a batched optional argument, a parameter given
+    twice) is left as it is, for the rule to decline and the loop to serve."""
+    plan = _plan(prim)
+    if plan is None:
+        return vals, batched, kwargs
+    n_req, by_name, optional, varargs = plan
+    n = len(vals)
+    if n == n_req and not kwargs:  # the common case, already canonical
+        return vals, batched, kwargs
+    if n < n_req and kwargs:  # required parameters given by keyword
+        kwargs = dict(kwargs)
+        vals, batched = list(vals), list(batched)
+        for name, i in sorted(by_name.items(), key=lambda item: item[1]):
+            if i == len(vals) and name in kwargs:
+                vals.append(kwargs.pop(name))
+                batched.append(False)
+    elif n > n_req and not varargs and not any(batched[n_req:]):
+        extra = vals[n_req:]
+        names = optional[:len(extra)]
+        if len(extra) <= len(optional) and None not in names and kwargs.keys().isdisjoint(names):
+            kwargs = {**dict(zip(names, extra)), **kwargs}
+            vals, batched = vals[:n_req], batched[:n_req]
+    return vals, batched, kwargs
+
+
 def _loop(prim, size, vals, batched, kwargs):
     """The fallback: apply ``prim`` to each example and stack the answers."""
     results = [prim(*[v[k] if b else v for v, b in zip(vals, batched)], **kwargs)
@@ -275,12 +340,15 @@ def _expand_to(v, size, nd):
     return v if len(s) - 1 >= nd else onp.reshape(v, (size,) + (1,) * (nd - len(s) + 1) + s[1:])
 
 
+_STATIC = (type, onp.dtype, str)
+
+
 def _align(size, vals, batched):
     """Arguments of an elementwise function, batch axes lined up at axis 0 of
     the broadcast result (unbatched ones broadcast against the example axes)."""
     nd = 0
     for v, b in zip(vals, batched):
-        if v is not None:
+        if v is not None and not isinstance(v, _STATIC):  # astype(x, float32): no array
             nd = max(nd, len(shape_of(v)) - b)
     return [_expand_to(v, size, nd) if b else v for v, b in zip(vals, batched)]
 
