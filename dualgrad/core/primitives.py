@@ -348,6 +348,22 @@ def primitive(fun: Callable) -> Primitive:
 
 
 
+def _tracers_in(args):
+    """The tracers among ``args`` and inside the lists and tuples among them."""
+    for a in args:
+        if isinstance(a, Tracer):
+            yield a
+        elif a.__class__ in _SEQUENCES:
+            yield from _tracers_in(a)
+
+
+def _values(a):
+    """``a`` with every tracer, also inside (nested) lists and tuples, its plain value."""
+    if a.__class__ in _SEQUENCES:
+        return type(a)(_values(e) for e in a) if holds_tracer(a) else a
+    return getval(a)
+
+
 def notrace_primitive(fun: Callable) -> Callable:
     """Wrap a function whose output does not depend differentiably on its
     inputs (comparisons, shapes, argmax): tracers are unwrapped, nothing is
@@ -381,14 +397,16 @@ def notrace_primitive(fun: Callable) -> Callable:
 
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
-        for a in args:
+        for a in _tracers_in(args):
             while isinstance(a, Tracer):
                 if a._level.maps_nondiff:
                     # A batching level applies ``fun`` example by example.
                     return a._level.process_nondiff(fun, args, kwargs)
                 a = a.value
-        args = [getval(a) for a in args]
-        kwargs = {k: getval(v) for k, v in kwargs.items()}
+        # a list holding tracers is given as the list of their values, which numpy
+        # reads as it reads any list (np.shape([x, y]); histogramdd's list of D arrays)
+        args = [_values(a) for a in args]
+        kwargs = {k: _values(v) for k, v in kwargs.items()}
         return fun(*args, **kwargs)
 
     wrapped._is_notrace = True

@@ -213,19 +213,63 @@ class BatchLevel(Level):
         stacked, still batched."""
         vals, batched = [], []
         for a in args:
+            if a.__class__ in (list, tuple):  # np.shape([x, y]): each entry batched or not
+                entries = self._nondiff_entries(a)
+                vals.append(entries)
+                batched.append(_IN_LIST if _holds_batched(entries) else False)
+                continue
             b = _plain_batched(a, self)
             vals.append(getval(a) if b is None else b)
             batched.append(b is not None)
         kwargs = {k: getval(v) for k, v in kwargs.items()}
-        if fun in _ELEMENTWISE_NONDIFF or isinstance(fun, onp.ufunc):
+        if (fun in _ELEMENTWISE_NONDIFF or isinstance(fun, onp.ufunc)) and _IN_LIST not in batched:
             return Batched(fun(*_align(self.size, vals, batched), **kwargs), self)
-        results = [fun(*[v[k] if b else v for v, b in zip(vals, batched)], **kwargs)
+        results = [fun(*[_example_of(v, b, k) for v, b in zip(vals, batched)], **kwargs)
                    for k in range(self.size)]
         if results and (fun in _STATIC_QUERIES or not _numbers(results[0])):
             return results[0]  # e.g. a shape, size or ndim: the same for every example
         if isinstance(results[0], (tuple, list)):  # several arrays (histogram, unravel_index)
             return _like(results[0], [Batched(onp.stack(p), self) for p in zip(*results)])
         return Batched(onp.stack(results), self)
+
+
+    def _nondiff_entries(self, seq):
+        """A list or tuple with each entry's plain value: batched entries as
+        ``_InList`` (their stacked examples), the others as they are."""
+        out = []
+        for e in seq:
+            if e.__class__ in (list, tuple):
+                out.append(self._nondiff_entries(e))
+                continue
+            b = _plain_batched(e, self)
+            out.append(getval(e) if b is None else _InList(b))
+        return type(seq)(out)
+
+
+class _InList:
+    """A batched entry of a list given to a function without derivative."""
+
+    __slots__ = ("stacked",)
+
+    def __init__(self, stacked):
+        self.stacked = stacked
+
+
+_IN_LIST = "in a list"  # a ``batched`` flag: the argument is a list with batched entries
+
+
+def _holds_batched(seq) -> bool:
+    return any(isinstance(e, _InList) or (e.__class__ in (list, tuple) and _holds_batched(e))
+               for e in seq)
+
+
+def _example_of(v, b, k):
+    """Example ``k`` of an argument of ``process_nondiff``."""
+    if b is _IN_LIST:
+        return type(v)(e.stacked[k] if isinstance(e, _InList) else
+                       _example_of(e, _IN_LIST, k) if e.__class__ in (list, tuple) else e
+                       for e in v)
+    return v[k] if b else v
 
 
 _NUMBERS = (onp.ndarray, onp.generic, int, float, complex)

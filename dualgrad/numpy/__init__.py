@@ -94,6 +94,7 @@ def make_diagonal(D, offset=0, axis1=0, axis2=1):
     elsewhere), a new last axis; only ``offset=0, axis1=-1, axis2=-2`` as autograd."""
     if not (offset == 0 and axis1 in (-1, -2) and axis2 in (-1, -2) and axis1 != axis2):
         raise NotImplementedError("make_diagonal supports only offset=0, axis1=-1, axis2=-2.")
+    D = array(D) if isinstance(D, (list, tuple)) else D  # noqa: F821 (built above)
     n = shape(D)[-1]  # noqa: F821  (numpy's shape, built above)
     return D[..., None] * _onp.eye(n, dtype=result_type(D))  # noqa: F821
 

@@ -51,6 +51,8 @@ def build(namespace: dict, module, rules: dict, nondiff: frozenset, prefix: str,
             ours = accept_array_likes(rules[name], obj, name) if register else rules[name]
         elif kind == "nondiff":
             ours = notrace_primitive(obj)
+            if name in _NDARRAY_ONLY:
+                ours = _lists_as_arrays(ours)
         elif kind == "unsupported":
             ours = unsupported(obj, f"{prefix}{name}")
         else:
@@ -63,10 +65,30 @@ def build(namespace: dict, module, rules: dict, nondiff: frozenset, prefix: str,
     return kinds
 
 
+# Functions without derivative that numpy gives only ndarrays (a plain list is
+# refused, or read as something else: a dtype spec in result_type): a list holding
+# tracers is made the array first. The others get the list of the tracers' values
+# and read it as numpy reads a list (histogramdd: a list of D coordinate arrays).
+_NDARRAY_ONLY = frozenset({"diag_indices_from", "tril_indices_from", "triu_indices_from",
+                           "isfortran", "can_cast", "result_type", "min_scalar_type"})
+
+
+def _lists_as_arrays(ours):
+    @functools.wraps(ours)
+    def call(*args, **kwargs):
+        if ARRAY_FROM_SEQUENCE:
+            to_array = ARRAY_FROM_SEQUENCE[-1]
+            args = [to_array(a) if a.__class__ in _SEQUENCES and holds_tracer(a) else a
+                    for a in args]
+        return ours(*args, **kwargs)
+    return call
+
+
 # Parameters that take a sequence of arrays (each element is an array_like of its own).
 _SEQUENCE_PARAMS = {"concatenate": (0,), "concat": (0,), "stack": (0,), "hstack": (0,), "vstack": (0,),
                     "dstack": (0,), "column_stack": (0,), "row_stack": (0,), "choose": (1,),
-                    "select": (0, 1), "multi_dot": (0,), "block": (0,), "piecewise": (1, 2)}
+                    "select": (0, 1), "multi_dot": (0,), "block": (0,), "piecewise": (1, 2),
+                    "histogramdd": (0,)}  # a list: D coordinate arrays, not an (N, D) array
 _SEQUENCES = (list, tuple)
 
 
