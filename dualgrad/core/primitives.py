@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as onp
 
-from .errors import MissingRuleError
+from .errors import MissingRuleError, numpy_io
 from .tracer import _SEQUENCES, ARRAY_FROM_SEQUENCE, Tracer, getval, holds_tracer
 from .spaces import vspace
 
@@ -46,6 +46,9 @@ class Primitive:
     # elementwise: a scalar answer then means scalar arguments (dualgrad.core.residuals)
     elementwise = broadcasts = False
     saving = False  # True once a VJP rule declares values computed on the forward pass
+    # "numpy.<name>" for a primitive standing for a numpy function with out=/where=:
+    # a traced call drops their no-op values and refuses the others (errors.numpy_io)
+    numpy_io = None
 
     def __init__(self, fun: Callable, name: str | None = None):
         self.fun = fun
@@ -92,6 +95,8 @@ class Primitive:
                     return self._call_general(args, kwargs)
         if top is None:
             return self.fun(*args, **kwargs)
+        if kwargs and self.numpy_io:
+            kwargs = numpy_io(self.numpy_io, kwargs)
         return top.process(self, args, kwargs)
 
     def _call_general(self, args, kwargs):
@@ -109,6 +114,8 @@ class Primitive:
                 top = a._level
         if top is None:
             return self.fun(*args, **kwargs)
+        if kwargs and self.numpy_io:
+            kwargs = numpy_io(self.numpy_io, kwargs)
         return top.process(self, args, kwargs)
 
     def __repr__(self) -> str:
@@ -397,6 +404,8 @@ def notrace_primitive(fun: Callable) -> Callable:
 
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
+        if kwargs.get("out") is not None and holds_tracer(args, kwargs):
+            numpy_io(f"numpy.{getattr(fun, '__name__', 'function')}", kwargs)  # raises
         for a in _tracers_in(args):
             while isinstance(a, Tracer):
                 if a._level.maps_nondiff:

@@ -19,6 +19,7 @@ import numpy as onp
 
 from ..core import (ARRAY_FROM_SEQUENCE, NUMPY_OVERRIDES, Primitive, Tracer, holds_tracer,
                     notrace_primitive, unsupported)
+from ..core.errors import numpy_io
 
 
 def classify(name: str, obj, rules: dict, nondiff: frozenset) -> str:
@@ -48,7 +49,7 @@ def build(namespace: dict, module, rules: dict, nondiff: frozenset, prefix: str,
         if kind == "differentiable":
             # numpy's functions take array_likes; scipy's may take other sequences
             # (cho_solve((c, lower), b)), given as they are
-            ours = accept_array_likes(rules[name], obj, name) if register else rules[name]
+            ours = accept_array_likes(rules[name], obj, name, prefix) if register else rules[name]
         elif kind == "nondiff":
             ours = notrace_primitive(obj)
             if name in _NDARRAY_ONLY:
@@ -102,19 +103,25 @@ def _numpy_signature(obj):
         return None
 
 
-def accept_array_likes(ours, numpy_fun, name: str):
+def accept_array_likes(ours, numpy_fun, name: str, prefix: str = "numpy."):
     """``ours`` taking numpy's array_likes as numpy does: a (nested) list or tuple
     holding tracers is the traced array numpy would build from it, and a traced
     value may be passed by numpy's keyword names (``np.std(a=x)``). Primitives do
     this in their own dispatch (given numpy's signature here); other functions get
-    a thin wrapper that does it only when a list, tuple or keyword is present."""
+    a thin wrapper that does it only when a list, tuple or keyword is present.
+    numpy's output keywords on a traced call: ``out=None`` and ``where=True`` are
+    dropped, an ``out=`` array or ``where=`` mask refused (``core.errors.numpy_io``)."""
     if getattr(ours, "array_likes", False) and not isinstance(ours, Primitive):
         return ours  # a wrapper that takes numpy's signature and array_likes itself
     sig = _numpy_signature(numpy_fun)
     renamed = _renamed(sig, ours)
+    io = (isinstance(numpy_fun, onp.ufunc) or sig is not None and
+          not {"out", "where"}.isdisjoint(sig.parameters)) and f"{prefix}{name}"
     if isinstance(ours, Primitive):
         if sig is not None:
             ours.__dict__.setdefault("signature", sig)
+        if io:
+            ours.__dict__.setdefault("numpy_io", io)
         if not renamed:
             return ours
     seq_params = _SEQUENCE_PARAMS.get(name, ())
@@ -122,6 +129,8 @@ def accept_array_likes(ours, numpy_fun, name: str):
     @functools.wraps(ours)
     def public(*args, **kwargs):
         if kwargs or any(a.__class__ in _SEQUENCES for a in args):
+            if io and ("out" in kwargs or "where" in kwargs) and holds_tracer(args, kwargs):
+                kwargs = numpy_io(io, kwargs)
             args, kwargs = _as_arrays(args, kwargs, sig, seq_params, name, renamed)
         return ours(*args, **kwargs)
 
@@ -190,8 +199,7 @@ def ufunc_call(ufunc, ours):
         if not kwargs:
             return ours(*inputs)
         if kwargs.get("where", True) is not True:
-            raise TypeError(f"numpy.{name}(..., where=...) is not supported on traced "
-                            f"arrays; use np.where(mask, np.{name}(x), other) instead.")
+            numpy_io(f"numpy.{name}", {"where": kwargs["where"]})  # raises
         if kwargs.pop("signature", None) is not None:
             raise TypeError(f"numpy.{name}(..., signature=...) is not supported on traced "
                             "arrays; drop it (use dtype= or cast the inputs).")
