@@ -212,6 +212,31 @@ def _unsupported(name: str):
 
 
 
+# numpy's output keywords on a traced call: ``out=None`` and ``where=True`` are
+# numpy's defaults (no-ops, dropped); an ``out=`` array would have to hold a traced
+# result, which a plain array cannot, so it is refused with this one message.
+OUT_MESSAGE = ("dualgrad can't write into `out=`; assign the result instead "
+               "(y = f(x) in place of f(x, out=y)).")
+
+
+def numpy_io(name: str, kwargs: dict) -> dict:
+    """``kwargs`` of a traced call of numpy's ``name`` without its no-op output
+    keywords (``out=None``, ``out=(None,)``, ``where=True``); raises TypeError for
+    an ``out=`` array or a ``where=`` mask."""
+    if "out" not in kwargs and "where" not in kwargs:
+        return kwargs
+    kwargs = dict(kwargs)
+    out = kwargs.pop("out", None)
+    if out is not None and not (isinstance(out, tuple) and all(o is None for o in out)):
+        raise TypeError(f"{name}: {OUT_MESSAGE}")
+    where = kwargs.pop("where", True)
+    if where is not True:
+        raise TypeError(f"{name}(..., where=mask) is not supported on traced values (the "
+                        "entries left out would keep uninitialised or old values); use "
+                        "np.where(mask, result, other) on the full result instead.")
+    return kwargs
+
+
 def _plain_numpy_message(x: Tracer) -> str:
     """Why a tracer reached plain numpy, and what to write instead: the case is read
     off the calling line where it can be (a plain ndarray's method, an assignment)."""

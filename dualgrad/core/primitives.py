@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as onp
 
-from .errors import MissingRuleError
+from .errors import MissingRuleError, numpy_io
 from .tracer import _SEQUENCES, ARRAY_FROM_SEQUENCE, Tracer, getval, holds_tracer, peek
 from .spaces import vspace
 
@@ -46,6 +46,9 @@ class Primitive:
     # elementwise: a scalar answer then means scalar arguments (dualgrad.core.residuals)
     elementwise = broadcasts = False
     saving = False  # True once a VJP rule declares values computed on the forward pass
+    # "numpy.<name>" for a primitive standing for a numpy function with out=/where=:
+    # a traced call drops their no-op values and refuses the others (errors.numpy_io)
+    numpy_io = None
 
     def __init__(self, fun: Callable, name: str | None = None):
         self.fun = fun
@@ -92,6 +95,8 @@ class Primitive:
                     return self._call_general(args, kwargs)
         if top is None:
             return self.fun(*args, **kwargs)
+        if kwargs and self.numpy_io:
+            kwargs = numpy_io(self.numpy_io, kwargs)
         return top.process(self, args, kwargs)
 
     def _call_general(self, args, kwargs):
@@ -109,6 +114,8 @@ class Primitive:
                 top = a._level
         if top is None:
             return self.fun(*args, **kwargs)
+        if kwargs and self.numpy_io:
+            kwargs = numpy_io(self.numpy_io, kwargs)
         return top.process(self, args, kwargs)
 
     def __repr__(self) -> str:
@@ -348,6 +355,22 @@ def primitive(fun: Callable) -> Primitive:
 
 
 
+def _tracers_in(args):
+    """The tracers among ``args`` and inside the lists and tuples among them."""
+    for a in args:
+        if isinstance(a, Tracer):
+            yield a
+        elif a.__class__ in _SEQUENCES:
+            yield from _tracers_in(a)
+
+
+def _values(a):
+    """``a`` with every tracer, also inside (nested) lists and tuples, its plain value."""
+    if a.__class__ in _SEQUENCES:
+        return type(a)(_values(e) for e in a) if holds_tracer(a) else a
+    return getval(a)
+
+
 def notrace_primitive(fun: Callable, *, elementwise: bool = False) -> Callable:
     """Wrap a function whose output does not depend differentiably on its
     inputs (comparisons, shapes, argmax): tracers are unwrapped, nothing is
@@ -387,15 +410,19 @@ def notrace_primitive(fun: Callable, *, elementwise: bool = False) -> Callable:
 
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
-        for a in args:
+        if kwargs.get("out") is not None and holds_tracer(args, kwargs):
+            numpy_io(f"numpy.{getattr(fun, '__name__', 'function')}", kwargs)  # raises
+        for a in _tracers_in(args):
             while isinstance(a, Tracer):
                 if a._level.maps_nondiff or a._quiet:
                     # A batching level applies ``fun`` example by example; a jit
                     # trace records the call (its answer depends on the data).
                     return a._level.process_nondiff(fun, args, kwargs)
                 a = a.value
-        args = [getval(a) for a in args]
-        kwargs = {k: getval(v) for k, v in kwargs.items()}
+        # a list holding tracers is given as the list of their values, which numpy
+        # reads as it reads any list (np.shape([x, y]); histogramdd's list of D arrays)
+        args = [_values(a) for a in args]
+        kwargs = {k: _values(v) for k, v in kwargs.items()}
         return fun(*args, **kwargs)
 
     wrapped._is_notrace = True

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import numpy as onp
 
-from .errors import BatchingError, _plain_numpy_message, _qualname, _unsupported
+from .errors import OUT_MESSAGE, BatchingError, _plain_numpy_message, _qualname, _unsupported
 from .mp import is_mp as _is_mp
 
 # numpy callables (ufuncs and functions) -> our primitive or wrapper, for NEP 13/18.
@@ -342,14 +342,15 @@ class Tracer:
             return _unsupported(f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"))
         out = kwargs.get("out")
         if out is not None:
-            if not any(isinstance(o, Tracer) for o in (out if isinstance(out, tuple) else (out,))):
-                raise TypeError(
+            outs = out if isinstance(out, tuple) else (out,)
+            if any(o is i and not isinstance(o, Tracer) for o in outs for i in inputs):
+                raise TypeError(  # a += x: numpy's in-place operator writes into a
                     f"numpy.{ufunc.__name__} would write a traced value into a plain numpy "
-                    "array a (a += x, a *= x with a plain a and a traced x, or out=a), which "
-                    "drops its derivative. Write a = a + x (a new, traced array), or drop "
-                    "out= and use the returned value.")
-            raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) cannot write into a "
-                            "traced array; drop out= and use the returned value.")
+                    "array a (a += x, a *= x with a plain a and a traced x), which drops its "
+                    "derivative. Write a = a + x (a new, traced array).")
+            if any(o is not None for o in outs):
+                raise TypeError(f"numpy.{ufunc.__name__}: {OUT_MESSAGE}")
+            kwargs = {k: v for k, v in kwargs.items() if k != "out"}
         return target(*inputs, **kwargs)
 
     def __array_function__(self, func, types, args, kwargs):

@@ -21,9 +21,16 @@ Batch rules have the signature ``rule(size, vals, batched, **kwargs)``:
 ``batched[i]`` says whether ``vals[i]`` carries the batch axis (axis 0, of
 length ``size``). They call primitives (so lower levels still trace) and
 return the stacked answer, or ``NotImplemented`` to ask for the loop.
+
+A primitive takes its arguments by position or by keyword, as Python allows
+(``reshape(x, (2, 2))`` or ``reshape(x, shape=(2, 2))``); its batch rule sees
+one form only (``_canonical``): the parameters without a default by position,
+those with one by keyword. So ``rule(size, vals, batched, order="C")`` is the
+whole of what ``reshape``'s rule has to take.
 """
 from __future__ import annotations
 
+import inspect
 import operator
 import os
 from typing import Callable
@@ -185,6 +192,7 @@ class BatchLevel(Level):
 
     def process(self, prim, args, kwargs):
         vals, batched = _unwrap(self, args)
+        vals, batched, kwargs = _canonical(prim, vals, batched, kwargs)
         rule = BATCH_RULES.get(prim)
         if rule is not None:
             out = rule(self.size, vals, batched, **kwargs)
@@ -209,16 +217,22 @@ class BatchLevel(Level):
     def process_nondiff(self, fun, args, kwargs):
         """A function without derivative (comparisons, argmax): plain values out,
         stacked, still batched."""
-        if (fun in _ELEMENTWISE_NONDIFF or isinstance(fun, onp.ufunc)
-                or getattr(fun, "_dualgrad_elementwise", False)):
+        if ((fun in _ELEMENTWISE_NONDIFF or isinstance(fun, onp.ufunc)
+                or getattr(fun, "_dualgrad_elementwise", False))
+                and not any(a.__class__ in (list, tuple) for a in args)):
             return Batched(_elementwise_nondiff(self, fun, args, kwargs), self)
         vals, batched = [], []
         for a in args:
+            if a.__class__ in (list, tuple):  # np.shape([x, y]): each entry batched or not
+                entries = self._nondiff_entries(a)
+                vals.append(entries)
+                batched.append(_IN_LIST if _holds_batched(entries) else False)
+                continue
             b = _plain_batched(a, self)
             vals.append(getval(a) if b is None else b)
             batched.append(b is not None)
         kwargs = {k: getval(v) for k, v in kwargs.items()}
-        results = [fun(*[v[k] if b else v for v, b in zip(vals, batched)], **kwargs)
+        results = [fun(*[_example_of(v, b, k) for v, b in zip(vals, batched)], **kwargs)
                    for k in range(self.size)]
         if results and (fun in _STATIC_QUERIES or not _numbers(results[0])):
             return results[0]  # e.g. a shape, size or ndim: the same for every example
@@ -227,6 +241,45 @@ class BatchLevel(Level):
         if isinstance(results[0], (tuple, list)):  # several arrays (histogram, unravel_index)
             return _like(results[0], [Batched(onp.stack(p), self) for p in zip(*results)])
         return Batched(onp.stack(results), self)
+
+
+    def _nondiff_entries(self, seq):
+        """A list or tuple with each entry's plain value: batched entries as
+        ``_InList`` (their stacked examples), the others as they are."""
+        out = []
+        for e in seq:
+            if e.__class__ in (list, tuple):
+                out.append(self._nondiff_entries(e))
+                continue
+            b = _plain_batched(e, self)
+            out.append(getval(e) if b is None else _InList(b))
+        return type(seq)(out)
+
+
+class _InList:
+    """A batched entry of a list given to a function without derivative."""
+
+    __slots__ = ("stacked",)
+
+    def __init__(self, stacked):
+        self.stacked = stacked
+
+
+_IN_LIST = "in a list"  # a ``batched`` flag: the argument is a list with batched entries
+
+
+def _holds_batched(seq) -> bool:
+    return any(isinstance(e, _InList) or (e.__class__ in (list, tuple) and _holds_batched(e))
+               for e in seq)
+
+
+def _example_of(v, b, k):
+    """Example ``k`` of an argument of ``process_nondiff``."""
+    if b is _IN_LIST:
+        return type(v)(e.stacked[k] if isinstance(e, _InList) else
+                       _example_of(e, _IN_LIST, k) if e.__class__ in (list, tuple) else e
+                       for e in v)
+    return v[k] if b else v
 
 
 _NUMBERS = (onp.ndarray, onp.generic, int, float, complex)
@@ -280,6 +333,63 @@ def _unwrap(level, args):
     return vals, batched
 
 
+# per primitive: (number of parameters without a default taken by position,
+# {name: position} of those that may be given by keyword, names of the optional
+# positional parameters in order, whether it takes *args); None: no signature
+_PLANS: dict = {}
+
+
+def _plan(prim):
+    try:
+        return _PLANS[prim]
+    except KeyError:
+        pass
+    try:
+        params = list(inspect.signature(prim.fun).parameters.values())
+    except (TypeError, ValueError):
+        plan = None
+    else:
+        pos = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
+        required = pos if varargs else [p for p in pos if p.default is p.empty]
+        optional = [] if varargs else pos[len(required):]
+        plan = (len(required),
+                {p.name: i for i, p in enumerate(required) if p.kind == p.POSITIONAL_OR_KEYWORD},
+                [p.name if p.kind == p.POSITIONAL_OR_KEYWORD else None for p in optional],
+                varargs)
+    _PLANS[prim] = plan
+    return plan
+
+
+def _canonical(prim, vals, batched, kwargs):
+    """The call ``prim(*vals, **kwargs)`` in the one form batch rules take: the
+    parameters without a default by position (``reshape(x, shape=s)`` ->
+    ``vals = [x, s]``), the others by keyword (``sum(x, 0)`` -> ``axis=0``).
+    A call it cannot restate (a batched optional argument, a parameter given
+    twice) is left as it is, for the rule to decline and the loop to serve."""
+    plan = _plan(prim)
+    if plan is None:
+        return vals, batched, kwargs
+    n_req, by_name, optional, varargs = plan
+    n = len(vals)
+    if n == n_req and not kwargs:  # the common case, already canonical
+        return vals, batched, kwargs
+    if n < n_req and kwargs:  # required parameters given by keyword
+        kwargs = dict(kwargs)
+        vals, batched = list(vals), list(batched)
+        for name, i in sorted(by_name.items(), key=lambda item: item[1]):
+            if i == len(vals) and name in kwargs:
+                vals.append(kwargs.pop(name))
+                batched.append(False)
+    elif n > n_req and not varargs and not any(batched[n_req:]):
+        extra = vals[n_req:]
+        names = optional[:len(extra)]
+        if len(extra) <= len(optional) and None not in names and kwargs.keys().isdisjoint(names):
+            kwargs = {**dict(zip(names, extra)), **kwargs}
+            vals, batched = vals[:n_req], batched[:n_req]
+    return vals, batched, kwargs
+
+
 def _loop(prim, size, vals, batched, kwargs):
     """The fallback: apply ``prim`` to each example and stack the answers."""
     results = [prim(*[v[k] if b else v for v, b in zip(vals, batched)], **kwargs)
@@ -302,12 +412,15 @@ def _expand_to(v, size, nd):
     return v if len(s) - 1 >= nd else onp.reshape(v, (size,) + (1,) * (nd - len(s) + 1) + s[1:])
 
 
+_STATIC = (type, onp.dtype, str)
+
+
 def _align(size, vals, batched):
     """Arguments of an elementwise function, batch axes lined up at axis 0 of
     the broadcast result (unbatched ones broadcast against the example axes)."""
     nd = 0
     for v, b in zip(vals, batched):
-        if v is not None:
+        if v is not None and not isinstance(v, _STATIC):  # astype(x, float32): no array
             nd = max(nd, len(shape_of(v)) - b)
     return [_expand_to(v, size, nd) if b else v for v, b in zip(vals, batched)]
 

@@ -12,6 +12,7 @@ import numpy as _onp
 
 from ..core import Tracer as _Tracer
 from ..core import holds_tracer as _holds_tracer
+from ..core.errors import numpy_io
 from ..rules import NONDIFF_NAMES as _NONDIFF
 from ..rules import RULES as _RULES
 from ..rules import reductions as _red, scans as _scans
@@ -25,14 +26,23 @@ def _array_like(a):
     return _RULES["array"](a) if a.__class__ in (list, tuple) and _holds_tracer(a) else a
 
 
+def _traced_kwargs(name, out, kw):
+    """The keywords of a traced reduction that numpy would honour: out=None and
+    where=True dropped, out=array refused, initial= refused (its rules ignore it)."""
+    kw = numpy_io(f"numpy.{name}", {"out": out, **kw})
+    if kw:
+        raise TypeError(f"numpy.{name}(..., {', '.join(kw)}=) is not supported on traced "
+                        "arrays; drop it (for initial=, combine the result with it: "
+                        "np.maximum(np.max(x), initial)).")
+
+
 def _reduction(prim, numpy_fun):
     def reduce(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
         a = _array_like(a)
-        if out is not None or kw or not isinstance(a, _Tracer):
-            if isinstance(a, _Tracer):
-                raise TypeError(f"{numpy_fun.__name__}(..., out=/initial=/where=) is not "
-                                "supported on traced arrays; drop those arguments.")
+        if not isinstance(a, _Tracer):
             return numpy_fun(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
+        if out is not None or kw:
+            _traced_kwargs(numpy_fun.__name__, out, kw)
         return prim(a, axis=axis, keepdims=keepdims, dtype=dtype)
 
     reduce.__name__ = numpy_fun.__name__
@@ -44,11 +54,10 @@ def _reduction(prim, numpy_fun):
 def _extremum(prim, numpy_fun):
     def reduce(a, axis=None, out=None, keepdims=False, **kw):
         a = _array_like(a)
-        if out is not None or kw or not isinstance(a, _Tracer):
-            if isinstance(a, _Tracer):
-                raise TypeError(f"{numpy_fun.__name__}(..., out=/initial=/where=) is not "
-                                "supported on traced arrays; drop those arguments.")
+        if not isinstance(a, _Tracer):
             return numpy_fun(a, axis=axis, out=out, keepdims=keepdims, **kw)
+        if out is not None or kw:
+            _traced_kwargs(numpy_fun.__name__, out, kw)
         return prim(a, axis=axis, keepdims=keepdims)
 
     reduce.__name__ = numpy_fun.__name__
@@ -61,8 +70,7 @@ def _cumsum(a, axis=None, dtype=None, out=None):
     a = _array_like(a)
     if isinstance(a, _Tracer):
         if out is not None:  # numpy would dispatch back here: endless recursion
-            raise TypeError("cumsum(..., out=...) cannot write into an array while tracing; "
-                            "use the returned value.")
+            numpy_io("numpy.cumsum", {"out": out})  # raises
         return _red.cumsum(a, axis=axis, dtype=dtype)
     return _onp.cumsum(a, axis=axis, dtype=dtype, out=out)
 
@@ -94,6 +102,7 @@ def make_diagonal(D, offset=0, axis1=0, axis2=1):
     elsewhere), a new last axis; only ``offset=0, axis1=-1, axis2=-2`` as autograd."""
     if not (offset == 0 and axis1 in (-1, -2) and axis2 in (-1, -2) and axis1 != axis2):
         raise NotImplementedError("make_diagonal supports only offset=0, axis1=-1, axis2=-2.")
+    D = array(D) if isinstance(D, (list, tuple)) else D  # noqa: F821 (built above)
     n = shape(D)[-1]  # noqa: F821  (numpy's shape, built above)
     return D[..., None] * _onp.eye(n, dtype=result_type(D))  # noqa: F821
 

@@ -19,6 +19,7 @@ import numpy as onp
 
 from ..core import (ARRAY_FROM_SEQUENCE, NUMPY_OVERRIDES, Primitive, Tracer, holds_tracer,
                     notrace_primitive, unsupported)
+from ..core.errors import numpy_io
 
 
 def classify(name: str, obj, rules: dict, nondiff: frozenset) -> str:
@@ -48,9 +49,11 @@ def build(namespace: dict, module, rules: dict, nondiff: frozenset, prefix: str,
         if kind == "differentiable":
             # numpy's functions take array_likes; scipy's may take other sequences
             # (cho_solve((c, lower), b)), given as they are
-            ours = accept_array_likes(rules[name], obj, name) if register else rules[name]
+            ours = accept_array_likes(rules[name], obj, name, prefix) if register else rules[name]
         elif kind == "nondiff":
             ours = notrace_primitive(obj)
+            if name in _NDARRAY_ONLY:
+                ours = _lists_as_arrays(ours)
         elif kind == "unsupported":
             ours = unsupported(obj, f"{prefix}{name}")
         else:
@@ -63,10 +66,30 @@ def build(namespace: dict, module, rules: dict, nondiff: frozenset, prefix: str,
     return kinds
 
 
+# Functions without derivative that numpy gives only ndarrays (a plain list is
+# refused, or read as something else: a dtype spec in result_type): a list holding
+# tracers is made the array first. The others get the list of the tracers' values
+# and read it as numpy reads a list (histogramdd: a list of D coordinate arrays).
+_NDARRAY_ONLY = frozenset({"diag_indices_from", "tril_indices_from", "triu_indices_from",
+                           "isfortran", "can_cast", "result_type", "min_scalar_type"})
+
+
+def _lists_as_arrays(ours):
+    @functools.wraps(ours)
+    def call(*args, **kwargs):
+        if ARRAY_FROM_SEQUENCE:
+            to_array = ARRAY_FROM_SEQUENCE[-1]
+            args = [to_array(a) if a.__class__ in _SEQUENCES and holds_tracer(a) else a
+                    for a in args]
+        return ours(*args, **kwargs)
+    return call
+
+
 # Parameters that take a sequence of arrays (each element is an array_like of its own).
 _SEQUENCE_PARAMS = {"concatenate": (0,), "concat": (0,), "stack": (0,), "hstack": (0,), "vstack": (0,),
                     "dstack": (0,), "column_stack": (0,), "row_stack": (0,), "choose": (1,),
-                    "select": (0, 1), "multi_dot": (0,), "block": (0,), "piecewise": (1, 2)}
+                    "select": (0, 1), "multi_dot": (0,), "block": (0,), "piecewise": (1, 2),
+                    "histogramdd": (0,)}  # a list: D coordinate arrays, not an (N, D) array
 _SEQUENCES = (list, tuple)
 
 
@@ -80,19 +103,25 @@ def _numpy_signature(obj):
         return None
 
 
-def accept_array_likes(ours, numpy_fun, name: str):
+def accept_array_likes(ours, numpy_fun, name: str, prefix: str = "numpy."):
     """``ours`` taking numpy's array_likes as numpy does: a (nested) list or tuple
     holding tracers is the traced array numpy would build from it, and a traced
     value may be passed by numpy's keyword names (``np.std(a=x)``). Primitives do
     this in their own dispatch (given numpy's signature here); other functions get
-    a thin wrapper that does it only when a list, tuple or keyword is present."""
+    a thin wrapper that does it only when a list, tuple or keyword is present.
+    numpy's output keywords on a traced call: ``out=None`` and ``where=True`` are
+    dropped, an ``out=`` array or ``where=`` mask refused (``core.errors.numpy_io``)."""
     if getattr(ours, "array_likes", False) and not isinstance(ours, Primitive):
         return ours  # a wrapper that takes numpy's signature and array_likes itself
     sig = _numpy_signature(numpy_fun)
     renamed = _renamed(sig, ours)
+    io = (isinstance(numpy_fun, onp.ufunc) or sig is not None and
+          not {"out", "where"}.isdisjoint(sig.parameters)) and f"{prefix}{name}"
     if isinstance(ours, Primitive):
         if sig is not None:
             ours.__dict__.setdefault("signature", sig)
+        if io:
+            ours.__dict__.setdefault("numpy_io", io)
         if not renamed:
             return ours
     seq_params = _SEQUENCE_PARAMS.get(name, ())
@@ -100,6 +129,8 @@ def accept_array_likes(ours, numpy_fun, name: str):
     @functools.wraps(ours)
     def public(*args, **kwargs):
         if kwargs or any(a.__class__ in _SEQUENCES for a in args):
+            if io and ("out" in kwargs or "where" in kwargs) and holds_tracer(args, kwargs):
+                kwargs = numpy_io(io, kwargs)
             args, kwargs = _as_arrays(args, kwargs, sig, seq_params, name, renamed)
         return ours(*args, **kwargs)
 
@@ -168,8 +199,7 @@ def ufunc_call(ufunc, ours):
         if not kwargs:
             return ours(*inputs)
         if kwargs.get("where", True) is not True:
-            raise TypeError(f"numpy.{name}(..., where=...) is not supported on traced "
-                            f"arrays; use np.where(mask, np.{name}(x), other) instead.")
+            numpy_io(f"numpy.{name}", {"where": kwargs["where"]})  # raises
         if kwargs.pop("signature", None) is not None:
             raise TypeError(f"numpy.{name}(..., signature=...) is not supported on traced "
                             "arrays; drop it (use dtype= or cast the inputs).")

@@ -2,7 +2,7 @@
 import numpy.linalg as _onp_linalg
 
 from ..rules import LINALG_RULES as _RULES
-from ..rules.shape import swapaxes as _swapaxes
+from ..rules.shape import array as _array, swapaxes as _swapaxes
 from . import _wrap
 
 KINDS = _wrap.build(globals(), _onp_linalg, _RULES, frozenset({"matrix_rank"}),
@@ -11,7 +11,7 @@ KINDS = _wrap.build(globals(), _onp_linalg, _RULES, frozenset({"matrix_rank"}),
 
 def T(x):
     """The transpose of the last two axes (autograd.numpy.linalg.T)."""
-    return _swapaxes(x, -1, -2)
+    return _swapaxes(_array(x) if isinstance(x, (list, tuple)) else x, -1, -2)
 
 
 def _dot(a, b):

@@ -11,6 +11,7 @@ import numpy as onp
 from ..core import PLAIN_FLOATS, Primitive, holds_tracer, peek
 from ..core import ndim_of, shape_of  # noqa: F401  (the families import them from here)
 from ..core.duck import is_duck_array
+from ..core.errors import numpy_io
 from ..core.mp import MP
 from .complex import cast_like, holomorphic_jvp
 
@@ -26,8 +27,7 @@ def as_array(x):
 def no_out(out, name: str) -> None:
     """``out=`` cannot receive a traced result: say so instead of ignoring it."""
     if out is not None:
-        raise TypeError(f"{name}(..., out=...) cannot write into an array while tracing; "
-                        "use the returned value.")
+        numpy_io(f"numpy.{name}", {"out": out})  # raises
 
 
 # sum_to_shape(x, shape): sum the broadcast axes of x away so it has `shape`.

@@ -11,6 +11,7 @@ import operator
 import numpy as onp
 
 from ..core import Tracer, install_methods, notrace_primitive, peek, static_index
+from ..core.errors import numpy_io
 from . import complex as cx, construction, elementwise as ew, elementwise_more
 from . import linalg as la, reductions as red, scans, shape as shp
 from ._helpers import astype
@@ -146,12 +147,11 @@ def _reduce_method(prim, name):
     def method(self, axis=None, *args, **kw):
         if args:
             kw.update(zip(("dtype", "out") if name not in ("max", "min") else ("out",), args))
-        if kw.get("where", True) is not True or kw.get("out") is not None \
-                or kw.get("initial") is not None:
-            raise TypeError(f"x.{name}(..., out=/initial=/where=) is not supported on traced "
-                            "arrays; drop those arguments.")
-        for k in ("where", "out", "initial"):
-            kw.pop(k, None)
+        kw = numpy_io(f"x.{name}", kw)  # out=None, where=True: dropped; the others refused
+        if kw.get("initial") is not None:
+            raise TypeError(f"x.{name}(..., initial=) is not supported on traced arrays; "
+                            "combine the result with it (np.maximum(x.max(), initial)).")
+        kw.pop("initial", None)
         return prim(self, axis=axis, **kw)
     return method
 

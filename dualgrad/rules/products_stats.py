@@ -53,8 +53,10 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     if fweights is not None or aweights is not None:
         raise NotImplementedError("cov(..., fweights=/aweights=) is not differentiable in "
                                   "dualgrad yet; weight the data yourself.")
+    m = _as_array(m)  # either may be a list (of numbers or tracers) beside a traced other
     x = m if len(shape_of(m)) > 1 else m[None, :]
     if y is not None:
+        y = _as_array(y)
         y = y if len(shape_of(y)) > 1 else y[None, :]
         x = concatenate([x, y], axis=0) if rowvar else concatenate([x, y], axis=1)
     if not rowvar:

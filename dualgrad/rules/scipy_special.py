@@ -16,8 +16,8 @@ from ..core import Primitive, Tracer, getval, peek
 from ..core.residuals import used_parameters
 from . import _special_lazy as ssp  # scipy.special, lazy-safe for dask arrays
 from ..core.mp import MP
-from ._helpers import (composite, elementwise, exact_constant, holds_mp, shape_of, unbroadcast,
-                       zero_derivative)
+from ._helpers import (broadcast_to, composite, elementwise, exact_constant, holds_mp, shape_of,
+                       unbroadcast, zero_derivative)
 from .complex import real
 from .elementwise import cbrt, cos, exp, exp2, expm1, log, log1p, sign, sin, where
 from .reductions import _axes, sum as rsum
@@ -374,6 +374,9 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     axis = _norm_axis(axis)
     if b is None:
         b = onp.ones((), onp.result_type(peek(a)))
+    shape = onp.broadcast_shapes(shape_of(a), shape_of(b))
+    if shape != shape_of(a):  # scipy broadcasts a with b, then reduces (axis is of that shape)
+        a = broadcast_to(a, shape)
     out = _logsumexp(a, b, axis=axis, keepdims=keepdims)
     if return_sign:  # complex: scipy's (log|S|, S/|S|)
         return (real(out) if _complex(a, b) else out), _lse_sign(a, b, axis, keepdims)

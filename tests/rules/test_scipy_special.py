@@ -208,6 +208,36 @@ def test_logsumexp_with_weights_b_and_sign():
     assert onp.allclose(g[0], bneg[0] * onp.exp(a[0]) / S[0]) and onp.all(g[1] == 0)
 
 
+@pytest.mark.parametrize("a_shape, b_shape, axis, keepdims", [
+    ((3,), (2, 3), -1, False), ((3,), (2, 3), 0, False), ((3,), (2, 3), None, False),
+    ((1, 3), (4, 2, 3), (0, 2), True), ((2, 1), (2, 3), 1, False), ((), (2, 3), -1, False)])
+def test_logsumexp_with_b_broadcasting_a_to_a_larger_shape(a_shape, b_shape, axis, keepdims):
+    # scipy broadcasts a with b and reduces over `axis` of that shape; dualgrad raised
+    # ValueError in grad and jacfwd when b's shape was the larger one
+    from dualgrad import jacfwd, jacrev
+    r = onp.random.RandomState(5)
+    a, b = r.randn(*a_shape), r.uniform(0.5, 2.0, b_shape)
+    f = lambda a, b: sp.logsumexp(a, axis=axis, b=b, keepdims=keepdims)  # noqa: E731
+    want = ssp.logsumexp(a, axis=axis, b=b, keepdims=keepdims)
+    onp.testing.assert_allclose(f(a, b), want)
+    check_grads(f, order=2)(a, b)
+    for jac in (jacfwd, jacrev):
+        assert jac(f)(a, b).shape == onp.shape(want) + a_shape
+        assert jac(f, argnum=1)(a, b).shape == onp.shape(want) + b_shape
+    onp.testing.assert_allclose(grad(lambda a: onp.sum(f(a, b)))(a),
+                                _fd(lambda a: onp.sum(ssp.logsumexp(a, axis=axis, b=b)), a))
+
+
+def _fd(f, x, h=1e-6):
+    x = onp.asarray(x, float)
+    g = onp.zeros_like(x)
+    for i in onp.ndindex(x.shape):
+        e = onp.zeros_like(x)
+        e[i] = h
+        g[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return g
+
+
 def test_logsumexp_is_stable_for_large_inputs():
     a = onp.array([1000.0, 1000.0])
     assert onp.allclose(grad(sp.logsumexp)(a), [0.5, 0.5])
