@@ -80,6 +80,17 @@ def test_matplotlib_is_the_plot_extra_and_networkx_only_where_used():
         assert "networkx" in extras["test"]
 
 
+def test_the_claimed_pythons_are_the_tested_ones():
+    cfg = _cfg()
+    claimed = set(re.findall(r"Programming Language :: Python :: (3\.\d+)",
+                             cfg["metadata"]["classifiers"]))
+    noxfile = (REPO / "noxfile.py").read_text()
+    tested = set(re.findall(r'"(3\.\d+)"', noxfile.split("def tests")[0].split("@nox.session")[-1]))
+    tested |= set(re.findall(r'python="(3\.\d+)"', noxfile))  # the lowest-versions session
+    assert claimed == tested | {"3.11"} == {"3.10", "3.11", "3.12", "3.13"}
+    assert cfg["options"]["python_requires"] == ">=" + min(claimed, key=lambda v: int(v[2:]))
+
+
 def test_the_licence_file_is_the_declared_licence():
     cfg = _cfg()["metadata"]
     assert cfg["license"] == "MIT" and cfg["license_files"].split() == ["LICENSE"]
@@ -91,6 +102,18 @@ def test_the_package_says_it_is_typed():
     assert (PACKAGE / "py.typed").is_file()
     assert "py.typed" in _cfg()["options.package_data"]["dualgrad"].replace(",", " ").split()
     assert "Typing :: Typed" in _cfg()["metadata"]["classifiers"]
+
+
+@pytest.mark.needs(".ci")
+def test_ci_runs_the_readme_commands():
+    readme = (REPO / "README.md").read_text()
+    ci = (REPO / ".ci" / "run").read_text()
+    install, test = re.search(r'pip install -e "(\.\[[\w,]+\])" && (python -m pytest [^\n#]*?)\s*#',
+                              readme).groups()
+    assert f'pip install --quiet -e "{install}"' in ci
+    assert f"\n{test.strip()}\n" in ci
+    # the quick start's demo installs what it draws with
+    assert 'pip install -e ".[plot]" && python -m dualgrad' in readme
 
 
 def test_the_readme_has_no_placeholder_links():
