@@ -261,6 +261,7 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
                 if not has_aux:
                     return body(unary, x, *extra, **opts)
                 main, read_aux = with_aux(unary, name)
+                assert aux is not None  # has_aux is refused above when aux is None
                 return aux(body(main, x, *extra, **opts), read_aux())
             transformed = _wraps(fun, prefix or name)(transformed)
             if named is not None:
