@@ -53,8 +53,9 @@ def test_every_third_party_import_is_declared_and_every_declared_package_is_impo
     declared = required | set().union(*(extras[k] for k in ("plot", "dask")))
     # graphviz (the Python package) and cupy are optional accelerations, tried and
     # skipped when absent, never required: graph.draw falls back to matplotlib,
-    # and cupy needs a GPU
-    optional = {"graphviz", "cupy"}
+    # and cupy needs a GPU; mpmath is imported only for mpmath numbers a user passes in
+    # (so the user has it; the test extra carries it at its floor)
+    optional = {"graphviz", "cupy", "mpmath"}
     assert set(imported) - declared - optional == set(), imported
     # (the dask extra is for users' dask arrays, which dualgrad handles without importing dask)
     runtime = required | extras["plot"]
@@ -142,6 +143,14 @@ def test_the_typed_user_code_runs_and_computes_right():
     onp.testing.assert_allclose(out["sparse_jacobian"].toarray(),
                                 onp.eye(5, 6, 1) - onp.eye(5, 6) * (2 * u[:5])[:, None])
     assert float(out["cube"]) == 12.0
+    assert float(out["stop_gradient"]) == 3.0  # d/dv (v * const(v)) at 3
+    assert float(out["custom_jvp"]) == 0.5  # the rule's sigmoid(0), not log1p(exp)'s
+    assert float(out["custom_vjp"]) == 1.0  # the cotangent 5 clipped to 1
+    onp.testing.assert_allclose(out["dataclass"].w, 2.0)
+    onp.testing.assert_allclose(out["dataclass"].b, onp.sum(w))
+    assert (float(out["pytree"].a), float(out["pytree"].b)) == (9.0, 12.0)
+    onp.testing.assert_allclose(out["linearize"], onp.cos(w))
+    onp.testing.assert_allclose(out["laplacian"], onp.sum(12 * w ** 2))
 
 
 def _setup_py():

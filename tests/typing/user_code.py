@@ -6,13 +6,15 @@ this file fails CI if the public API loses its annotations. ``main()`` runs it.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as onp
 
 import dualgrad.numpy as np
-from dualgrad import (check_grads, grad, hessian, jacfwd, jacobian, jacrev, jvp,
-                      linear_operator, value_and_grad, vjp, vmap)
+from dualgrad import (check_grads, custom_jvp, custom_vjp, grad, hessian, jacfwd, jacobian,
+                      jacrev, jvp, laplacian, linear_operator, linearize, register_pytree_node,
+                      stop_gradient, value_and_grad, vjp, vmap)
 from dualgrad import sparse
 from dualgrad.extend import defvjp, primitive
 from dualgrad.misc import flatten
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from typing_extensions import assert_type  # typing.assert_type is 3.11+
 
     from dualgrad.core.primitives import Primitive
+    from dualgrad.interpreters.linear import LinearProgram
     from dualgrad.misc.optimizers import Optimizer
     from dualgrad.sparse import SparseHessian, SparseJacobian
     from dualgrad.transforms.transform import Transform
@@ -48,6 +51,55 @@ def cube(x: Any) -> Any:
 defvjp(cube, lambda ans, x: lambda g: 3 * g * x ** 2)
 
 
+@custom_jvp
+def softplus(x: Any) -> Any:
+    return np.log1p(np.exp(x))
+
+
+@softplus.defjvp
+def softplus_jvp(primals: tuple[Any, ...], tangents: tuple[Any, ...]) -> tuple[Any, Any]:
+    (x,), (t,) = primals, tangents
+    return softplus(x), t / (1 + np.exp(-x))
+
+
+@custom_vjp
+def clip_gradient(x: Any) -> Any:
+    return x
+
+
+def clip_fwd(x: Any) -> tuple[Any, None]:
+    return x, None
+
+
+def clip_bwd(res: None, g: Any) -> tuple[Any]:
+    return (np.clip(g, -1.0, 1.0),)
+
+
+clip_gradient.defvjp(clip_fwd, clip_bwd)
+
+
+@dataclasses.dataclass
+class Params:
+    w: Any
+    b: Any
+
+
+class Pair:
+    def __init__(self, a: Any, b: Any) -> None:
+        self.a, self.b = a, b
+
+
+def _pair_flatten(p: Pair) -> tuple[tuple[Any, Any], None]:
+    return (p.a, p.b), None
+
+
+def _pair_unflatten(aux: None, children: Any) -> Pair:
+    return Pair(*children)
+
+
+register_pytree_node(Pair, _pair_flatten, _pair_unflatten)
+
+
 def main() -> dict[str, Any]:
     """Run each typed call once and return what it computed (the tests check it)."""
     w = onp.linspace(-1.0, 1.0, 3)
@@ -71,6 +123,14 @@ def main() -> dict[str, Any]:
     out["flatten"] = unflatten(flat)
     out["adam"] = adam(lambda v, i: grad(lambda u: np.sum(u ** 2))(v), w, num_iters=5)
     out["cube"] = grad(cube)(2.0)
+    out["stop_gradient"] = grad(lambda v: v * stop_gradient(v))(3.0)
+    out["custom_jvp"] = grad(softplus)(0.0)
+    out["custom_vjp"] = grad(lambda v: 5.0 * clip_gradient(v))(2.0)
+    out["dataclass"] = grad(lambda p: np.sum(p.w * p.b))(Params(w, 2.0))
+    out["pytree"] = grad(lambda p: p.a * p.b ** 2)(Pair(2.0, 3.0))
+    y, f_jvp = linearize(np.sin, w)
+    out["linearize"] = f_jvp(onp.ones(3))
+    out["laplacian"] = laplacian(lambda v: np.sum(v ** 4))(w)
     check_grads(loss, modes=["fwd", "rev"], order=2)(w, x)
     check_vjp(np.sin, w)
     return out
@@ -94,6 +154,9 @@ if TYPE_CHECKING:
     assert_type(adam, Optimizer)
     assert_type(flatten(1.0), tuple[Any, Callable[[Any], Any]])
     assert_type(check_grads(loss), Fun)
+    assert_type(laplacian(loss), Callable[..., Any])
+    assert_type(linearize(np.sin, 1.0), tuple[Any, LinearProgram])
+    assert_type(register_pytree_node(Pair, _pair_flatten, _pair_unflatten), None)
 
 
 if __name__ == "__main__":
