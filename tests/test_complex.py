@@ -375,6 +375,7 @@ def test_jacobian_rejects_unknown_layout():
         jacobian(np.exp, complex_layout="wirtinger")
 
 
+@pytest.mark.needs("docs")
 def test_docs_complex_md_examples_run():
     """The python blocks of docs/complex.md run in order and their asserts hold."""
     import pathlib

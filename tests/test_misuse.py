@@ -62,6 +62,7 @@ def test_every_error_case_says_what_to_write_instead():
     assert len({c.what for c in CASES}) == len(CASES)
 
 
+@pytest.mark.needs("docs")
 def test_docs_page_shows_this_table():
     text = DOC.read_text()
     assert BEGIN in text and END in text

@@ -14,6 +14,7 @@ import pytest
 NOTEBOOKS = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 BUDGET_SECONDS = 180.0
+pytestmark = pytest.mark.needs("notebooks")
 _elapsed: dict = {}
 
 

@@ -16,6 +16,7 @@ Dask array's chunks) and its inner product stays a lazy 0-d array.
 """
 from __future__ import annotations
 
+from typing import Callable
 
 import numpy as onp
 

@@ -4,3 +4,5 @@ one vector and back), ``optimizers`` (sgd, rmsprop, adam) and
 ``tracers.const_graph`` records a function's primitives once and replays them."""
 from .flatten import flatten, flatten_func  # noqa: F401
 from .tracers import const_graph  # noqa: F401
+
+__all__ = ["flatten", "flatten_func", "const_graph"]

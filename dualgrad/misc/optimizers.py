@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from typing import Any, Callable, Protocol
 
 from .. import numpy as dnp
 from ..core.docs import shared_doc
@@ -45,30 +46,42 @@ _docs = shared_doc(start="""
     >>> objective = lambda p, i: np.sum((p["w"] - 3.0) ** 2)
 """)
 
+Gradient = Callable[[Any, int], Any]  # grad(x, i): the gradient at iteration i
+Callback = Callable[[Any, int, Any], Any]  # callback(x, i, g)
 
-def unflatten_optimizer(optimize):
+
+class Optimizer(Protocol):
+    """``optimizer(grad, x0, callback=None, num_iters=..., step_size=..., ...)``."""
+
+    def __call__(self, grad: Gradient, x0: Any, callback: Callback | None = None,
+                 *args: Any, **kwargs: Any) -> Any: ...
+
+
+def unflatten_optimizer(optimize: Callable[..., Any]) -> Optimizer:
     """Turn an optimizer of flat vectors into one of nested containers."""
     @functools.wraps(optimize)
-    def structured(grad, x0, callback=None, *args, **kwargs):
+    def structured(grad: Gradient, x0: Any, callback: Callback | None = None,
+                   *args: Any, **kwargs: Any) -> Any:
         flat_x0, unflatten = flatten(x0)
 
-        def flat_grad(x, i):
+        def flat_grad(x: Any, i: int) -> Any:
             return flatten(grad(unflatten(x), i))[0]
 
         flat_callback = None
         if callback:
-            def flat_callback(x, i, g):
+            def flat_callback(x: Any, i: int, g: Any) -> Any:
                 return callback(unflatten(x), i, unflatten(g))
         return unflatten(optimize(flat_grad, flat_x0, flat_callback, *args, **kwargs))
     sig = inspect.signature(optimize)
-    structured.__signature__ = sig.replace(parameters=[
+    structured.__signature__ = sig.replace(parameters=[  # type: ignore[attr-defined]
         p.replace(name="x0") if p.name == "x" else p for p in sig.parameters.values()])
     return structured
 
 
 @unflatten_optimizer
 @_docs
-def sgd(grad, x, callback=None, num_iters=200, step_size=0.1, mass=0.9):
+def sgd(grad: Gradient, x: Any, callback: Callback | None = None, num_iters: int = 200,
+        step_size: float = 0.1, mass: float = 0.9) -> Any:
     r"""Stochastic gradient descent with momentum ``mass``:
     :math:`v \leftarrow \mu v - (1 - \mu) g`, :math:`x \leftarrow x + \eta v`.
 
@@ -95,7 +108,8 @@ def sgd(grad, x, callback=None, num_iters=200, step_size=0.1, mass=0.9):
 
 @unflatten_optimizer
 @_docs
-def rmsprop(grad, x, callback=None, num_iters=100, step_size=0.1, gamma=0.9, eps=10**-8):
+def rmsprop(grad: Gradient, x: Any, callback: Callback | None = None, num_iters: int = 100,
+            step_size: float = 0.1, gamma: float = 0.9, eps: float = 10**-8) -> Any:
     r"""RMSProp: steps scaled by a running root-mean-square of the gradients,
     :math:`s \leftarrow \gamma s + (1 - \gamma) g^2`,
     :math:`x \leftarrow x - \eta g / (\sqrt{s} + \epsilon)`.
@@ -125,7 +139,9 @@ def rmsprop(grad, x, callback=None, num_iters=100, step_size=0.1, gamma=0.9, eps
 
 @unflatten_optimizer
 @_docs
-def adam(grad, x, callback=None, num_iters=100, step_size=0.001, b1=0.9, b2=0.999, eps=10**-8):
+def adam(grad: Gradient, x: Any, callback: Callback | None = None, num_iters: int = 100,
+         step_size: float = 0.001, b1: float = 0.9, b2: float = 0.999,
+         eps: float = 10**-8) -> Any:
     r"""Adam (Kingma & Ba, arXiv:1412.6980): RMSProp with momentum and bias correction,
     :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`,
     :math:`v \leftarrow \beta_2 v + (1 - \beta_2) g^2`,

@@ -1,4 +1,6 @@
 """``dualgrad.numpy.linalg``: numpy.linalg, differentiable where rules exist."""
+import typing as _typing
+
 import numpy.linalg as _onp_linalg
 
 from ..rules import LINALG_RULES as _RULES
@@ -7,6 +9,9 @@ from . import _wrap
 
 KINDS = _wrap.build(globals(), _onp_linalg, _RULES, frozenset({"matrix_rank"}),
                     "numpy.linalg.")
+
+if _typing.TYPE_CHECKING:  # the names are made at import time (_wrap.build): to a type checker, Any
+    def __getattr__(name: str) -> _typing.Any: ...
 
 
 def T(x):

@@ -9,6 +9,8 @@ their extra arguments with it; ``dualgrad.misc.flatten`` is its public name.)
 """
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as onp
 
 from ..core import Tracer, getval, peek
@@ -82,7 +84,7 @@ def _like_leaf(x, dtype):
     return x
 
 
-def flatten(value):
+def flatten(value: Any) -> tuple[Any, Callable[[Any], Any]]:
     """Flatten any nesting of tuples, lists and dicts of arrays to a 1-D array
     (dicts in sorted key order, arrays raveled in C order), differentiably: a
     gradient of a function of ``unflatten(v)`` is a vector like ``v``.
@@ -125,7 +127,8 @@ def flatten(value):
     return vector, unflatten
 
 
-def flatten_func(func, example):
+def flatten_func(func: Callable[..., Any], example: Any
+                 ) -> tuple[Callable[..., Any], Callable[[Any], Any], Any]:
     """``func`` of a structured value as a function of a flat vector.
 
     Parameters

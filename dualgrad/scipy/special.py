@@ -4,6 +4,8 @@ Functions with rules (see ``dualgrad/rules/scipy_special.py``) trace; discrete
 ones (factorial, comb) see through tracers; any other scipy.special function
 raises a clear error when handed a traced value.
 """
+import typing as _typing
+
 import scipy.special as _ssp
 
 from ..numpy import _wrap
@@ -13,3 +15,6 @@ from ..rules.scipy_special import SPECIAL as _RULES
 from ..rules import taylor_special as _taylor_special  # noqa: E402,F401  (their Taylor rules)
 
 KINDS = _wrap.build(globals(), _ssp, _RULES, _NONDIFF, "scipy.special.", register=False)
+
+if _typing.TYPE_CHECKING:  # the names are made at import time (_wrap.build): to a type checker, Any
+    def __getattr__(name: str) -> _typing.Any: ...

@@ -214,7 +214,8 @@ def refuse_options(who: str, given, known) -> None:
                     + "\n  ".join(lines) + f"\n{who}'s options are: {options}.")
 
 
-_UNSET = object()
+# the default of argnum where argnums may stand in its place (Any: it stands for an ArgNum)
+_UNSET: Any = object()
 
 
 def take_argnums(who: str, argnum: Any, opts: dict) -> Any:

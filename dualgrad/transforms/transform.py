@@ -15,7 +15,7 @@ import functools
 import inspect
 import re
 import warnings
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 import numpy as onp
 
@@ -31,6 +31,12 @@ Fun = Callable[..., Any]
 
 
 ArgNum = int | Sequence[int]
+
+
+class Transform(Protocol):
+    """What ``@transform`` makes: ``T(fun, argnum=0, **options)``, the transformed function."""
+
+    def __call__(self, fun: Fun, argnum: ArgNum = 0, **options: Any) -> Fun: ...
 
 
 def _unary(fun: Fun, args: tuple, kwargs: dict, argnum: ArgNum):
@@ -195,7 +201,8 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
               float_ints: bool = False, trailing: int = 0,
               check: Callable[..., None] | None = None,
               named: Callable[[Fun, ArgNum], tuple[str, str]] | None = None,
-              aux: Callable[[Any, Any], Any] | None = None) -> Callable:
+              aux: Callable[[Any, Any], Any] | None = None
+              ) -> Callable[[Callable[..., Any]], Transform]:
     """Make ``body(unary, x, *extra, **options)`` the transform ``T(fun, argnum=0, **options)``.
 
     ``T`` checks ``fun``, ``argnum`` and (with ``check(**options)``) its options once,
@@ -221,7 +228,7 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
     """
     who = who or name
 
-    def decorate(body: Callable) -> Callable:
+    def decorate(body: Callable[..., Any]) -> Transform:
         params = inspect.signature(body).parameters.values()
         options = [p for p in params if p.kind is p.KEYWORD_ONLY]
         known = {p.name for p in options}
@@ -256,6 +263,7 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
                 if not has_aux:
                     return body(unary, x, *extra, **opts)
                 main, read_aux = with_aux(unary, name)
+                assert aux is not None  # has_aux is refused above when aux is None
                 return aux(body(main, x, *extra, **opts), read_aux())
             transformed = _wraps(fun, prefix or name)(transformed)
             if named is not None:
@@ -263,7 +271,7 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
                 transformed.__qualname__ = transformed.__name__
             return transformed
 
-        make.__signature__ = inspect.Signature(
+        make.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
             [inspect.Parameter("fun", inspect.Parameter.POSITIONAL_OR_KEYWORD),
              inspect.Parameter("argnum", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=0),
              *options,

@@ -1,5 +1,10 @@
 """``dualgrad.scipy.stats.beta``: scipy.stats.beta's functions, differentiable."""
+import typing as _typing
+
 from ...rules.scipy_stats import FAMILIES as _FAMILIES
 
 globals().update(vars(_FAMILIES["beta"]))
 __all__ = [n for n in vars(_FAMILIES["beta"]) if not n.startswith("_")]
+
+if _typing.TYPE_CHECKING:  # the names are copied in at import time: to a type checker, Any
+    def __getattr__(name: str) -> _typing.Any: ...
