@@ -297,6 +297,62 @@ def test_where_needs_no_guard():
     assert j.traces == 1
 
 
+def _cholesky_or_zero(x):
+    try:
+        return np.sum(np.linalg.cholesky(x))
+    except onp.linalg.LinAlgError:  # a decision taken by an exception
+        return np.sum(x) * 0.0
+
+
+@pytest.mark.parametrize("t", [lambda f: f, grad], ids=["f", "grad"])
+def test_a_caught_exception_is_a_guard(t):
+    """The trace at a matrix cholesky refuses records that the call raised; a replay at
+    one it accepts traces again (and the other way round), as eager runs."""
+    good, bad = onp.eye(2) * 2.0, -onp.eye(2)
+    j = jit(t(_cholesky_or_zero))
+    for x in (bad, good, bad, good):
+        _close(j(x), t(_cholesky_or_zero)(x))
+    assert j.traces == 2
+    assert "except LinAlgError" in j.source(bad)
+
+
+def test_an_uncaught_error_of_a_replay_is_eagers():
+    j = jit(lambda x: np.linalg.cholesky(x))
+    j(onp.eye(2))
+    with pytest.raises(onp.linalg.LinAlgError):
+        j(-onp.eye(2))
+
+
+def test_item_and_tolist_are_guarded():
+    j = jit(lambda x: x * x.item() + sum(x.reshape(1).tolist()))
+    for v in (2.0, 3.0, 2.0):
+        assert j(onp.array(v)) == v * v + v
+    assert j.traces == 2
+
+
+def test_a_nan_read_is_guarded_without_retracing():
+    j = jit(lambda x: x * 2.0 if float(x) != float(x) else x)
+    for v in (onp.nan, onp.nan, 1.0, onp.nan):
+        _close(j(v), v * 2.0 if v != v else v)
+    assert j.traces == 2
+
+
+def test_decisions_a_program_cannot_hold_raise_at_trace_time():
+    from dualgrad import notrace_primitive
+
+    @notrace_primitive
+    def sign_name(x):
+        return "positive" if x > 0 else "negative"
+    with pytest.raises(TraceError, match="sign_name answered str"):
+        jit(lambda x: x if sign_name(x) == "positive" else -x)(1.0)
+    kept = []
+    jit(lambda x: kept.append(x) or x * 1.0)(1.0)  # a traced value kept past its trace
+    from dualgrad.core import UnexpectedTracerError
+    for g in (lambda y: kept[0] * y, lambda y: y + float(kept[0])):
+        with pytest.raises(UnexpectedTracerError, match="finished"):
+            jit(g)(2.0)
+
+
 # ------------------------------------------------------------ transforms
 @pytest.mark.parametrize("t", [grad, value_and_grad, jacobian, jacfwd, jacrev, hessian],
                          ids=lambda t: t.__name__)

@@ -28,7 +28,8 @@ import re
 
 import numpy as onp
 
-from ..core import Level, TraceError, Tracer, tree_flatten, tree_unflatten
+from ..core import (Level, TraceError, Tracer, UnexpectedTracerError, stale_tracer_message,
+                    tree_flatten, tree_unflatten)
 from ..core.levels import _stack
 
 
@@ -98,6 +99,12 @@ class Staged(Tracer):
         v = onp.asarray(self._level.concrete(self, None))
         return v if dtype is None else v.astype(dtype)
 
+    def item(self, *args):  # a Python number from the data: a guard, as float() is
+        return onp.asarray(self._level.concrete(self, None)).item(*args)
+
+    def tolist(self):
+        return onp.asarray(self._level.concrete(self, None)).tolist()
+
     def __repr__(self):  # printing is a side effect of the trace: no guard
         return f"Staged({self._peek!r}, v{self.var})"
 
@@ -126,6 +133,17 @@ class Guard:
 
     def __init__(self, var, conv, expected, phase):
         self.var, self.conv, self.expected, self.phase = var, conv, expected, phase
+
+
+class Raises:
+    """A call that raised ``exc`` on the trace (and the function caught it): the replay
+    calls it again and traces anew if it does not raise so."""
+
+    __slots__ = ("fun", "name", "args", "kwargs", "exc", "phase")
+
+    def __init__(self, fun, name, args, kwargs, exc, phase):
+        self.fun, self.name, self.args, self.kwargs = fun, name, args, kwargs
+        self.exc, self.phase = exc, phase
 
 
 class Var:
@@ -160,6 +178,8 @@ class StagingLevel(Level):
 
     def concrete(self, x: Staged, conv):
         """The value of ``x`` (``conv(value)`` if given) for Python to decide on: a guard."""
+        if self.exited:  # a value kept from a finished trace: its number is stale
+            raise UnexpectedTracerError(stale_tracer_message(self))
         v = x._peek
         out = v if conv is None else conv(v)
         self.program.append(Guard(x.var, conv, out if conv is not None else v, _phase(self)))
@@ -181,7 +201,11 @@ class StagingLevel(Level):
         templ = tuple(_template(a, self) for a in args)
         kw_vals = {k: self._unwrap(v) for k, v in kwargs.items()}
         kw_templ = {k: _template(v, self) for k, v in kwargs.items()}
-        ans = fun(*vals, **kw_vals)
+        try:
+            ans = fun(*vals, **kw_vals)
+        except Exception as exc:  # a decision too, if f catches it (a LinAlgError fallback)
+            self.program.append(Raises(fun, name, templ, kw_templ, type(exc), _phase(self)))
+            raise
         if isinstance(ans, (onp.ndarray, onp.generic, bool, int, float, complex)):
             out = self._new(ans)
             shape = onp.shape(ans) if nondiff and not _is_elementwise(fun) else None
@@ -256,7 +280,9 @@ def _template(a, level):
         a = a.value  # a nondiff function given an inner level's tracer: its value
     if type(a) is Staged:
         if a._level is not level:
-            raise RuntimeError("jit: a value staged by another jit trace reached this one")
+            raise TraceError("jit: a value traced by another jit trace (one that has finished, "
+                             "or an outer one) reached this trace; pass it as an argument "
+                             "of the jitted function instead of closing over it.")
         return Var(a.var)
     if isinstance(a, (list, tuple, dict)) and _holds_staged(a):
         return _rebuild(a, lambda v: _template(v, level))
@@ -374,13 +400,23 @@ def compile_program(level: StagingLevel, inputs: list, out_leaves: list, out_def
         if type(item) is Guard:
             n_guards += 1
             v = f"v{item.var}"
-            if item.conv is None:
-                test = f"not same({v}, {bind(item.expected, 'traced')})"
+            if item.conv is None or not onp.all(onp.isfinite(item.expected)):
+                # (NaN != NaN: a non-finite number is compared by same() too)
+                expected = bind(item.expected, "traced")
+                test = f"not same({v if item.conv is None else _conv_text(item.conv, v)}, " \
+                       f"{expected})"
             else:
-                conv = {bool: "bool", float: "float", int: "int", complex: "complex",
-                        operator.index: "index"}[item.conv]
-                test = f"{conv}({v}) != {literal(item.expected)}"
+                test = f"{_conv_text(item.conv, v)} != {literal(item.expected)}"
             lines.append(f"    if {test}: raise Retrace({n_guards})")
+            continue
+        if type(item) is Raises:
+            n_guards += 1
+            call = [expr(a) for a in item.args]
+            call += [f"{k}={expr(v)}" for k, v in item.kwargs.items()]
+            exc = bind(item.exc, item.exc.__name__)
+            lines += [f"    try: {bind(item.fun, item.name)}({', '.join(call)})",
+                      f"    except {exc}: pass",
+                      f"    else: raise Retrace({n_guards})"]
             continue
         n_ops += 1
         rhs = _operator_form(item, expr, kinds)
@@ -423,6 +459,11 @@ def compile_program(level: StagingLevel, inputs: list, out_leaves: list, out_def
     return Program(run, source, n_ops, n_guards)
 
 
+def _conv_text(conv, v: str) -> str:
+    return {bool: "bool", float: "float", int: "int", complex: "complex",
+            operator.index: "index"}[conv] + f"({v})"
+
+
 _OPERATORS = {onp.add: "+", onp.subtract: "-", onp.multiply: "*", onp.divide: "/"}
 _NUMPY_VALUES = (onp.ndarray, onp.float64, onp.float32, onp.complex128, onp.complex64,
                  onp.int64)
@@ -458,6 +499,11 @@ def _live(program: list, out_leaves: list) -> list:
         if type(item) is Guard:
             used.add(item.var)
             kept.append(item)
+            continue
+        if type(item) is Raises:
+            kept.append(item)
+            _collect(item.args, used)
+            _collect(tuple(item.kwargs.values()), used)
             continue
         outs = item.leaves if item.leaves is not None else (item.out,)
         if item.out is None or not any(k in used for k in outs):

@@ -85,8 +85,8 @@ _PUTS = {shp.getitem: _put_index, shp.transpose: _put_transpose, shp.reshape: _p
 
 def _plain(t):
     """The plain value under ``t`` (a batched value's stacked examples)."""
-    while isinstance(t, Tracer):
-        t = t.val if isinstance(t, Batched) else t.value
+    while isinstance(t, Tracer):  # (a jit trace's value: its metadata, no guard)
+        t = t.val if isinstance(t, Batched) else t._peek if t._quiet else t.value
     return t
 
 

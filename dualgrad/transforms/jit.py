@@ -55,8 +55,8 @@ class Jitted:
             for prog in progs:
                 try:
                     out = prog.run(*leaves)
-                except Retrace:
-                    continue
+                except Exception:  # a guard failed, or a call raised that did not on the
+                    continue       # trace (f may catch it): trace, as eager would run
                 return tree_unflatten(prog.out_def, out)
         prog = self._trace(key, leaves, td, statics)
         return tree_unflatten(prog.out_def, prog.run(*leaves))
@@ -71,7 +71,7 @@ class Jitted:
         for prog in self.cache.get(key, ()):
             try:
                 prog.run(*leaves)
-            except Retrace:
+            except Exception:
                 continue
             return prog.source
         return self._trace(key, leaves, td, statics).source
