@@ -105,6 +105,23 @@ class Staged(Tracer):
     def tolist(self):
         return onp.asarray(self._level.concrete(self, None)).tolist()
 
+    # bitwise operators: booleans and integers computed from the data (masks, counts),
+    # which no other level carries, are values of the recording too
+    def _op(fun, swap=False):
+        def op(self, *other):
+            args = (*other, self) if swap else (self, *other)
+            return self._level.process_nondiff(fun, args, {})
+        op.__name__ = fun.__name__
+        return op
+
+    __and__, __rand__ = _op(operator.and_), _op(operator.and_, True)
+    __or__, __ror__ = _op(operator.or_), _op(operator.or_, True)
+    __xor__, __rxor__ = _op(operator.xor), _op(operator.xor, True)
+    __lshift__, __rlshift__ = _op(operator.lshift), _op(operator.lshift, True)
+    __rshift__, __rrshift__ = _op(operator.rshift), _op(operator.rshift, True)
+    __invert__ = _op(operator.invert)
+    del _op
+
     def __repr__(self):  # printing is a side effect of the trace: no guard
         return f"Staged({self._peek!r}, v{self.var})"
 
@@ -331,7 +348,8 @@ def compile_program(level: StagingLevel, inputs: list, out_leaves: list, out_def
     Lines whose values reach neither an output nor a guard are left out. ``+ - * /``
     on numpy values are written as operators (numpy's own scalar arithmetic, the same
     results as the ufunc and several times faster on scalars)."""
-    env = {"Retrace": Retrace, "same": same, "flat": _flat, "index": operator.index}
+    env = {"Retrace": Retrace, "same": same, "flat": _flat, "index": operator.index,
+           "shape": onp.shape}
     names: dict = {}  # id(object) -> name in env
     keep = []  # objects whose id names them, kept alive
     consts = []  # (name, object) of the arrays bound, listed in the source
@@ -435,10 +453,10 @@ def compile_program(level: StagingLevel, inputs: list, out_leaves: list, out_def
             for k, t in zip(item.leaves, item.leaf_kinds):
                 kinds[k] = t
             if item.shape is not None:
-                shapes = ", ".join(f"v{k}.shape" for k in item.leaves)
+                shapes = ", ".join(f"shape(v{k})" for k in item.leaves)
                 lines.append(f"    if ({shapes},) != {item.shape!r}: raise Retrace(0)")
-        elif item.shape is not None:
-            lines.append(f"    if v{item.out}.shape != {item.shape!r}: raise Retrace(0)")
+        elif item.shape is not None:  # (a Python bool or int has no .shape)
+            lines.append(f"    if shape(v{item.out}) != {item.shape!r}: raise Retrace(0)")
     results = []
     for o in out_leaves:
         if type(o) is Staged:

@@ -121,7 +121,9 @@ def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
         x = astype(x, dtype=dtype)
     d = x - mean(x, axis=axis, keepdims=True)
     sq = abs2(d)
-    return sum(sq, axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
+    v = sum(sq, axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
+    # numpy answers in a complex dtype asked for (a real value, stored complex)
+    return astype(v, dtype=dtype) if dtype is not None and onp.dtype(dtype).kind == "c" else v
 
 
 @composite(onp.std)

@@ -130,7 +130,8 @@ class _Custom:
             if i >= len(args):
                 raise TypeError(f"{self.kind}: nondiff_argnums={self.nondiff_argnums} but "
                                 f"{self.__name__} was called with {len(args)} argument(s).")
-            if any(isinstance(v, Tracer) for v in tree_flatten(args[i])[0]):
+            # (a jit trace's value is recorded, not differentiated: _quiet)
+            if any(isinstance(v, Tracer) and not v._quiet for v in tree_flatten(args[i])[0]):
                 raise TypeError(
                     f"{self.kind}: argument {i} of {self.__name__} is in nondiff_argnums "
                     "but is being differentiated (it holds a tracer); take it out of "

@@ -37,6 +37,8 @@ class Jitted:
     the program it replays for such arguments."""
 
     def __init__(self, fun: Callable, static_argnums: tuple, max_traces: int):
+        # the name and docstring of fun, not its attributes (a custom_jvp's would hide ours)
+        functools.update_wrapper(self, fun, updated=())
         self.fun = fun
         self.static_argnums = static_argnums
         self.max_traces = max_traces
@@ -44,7 +46,6 @@ class Jitted:
         self.traces = 0  # how many times fun was traced
         self.retraces = 0  # traces made because every kept program's guards failed
         self._warned = False
-        functools.update_wrapper(self, fun)
 
     def __call__(self, *args, **kwargs):
         if _stack():  # inside a transform or another trace: f is part of that trace
