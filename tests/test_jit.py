@@ -353,6 +353,30 @@ def test_decisions_a_program_cannot_hold_raise_at_trace_time():
             jit(g)(2.0)
 
 
+def test_traced_sequences_are_values_of_the_program():
+    """autograd's tuple()/list() of traced values (a traced sequence: one object) is a
+    value the replay recomputes, not the trace's answer kept as a constant."""
+    from dualgrad import builtins as B
+
+    def pair(x, y):
+        return B.list([x * 2.0, y])
+    j = jit(pair)
+    j(5.0, 6.0)
+    assert j(1.0, 2.0) == [2.0, 2.0]
+
+    def eig(a):
+        w, v = np.linalg.eigh(a)
+        return B.tuple((w, v))
+    a = onp.array([[2.0, 0.5], [0.5, 1.0]])
+    j = jit(eig)
+    j(a)
+    _close(j(a * 3), eig(a * 3))
+    h = lambda x, y: np.sum(B.list([x, y])[0] * B.list([x, y])[1])
+    j = jit(grad(h))
+    j(3.0, 2.0)
+    assert j(1.0, 5.0) == 5.0
+
+
 # ------------------------------------------------------------ transforms
 @pytest.mark.parametrize("t", [grad, value_and_grad, jacobian, jacfwd, jacrev, hessian],
                          ids=lambda t: t.__name__)

@@ -73,12 +73,22 @@ class Staged(Tracer):
 
     @property
     def _differentiable(self) -> bool:
-        return onp.result_type(self._peek).kind in "fc"
+        try:
+            return onp.result_type(self._peek).kind in "fc"
+        except (TypeError, ValueError):  # an object (a traced sequence's value)
+            return True
 
     def __len__(self):
+        if isinstance(self._peek, (tuple, list)):  # a traced sequence's value
+            return len(self._peek)
         if self.ndim == 0:
             return Tracer.__len__(self)
         return len(self._peek)
+
+    def __getitem__(self, idx):
+        if isinstance(self._peek, (tuple, list)):  # a traced sequence's value: an entry
+            return self._level._record(operator.getitem, "getitem", (self, idx), {}, False)
+        return Tracer.__getitem__(self, idx)
 
     def __bool__(self):
         return self._level.concrete(self, bool)
@@ -231,14 +241,20 @@ class StagingLevel(Level):
             return out
         leaves, td = tree_flatten(ans)
         if not leaves or not all(isinstance(v, _NUMBERS) for v in leaves):
-            # not a value (None, a string, a shape): it cannot depend on the data
-            # unless it is a container of numbers, which the branch above handles
-            self.program.append(Op(fun, name, templ, kw_templ, None, None, None,
-                                   _phase(self)))
-            if leaves and nondiff:
+            if leaves and nondiff and any(isinstance(v, (str, bytes)) for v in leaves):
                 raise TraceError(f"jit: {name} answered {type(ans).__name__}, which a "
-                                "recorded program cannot hold; call it outside jit.")
-            return ans
+                                 "recorded program cannot hold; call it outside jit.")
+            if all(isinstance(v, _STATIC) for v in leaves):
+                # not a value (None, a dtype, a string): it cannot depend on the data
+                self.program.append(Op(fun, name, templ, kw_templ, None, None, None,
+                                       _phase(self)))
+                return ans
+            # any other object (a traced sequence's value, a container subclass): one
+            # value of the program, which later steps read through primitives
+            out = self._new(ans)
+            self.program.append(Op(fun, name, templ, kw_templ, out.var, None, None,
+                                   _phase(self), type(ans)))
+            return out
         self.count += 1
         box = self.count
         outs = [self._new(v) for v in leaves]
@@ -258,6 +274,7 @@ class StagingLevel(Level):
 
 
 _NUMBERS = (onp.ndarray, onp.generic, bool, int, float, complex)
+_STATIC = (str, bytes, type, onp.dtype, slice, type(Ellipsis), type(None))
 _STATIC_QUERIES = {onp.shape, onp.ndim, onp.size, onp.result_type, onp.iscomplexobj,
                    onp.isrealobj}
 
