@@ -52,20 +52,23 @@ def _fmt(w: Workload, v) -> str:
         return "–"
     if w.setup.__name__ == "reverse_peak_memory":
         return f"{v / 2 ** 20:.0f} MB"
+    if v < 1e-3:
+        return f"{v * 1e6:.3g} us"
     return f"{v * 1e3:.3g} ms" if v < 10 else f"{v:.3g} s"
 
 
 def table(results: list[tuple[Workload, dict]]) -> str:
-    lines = ["| workload | dualgrad | autograd 1.9.1 | numpy | numpy is | figure | target | met |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| workload | dualgrad | dualgrad jit | autograd 1.9.1 | numpy | numpy is | figure | "
+             "target | met |", "|---|---|---|---|---|---|---|---|---|"]
     for w, t in results:
         figure, met = w.check(t)
         extra = t.get("numpy grad by hand")
         numpy_cell = _fmt(w, t.get("numpy"))
         if extra is not None:
             numpy_cell += f" (grad by hand {_fmt(w, extra)})"
-        fig = "–" if figure is None else f"{figure:.3g}x"
-        lines.append(f"| {w.name} | {_fmt(w, t['dualgrad'])} | {_fmt(w, t.get('autograd'))} | "
+        fig = "–" if figure is None else f"{figure:.3g}{' us' if w.unit == 'us' else 'x'}"
+        lines.append(f"| {w.name} | {_fmt(w, t['dualgrad'])} | {_fmt(w, t.get('jit'))} | "
+                     f"{_fmt(w, t.get('autograd'))} | "
                      f"{numpy_cell} | {w.numpy_label} | {fig} | {w.target} | "
                      f"{'–' if met is None else ('yes' if met else 'no')} |")
     return "\n".join(lines)

@@ -32,6 +32,7 @@ class Workload:
     target: str            # the target, as text
     check: Callable        # (times: dict) -> (figure: float, met: bool | None)
     repeats: int = 7
+    unit: str = "x"        # how the figure reads (a ratio, or us for the jit rows)
 
 
 def _vs_autograd_at_most(limit):
@@ -70,7 +71,8 @@ def _chain(np, steps):
 
 def scalar_chain_rev(quick):
     n = 20 if quick else 1000
-    out = {"dualgrad": lambda: dualgrad.grad(_chain(dnp, n))(0.5),
+    jg = dualgrad.jit(dualgrad.grad(_chain(dnp, n)))
+    out = {"dualgrad": lambda: dualgrad.grad(_chain(dnp, n))(0.5), "jit": lambda: jg(0.5),
            "numpy": lambda: _chain(onp, n)(0.5)}
     if autograd:
         out["autograd"] = lambda: autograd.grad(_chain(anp, n))(0.5)
@@ -79,7 +81,8 @@ def scalar_chain_rev(quick):
 
 def scalar_chain_fwd(quick):
     n = 20 if quick else 1000
-    out = {"dualgrad": lambda: dualgrad.deriv(_chain(dnp, n))(0.5),
+    jd = dualgrad.jit(dualgrad.deriv(_chain(dnp, n)))
+    out = {"dualgrad": lambda: dualgrad.deriv(_chain(dnp, n))(0.5), "jit": lambda: jd(0.5),
            "numpy": lambda: _chain(onp, n)(0.5)}
     if autograd:
         out["autograd"] = lambda: autograd.make_jvp(_chain(anp, n))(0.5)(1.0)
@@ -109,7 +112,9 @@ def mlp_grad(quick):
     sizes = [(width, width), (width, width), (width, 10)]
     params = [(rng.standard_normal(s) / onp.sqrt(s[0]), onp.zeros(s[1])) for s in sizes]
     x = rng.standard_normal((batch, width))
+    jg = dualgrad.jit(dualgrad.grad(lambda p: _mlp_loss(dnp, p, x)))
     out = {"dualgrad": lambda: dualgrad.grad(lambda p: _mlp_loss(dnp, p, x))(params),
+           "jit": lambda: jg(params),
            "numpy": lambda: _mlp_loss(onp, params, x),
            "numpy grad by hand": lambda: _mlp_grad_by_hand(params, x)}
     if autograd:
@@ -133,7 +138,8 @@ def elementwise_grad(quick):
 
     def f(np):
         return lambda x: np.sin(2 * onp.pi * x + x ** 2)
-    out = {"dualgrad": lambda: dualgrad.elementwise_grad(f(dnp))(x),
+    je = dualgrad.jit(dualgrad.elementwise_grad(f(dnp)))
+    out = {"dualgrad": lambda: dualgrad.elementwise_grad(f(dnp))(x), "jit": lambda: je(x),
            "numpy": lambda: f(onp)(x),
            "numpy grad by hand": lambda: onp.cos(2 * onp.pi * x + x ** 2) * (2 * onp.pi + 2 * x)}
     if autograd:
@@ -157,7 +163,9 @@ def _jacobian_workload(n_in, n_out):
             J = x[0] * (1 - y ** 2)[:, None] * W
             J[:, 0] += y
             return J
-        out = {"dualgrad": lambda: dualgrad.jacobian(f(dnp))(x), "numpy": by_hand}
+        jj = dualgrad.jit(dualgrad.jacobian(f(dnp)))
+        out = {"dualgrad": lambda: dualgrad.jacobian(f(dnp))(x), "jit": lambda: jj(x),
+               "numpy": by_hand}
         if autograd:
             out["autograd"] = lambda: autograd.jacobian(f(anp))(x)
         return out
@@ -183,7 +191,9 @@ def hessian(quick):
         p = onp.exp(z - z.max())
         p /= p.sum()
         return A.T @ ((onp.diag(p) - onp.outer(p, p)) @ A) + Q
-    out = {"dualgrad": lambda: dualgrad.hessian(f(dnp))(x), "numpy": by_hand}
+    jh = dualgrad.jit(dualgrad.hessian(f(dnp)))
+    out = {"dualgrad": lambda: dualgrad.hessian(f(dnp))(x), "jit": lambda: jh(x),
+           "numpy": by_hand}
     if autograd:
         out["autograd"] = lambda: autograd.hessian(f(anp))(x)
     return out
@@ -243,3 +253,7 @@ WORKLOADS = [
              "(seven chains: python -m benchmarks.memory)", reverse_peak_memory,
              "forward only", "<= autograd's peak", _vs_autograd_at_most(1.0), repeats=1),
 ]
+
+from .jit import jit_workloads  # noqa: E402  (its rows use the Workload above)
+
+WORKLOADS += jit_workloads(Workload)

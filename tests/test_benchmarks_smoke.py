@@ -43,3 +43,15 @@ def test_mlp_and_elementwise_grads_match_hand_written():
 def dualgrad_leaves(tree):
     from dualgrad.core.spaces import tree_flatten
     return tree_flatten(tree)[0]
+
+
+@pytest.mark.parametrize("w", [w for w in WORKLOADS if "jit" in w.setup(True)],
+                         ids=lambda w: w.setup.__name__)
+def test_the_jit_column_computes_what_eager_does(w):
+    fns = w.setup(True)
+    fns["jit"]()  # the trace
+    got, want = fns["jit"](), fns["dualgrad"]()  # a replay
+    if hasattr(want, "x"):  # a scipy.optimize result: the same fit
+        got, want = (got.x, got.nfev), (want.x, want.nfev)
+    for a, b in zip(dualgrad_leaves(got), dualgrad_leaves(want)):
+        onp.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
