@@ -119,12 +119,58 @@ class PerformanceWarning(UserWarning):
     the user's line, and only when the loop runs more than ``LOOP_WARNING_SIZE``
     passes (a loop of a few passes costs no more than a few batched ones). Silence it
     with ``warnings.filterwarnings("ignore", category=dualgrad.PerformanceWarning)``;
-    the ``dualgrad`` logger at DEBUG level has the details."""
+    the ``dualgrad`` logger at DEBUG level has the details.
+
+    Parameters
+    ----------
+    message : str
+        What looped or re-traced, why, and how to avoid it (a batched rule; for jit,
+        ``dualgrad.numpy.where`` instead of ``if``, or a static argument).
+
+    Raised by
+    ---------
+    ``vmap``, ``jacobian`` and the sparse tools (warned) when they loop; ``dualgrad.jit``
+    (warned, once per jitted function) when the traces of one input signature exceed
+    its ``max_traces``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from dualgrad import jit
+    >>> f = jit(lambda x: x * float(x), max_traces=2)  # float(x): a guard on x
+    >>> with warnings.catch_warnings(record=True) as seen:
+    ...     warnings.simplefilter("always")
+    ...     _ = [f(float(k)) for k in range(5)]
+    >>> [w.category.__name__ for w in seen]
+    ['PerformanceWarning']
+    """
 
 
 class TraceError(TypeError):
     """``jit`` met something in a trace that a recorded program cannot replay
-    faithfully; the message says what, and how to write it instead."""
+    faithfully; the message says what, and how to write it instead.
+
+    Parameters
+    ----------
+    message : str
+        What could not be recorded, and what to do instead.
+
+    Raised by
+    ---------
+    ``dualgrad.jit``, at trace time: a value of another jit trace reaching this one, a
+    function without derivative answering text computed from the data, a tracer of a
+    finished transform returned, or ``source()`` called inside a transform.
+
+    Examples
+    --------
+    >>> from dualgrad import jit, notrace_primitive
+    >>> sign_name = notrace_primitive(lambda x: "pos" if x > 0 else "neg")
+    >>> try:
+    ...     jit(lambda x: x if sign_name(x) == "pos" else -x)(1.0)
+    ... except TraceError as e:
+    ...     print(type(e).__name__)
+    TraceError
+    """
 
 
 # A loop over more than this many examples (directions, colours) warns.

@@ -435,7 +435,34 @@ def plain_function(fun: Callable) -> Callable:
 
     Elsewhere it is ``fun`` itself (which takes ``getval`` of what it reads); under a
     jit trace its answer depends on the data, so the staging level records the call
-    instead of guarding every value it read."""
+    instead of guarding every value it read.
+
+    Parameters
+    ----------
+    fun : callable
+        Reads ``getval`` of its arguments and returns numbers with no derivative.
+
+    Returns
+    -------
+    callable
+        ``fun`` as a recordable step (under no jit trace: ``fun``'s answer).
+
+    Raises
+    ------
+    Nothing
+        At decoration; ``fun``'s own errors at a call.
+
+    Examples
+    --------
+    >>> import numpy as onp
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import jit, grad
+    >>> from dualgrad.core import getval, plain_function
+    >>> positive = plain_function(lambda x: getval(x) > 0)
+    >>> f = jit(grad(lambda x: np.sum(np.where(positive(x), x, 0.0) ** 2)))
+    >>> f(onp.array([1.0, -1.0])), f(onp.array([-2.0, 3.0])), f.traces
+    (array([2., 0.]), array([0., 6.]), 1)
+    """
 
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):

@@ -87,7 +87,34 @@ def peek(x):
 
     Unlike ``getval`` it records nothing: a ``jit`` trace (``dualgrad.interpreters.
     staging``) turns each read of a concrete value into a guard of the replay, but the
-    metadata is fixed by the input signature."""
+    metadata is fixed by the input signature. Rules and transforms read metadata
+    through it; reading the *numbers* of ``peek(x)`` under ``jit`` would see the
+    trace's numbers on every replay (use ``getval`` for numbers).
+
+    Parameters
+    ----------
+    x : object
+        A traced value, or anything else.
+
+    Returns
+    -------
+    object
+        The value under every level (under a jit trace: the trace-time value, for its
+        type, shape and dtype); ``x`` itself when it is not traced.
+
+    Raises
+    ------
+    Nothing
+        Any object is accepted.
+
+    Examples
+    --------
+    >>> import numpy as onp
+    >>> from dualgrad import grad, jit
+    >>> from dualgrad.core import peek
+    >>> jit(lambda x: x * peek(x).shape[0])(onp.ones(3))  # no guard on the data
+    array([3., 3., 3.])
+    """
     while isinstance(x, Tracer):
         x = x._peek if x._quiet else x.value
     return x

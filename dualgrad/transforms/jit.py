@@ -34,7 +34,44 @@ _MAX_SIGNATURES = 64  # signatures kept per jitted function (least recently used
 
 class Jitted:
     """A function compiled by ``jit``: call it as the function; ``source(*args)`` shows
-    the program it replays for such arguments."""
+    the program it replays for such arguments.
+
+    Made by :func:`dualgrad.jit`, not by hand.
+
+    Parameters
+    ----------
+    fun : callable
+        The function traced.
+    static_argnums : tuple of int
+        Positions of the arguments that are part of the cache key by value.
+    max_traces : int
+        How many programs are kept per input signature (one per way the guards came out).
+
+    Attributes
+    ----------
+    cache : OrderedDict
+        Input signature -> compiled programs, newest first (at most 64 signatures, the
+        least recently used dropped first).
+    traces : int
+        How many times ``fun`` was traced (the first call of each signature, and each
+        call whose guards failed for every kept program).
+    retraces : int
+        Traces made because a kept program's guards failed.
+
+    Raises
+    ------
+    TypeError
+        When called with an argument that is neither an array, a number nor hashable
+        (it cannot be part of the cache key).
+
+    Examples
+    --------
+    >>> import dualgrad.numpy as np
+    >>> from dualgrad import jit, grad
+    >>> df = jit(grad(lambda x: x * np.sin(x)))
+    >>> round(float(df(1.0)), 6), round(float(df(2.0)), 6), df.traces
+    (1.381773, 0.077004, 1)
+    """
 
     def __init__(self, fun: Callable, static_argnums: tuple, max_traces: int):
         # the name and docstring of fun, not its attributes (a custom_jvp's would hide ours)
@@ -65,7 +102,43 @@ class Jitted:
     def source(self, *args, **kwargs) -> str:
         """The Python source of the program replayed for these arguments: one line per
         primitive (the forward pass, then the adjoint program of any transform inside),
-        one ``if ...: raise Retrace`` per guard."""
+        one ``if ...: raise Retrace`` per guard.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Arguments as for the function; a program of their signature is shown (traced
+            now if there is none whose guards pass for them).
+
+        Returns
+        -------
+        str
+            The program as Python: comment lines name the constants it holds (arrays of
+            the closure, seeds), then ``def name(v1, ...):`` whose lines are grouped by
+            phase (``# forward pass, taped (reverse)``, ``# adjoint program ...``).
+
+        Raises
+        ------
+        TraceError
+            When called inside a transform (the program belongs to an outermost call).
+
+        Examples
+        --------
+        >>> import dualgrad.numpy as np
+        >>> from dualgrad import jit, grad
+        >>> print(jit(grad(lambda x: np.sin(x) * x)).source(0.5))
+        # c = np.float64(1.0)
+        def grad_of__lambda__wrt_argnum_0(v1):
+            # forward pass, taped (reverse)
+            v2 = sin(v1)
+            # adjoint program (the backward pass of the tape above)
+            v4 = c * v1
+            v5 = c * v2
+            v6 = cos(v1)
+            v7 = v4 * v6
+            v8 = v5 + v7
+            return (v8,)
+        """
         if _stack():
             raise TraceError("jit(f).source() inside a transform: call it outside.")
         key, leaves, td, statics = self._signature(args, kwargs)
@@ -202,6 +275,37 @@ def jit(fun: Callable | None = None, *, static_argnums=(), max_traces: int = 8):
     signature). Side effects happen at trace time only. Inside another transform (or
     another ``jit``) the function simply runs as part of that trace.
 
+    Parameters
+    ----------
+    fun : callable, optional
+        The function. Without it, ``jit(static_argnums=..., max_traces=...)`` is a
+        decorator.
+    static_argnums : int or tuple of int, default ()
+        Arguments keyed by value (any hashable: a mode string, a layer count); a new
+        value traces anew. Ints, bools and strings anywhere in the arguments are keyed
+        by value already.
+    max_traces : int, default 8
+        Programs kept per signature; when the guards keep failing beyond this, a
+        ``PerformanceWarning`` says so (the answers stay right: each failing call traces).
+
+    Returns
+    -------
+    Jitted
+        Callable as ``fun``; ``.source(*args)`` shows the replayed program.
+
+    Raises
+    ------
+    TypeError
+        If ``fun`` is not callable or ``static_argnums`` are not non-negative ints;
+        at a call, for an argument that is neither an array, a number nor hashable.
+    ValueError
+        If ``max_traces`` < 1.
+    TraceError
+        At trace time, for what a recorded program cannot replay faithfully (a value
+        kept from another trace, a function answering text computed from the data).
+
+    Examples
+    --------
     >>> import dualgrad.numpy as np
     >>> from dualgrad import grad
     >>> df = jit(grad(lambda x: np.sin(x) * x))
