@@ -334,7 +334,7 @@ def _phase(level) -> str:
 class Program:
     """A compiled recording: ``run(*leaves)`` replays it, ``source`` is its text."""
 
-    __slots__ = ("run", "source", "n_ops", "n_guards", "out_def")
+    __slots__ = ("run", "source", "n_ops", "n_guards", "out_def", "unflatten")
 
     def __init__(self, run, source, n_ops, n_guards):
         self.run, self.source, self.n_ops, self.n_guards = run, source, n_ops, n_guards
@@ -504,14 +504,25 @@ _NUMPY_VALUES = (onp.ndarray, onp.float64, onp.float32, onp.complex128, onp.comp
                  onp.int64)
 
 
+_SUM_KEYS = {"axis", "keepdims", "dtype"}
+
+
 def _operator_form(item, expr, kinds):
     """``a * b`` for ``multiply(a, b)`` when one operand was a plain numpy array or
     numpy scalar on the trace (then the operator is numpy's own arithmetic: the same
     dtype and value as the ufunc), or None."""
+    types = [kinds.get(a.n) if type(a) is Var else type(a) for a in item.args]
+    if types and types[0] is onp.ndarray:  # methods and syntax of an ndarray: numpy's own
+        if item.name == "getitem" and len(item.args) == 2 and not item.kwargs:
+            return f"{expr(item.args[0])}[{expr(item.args[1])}]"
+        if item.fun is onp.negative and len(item.args) == 1 and not item.kwargs:
+            return f"-{expr(item.args[0])}"
+        if item.name == "sum" and len(item.args) == 1 and set(item.kwargs) <= _SUM_KEYS:
+            kw = ", ".join(f"{k}={expr(v)}" for k, v in item.kwargs.items())
+            return f"{expr(item.args[0])}.sum({kw})"
     symbol = _OPERATORS.get(item.fun)
     if symbol is None or len(item.args) != 2 or item.kwargs:
         return None
-    types = [kinds.get(a.n) if type(a) is Var else type(a) for a in item.args]
     if not any(t in _NUMPY_VALUES for t in types):
         return None
     if not all(t in _NUMPY_VALUES or t in (float, int, complex) for t in types):

@@ -18,13 +18,14 @@ global random state) happen once, at trace time; a draw from the global state wa
 from __future__ import annotations
 
 import functools
+import operator
 import warnings
 from collections import OrderedDict
 from typing import Callable
 
 import numpy as onp
 
-from ..core import PerformanceWarning, TraceError, Tracer, tree_flatten, tree_unflatten
+from ..core import LEAF, PerformanceWarning, TraceError, Tracer, tree_flatten, tree_unflatten
 from ..core.levels import _stack
 from ..interpreters.staging import Retrace, Staged, StagingLevel, compile_program
 
@@ -80,6 +81,9 @@ class Jitted:
         self.static_argnums = static_argnums
         self.max_traces = max_traces
         self.cache: OrderedDict = OrderedDict()  # signature -> [Program, ...], newest first
+        # arguments that are all float arrays or Python floats, positional: their shapes
+        # and dtypes -> the same program list as ``cache`` (no tree flattening per call)
+        self._fast: dict = {}
         self.traces = 0  # how many times fun was traced
         self.retraces = 0  # traces made because every kept program's guards failed
         self._warned = False
@@ -87,6 +91,15 @@ class Jitted:
     def __call__(self, *args, **kwargs):
         if _stack():  # inside a transform or another trace: f is part of that trace
             return self.fun(*args, **kwargs)
+        if not kwargs:
+            progs = self._fast.get(_fast_key(args))
+            if progs is not None:
+                for prog in progs:
+                    try:
+                        out = prog.run(*args)
+                    except Exception:
+                        continue
+                    return prog.unflatten(out)
         key, leaves, td, statics = self._signature(args, kwargs)
         progs = self.cache.get(key)
         if progs is not None:
@@ -95,9 +108,13 @@ class Jitted:
                     out = prog.run(*leaves)
                 except Exception:  # a guard failed, or a call raised that did not on the
                     continue       # trace (f may catch it): trace, as eager would run
-                return tree_unflatten(prog.out_def, out)
+                return prog.unflatten(out)
         prog = self._trace(key, leaves, td, statics)
-        return tree_unflatten(prog.out_def, prog.run(*leaves))
+        if not kwargs and not self.static_argnums:
+            fast = _fast_key(args)
+            if fast is not None:
+                self._fast[fast] = self.cache[key]
+        return prog.unflatten(prog.run(*leaves))
 
     def source(self, *args, **kwargs) -> str:
         """The Python source of the program replayed for these arguments: one line per
@@ -196,12 +213,14 @@ class Jitted:
         prog = compile_program(level, leaves, out_leaves, out_def,
                                getattr(self.fun, "__name__", "f"))
         prog.out_def = out_def
+        prog.unflatten = _unflattener(out_def)
         self.traces += 1
         progs = self.cache.get(key)
         if progs is None:
             progs = self.cache[key] = []
             if len(self.cache) > _MAX_SIGNATURES:
                 self.cache.popitem(last=False)
+                self._fast.clear()  # (rebuilt by the next calls)
         else:
             self.cache.move_to_end(key)
             self.retraces += 1
@@ -216,6 +235,30 @@ class Jitted:
         progs.insert(0, prog)
         del progs[self.max_traces:]
         return prog
+
+
+def _fast_key(args):
+    """``args``' shapes and dtypes when each is a float array or a Python float, else
+    None (then the general signature decides)."""
+    key = []
+    for a in args:
+        t = type(a)
+        if t is onp.ndarray and a.dtype.kind in "fc":
+            key.append((a.shape, a.dtype))
+        elif t is float:
+            key.append(t)
+        else:
+            return None
+    return tuple(key)
+
+
+def _unflattener(out_def):
+    """The output's structure rebuilt from the program's tuple of leaves."""
+    if out_def == LEAF:
+        return operator.itemgetter(0)
+    if out_def.kind is tuple and all(c == LEAF for c in out_def.children):
+        return tuple  # (the program returns a tuple already)
+    return functools.partial(tree_unflatten, out_def)
 
 
 def _rebuild(td, sig, staged):
