@@ -55,3 +55,9 @@ def test_the_jit_column_computes_what_eager_does(w):
         got, want = (got.x, got.nfev), (want.x, want.nfev)
     for a, b in zip(dualgrad_leaves(got), dualgrad_leaves(want)):
         onp.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_the_interleaved_jit_table_runs():
+    from benchmarks.jit_interleaved import interleaved
+    text = interleaved(quick=True)
+    assert text.count("\n") == 5 and "Weibull" in text
