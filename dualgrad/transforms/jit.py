@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import functools
 import operator
-import warnings
 from collections import OrderedDict
 from typing import Callable
 
 import numpy as onp
 
-from ..core import LEAF, PerformanceWarning, TraceError, Tracer, tree_flatten, tree_unflatten
+from ..core import (LEAF, PerformanceWarning, TraceError, Tracer, tree_flatten, tree_unflatten,
+                    warn)
 from ..core.levels import _stack
-from ..interpreters.staging import Retrace, Staged, StagingLevel, compile_program
+from ..interpreters.staging import Staged, StagingLevel, compile_program
 
 _TRACED_SCALARS = (float, complex, onp.floating, onp.complexfloating)
 _MAX_SIGNATURES = 64  # signatures kept per jitted function (least recently used dropped)
@@ -226,12 +226,12 @@ class Jitted:
             self.retraces += 1
             if self.retraces > self.max_traces and not self._warned:
                 self._warned = True
-                warnings.warn(
+                warn(
                     f"jit({getattr(self.fun, '__name__', 'f')}) traced again {self.retraces} "
                     "times: a Python decision on traced values (if x > 0, float(x), int(n), "
                     "an index computed from the data) keeps coming out differently. Write "
                     "it with dualgrad.numpy.where, or pass the value as a static argument.",
-                    PerformanceWarning, stacklevel=3)
+                    PerformanceWarning)
         progs.insert(0, prog)
         del progs[self.max_traces:]
         return prog
@@ -297,11 +297,11 @@ def _hashable(v, what):
 def _warn_rng(before, fun) -> None:
     after = onp.random.get_state()
     if before[2] != after[2] or not onp.array_equal(before[1], after[1]):
-        warnings.warn(
+        warn(
             f"jit({getattr(fun, '__name__', 'f')}): the function drew numbers from NumPy's "
             "global random state while it was traced. The draw happened once, at trace "
             "time; every replay reuses those numbers. Draw them outside and pass them as "
-            "an argument.", UserWarning, stacklevel=4)
+            "an argument.", UserWarning)
 
 
 def jit(fun: Callable | None = None, *, static_argnums=(), max_traces: int = 8):
