@@ -377,6 +377,15 @@ def test_traced_sequences_are_values_of_the_program():
     assert j(1.0, 5.0) == 5.0
 
 
+def test_the_sparse_tools_under_jit_say_to_call_them_outside():
+    from dualgrad import linear_operator, sparse
+    f = lambda x: np.sin(x) * x[0]
+    for tool in (sparse.jacobian(f), sparse.hessian(lambda x: np.sum(f(x))),
+                 lambda x: linear_operator(f, x)):
+        with pytest.raises(TraceError, match="outside jit"):
+            jit(tool)(onp.ones(3))
+
+
 # ------------------------------------------------------------ transforms
 @pytest.mark.parametrize("t", [grad, value_and_grad, jacobian, jacfwd, jacrev, hessian],
                          ids=lambda t: t.__name__)

@@ -154,7 +154,7 @@ class Sparse:
         """The checked point, ``fun`` with the extra arguments bound (constants),
         and the call's cache key."""
         if traced(x):
-            raise traced_error(self.who, "x")
+            raise traced_error(self.who, "x", x)
         x = _check_input(x, self.who)
         unary = (lambda v: self.fun(v, *args, **kwargs)) if args or kwargs else self.fun
         key = (x.shape, str(x.dtype), signature(args),

@@ -16,7 +16,7 @@ import numpy as onp
 
 from ..interpreters.batching import (BatchingError, BatchLevel, batch_unwrap, batch_wrap,
                                      warn_fallback, warn_loops)
-from ..core import Tracer, getval, peek
+from ..core import TraceError, Tracer, getval, peek
 from ..interpreters.forward import push_forward
 from ..interpreters.pending import Pending
 from ..interpreters.reverse import pull_back
@@ -39,7 +39,12 @@ def traced(v) -> bool:
     return isinstance(v, Tracer) and not isinstance(v, Pending)
 
 
-def traced_error(who: str, what: str) -> TypeError:
+def traced_error(who: str, what: str, value=None) -> TypeError:
+    if isinstance(value, Tracer) and value._quiet:  # a jit trace's value
+        return TraceError(
+            f"{who}: jit cannot record the sparse tools (their CSR result is built outside "
+            "the recorded NumPy calls); call the sparse tool outside jit (it caches its "
+            f"pattern and colouring already), or jit the dense {DENSE[who]} instead.")
     return TypeError(
         f"{who}: {what} is traced by an enclosing transform (grad, jvp, vmap, ...), but its "
         "result is a scipy object that cannot carry a derivative, and dropping it would make "

@@ -71,7 +71,7 @@ def linear_operator(fun: Callable, x) -> "scipy.sparse.linalg.LinearOperator":
     from ..interpreters.sparsity import _check_input  # scipy.sparse: loaded on first use
 
     if traced(x):
-        raise traced_error(WHO, "x")
+        raise traced_error(WHO, "x", x)
     x = _check_input(x, WHO)
     # one tape, reused by every rmatvec (none when some primitive has no VJP rule)
     done = run_modes(WHO, [(REV, lambda: pull_back(fun, (x,))), (FWD, lambda: (fun(x), None))])
