@@ -377,6 +377,23 @@ def test_traced_sequences_are_values_of_the_program():
     assert j(1.0, 5.0) == 5.0
 
 
+def test_fresh_arrays_written_in_place_are_values_of_the_program():
+    """y = np.zeros(n); y[i] = ...; y += ... under jit alone (no transform inside: no
+    pending array) and under jit(grad)."""
+    def f(a, b):
+        y = np.zeros((2, a.shape[0]))
+        y[0][:] = a
+        y[1] += a * b
+        return y[0] + y[1]
+    loss = lambda a, b: np.sum(np.cos(f(a, b)))
+    a, b = onp.array([0.1, 0.6]), onp.array([0.3, 0.2])
+    for t in (f, grad(loss), value_and_grad(loss, (0, 1))):
+        j = jit(t)
+        j(a * 2, b * 3)
+        _close(j(a, b), t(a, b))
+        assert j.traces == 1
+
+
 def test_the_sparse_tools_under_jit_say_to_call_them_outside():
     from dualgrad import linear_operator, sparse
     f = lambda x: np.sin(x) * x[0]

@@ -17,7 +17,8 @@ it comes out as it did on the trace and raises ``Retrace`` otherwise. Metadata
 
 ``compile_program`` turns the recording into Python source (one line per primitive)
 and a function made from it with ``exec``: the replay calls each primitive's plain
-NumPy function, with no tracer, level or dispatch. Imports: ``dualgrad.core``.
+NumPy function, with no tracer, level or dispatch. Imports: ``dualgrad.core`` and the
+pending arrays' hook (``np.zeros(n)`` under a trace is a staged array).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ import numpy as onp
 from ..core import (Level, TraceError, Tracer, UnexpectedTracerError, stale_tracer_message,
                     tree_flatten, tree_unflatten)
 from ..core.levels import _stack
+from .pending import PENDING_CLASSES
 
 
 class Retrace(Exception):
@@ -203,6 +205,14 @@ class StagingLevel(Level):
         self.count += 1
         return Staged(value, self.count, self)
 
+    def fresh(self, value) -> Staged:
+        """A fresh array made while tracing (``np.zeros(n)`` to write into): a value of
+        the program, made anew by each replay (written by copy-on-write steps after)."""
+        out = self._new(value)
+        self.program.append(Op(onp.copy, "copy", (value,), {}, out.var, None, None,
+                               _phase(self), type(value)))
+        return out
+
     def concrete(self, x: Staged, conv):
         """The value of ``x`` (``conv(value)`` if given) for Python to decide on: a guard."""
         if self.exited:  # a value kept from a finished trace: its number is stale
@@ -277,6 +287,15 @@ _NUMBERS = (onp.ndarray, onp.generic, bool, int, float, complex)
 _STATIC = (str, bytes, type, onp.dtype, slice, type(Ellipsis), type(None))
 _STATIC_QUERIES = {onp.shape, onp.ndim, onp.size, onp.result_type, onp.iscomplexobj,
                    onp.isrealobj}
+
+
+def _fresh(out, _origin):
+    """``dualgrad.interpreters.pending``'s hook: ``np.zeros`` and friends under a jit
+    trace (with no transform inside) give a staged array."""
+    return _stack()[-1].fresh(out)
+
+
+PENDING_CLASSES[StagingLevel] = _fresh
 
 
 def _is_elementwise(fun) -> bool:
