@@ -4,9 +4,12 @@
     nox -s tests-3.12      # one Python
     nox -s lowest          # numpy, scipy and mpmath at their declared floors (setup.cfg)
 
-The full run with every extra (docs build, notebooks, autograd's suite) is the README's
-command on 3.11; these sessions run the same suite with the test and dask extras. CI
-(.ci/run) runs them all.
+The full suite with every extra (the docs build, the notebooks, autograd's own suite and
+examples, Dask) is the README's command on 3.11. These sessions run the core subset: the
+whole suite and the docstring examples except the integration tests in ``INTEGRATION``,
+with dualgrad's plot extra (matplotlib: dualgrad.graph draws) and the test tools (pytest,
+hypothesis, mpmath, autograd) only.
+CI (.ci/run) runs them all.
 """
 from __future__ import annotations
 
@@ -21,16 +24,42 @@ nox.options.sessions = ["tests", "lowest"]
 nox.options.reuse_existing_virtualenvs = False
 nox.options.error_on_missing_interpreters = True  # a claimed Python that is absent fails
 
-# The docs build is the 3.11 run's (it needs the docs extra); every other test runs here.
-PYTEST = ["python", "-m", "pytest", "tests", "dualgrad", "--ignore=tests/test_docs.py"]
+# Left to the README's full run on 3.11: they need the docs, plot, dask or notebook extras,
+# or fetch and run other projects' code, and take three quarters of the suite's time.
+INTEGRATION = [
+    "tests/test_docs.py", "tests/test_notebooks.py", "tests/test_tour.py",
+    "tests/test_autograd_examples.py", "tests/test_autograd_suite.py",
+    "tests/test_dask.py", "tests/test_dask_cupy.py", "tests/test_sparse_fuzz.py",
+    "tests/test_solvers_benchmark.py", "tests/test_sparse_benchmark.py",
+    "tests/test_benchmarks_smoke.py",
+]
+PYTEST = ["python", "-m", "pytest", "tests", "dualgrad",
+          *(f"--ignore={path}" for path in INTEGRATION)]
+# from the test extra, at its declared versions
+TOOLS = ("pytest", "hypothesis", "mpmath", "autograd")
+
+
+def _requirements(section: str, key: str | None = None) -> list[str]:
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    block = cfg[section][key] if key else ""
+    return [line.strip() for line in block.splitlines()
+            if line.strip() and not line.strip().startswith("#")]
+
+
+def tools() -> list[str]:
+    """The test extra's requirements for the subset's tools (``TOOLS``)."""
+    found = [r for r in _requirements("options.extras_require", "test")
+             if re.split(r"[<>=!~\[; ]", r)[0] in TOOLS]
+    assert len(found) == len(TOOLS), f"setup.cfg's test extra lost a tool: {found}"
+    return found
 
 
 def floors() -> list[str]:
     """``name==version`` for numpy and scipy (install_requires) and mpmath (the test
     extra), read from the ``>=`` floors in setup.cfg."""
-    cfg = configparser.ConfigParser()
-    cfg.read(ROOT / "setup.cfg")
-    lines = (cfg["options"]["install_requires"] + cfg["options.extras_require"]["test"]).split()
+    lines = (_requirements("options", "install_requires")
+             + _requirements("options.extras_require", "test"))
     pins = []
     for line in lines:
         m = re.fullmatch(r"(numpy|scipy|mpmath)>=([\w.]+)", line)
@@ -42,16 +71,16 @@ def floors() -> list[str]:
 
 @nox.session(python=["3.10", "3.12", "3.13"])
 def tests(session: nox.Session) -> None:
-    """The suite on each Python beside 3.11 (the README's run)."""
-    session.install("-e", ".[test,dask]")
+    """The core subset on each Python beside 3.11 (the README's full run)."""
+    session.install("-e", ".[plot]", *tools())
     session.run(*PYTEST, *session.posargs)
 
 
 @nox.session(python="3.11")
 def lowest(session: nox.Session) -> None:
-    """The suite with numpy, scipy and mpmath at their declared floors."""
+    """The core subset with numpy, scipy and mpmath at their declared floors."""
     pins = floors()
-    session.install("-e", ".[test,dask]", *pins)
+    session.install("-e", ".[plot]", *tools(), *pins)
     session.run("python", "-c", "import numpy, scipy, mpmath; "
                 "print('numpy', numpy.__version__, 'scipy', scipy.__version__, "
                 "'mpmath', mpmath.__version__)")

@@ -151,14 +151,6 @@ def test_readme_links_resolve():
 
 DIRECTIVE = re.compile(r"^\.\. (auto(?:function|class|exception|method)):: (\S+)", re.M)
 MEMBERS = re.compile(r"^\s+:members: (.+)$", re.M)
-# The transforms' docstrings are being rewritten with their new keywords (argnums,
-# has_aux, holomorphic); until then their entries are expected to lack sections.
-PENDING_TRANSFORMS = {
-    "grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "jacobian", "jacfwd",
-    "jacrev", "vmap", "pick_mode", "ModeChoice", "hessian", "hessian_tensor_product",
-    "make_hvp", "make_ggnvp", "jvp", "vjp", "make_jvp", "make_vjp", "deriv",
-    "tensor_jacobian_product", "holomorphic_grad", "multigrad_dict", "grad_named",
-    "checkpoint"}
 
 
 def _resolve(dotted: str):
@@ -212,14 +204,7 @@ def _required(kind: str, obj) -> list[str]:
     return ["Parameters", "Returns", "Raises", "Examples"]
 
 
-def _param(kind, name):
-    if name.rsplit(".", 1)[-1] in PENDING_TRANSFORMS and name.count(".") == 1:
-        return pytest.param(kind, name, id=name, marks=pytest.mark.xfail(
-            reason="docstring being rewritten with the transforms' new keywords", strict=False))
-    return pytest.param(kind, name, id=name)
-
-
-@pytest.mark.parametrize("kind, name", [_param(k, n) for k, n in api_entries()])
+@pytest.mark.parametrize("kind, name", [pytest.param(k, n, id=n) for k, n in api_entries()])
 def test_api_entry_answers(kind, name):
     """Each entry of the reference has numpydoc sections (functions: Parameters, Returns,
     Raises; classes: Parameters, Attributes, Raises; exceptions: Parameters and who
@@ -308,11 +293,6 @@ def test_readme_coverage_figures_are_the_codes():
 
 # ------------------------------------------------------------------ the JAX and PyTorch maps
 
-# Names the maps use that arrive with the JAX-habits work (issue 21); until it is merged
-# they are expected to be missing. Delete this set once they exist.
-PENDING_NAMES = {"stop_gradient", "custom_jvp", "custom_vjp", "register_pytree_node"}
-
-
 def _map_names(page: str) -> list[str]:
     """The dualgrad names in the second column of a page's name-by-name table."""
     import keyword
@@ -329,15 +309,9 @@ def _map_names(page: str) -> list[str]:
     return sorted(names)
 
 
-def _map_param(page, name):
-    marks = [pytest.mark.xfail(reason="arrives with the JAX-habits branch", strict=False)] \
-        if name in PENDING_NAMES else []
-    return pytest.param(page, name, id=f"{page}:{name}", marks=marks)
-
-
 @pytest.mark.parametrize("page, name", [
-    _map_param(page, name) for page in ("coming_from_jax.md", "coming_from_pytorch.md")
-    for name in _map_names(page)])
+    pytest.param(page, name, id=f"{page}:{name}")
+    for page in ("coming_from_jax.md", "coming_from_pytorch.md") for name in _map_names(page)])
 def test_the_maps_name_what_exists(page, name):
     """Every dualgrad name the JAX and PyTorch maps give is a real object."""
     assert _resolve(name if name.startswith("dualgrad.") else f"dualgrad.{name}") is not None

@@ -49,7 +49,9 @@ CORE = [(name, (lambda n: lambda np, x: getattr(np, n)(x))(name), P23 * 0.5) for
     ("fft", lambda np, x: np.real(np.fft.fft(x)) + np.fft.ifft(x).imag, M23),
     ("aliases", lambda np, x: np.acosh(x + 1.5) + np.asin(x * 0.5) + np.asinh(x) + np.atan(x) +
      np.atanh(x * 0.5) + np.astype(x, onp.float64) + np.permute_dims(x, (0, 1)), P23),
-    ("concat_row_stack", lambda np, x: np.concat([x, x]) + np.row_stack([x, x]), M23),
+    # row_stack: deprecated in NumPy 2.0, removed in 2.5 (vstack where it is gone)
+    ("concat_row_stack", lambda np, x: np.concat([x, x]) + getattr(np, "row_stack", np.vstack)(
+        [x, x]), M23),
     ("numpy2_products", lambda np, x: np.concatenate([
         np.matrix_transpose(x).ravel(), np.vecdot(x, x), np.matvec(x, x[0]),
         np.vecmat(x[:, 0], x), np.linalg.vecdot(x, x), np.linalg.matrix_transpose(x).ravel()]),

@@ -113,8 +113,8 @@ def _directions_fwd(unary, x, batch: bool, chunk_size):
         except BatchingError as e:  # a rule read a tangent's values: loop instead
             warn_fallback("jacobian (forward mode)", n, e, "input directions")
     ans, cols = None, []
-    for e in vspace(x).standard_basis():
-        ans, t = push_forward(unary, (x,), (e,))
+    for seed in vspace(x).standard_basis():
+        ans, t = push_forward(unary, (x,), (seed,))
         cols.append(t)
     ans = unary(x) if ans is None else ans
     from ..numpy import stack

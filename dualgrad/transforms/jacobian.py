@@ -17,6 +17,11 @@ class ModeChoice(NamedTuple):
     """Which mode ``jacobian`` used, and why (``jacobian(f, explain=True)`` and
     ``pick_mode`` return it).
 
+    Parameters
+    ----------
+    mode, n_in, n_out, reason
+        The attributes below, in order (a named tuple; dualgrad makes them).
+
     Attributes
     ----------
     mode : str
@@ -25,6 +30,11 @@ class ModeChoice(NamedTuple):
         The input and output sizes in real dimensions (-1: not measured).
     reason : str
         A sentence saying why, and which fallback was taken if any.
+
+    Raises
+    ------
+    TypeError
+        If not given all four fields (as any named tuple).
 
     Examples
     --------

@@ -258,12 +258,15 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
                     main, read_aux = with_aux(unary, name) if has_aux else (unary, None)
                     with _mp_errors(who):
                         out = from_mp(body(main, x, *extra, **opts))
-                    return aux(out, from_mp(read_aux())) if has_aux else out
+                    if not has_aux:
+                        return out
+                    assert aux is not None and read_aux is not None  # has_aux: refused without aux
+                    return aux(out, from_mp(read_aux()))
                 _check_input(x, who)
                 if not has_aux:
                     return body(unary, x, *extra, **opts)
                 main, read_aux = with_aux(unary, name)
-                assert aux is not None  # has_aux is refused above when aux is None
+                assert aux is not None  # has_aux: refused without aux
                 return aux(body(main, x, *extra, **opts), read_aux())
             transformed = _wraps(fun, prefix or name)(transformed)
             if named is not None:
