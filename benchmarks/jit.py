@@ -25,6 +25,8 @@ import scipy.optimize
 import dualgrad
 import dualgrad.numpy as dnp
 
+from .workloads import _chain  # the scalar chain the eager rows time
+
 try:
     import autograd
     import autograd.numpy as anp
@@ -64,14 +66,6 @@ def fixed_cost(quick):
 
 # ------------------------------------------------------------- scalar chain
 STEPS = 1000
-
-
-def _chain(np, steps):
-    def f(x):
-        for _ in range(steps):
-            x = np.sin(x) * 0.9 + 0.1
-        return x
-    return f
 
 
 def chain_value_and_grad(quick):
