@@ -241,3 +241,75 @@ def test_laplacian_composes_with_grad_and_vmap():
 def test_laplacian_refuses_a_vector_output():
     with pytest.raises(TypeError, match="must return a scalar"):
         laplacian(np.sin)(onp.ones(3))
+
+
+# ------------------------------------------------ writes into arrays (pending arrays)
+def _written(x):
+    """Builds its result by writing into arrays made with dualgrad.numpy, through a
+    row view and a transposed view."""
+    y = np.zeros((2, 2))
+    r = y[0]
+    r[1] = np.exp(x)
+    y[1, 0] = np.sin(x) * x
+    y.T[1, 1] += x ** 3
+    return np.sum(y * y)
+
+
+def _written_ref(x):
+    return mpmath.exp(x) ** 2 + (mpmath.sin(x) * x) ** 2 + (x ** 3) ** 2
+
+
+def test_taylor_mode_through_writes_into_arrays():
+    x = 0.4
+    with mpmath.workdps(40):
+        want = [float(mpmath.diff(_written_ref, mpmath.mpf(x), k)) for k in range(6)]
+    onp.testing.assert_allclose(derivatives(_written, order=5)(x), want, rtol=1e-12)
+    cs = taylor(_written, x, 1.0, order=5)
+    onp.testing.assert_allclose(cs, [w / math.factorial(k) for k, w in enumerate(want)],
+                                rtol=1e-12)
+    y0, ys = jet(_written, (x,), ([1.0, 0.0, 0.0],))
+    onp.testing.assert_allclose([y0, *ys], want[:4], rtol=1e-12)
+    # many points at once: vmap over Taylor mode over the writes
+    xs = onp.array([0.1, 0.4])
+    onp.testing.assert_allclose(vmap(derivatives(_written, order=2))(xs),
+                                [derivatives(_written, order=2)(v) for v in xs], rtol=1e-14)
+
+
+def test_laplacian_through_writes_into_arrays():
+    def f(x):
+        y = np.zeros_like(x)
+        for i in range(x.shape[0]):
+            y[i] = np.sin(x[i]) * x[i - 1]
+        return np.sum(y ** 2)
+    x = onp.array([0.3, 0.7, -0.2])
+    onp.testing.assert_allclose(laplacian(f)(x), onp.trace(hessian(f)(x)), rtol=1e-12)
+
+
+def test_writing_an_enclosing_transforms_value_into_a_taylor_array():
+    """y made inside Taylor mode, given grad's value a: a is a constant to Taylor mode
+    (lifted with zero coefficients), and grad still sees it."""
+    def coeff3(a):
+        def g(x):
+            y = np.zeros(2)
+            y[0] = a
+            y[1] = np.sin(x) * a
+            return np.sum(y ** 3)
+        return derivatives(g, order=3)(0.5)[3]
+    # g = a^3 + a^3 sin(x)^3: d^3/dx^3 sin^3 = 21 sin^2 cos... exactly, via mpmath
+    with mpmath.workdps(30):
+        d3 = mpmath.diff(lambda x: mpmath.sin(x) ** 3, mpmath.mpf(0.5), 3)
+    a = 0.7
+    assert coeff3(a) == pytest.approx(float(a ** 3 * d3), rel=1e-12)
+    assert grad(coeff3)(a) == pytest.approx(float(3 * a ** 2 * d3), rel=1e-12)
+
+
+def test_writing_a_taylor_value_into_an_enclosing_transforms_array_is_refused():
+    def outer(a):
+        y = np.zeros(2)
+
+        def inner(x):
+            y[0] = np.sin(x)
+            return np.sum(y)
+        return derivatives(inner, order=2)(a)[2]
+    with pytest.raises(TypeError, match="inside the one this array was made in"):
+        grad(outer)(0.3)

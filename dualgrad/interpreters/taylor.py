@@ -37,6 +37,7 @@ from ..core import (BatchingError, Level, Primitive, Tracer, is_differentiable,
                     peek, shape_of)
 from .batching import Batched, BatchLevel
 from .forward import push_forward
+from .pending import PENDING_CLASSES, Pending
 
 TAYLOR_RULES: dict[Primitive, Callable] = {}
 
@@ -84,6 +85,13 @@ class TaylorLevel(Level):
     def coefficients(self, rule, series, ans, vals, kwargs):
         """The answer's coefficients ``[y_1..y_K]`` from ``rule``."""
         return rule(series, ans, *vals, **kwargs)
+
+    def lift(self, value) -> Jet:
+        """``value`` (a constant here, perhaps traced by an enclosing transform) as a
+        tracer of this level: a jet whose coefficients are the rules' exact zero.
+        A pending array (``np.zeros(n)`` made here) that receives an enclosing
+        transform's value becomes this."""
+        return Jet(value, [0.0] * self.order, self)
 
 
 class CollapsedLevel(TaylorLevel):
@@ -141,6 +149,17 @@ class CollapsedLevel(TaylorLevel):
             return 0.0, y2
         shape = shape_of(ans)
         return onp.stack([onp.zeros(shape) if _zero(a) else a for a in y1s]), y2
+
+
+class PendingJet(Pending, Jet):
+    """A pending array (``y = np.zeros(n)`` while Taylor mode is innermost) that becomes
+    a ``Jet`` when a jet is written into it (``y[i] = f(x)``)."""
+
+    __slots__ = ()
+    __init__ = Pending.__init__
+
+
+PENDING_CLASSES[TaylorLevel] = PENDING_CLASSES[CollapsedLevel] = PendingJet
 
 
 def _zero(c) -> bool:
