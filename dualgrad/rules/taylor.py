@@ -34,7 +34,8 @@ from ..core import ALL, getval, peek
 from ..interpreters.taylor import _by_nested_forward, def_taylor
 from . import complex as cx, decompositions as dec, elementwise as ew, elementwise_more as em
 from . import fft, linalg as la, reductions as red, shape as shp
-from ._helpers import astype, broadcast_to, exact_constant, sum_to_shape
+from ..core.mp import MP
+from ._helpers import astype, broadcast_to, exact_constant, holds_mp, sum_to_shape
 from .construction import index_update
 
 
@@ -248,11 +249,12 @@ def _cbrt(series, ans, x):
 @def_taylor(ew.power)
 def _power(series, ans, x, p):
     order = _order(series)
-    if series[1] is None and _small_whole(getval(p)):
+    whole = _small_whole(getval(p)) if series[1] is None else None
+    if whole is not None:
         # a small integer power: repeated Cauchy products, exact also where x_0 = 0
         xf = _full(series[0], x, order)
         y = [1.0] + [0.0] * order
-        for _ in range(int(onp.asarray(getval(p)).item())):
+        for _ in range(whole):
             y = _mul_full(y, xf)
         return y[1:]
     if series[1] is None and onp.all(getval(x) != 0):
@@ -269,17 +271,24 @@ def _power(series, ans, x, p):
             y.append(0.0 if total is None else total / x)
         return y[1:]
     # a traced exponent (or x_0 = 0 with a real power): exp(p log x)
+    if holds_mp(ans) and not holds_mp(x):  # a float base, an mpmath exponent: log x unrounded
+        x = x * exact_constant(1.0, lambda m: m.mpf(1), ans)
     logs = _log_full(_full(series[0], x, order), ew.log(x), order)
     pf = _full(series[1], p, order)
     return _exp_full(_mul_full(logs, pf), ans, order)[1:]
 
 
-def _small_whole(p) -> bool:
-    """A constant scalar power 0, 1, ..., 16 (an int, or a float with no fraction)."""
-    if onp.ndim(p) != 0 or onp.iscomplexobj(p):
-        return False
+def _small_whole(p) -> int | None:
+    """A constant scalar power 0, 1, ..., 16 (an int, or a float or mpf with no
+    fraction) as an int, else None."""
+    if type(p) is MP:   # an mpmath number: compared exactly, never rounded
+        v = p.v
+        ok = hasattr(v, "_mpf_") and v == int(v) and 0 <= v <= 16
+        return int(v) if ok else None
+    if onp.ndim(p) != 0 or onp.iscomplexobj(p) or getattr(p, "dtype", None) == object:
+        return None
     v = float(p)
-    return v.is_integer() and 0 <= v <= 16
+    return int(v) if v.is_integer() and 0 <= v <= 16 else None
 
 
 # ------------------------------------------------------------------ exponentials and logs
@@ -317,16 +326,18 @@ def _log1p(series, ans, x):
     return _divide_integrate(xf, [1.0 + x] + xf[1:], ans, order)[1:]
 
 
-for _prim, _scale in ((ew.log2, 1 / math.log(2)), (ew.log10, 1 / math.log(10))):
-    def _scaled_log(series, ans, x, _s=_scale):
-        return [c * _s for c in _log(series, ew.log(x), x)]
+for _prim, _base in ((ew.log2, 2), (ew.log10, 10)):
+    def _scaled_log(series, ans, x, _b=_base):
+        s = exact_constant(1 / math.log(_b), lambda m: 1 / m.log(_b), x)  # mpmath: unrounded
+        return [c * s for c in _log(series, ew.log(x), x)]
     def_taylor(_prim, _scaled_log)
 
 
 @def_taylor(ew.exp2)
 def _exp2(series, ans, x):
     order = _order(series)  # y' = ln 2 y x'
-    xf = [c * math.log(2) for c in _full(series[0], x, order)]
+    ln2 = exact_constant(math.log(2), lambda m: m.log(2), x)
+    xf = [c * ln2 for c in _full(series[0], x, order)]
     return _exp_full(xf, ans, order)[1:]
 
 
