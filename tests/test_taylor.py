@@ -238,6 +238,68 @@ def test_laplacian_composes_with_grad_and_vmap():
     assert onp.allclose(vmap(laplacian(f))(X), [laplacian(f)(r) for r in X])
 
 
+# the input's directions are the identity, kept symbolic: a matmul with the input gets
+# its Jacobian (W^T, B, a) without a product by eye(n); every other use materialises it
+IDENTITY_CASES = {
+    "W_at_x": lambda x: np.sum(np.tanh(W1 @ x) ** 3),
+    "x_at_B": lambda x: np.sum(np.sin(x @ W1.T) * 2.0),
+    "a_at_x": lambda x: np.exp(onp.arange(1.0, 5.0) @ x / 4) * np.sum(x ** 3),
+    "x_at_b": lambda x: np.sin(x @ onp.arange(1.0, 5.0)) ** 2,
+    "twice": lambda x: np.sum(np.tanh(W1 @ x)) * np.sum(x ** 2) + np.sum(np.exp(W1 @ x)),
+    "float32_weights": lambda x: np.sum(np.tanh(W1.astype(onp.float32) @ x) ** 2),
+    "bilinear": lambda x: x @ (W1.T @ W1) @ x,  # (x @ B): shortcut; then both traced: none
+    "x_itself": lambda x: np.sum(x ** 2 * x[::-1]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(IDENTITY_CASES))
+def test_laplacian_through_matmuls_with_the_input(name, monkeypatch):
+    from dualgrad.interpreters import taylor as itaylor
+    from dualgrad.rules.linalg import matmul
+    f = IDENTITY_CASES[name]
+    x = onp.array([0.3, -0.7, 1.2, 0.5])
+    taken = []
+    rule = itaylor.IDENTITY_RULES[matmul]
+    monkeypatch.setitem(itaylor.IDENTITY_RULES, matmul,
+                        lambda *a: taken.append(rule(*a)) or taken[-1])
+    tol = 1e-5 if name == "float32_weights" else 1e-10
+    assert onp.isclose(laplacian(f)(x), onp.trace(hessian(f)(x)), rtol=tol, atol=1e-12)
+    shortcut = [t for t in taken if t is not NotImplemented]
+    assert bool(shortcut) == (name in {"W_at_x", "x_at_B", "a_at_x", "x_at_b", "twice", "bilinear"})
+
+
+def _collapsed_unary_prims():
+    from dualgrad.interpreters.taylor import COLLAPSED_UNARY
+    return sorted(COLLAPSED_UNARY, key=lambda p: p.name)
+
+
+@pytest.mark.parametrize("prim", _collapsed_unary_prims(), ids=lambda p: p.name)
+def test_collapsed_rules_of_unary_functions(prim):
+    """Each (f', f'') of the collapsed level's table: on the input itself (identity
+    directions), after a matmul, and composed, against trace(hessian); and the gradient
+    of the Laplacian (the rule's arithmetic is traced by an enclosing grad)."""
+    def f(x):
+        u = prim(x * 0.5 + 2.0)                   # x + 2 > 0 for log
+        v = prim(W1 @ x * 0.2 + 2.5)
+        return np.sum(u * u) + np.sum(prim(v * 0.1 + 1.0))
+    x = onp.array([0.3, -0.7, 1.2, 0.5])
+    assert onp.isclose(laplacian(f)(x), onp.trace(hessian(f)(x)), rtol=1e-10, atol=1e-12)
+    want = jacfwd(lambda x: np.trace(hessian(f)(x)))(x)
+    assert onp.allclose(grad(laplacian(f))(x), want, rtol=1e-8, atol=1e-12)
+
+
+def test_gradient_of_a_laplacian_with_respect_to_the_weights():
+    """The shortcut hands back W^T itself: a tracer of an enclosing grad over W."""
+    x = onp.array([0.3, -0.7, 1.2, 0.5])
+
+    def lap_of(W):
+        return laplacian(lambda x: np.sum(np.tanh(W @ x) ** 3))(x)
+
+    def trace_of(W):
+        return np.trace(hessian(lambda x: np.sum(np.tanh(W @ x) ** 3))(x))
+    assert onp.allclose(grad(lap_of)(W1), grad(trace_of)(W1), rtol=1e-9)
+
+
 def test_laplacian_refuses_a_vector_output():
     with pytest.raises(TypeError, match="must return a scalar"):
         laplacian(np.sin)(onp.ones(3))

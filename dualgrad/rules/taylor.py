@@ -30,8 +30,8 @@ import math
 
 import numpy as onp
 
-from ..core import ALL, getval, peek
-from ..interpreters.taylor import _by_nested_forward, def_taylor
+from ..core import ALL, getval, peek, shape_of
+from ..interpreters.taylor import COLLAPSED_UNARY, IDENTITY_RULES, _by_nested_forward, def_taylor
 from . import complex as cx, decompositions as dec, elementwise as ew, elementwise_more as em
 from . import fft, linalg as la, reductions as red, shape as shp
 from ..core.mp import MP
@@ -158,6 +158,36 @@ def _bilinear(prim):
 
 for _p in (ew.multiply, la.matmul, la.tensordot):
     def_taylor(_p, _bilinear(_p))
+
+
+def _matmul_of_identity(argnum, vals, kwargs, eye):
+    """matmul with a vector ``x`` whose directions are e_1..e_n (the Laplacian's input):
+    ``A @ e_i`` is column i of A, ``e_i @ B`` row i of B, so the n directions' images
+    stacked are A^T and B, with no product by the identity."""
+    a, b = vals
+    const = vals[1 - argnum]
+    if kwargs or eye.shape != shape_of(vals[argnum]) or len(eye.shape) != 1 or \
+            onp.result_type(peek(const)) != eye.dtype or len(shape_of(const)) > 2:
+        return NotImplemented
+    if argnum == 1 and len(shape_of(a)) == 2:    # A (m, n) @ x (n,): the rows of A^T
+        return shp.transpose(a, (1, 0))
+    return const                                 # x @ B (n, m), a @ x, x @ b: B, a, b
+
+
+IDENTITY_RULES[la.matmul] = _matmul_of_identity
+
+# (f', f'') of unary elementwise functions, for the collapsed (Laplacian) level; written
+# with dualgrad's primitives, from the answer where that is cheaper
+COLLAPSED_UNARY.update({
+    ew.tanh: lambda x, y: (lambda d: (d, -2.0 * y * d))(1.0 - y * y),
+    ew.sin: lambda x, y: (ew.cos(x), -y),
+    ew.cos: lambda x, y: (-ew.sin(x), -y),
+    ew.exp: lambda x, y: (y, y),
+    ew.sinh: lambda x, y: (ew.cosh(x), y),
+    ew.cosh: lambda x, y: (ew.sinh(x), y),
+    ew.log: lambda x, y: (lambda r: (r, -r * r))(1.0 / x),
+    ew.square: lambda x, y: (2.0 * x, 2.0),
+})
 
 
 @def_taylor(la.einsum_prim)
