@@ -363,3 +363,18 @@ def test_mpc_refusals_are_clear():
     # the principal complex power of an mpc base works
     z = mpmath.mpc(-2, 0)
     _close_c(holomorphic_grad(lambda z: z ** 0.5)(z), mpf("0.5") * z ** mpf("-0.5"))
+
+
+def test_jet_and_hessian_of_mpc():
+    z = mpmath.mpc(*Z0)
+    y0, ys = jet(np.exp, (z,), ([mpmath.mpc(1, 1), mpmath.mpc(0)],))   # x(t) = z + (1+i) t
+    _close_c(y0, mpmath.exp(z))
+    _close_c(ys[0], (1 + 1j) * mpmath.exp(z))
+    _close_c(ys[1], (1 + 1j) ** 2 * mpmath.exp(z))
+    Z = onp.array([z, 2 * z], dtype=object)
+    H = hessian(lambda z: np.real(np.sum(z ** 3)))(Z)   # the complex layout, as for complex128
+    H64 = hessian(lambda z: np.real(np.sum(z ** 3)))(Z.astype(complex))
+    for i in range(2):
+        for j in range(2):
+            _close_c(H[i, j], 6 * Z[i] if i == j else mpmath.mpc(0))
+            assert abs(complex(H[i, j]) - H64[i, j]) < 1e-12
