@@ -57,8 +57,8 @@ def check_grads(fun: Callable, argnum: int | Sequence[int] | None = None,
     ``dps`` digits (``x`` and ``v`` convert to mpmath exactly), instead of a float64
     difference. The reference is then exact to float64 rounding, and the default
     tolerances tighten from ``rtol=1e-5, atol=1e-6`` to ``rtol=1e-10, atol=1e-13``.
-    ``fun`` must compute on mpmath numbers: real values, built from functions that
-    have an mpmath path (``python -m dualgrad coverage`` lists them).
+    ``fun`` must compute on mpmath numbers (mpf, and mpc for complex values), built
+    from functions that have an mpmath path (``python -m dualgrad coverage`` lists them).
 
     Parameters
     ----------
@@ -92,8 +92,8 @@ def check_grads(fun: Callable, argnum: int | Sequence[int] | None = None,
     AssertionError
         From ``check``, naming the mode, the order and the two values compared.
     ValueError
-        If ``modes`` holds something other than "fwd" and "rev", ``reference`` is
-        unknown, or (from ``check``) the mpmath reference meets a complex value.
+        If ``modes`` holds something other than "fwd" and "rev", or ``reference`` is
+        unknown.
     TypeError
         From ``check`` with ``reference="mpmath"``, if ``fun`` cannot compute on
         mpmath numbers (it names the function without an mpmath path).
@@ -173,27 +173,29 @@ def _numerical_jvp(f, x, v, tol):
 
 
 def _mpmath_jvp(f, x, v, dps: int):
-    """``d/dt f(x + t v)`` at ``t = 0`` by ``mpmath.diff``, with ``f`` evaluated on
-    mpmath numbers at ``dps`` digits, rounded to float64 in the shape of ``f(x)``."""
+    """``d/dt f(x + t v)`` at ``t = 0`` (real ``t``) by ``mpmath.diff``, with ``f``
+    evaluated on mpmath numbers (mpf, or mpc for complex values) at ``dps`` digits,
+    rounded to float64 (complex128) in the shape of ``f(x)``."""
     import mpmath  # deferred: only this reference mode needs it
     from .core.mp import MP
-    from .core.trees import tree_flatten
+    from .core.trees import tree_flatten, tree_unflatten
+    from .core.spaces import tree_map
     from .transforms.transform import _mp_errors
+
+    def number(e):   # a float64 or complex128 converts exactly
+        return mpmath.mpc(complex(e)) if isinstance(e, (complex, onp.complexfloating)) \
+            else mpmath.mpf(float(e))
 
     def to_mp(a):
         a = _plain(a)
-        if onp.iscomplexobj(a):
-            raise ValueError("check_grads(reference='mpmath') checks real functions; this "
-                             "value is complex. Use the default reference='differences'.")
         if onp.ndim(a) == 0:
-            return MP(mpmath.mpf(float(a)))
+            return MP(number(onp.asarray(a).item()))
         out = onp.empty(onp.shape(a), object)
-        for i, e in enumerate(onp.asarray(a, dtype=float).flat):
-            out.flat[i] = MP(mpmath.mpf(e))   # a float64 converts exactly
+        for i, e in enumerate(onp.asarray(a).flat):
+            out.flat[i] = MP(number(e))
         return out
 
-    from .core.spaces import tree_map
-    ys = vspace(f(x))
+    y_leaves, y_tree = tree_flatten(_plain(f(x)))
     with mpmath.workdps(dps), _mp_errors("check_grads(reference='mpmath')"):
         xm, vm = tree_map(to_mp, x), tree_map(to_mp, v)
         seen: dict = {}
@@ -203,20 +205,22 @@ def _mpmath_jvp(f, x, v, dps: int):
             if key not in seen:
                 tm = MP(t)
                 y = _traced_value(f, tree_map(lambda a, b: a + tm * b, xm, vm), vm)
-                flat = []
-                for leaf in tree_flatten(y)[0]:
-                    for e in onp.ravel(onp.asarray(leaf, dtype=object)):
-                        e = e.v if type(e) is MP else e
-                        if isinstance(e, (complex, onp.complexfloating)) or hasattr(e, "_mpc_"):
-                            raise ValueError("check_grads(reference='mpmath') checks real "
-                                             "functions; this one returns complex values.")
-                        flat.append(mpmath.mpf(e))
-                seen[key] = flat
+                seen[key] = [e.v if type(e) is MP else number(e)
+                             for leaf in tree_flatten(y)[0]
+                             for e in onp.ravel(onp.asarray(leaf, dtype=object))]
             return seen[key]
 
         n = len(values(mpmath.mpf(0)))
         d = [mpmath.diff(lambda t, k=k: values(t)[k], 0) for k in range(n)]
-    return ys.unflatten(onp.array([float(e) for e in d]))
+    out, k = [], 0
+    for leaf in y_leaves:
+        cplx = onp.iscomplexobj(leaf)
+        m = int(onp.size(leaf))
+        part = [complex(e) if cplx else float(mpmath.re(e)) for e in d[k:k + m]]
+        k += m
+        arr = onp.array(part, dtype=complex if cplx else float).reshape(onp.shape(leaf))
+        out.append(arr if isinstance(leaf, onp.ndarray) else arr[()])
+    return tree_unflatten(y_tree, out)
 
 
 def _traced_value(f, x, v):
