@@ -1,7 +1,9 @@
 """linearize and linear_transpose (dualgrad.interpreters.linear, transforms/linearize.py).
 
 Checked: the recorded linear map equals ``jvp`` on whole programs; its transpose passes
-the adjoint identity ``<L v, w> = <v, L^T w>`` on every real linear primitive (the table
+the adjoint identity ``<L v, w> = <v, L^T w>`` on every linear primitive, real and complex
+(complex maps: the real part of the bilinear pairing, and the whole of it for C-linear
+maps, whose transpose is A^T as JAX's; the table
 of ``rules.taylor``'s linear primitives is walked, so a new one must be added here) and
 on bilinear primitives with one constant factor; ``linear_transpose(linearize(f, x)[1])``
 equals the tape's VJP; maps that are not linear are refused, naming the primitive.
@@ -48,14 +50,88 @@ def _record(f):
     return record_linear(f, [((6,), onp.dtype(float))])
 
 
-EXCLUDED = {  # linear primitives whose maps are complex: linear_transpose refuses those
-    "fft", "rfft", "irfft"}
+C = R.normal(size=(4, 6)) + 1j * R.normal(size=(4, 6))
+
+# functions of a (6,) complex vector (rfft: of a real one), each R-linear in it; the
+# C-linear ones (L(a v) = a L(v) for complex a) are marked True
+COMPLEX_MAPS = {
+    "scale_add": (lambda v: (2 - 1j) * v + 1j * v[::-1], True),
+    "matmul_dot": (lambda v: C @ v + np.dot(C, v) + (v @ M)[:4], True),
+    "einsum": (lambda v: np.einsum("ij,j->i", C, v), True),
+    "fft": (lambda v: np.fft.fft(v) + np.fft.ifft(v[::-1]) * 3j, True),
+    "conj": (lambda v: np.conj(v) * (1 + 2j), False),
+    "real_imag": (lambda v: np.real(v) * 1j + np.imag(v) * (2 - 1j), False),
+    "shapes": (lambda v: np.transpose(np.reshape(v, (2, 3))) * 1j, True),
+    "getitem_update": (lambda v: _update(v * 1j), True),
+    "where_sum": (lambda v: np.where(onp.arange(6) % 2 == 0, v, 0.0) + np.sum(v) * 1j, True),
+}
+REAL_TO_COMPLEX = {"rfft": lambda v: np.fft.rfft(v) * (1 - 1j), "times_i": lambda v: v * 1j}
+COMPLEX_TO_REAL = {"irfft": lambda v: np.fft.irfft(v[:4], n=6) * 2.0,
+                   "abs_free": lambda v: np.real(v * (1 + 1j)) + np.imag(v)}
 
 
-def test_every_real_linear_primitive_is_walked():
-    seen = {ln.prim.name for f in LINEAR_MAPS.values() for ln in _record(f).lines}
-    wanted = {p.name for p in taylor_rules._LINEAR} - EXCLUDED
+def test_every_linear_primitive_is_walked():
+    real_in = [*LINEAR_MAPS.values(), *REAL_TO_COMPLEX.values()]
+    complex_in = [*(f for f, _ in COMPLEX_MAPS.values()), *COMPLEX_TO_REAL.values()]
+    seen = {ln.prim.name for f in real_in for ln in _record(f).lines}
+    seen |= {ln.prim.name for f in complex_in
+             for ln in record_linear(f, [((6,), onp.dtype(complex))]).lines}
+    wanted = {p.name for p in taylor_rules._LINEAR}
     assert wanted <= seen, sorted(wanted - seen)
+
+
+def _cnormal(shape):
+    return R.normal(size=shape) + 1j * R.normal(size=shape)
+
+
+def _complex_cases():
+    for name, (f, c_linear) in COMPLEX_MAPS.items():
+        yield name, f, _cnormal(6), c_linear
+    for name, f in REAL_TO_COMPLEX.items():
+        yield name, f, R.normal(size=6), False
+    for name, f in COMPLEX_TO_REAL.items():
+        yield name, f, _cnormal(6), False
+
+
+@pytest.mark.parametrize("name, f, v, c_linear", list(_complex_cases()),
+                         ids=[c[0] for c in _complex_cases()])
+def test_adjoint_identity_of_complex_linear_maps(name, f, v, c_linear):
+    """The convention's transpose T (each line's VJP) satisfies Re sum(L(v) w) =
+    Re sum(v T(w)) for every R-linear map, and sum(L(v) w) = sum(v T(w)) (JAX's
+    unconjugated transpose, A^T for L v = A v) for a C-linear one; it is the VJP."""
+    Lv = f(v)
+    w = _cnormal(onp.shape(Lv)) if onp.iscomplexobj(Lv) else R.normal(size=onp.shape(Lv))
+    (Tw,) = linear_transpose(f, v)(w)
+    assert Tw.shape == v.shape and onp.iscomplexobj(Tw) == onp.iscomplexobj(v)
+    lhs, rhs = onp.sum(Lv * w), onp.sum(v * Tw)
+    assert onp.isclose(lhs.real, rhs.real, rtol=1e-12, atol=1e-12)
+    if c_linear:
+        assert onp.isclose(lhs, rhs, rtol=1e-12, atol=1e-12)
+        # and it is A^T: the complex Jacobian's plain transpose
+        A_ = jacobian(f)(v).reshape(-1, 6)
+        assert onp.allclose(Tw, A_.T @ w.ravel(), rtol=1e-10)
+    (ct_tape,) = vjp(f, v)[1](w)
+    assert onp.allclose(Tw, ct_tape, rtol=1e-12, atol=1e-14)
+
+
+def test_transpose_of_a_complex_linearization_is_the_tapes_vjp():
+    f = lambda z: np.tanh(C @ np.exp(z * 1j) + np.conj(z[:4])) * np.abs(z[:4])  # noqa: E731
+    z = _cnormal(6)
+    y, f_jvp = linearize(f, z)
+    v = _cnormal(6)
+    assert onp.allclose(f_jvp(v), jvp(f, (z,), (v,))[1], rtol=1e-12)
+    w = _cnormal(4)
+    (ct,) = linear_transpose(f_jvp, z)(w)
+    assert onp.allclose(ct, vjp(f, z)[1](w)[0], rtol=1e-12)
+
+
+def test_complex_transpose_follows_jaxs_examples():
+    # jax.linear_transpose(lambda x: 1j * x, 1.0 + 0j)(1.0 + 0j) == (1j,)
+    (t,) = linear_transpose(lambda x: 1j * x, 1.0 + 0j)(1.0 + 0j)
+    assert t == 1j
+    # a real input keeps the real part: Re(1j * w) = 0
+    (t,) = linear_transpose(lambda x: 1j * x, onp.ones(2))(onp.ones(2) + 0j)
+    assert onp.array_equal(t, onp.zeros(2)) and t.dtype == float
 
 
 @pytest.mark.parametrize("name", sorted(LINEAR_MAPS))
@@ -116,8 +192,6 @@ def test_nonlinear_and_affine_maps_are_refused():
         linear_transpose(lambda v: np.sin(v), onp.ones(3))
     with pytest.raises(NotLinearError, match="affine"):
         linear_transpose(lambda v: onp.ones(3), onp.ones(3))
-    with pytest.raises(TypeError, match="complex"):
-        linear_transpose(lambda v: v * 1j, onp.ones(3, complex))
 
 
 def test_a_map_not_depending_on_its_input_is_zero():

@@ -15,7 +15,8 @@ import dualgrad
 import dualgrad.core.mp
 import dualgrad.numpy as np
 import dualgrad.scipy.special as sps
-from dualgrad import deriv, derivatives, grad, hessian, jacfwd, jacobian, jacrev, jet, taylor
+from dualgrad import (deriv, derivatives, grad, hessian, holomorphic_grad, jacfwd, jacobian,
+                      jacrev, jet, taylor)
 
 DPS = 50
 TOL = mpmath.mpf(10) ** -45
@@ -215,6 +216,16 @@ def test_taylor_mode_on_mpmath_numbers():
     _close(ys[1], mpmath.exp(x))
 
 
+@pytest.mark.parametrize("name", sorted(REFERENCES))
+def test_taylor_mode_to_order_4_at_50_digits(name):
+    """Every rule's Taylor coefficients at mpf (no rule may round a constant, such as
+    exp2's ln 2, to float64)."""
+    f, mf, x0 = REFERENCES[name]
+    x = mpf(x0)
+    for k, got in enumerate(derivatives(f, order=4)(x)):
+        _close(got, mpmath.diff(mf, x, k))
+
+
 def test_nothing_rounds_silently():
     with pytest.raises(TypeError, match="would drop its derivative"):
         grad(lambda x: np.sin(float(x)))(mpf("0.3"))
@@ -224,8 +235,8 @@ def test_nothing_rounds_silently():
         grad(lambda x: np.logaddexp(x, 1.0))(mpf("0.3"))
     with pytest.raises(TypeError, match="sinc has no mpmath path"):
         grad(np.sinc)(mpf("0.3"))
-    with pytest.raises(TypeError, match="mpc is not supported"):
-        grad(np.sin)(mpmath.mpc(1, 2))
+    with pytest.raises(TypeError, match="needs a real scalar output"):
+        grad(np.sin)(mpmath.mpc(1, 2))     # a complex output: holomorphic_grad, or real(f)
     with pytest.raises(TypeError, match="mpmath numbers only"):
         grad(lambda x: np.sum(x))(onp.array([mpf(1), 2.0], dtype=object))
 
@@ -235,3 +246,135 @@ def test_results_follow_the_working_precision():
         got = grad(np.exp)(mpf(1))
         assert abs(got - mpmath.e) < mpmath.mpf(10) ** -78
     assert dualgrad.grad(np.sin)(0.3) == pytest.approx(onp.cos(0.3))  # floats unchanged
+
+
+# ------------------------------------------------------------ complex numbers (mpc)
+# name -> (dualgrad function, mpmath function): holomorphic near z0
+HOLOMORPHIC = {
+    "sin": (np.sin, mpmath.sin), "cos": (np.cos, mpmath.cos), "tan": (np.tan, mpmath.tan),
+    "exp": (np.exp, mpmath.exp), "log": (np.log, mpmath.log), "sqrt": (np.sqrt, mpmath.sqrt),
+    "tanh": (np.tanh, mpmath.tanh), "arcsin": (np.arcsin, mpmath.asin),
+    "arctanh": (np.arctanh, mpmath.atanh), "log1p": (np.log1p, mpmath.log1p),
+    "expm1": (np.expm1, mpmath.expm1), "log10": (np.log10, mpmath.log10),
+    "exp2": (np.exp2, lambda z: 2 ** z), "reciprocal": (np.reciprocal, lambda z: 1 / z),
+    "power": (lambda z: z ** 2.5, lambda z: z ** mpf("2.5")),
+    "rational": (lambda z: z ** 3 / (1 + z), lambda z: z ** 3 / (1 + z)),
+    "chain": (lambda z: np.exp(np.sin(z) * z) / (2 - np.tanh(z)),
+              lambda z: mpmath.exp(mpmath.sin(z) * z) / (2 - mpmath.tanh(z))),
+    "erf": (sps.erf, mpmath.erf), "gamma": (sps.gamma, mpmath.gamma),
+    "digamma": (sps.digamma, mpmath.digamma), "j0": (sps.j0, lambda z: mpmath.besselj(0, z)),
+    "expit": (sps.expit, lambda z: 1 / (1 + mpmath.exp(-z))),
+}
+Z0 = ("0.3", "0.7")
+
+
+def _close_c(got, want):
+    assert isinstance(got, mpmath.mpc), type(got)
+    assert abs(got - want) <= TOL * max(1, abs(want)), (got, want)
+
+
+@pytest.mark.parametrize("name", sorted(HOLOMORPHIC))
+def test_complex_derivative_of_holomorphic_functions_to_50_digits(name):
+    f, mf = HOLOMORPHIC[name]
+    z = mpmath.mpc(*Z0)
+    want = mpmath.diff(mf, z)                     # f'(z) (mpmath differences along real h)
+    _close_c(holomorphic_grad(f)(z), want)        # reverse mode
+    _close_c(grad(f, holomorphic=True)(z), want)
+    _close_c(deriv(f)(z), want)                   # forward mode
+    _close_c(holomorphic_grad(holomorphic_grad(f))(z), mpmath.diff(mf, z, 2))
+    ds = derivatives(f, order=3)(z)               # Taylor mode
+    for k in range(4):
+        _close_c(ds[k], mpmath.diff(mf, z, k))
+
+
+def test_complex_jacobian_of_a_holomorphic_map_in_both_modes():
+    Z = onp.array([mpmath.mpc("0.3", "0.7"), mpmath.mpc("-0.2", "0.1")], dtype=object)
+    F = lambda z: np.sin(z) * z[::-1]  # noqa: E731
+    # dF_i/dz_j: sin(z_i) z_{1-i} differentiated in z_j
+    mf = [lambda a, b: mpmath.sin(a) * b, lambda a, b: mpmath.sin(b) * a]
+    for J in (jacobian(F)(Z), jacfwd(F)(Z), jacrev(F)(Z), jacobian(F, holomorphic=True)(Z)):
+        assert J.shape == (2, 2)
+        for i in range(2):
+            for j in range(2):
+                want = mpmath.diff(lambda t: mf[i](*(Z[k] + (t if k == j else 0)
+                                                     for k in range(2))), 0)
+                _close_c(J[i, j], want)
+
+
+def _convention(u, z):
+    """du/dx - i du/dy of u(x, y) = u(x + iy), by mpmath.diff in two real variables."""
+    ux = mpmath.diff(lambda x, y: u(mpmath.mpc(x, y)), (z.real, z.imag), (1, 0))
+    uy = mpmath.diff(lambda x, y: u(mpmath.mpc(x, y)), (z.real, z.imag), (0, 1))
+    return mpmath.mpc(ux, -uy)
+
+
+# non-holomorphic real functions of z: the convention's gradient du/dx - i du/dy
+REAL_OF_COMPLEX = {
+    "abs2": (lambda z: np.abs(z) ** 2, lambda z: abs(z) ** 2),
+    "real": (lambda z: np.real(z * z), lambda z: (z * z).real),
+    "imag": (lambda z: np.imag(np.exp(z)), lambda z: mpmath.exp(z).imag),
+    "conj": (lambda z: np.real(np.conj(z) * np.sin(z)),
+             lambda z: (mpmath.conj(z) * mpmath.sin(z)).real),
+    "angle": (lambda z: np.angle(z), lambda z: mpmath.arg(z)),
+    "angle_deg": (lambda z: np.angle(z, deg=True), lambda z: mpmath.arg(z) * 180 / mpmath.pi),
+    "sign": (lambda z: np.real(np.sign(z)), lambda z: (z / abs(z)).real),
+    "abs_of_holo": (lambda z: np.abs(np.sin(z) + z ** 2), lambda z: abs(mpmath.sin(z) + z ** 2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_OF_COMPLEX))
+def test_gradients_of_real_functions_of_mpc_follow_the_convention(name):
+    f, mf = REAL_OF_COMPLEX[name]
+    z = mpmath.mpc(*Z0)
+    want = _convention(mf, z)
+    _close_c(grad(f)(z), want)
+    _close_c(jacfwd(f)(z), want)                  # forward mode: the same layout
+
+
+def test_real_layout_jacobian_and_hessian_of_mpc():
+    z = mpmath.mpc(*Z0)
+    f = lambda z: z * np.conj(z) + np.sin(z)  # noqa: E731  (not holomorphic)
+    J = jacobian(f, complex_layout="real")(z)     # [[du/dx, du/dy], [dv/dx, dv/dy]]
+    for r, part in enumerate(("real", "imag")):
+        g = lambda x, y: getattr(mpmath.mpc(x, y) * mpmath.conj(mpmath.mpc(x, y))  # noqa: E731
+                                 + mpmath.sin(mpmath.mpc(x, y)), part)
+        for c, order in enumerate(((1, 0), (0, 1))):
+            _close(J[r, c], mpmath.diff(g, (z.real, z.imag), order))
+    u = lambda z: np.real(z ** 3) + np.abs(z) ** 2  # noqa: E731
+    H = hessian(u, complex_layout="real")(z)
+    mu = lambda x, y: (mpmath.mpc(x, y) ** 3).real + x * x + y * y  # noqa: E731
+    for r, c, order in [(0, 0, (2, 0)), (0, 1, (1, 1)), (1, 1, (0, 2))]:
+        _close(H[r, c], mpmath.diff(mu, (z.real, z.imag), order))
+
+
+def test_a_real_input_through_complex_values_keeps_a_real_gradient():
+    x = mpf("0.4")
+    g = grad(lambda x: np.real(np.exp(1j * x)) * x)(x)   # d/dx x cos x
+    _close(g, mpmath.cos(x) - x * mpmath.sin(x))
+
+
+def test_mpc_refusals_are_clear():
+    with pytest.raises(TypeError, match="requires complex inputs, but got real mpmath"):
+        grad(np.sin, holomorphic=True)(mpf("0.3"))
+    with pytest.raises(TypeError, match="gammaln is log"):
+        grad(sps.gammaln)(mpmath.mpc(*Z0))      # real-valued of a real x, as in scipy
+    with pytest.raises(ValueError, match="make the base complex"):
+        grad(lambda x: x ** 0.5)(mpf("-2"))
+    # the principal complex power of an mpc base works
+    z = mpmath.mpc(-2, 0)
+    _close_c(holomorphic_grad(lambda z: z ** 0.5)(z), mpf("0.5") * z ** mpf("-0.5"))
+
+
+def test_jet_and_hessian_of_mpc():
+    z = mpmath.mpc(*Z0)
+    y0, ys = jet(np.exp, (z,), ([mpmath.mpc(1, 1), mpmath.mpc(0)],))   # x(t) = z + (1+i) t
+    _close_c(y0, mpmath.exp(z))
+    _close_c(ys[0], (1 + 1j) * mpmath.exp(z))
+    _close_c(ys[1], (1 + 1j) ** 2 * mpmath.exp(z))
+    Z = onp.array([z, 2 * z], dtype=object)
+    H = hessian(lambda z: np.real(np.sum(z ** 3)))(Z)   # the complex layout, as for complex128
+    H64 = hessian(lambda z: np.real(np.sum(z ** 3)))(Z.astype(complex))
+    for i in range(2):
+        for j in range(2):
+            _close_c(H[i, j], 6 * Z[i] if i == j else mpmath.mpc(0))
+            assert abs(complex(H[i, j]) - H64[i, j]) < 1e-12

@@ -23,7 +23,8 @@ def test_the_notebooks_are_all_there():
     assert names == ["01_basics", "02_gradient_descent", "03_neural_network",
                      "04_forward_vs_reverse", "05_jacobians_of_vector_fields",
                      "06_complex_losses", "07_extending", "08_sparse_jacobians",
-                     "09_big_arrays_with_dask", "10_taylor_mode", "11_transposed_forward_mode"]
+                     "09_big_arrays_with_dask", "10_taylor_mode", "11_transposed_forward_mode",
+                     "12_how_exact_is_a_derivative"]
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])

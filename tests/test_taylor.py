@@ -238,6 +238,140 @@ def test_laplacian_composes_with_grad_and_vmap():
     assert onp.allclose(vmap(laplacian(f))(X), [laplacian(f)(r) for r in X])
 
 
+# the input's directions are the identity, kept symbolic: a matmul with the input gets
+# its Jacobian (W^T, B, a) without a product by eye(n); every other use materialises it
+IDENTITY_CASES = {
+    "W_at_x": lambda x: np.sum(np.tanh(W1 @ x) ** 3),
+    "x_at_B": lambda x: np.sum(np.sin(x @ W1.T) * 2.0),
+    "a_at_x": lambda x: np.exp(onp.arange(1.0, 5.0) @ x / 4) * np.sum(x ** 3),
+    "x_at_b": lambda x: np.sin(x @ onp.arange(1.0, 5.0)) ** 2,
+    "twice": lambda x: np.sum(np.tanh(W1 @ x)) * np.sum(x ** 2) + np.sum(np.exp(W1 @ x)),
+    "float32_weights": lambda x: np.sum(np.tanh(W1.astype(onp.float32) @ x) ** 2),
+    "bilinear": lambda x: x @ (W1.T @ W1) @ x,  # (x @ B): shortcut; then both traced: none
+    "x_itself": lambda x: np.sum(x ** 2 * x[::-1]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(IDENTITY_CASES))
+def test_laplacian_through_matmuls_with_the_input(name, monkeypatch):
+    from dualgrad.interpreters import taylor as itaylor
+    from dualgrad.rules.linalg import matmul
+    f = IDENTITY_CASES[name]
+    x = onp.array([0.3, -0.7, 1.2, 0.5])
+    taken = []
+    rule = itaylor.IDENTITY_RULES[matmul]
+    monkeypatch.setitem(itaylor.IDENTITY_RULES, matmul,
+                        lambda *a: taken.append(rule(*a)) or taken[-1])
+    tol = 1e-5 if name == "float32_weights" else 1e-10
+    assert onp.isclose(laplacian(f)(x), onp.trace(hessian(f)(x)), rtol=tol, atol=1e-12)
+    shortcut = [t for t in taken if t is not NotImplemented]
+    assert bool(shortcut) == (name in {"W_at_x", "x_at_B", "a_at_x", "x_at_b", "twice", "bilinear"})
+
+
+def _collapsed_unary_prims():
+    from dualgrad.interpreters.taylor import COLLAPSED_UNARY
+    return sorted(COLLAPSED_UNARY, key=lambda p: p.name)
+
+
+@pytest.mark.parametrize("prim", _collapsed_unary_prims(), ids=lambda p: p.name)
+def test_collapsed_rules_of_unary_functions(prim):
+    """Each (f', f'') of the collapsed level's table: on the input itself (identity
+    directions), after a matmul, and composed, against trace(hessian); and the gradient
+    of the Laplacian (the rule's arithmetic is traced by an enclosing grad)."""
+    def f(x):
+        u = prim(x * 0.5 + 2.0)                   # x + 2 > 0 for log
+        v = prim(W1 @ x * 0.2 + 2.5)
+        return np.sum(u * u) + np.sum(prim(v * 0.1 + 1.0))
+    x = onp.array([0.3, -0.7, 1.2, 0.5])
+    assert onp.isclose(laplacian(f)(x), onp.trace(hessian(f)(x)), rtol=1e-10, atol=1e-12)
+    want = jacfwd(lambda x: np.trace(hessian(f)(x)))(x)
+    assert onp.allclose(grad(laplacian(f))(x), want, rtol=1e-8, atol=1e-12)
+
+
+def test_gradient_of_a_laplacian_with_respect_to_the_weights():
+    """The shortcut hands back W^T itself: a tracer of an enclosing grad over W."""
+    x = onp.array([0.3, -0.7, 1.2, 0.5])
+
+    def lap_of(W):
+        return laplacian(lambda x: np.sum(np.tanh(W @ x) ** 3))(x)
+
+    def trace_of(W):
+        return np.trace(hessian(lambda x: np.sum(np.tanh(W @ x) ** 3))(x))
+    assert onp.allclose(grad(lap_of)(W1), grad(trace_of)(W1), rtol=1e-9)
+
+
 def test_laplacian_refuses_a_vector_output():
     with pytest.raises(TypeError, match="must return a scalar"):
         laplacian(np.sin)(onp.ones(3))
+
+
+# ------------------------------------------------ writes into arrays (pending arrays)
+def _written(x):
+    """Builds its result by writing into arrays made with dualgrad.numpy, through a
+    row view and a transposed view."""
+    y = np.zeros((2, 2))
+    r = y[0]
+    r[1] = np.exp(x)
+    y[1, 0] = np.sin(x) * x
+    y.T[1, 1] += x ** 3
+    return np.sum(y * y)
+
+
+def _written_ref(x):
+    return mpmath.exp(x) ** 2 + (mpmath.sin(x) * x) ** 2 + (x ** 3) ** 2
+
+
+def test_taylor_mode_through_writes_into_arrays():
+    x = 0.4
+    with mpmath.workdps(40):
+        want = [float(mpmath.diff(_written_ref, mpmath.mpf(x), k)) for k in range(6)]
+    onp.testing.assert_allclose(derivatives(_written, order=5)(x), want, rtol=1e-12)
+    cs = taylor(_written, x, 1.0, order=5)
+    onp.testing.assert_allclose(cs, [w / math.factorial(k) for k, w in enumerate(want)],
+                                rtol=1e-12)
+    y0, ys = jet(_written, (x,), ([1.0, 0.0, 0.0],))
+    onp.testing.assert_allclose([y0, *ys], want[:4], rtol=1e-12)
+    # many points at once: vmap over Taylor mode over the writes
+    xs = onp.array([0.1, 0.4])
+    onp.testing.assert_allclose(vmap(derivatives(_written, order=2))(xs),
+                                [derivatives(_written, order=2)(v) for v in xs], rtol=1e-14)
+
+
+def test_laplacian_through_writes_into_arrays():
+    def f(x):
+        y = np.zeros_like(x)
+        for i in range(x.shape[0]):
+            y[i] = np.sin(x[i]) * x[i - 1]
+        return np.sum(y ** 2)
+    x = onp.array([0.3, 0.7, -0.2])
+    onp.testing.assert_allclose(laplacian(f)(x), onp.trace(hessian(f)(x)), rtol=1e-12)
+
+
+def test_writing_an_enclosing_transforms_value_into_a_taylor_array():
+    """y made inside Taylor mode, given grad's value a: a is a constant to Taylor mode
+    (lifted with zero coefficients), and grad still sees it."""
+    def coeff3(a):
+        def g(x):
+            y = np.zeros(2)
+            y[0] = a
+            y[1] = np.sin(x) * a
+            return np.sum(y ** 3)
+        return derivatives(g, order=3)(0.5)[3]
+    # g = a^3 + a^3 sin(x)^3: d^3/dx^3 sin^3 = 21 sin^2 cos... exactly, via mpmath
+    with mpmath.workdps(30):
+        d3 = mpmath.diff(lambda x: mpmath.sin(x) ** 3, mpmath.mpf(0.5), 3)
+    a = 0.7
+    assert coeff3(a) == pytest.approx(float(a ** 3 * d3), rel=1e-12)
+    assert grad(coeff3)(a) == pytest.approx(float(3 * a ** 2 * d3), rel=1e-12)
+
+
+def test_writing_a_taylor_value_into_an_enclosing_transforms_array_is_refused():
+    def outer(a):
+        y = np.zeros(2)
+
+        def inner(x):
+            y[0] = np.sin(x)
+            return np.sum(y)
+        return derivatives(inner, order=2)(a)[2]
+    with pytest.raises(TypeError, match="inside the one this array was made in"):
+        grad(outer)(0.3)

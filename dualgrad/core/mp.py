@@ -11,16 +11,24 @@ and the transforms hand back ``mpf`` (or object arrays of ``mpf``).
 
 Nothing rounds silently: ``float(MP)`` raises, and a primitive without an
 mpmath path raises naming the method NumPy looked for (``no callable fft
-method``). Only real ``mpf`` is supported; ``mpc`` is refused with a message
-(dualgrad's complex conventions key on NumPy's complex dtypes, which an object
-array does not have).
+method``).
+
+Complex ``mpc`` numbers travel as MP too. An object array has no complex dtype
+for dualgrad's complex convention to key on, so the places that ask "is this
+complex?" ask :func:`mp_is_complex` for object values (``rules.complex``, the
+vector spaces, the transforms' output checks): an MP array is complex when it
+holds an ``mpc``. ``real``/``imag`` of one are computed entry by entry
+(:func:`mp_real`, :func:`mp_imag`: NumPy's ``.real`` of an object array is the
+array itself).
 """
 from __future__ import annotations
+
+import operator
 
 import numpy as onp
 
 __all__ = ["MP", "is_mp", "is_mp_value", "to_mp", "from_mp", "mp_zero_like", "mp_one_like",
-           "make_mp_vspace"]
+           "make_mp_vspace", "mp_is_complex", "mp_real", "mp_imag", "mp_angle", "mp_kind"]
 
 
 def _mpmath():
@@ -33,9 +41,43 @@ def _is_mpmath_number(v) -> bool:
         type(v).__module__.startswith("mpmath") and hasattr(v, "_mpc_")
 
 
+def _operand(o):
+    """The mpmath value of a number operand (a float or complex converts exactly), or
+    None for anything else."""
+    if type(o) is MP:
+        return o.v
+    if isinstance(o, onp.generic) and o.dtype.kind in "biufc":
+        o = o.item()
+    if isinstance(o, (bool, int, float)):
+        return _mpmath().mpf(o)
+    if isinstance(o, complex):
+        return _mpmath().mpc(o)
+    if _is_mpmath_number(o):
+        return o
+    return None
+
+
+def _binary(op):
+    def forward(self, o):
+        v = _operand(o)
+        return NotImplemented if v is None else _wrap(op(self.v, v))
+
+    def reflected(self, o):
+        v = _operand(o)
+        return NotImplemented if v is None else _wrap(op(v, self.v))
+    return forward, reflected
+
+
+def _compare(op):
+    def compare(self, o):
+        v = _operand(o)
+        return NotImplemented if v is None else op(self.v, v)
+    return compare
+
+
 class MP:
-    """An ``mpmath.mpf`` inside dualgrad: arithmetic and the ufunc-named methods
-    NumPy's object loops call, each computed by mpmath at ``mp.dps``."""
+    """An ``mpmath.mpf`` or ``mpc`` inside dualgrad: arithmetic and the ufunc-named
+    methods NumPy's object loops call, each computed by mpmath at ``mp.dps``."""
 
     __slots__ = ("v",)
     dtype = onp.dtype(object)   # what is_differentiable and the vector spaces read
@@ -60,36 +102,36 @@ class MP:
         return bool(self.v)
 
     # ----------------------------------------------------------- arithmetic
-    def __add__(self, o): return _wrap(self.v + _un(o))
-    def __radd__(self, o): return _wrap(_un(o) + self.v)
-    def __sub__(self, o): return _wrap(self.v - _un(o))
-    def __rsub__(self, o): return _wrap(_un(o) - self.v)
-    def __mul__(self, o): return _wrap(self.v * _un(o))
-    def __rmul__(self, o): return _wrap(_un(o) * self.v)
-    def __truediv__(self, o): return _wrap(self.v / _un(o))
-    def __rtruediv__(self, o): return _wrap(_un(o) / self.v)
-    def __pow__(self, o): return _wrap(_pow(self.v, _un(o)))
-    def __rpow__(self, o): return _wrap(_pow(_un(o), self.v))
+    # An operand that is not a number (a tracer, an array) gets NotImplemented, so that
+    # Python asks it (``Dual.__rmul__``): computing ``mpf * tracer`` here would hand the
+    # tracer raw mpf values, which it cannot differentiate (a silent zero derivative).
+    __add__, __radd__ = _binary(operator.add)
+    __sub__, __rsub__ = _binary(operator.sub)
+    __mul__, __rmul__ = _binary(operator.mul)
+    __truediv__, __rtruediv__ = _binary(operator.truediv)
+    __pow__, __rpow__ = _binary(lambda a, b: _pow(a, b))
     def __neg__(self): return MP(-self.v)
     def __pos__(self): return self
     def __abs__(self): return MP(abs(self.v))
-    def __lt__(self, o): return self.v < _un(o)
-    def __le__(self, o): return self.v <= _un(o)
-    def __gt__(self, o): return self.v > _un(o)
-    def __ge__(self, o): return self.v >= _un(o)
-    def __eq__(self, o): return self.v == _un(o)
-    def __ne__(self, o): return self.v != _un(o)
+    __lt__ = _compare(operator.lt)
+    __le__ = _compare(operator.le)
+    __gt__ = _compare(operator.gt)
+    __ge__ = _compare(operator.ge)
+    __eq__ = _compare(operator.eq)
+    __ne__ = _compare(operator.ne)
     def __hash__(self): return hash(self.v)
 
     # --------------------------------------- the methods NumPy's object loops call
-    def conjugate(self): return self
+    def conjugate(self):
+        return MP(self.v.conjugate()) if hasattr(self.v, "_mpc_") else self
 
 
 def _pow(a, b):
     mp = _mpmath()
-    if a < 0 and not mp.isint(b):
-        raise ValueError("dualgrad: a negative mpmath number to a non-integer power is "
-                         "complex; mpc is not supported.")
+    if hasattr(a, "_mpf_") and hasattr(b, "_mpf_") and a < 0 and not mp.isint(b):
+        raise ValueError("dualgrad: a negative real mpmath number to a non-integer power "
+                         "(NumPy gives nan for a real base); make the base complex "
+                         "(mpmath.mpc) for the principal complex power.")
     return a ** b
 
 
@@ -114,7 +156,14 @@ MP.exp2 = lambda self: MP(_mpmath().mpf(2) ** self.v)
 MP.log2 = lambda self: MP(_mpmath().log(self.v, 2))
 MP.square = lambda self: MP(self.v * self.v)
 MP.reciprocal = lambda self: MP(1 / self.v)
-MP.sign = lambda self: MP(_mpmath().sign(self.v))
+def _sign(self):
+    v = self.v
+    if hasattr(v, "_mpc_"):   # z / |z| (NumPy 2's complex sign), 0 at 0
+        return MP(v / abs(v) if v != 0 else _mpmath().mpc(0))
+    return MP(_mpmath().sign(v))
+
+
+MP.sign = _sign
 MP.arctan2 = lambda self, o: MP(_mpmath().atan2(self.v, _un(o)))
 MP.hypot = lambda self, o: MP(_mpmath().hypot(self.v, _un(o)))
 
@@ -125,25 +174,25 @@ def _un(o):
         return o.v
     if isinstance(o, onp.generic):
         o = o.item()
-    if isinstance(o, complex):
-        raise TypeError("dualgrad: complex values with mpmath numbers (mpc) are not "
-                        "supported.")
     if isinstance(o, (bool, int, float)):
         return _mpmath().mpf(o)
+    if isinstance(o, complex):
+        return _mpmath().mpc(o)   # exactly, as a float converts
     return o
 
 
 def _wrap(v):
-    return MP(v) if hasattr(v, "_mpf_") else v
+    return MP(v) if hasattr(v, "_mpf_") or hasattr(v, "_mpc_") else v
 
 
 # ----------------------------------------------------------------- the boundary
 def is_mp(v) -> bool:
-    """An MP, or an object ndarray of them."""
+    """An MP, or an object ndarray holding them (a rule's zeros, NumPy's ``zeros_like``
+    of an object array, may sit beside them as int 0)."""
     if type(v) is MP:
         return True
     return (isinstance(v, onp.ndarray) and v.dtype.kind == "O" and v.size > 0
-            and type(v.flat[0]) is MP)
+            and (type(v.flat[0]) is MP or any(type(e) is MP for e in v.flat)))
 
 
 def is_mp_value(v) -> bool:
@@ -154,10 +203,58 @@ def is_mp_value(v) -> bool:
             and _is_mpmath_number(v.flat[0]))
 
 
-def _check_real(v):
-    if hasattr(v, "_mpc_"):
-        raise TypeError("dualgrad differentiates real mpmath numbers (mpf); mpc is not "
-                        "supported: split it into real and imaginary mpf parts.")
+def mp_is_complex(v) -> bool:
+    """``v`` (an MP or an object array of them) holds an ``mpc``."""
+    if type(v) is MP:
+        return hasattr(v.v, "_mpc_")
+    if isinstance(v, onp.ndarray) and v.dtype.kind == "O":
+        return any(hasattr(e.v, "_mpc_") if type(e) is MP else isinstance(e, complex)
+                   for e in v.flat)   # (a Python complex beside MP values: a constant)
+    return False
+
+
+def mp_kind(v):
+    """NumPy's dtype kind for mpmath values: "c" (holds an mpc), "f" (mpf only), or
+    None for anything else (ask NumPy)."""
+    if not is_mp(v):
+        return None
+    return "c" if mp_is_complex(v) else "f"
+
+
+def _part(name):
+    def part(v):
+        def one(e):
+            e = e.v if type(e) is MP else _un(e)
+            return MP(getattr(e, name) if hasattr(e, "_mpc_") else
+                      (e if name == "real" else e * 0))
+        if type(v) is MP or not isinstance(v, onp.ndarray):
+            return one(v)
+        out = onp.empty(v.shape, object)
+        for i, e in enumerate(v.flat):
+            out.flat[i] = one(e)
+        return out
+    part.__name__ = f"mp_{name}"
+    part.__doc__ = f"The {name} part of each mpmath number in ``v``, as real MP values."
+    return part
+
+
+mp_real, mp_imag = _part("real"), _part("imag")
+
+
+def mp_angle(v, deg: bool = False):
+    """The argument of each mpmath number in ``v`` (0 or pi for a real one), in
+    radians or, with ``deg``, degrees."""
+    mp = _mpmath()
+
+    def one(e):
+        a = mp.arg(e.v if type(e) is MP else _un(e))
+        return MP(a * 180 / mp.pi if deg else a)
+    if not isinstance(v, onp.ndarray):
+        return one(v)
+    out = onp.empty(v.shape, object)
+    for i, e in enumerate(v.flat):
+        out.flat[i] = one(e)
+    return out
 
 
 def to_mp(tree):
@@ -167,7 +264,6 @@ def to_mp(tree):
 
 def _to_mp_leaf(v):
     if _is_mpmath_number(v):
-        _check_real(v)
         return MP(v)
     if isinstance(v, onp.ndarray) and v.dtype.kind == "O" and v.size and \
             _is_mpmath_number(v.flat[0]):
@@ -176,7 +272,6 @@ def _to_mp_leaf(v):
             if not _is_mpmath_number(e):
                 raise TypeError(f"an object array given to a transform must hold mpmath "
                                 f"numbers only; entry {i} is {type(e).__name__}.")
-            _check_real(e)
             out.flat[i] = MP(e)
         return out
     return v
@@ -194,7 +289,7 @@ def _from_mp_leaf(v):
         out = onp.empty(v.shape, object)
         for i, e in enumerate(v.flat):
             out.flat[i] = e.v if type(e) is MP else (_mpmath().mpf(e) if isinstance(
-                e, (int, float)) else e)
+                e, (int, float)) else _mpmath().mpc(e) if isinstance(e, complex) else e)
         return out if v.ndim else out[()]
     return v
 
@@ -232,31 +327,54 @@ def make_mp_vspace(base):
     """``MPVSpace`` as a subclass of ``spaces.VSpace`` (given by the caller: this module
     sits below spaces in the import order)."""
     class MPVSpace(base):
-        """Real mpmath numbers (an MP, or an object array of them) of one shape."""
+        """mpmath numbers (an MP, or an object array of them) of one shape. A complex
+        one (holding an mpc) is a real space of twice the size with the inner product
+        Re(sum(conj(a) b)), as NumPy's complex arrays are (``core.spaces``)."""
 
         def __init__(self, value):
             self.scalar = type(value) is MP
             self.shape = () if self.scalar else onp.shape(value)
             self.dtype = onp.dtype(object)
-            self.iscomplex = False
-            self.size = int(onp.prod(self.shape, dtype=int))
+            self.iscomplex = mp_is_complex(value)
+            n = int(onp.prod(self.shape, dtype=int))
+            self.size = 2 * n if self.iscomplex else n
+
+        def _fill(self, v):
+            e = MP(_mpmath().mpc(v) if self.iscomplex else _mpmath().mpf(v))
+            if self.scalar:
+                return e
+            out = onp.empty(self.shape, object)
+            out.fill(e)
+            return out
 
         def zeros(self):
-            return mp_zero_like(MP(0) if self.scalar else onp.empty(self.shape, object))
+            return self._fill(0)
 
         def ones(self):
-            return mp_one_like(MP(0) if self.scalar else onp.empty(self.shape, object))
+            return self._fill(1)
 
         def inner_prod(self, x, y):
+            if self.iscomplex:
+                return mp_real(onp.sum(onp.multiply(onp.conjugate(x), y)))
             return onp.sum(onp.multiply(x, y))
 
+        def _covector(self, x):
+            return onp.conjugate(x) if self.iscomplex else x
+
         def flatten(self, x):
-            return onp.ravel(onp.asarray(x, dtype=object))
+            x = onp.ravel(onp.asarray(x, dtype=object))
+            if self.iscomplex:
+                return onp.concatenate([mp_real(x), mp_imag(x)])
+            return x
 
         def unflatten(self, v):
+            v = [e if type(e) is MP else MP(_un(e)) for e in v]
+            if self.iscomplex:
+                n = len(v) // 2
+                v = [MP(_mpmath().mpc(a.v, b.v)) for a, b in zip(v[:n], v[n:])]
             out = onp.empty(len(v), object)
             for i, e in enumerate(v):
-                out[i] = e if type(e) is MP else MP(_un(e))
+                out[i] = e
             return out[0] if self.scalar else out.reshape(self.shape)
 
         def randn(self, rng=None):
@@ -264,11 +382,11 @@ def make_mp_vspace(base):
             return self.unflatten(list(rng.standard_normal(self.size)))
 
         def __eq__(self, other):
-            return isinstance(other, MPVSpace) and (self.shape, self.scalar) == (
-                other.shape, other.scalar)
+            return isinstance(other, MPVSpace) and (self.shape, self.scalar, self.iscomplex) == (
+                other.shape, other.scalar, other.iscomplex)
 
         __hash__ = None
 
         def __repr__(self):
-            return f"MPVSpace(shape={self.shape})"
+            return f"MPVSpace(shape={self.shape}{', complex' if self.iscomplex else ''})"
     return MPVSpace

@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as onp
 
 from .duck import is_duck_array
-from .mp import is_mp, make_mp_vspace
+from .mp import is_mp, make_mp_vspace, mp_is_complex
 from .tracer import Tracer, getval, peek
 from .trees import LEAF, TreeDef, is_container, tree_flatten, tree_map, tree_unflatten
 
@@ -98,7 +98,11 @@ def _add(x, y):
 
 
 def _conj_if_complex(x):
-    if not onp.iscomplexobj(peek(x)):
+    v = peek(x)
+    if getattr(v, "dtype", None) == object:  # mpmath numbers: complex when they hold an mpc
+        if not mp_is_complex(getval(x)):
+            return x
+    elif not onp.iscomplexobj(v):
         return x
     return x.conj() if isinstance(x, Tracer) else onp.conj(x)  # (a tracer's own conj: NEP 13 free)
 

@@ -263,12 +263,11 @@ def _prune(prog: LinearProgram) -> LinearProgram:
 
 
 def _transpose(prog: LinearProgram):
+    """Complex maps too: each line's VJP rule is the convention's ``conj(L* conj(w))``
+    (``L*`` the adjoint for Re<a, b>, rules.complex), which for a C-linear ``L v = A v``
+    is ``A^T w``, JAX's (unconjugated) transpose; for every R-linear line (conj, real,
+    imag) it satisfies ``Re sum(L(v) w) = Re sum(v T(w))``. So does their composition."""
     in_avals = prog.in_avals
-    if any(onp.dtype(d).kind == "c" for _, d in in_avals) or \
-            onp.dtype(prog.out_aval[1]).kind == "c":
-        raise TypeError("linear_transpose: complex linear maps are not transposed yet "
-                        "(dualgrad's VJP of a complex map is the conjugate-linear adjoint, "
-                        "not the transpose); use vjp.")
     for ln in prog.lines:  # check every line once, before any call
         refs = [i for i, a in enumerate(ln.args) if type(a) is _Ref]
         for i in refs:

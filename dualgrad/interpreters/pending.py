@@ -2,7 +2,7 @@
 
 autograd's most repeated complaint: ``y = np.zeros(n); y[i] = f(x)`` fails,
 because ``y`` is a plain array that cannot hold a derivative. Here, while a
-forward, reverse or batching transform is active, ``dualgrad.numpy.zeros`` (``ones``,
+forward, reverse, batching or Taylor transform is active, ``dualgrad.numpy.zeros`` (``ones``,
 ``empty``, ``full``, ``*_like``, ``eye``, ``identity``) returns a *pending*
 array: a constant that
 

@@ -37,8 +37,19 @@ from ..core import (BatchingError, Level, Primitive, Tracer, is_differentiable,
                     peek, shape_of)
 from .batching import Batched, BatchLevel
 from .forward import push_forward
+from .pending import PENDING_CLASSES, Pending
 
 TAYLOR_RULES: dict[Primitive, Callable] = {}
+# IDENTITY_RULES[prim](argnum, vals, kwargs, eye) -> the collapsed level's batched first
+# coefficient of prim when argument ``argnum``, the only traced one, has the identity
+# directions ``eye`` (an IdentityDirections) as its first coefficient and zero as its
+# second: the Jacobian of a linear primitive, without multiplying by the identity
+# (W @ x along every e_i is W^T). NotImplemented: materialise the identity instead.
+IDENTITY_RULES: dict[Primitive, Callable] = {}
+# COLLAPSED_UNARY[prim](x, ans) -> (f'(x), f''(x)) of a unary elementwise primitive: the
+# collapsed level then needs Y_1 = f' X_1 and S_2' = f' S_2 + f''/2 sum_i X_1i^2, three
+# batched operations instead of the order-2 rule run on every direction
+COLLAPSED_UNARY: dict[Primitive, Callable] = {}
 
 
 class Jet(Tracer):
@@ -79,11 +90,18 @@ class TaylorLevel(Level):
             self.fallbacks[prim.name] += 1
             order = self.order
             rule = lambda ser, ans, *vs, **kw: _by_nested_forward(prim, vs, ser, kw, order)  # noqa
-        return Jet(ans, list(self.coefficients(rule, series, ans, vals, kwargs)), self)
+        return Jet(ans, list(self.coefficients(rule, series, ans, vals, kwargs, prim)), self)
 
-    def coefficients(self, rule, series, ans, vals, kwargs):
-        """The answer's coefficients ``[y_1..y_K]`` from ``rule``."""
+    def coefficients(self, rule, series, ans, vals, kwargs, prim=None):
+        """The answer's coefficients ``[y_1..y_K]`` from ``rule`` (for ``prim``)."""
         return rule(series, ans, *vals, **kwargs)
+
+    def lift(self, value) -> Jet:
+        """``value`` (a constant here, perhaps traced by an enclosing transform) as a
+        tracer of this level: a jet whose coefficients are the rules' exact zero.
+        A pending array (``np.zeros(n)`` made here) that receives an enclosing
+        transform's value becomes this."""
+        return Jet(value, [0.0] * self.order, self)
 
 
 class CollapsedLevel(TaylorLevel):
@@ -110,12 +128,37 @@ class CollapsedLevel(TaylorLevel):
         super().__init__(depth, 2)
         self.n = n
 
-    def coefficients(self, rule, series, ans, vals, kwargs):
+    def coefficients(self, rule, series, ans, vals, kwargs, prim=None):
+        unary = COLLAPSED_UNARY.get(prim)
+        if unary is not None and len(series) == 1 and not kwargs:
+            return self._unary(unary, series[0], ans, vals[0])
+        eyes = [i for i, s in enumerate(series) if s is not None and type(s[0]) is IdentityDirections]
+        if eyes:
+            traced = [i for i, s in enumerate(series) if s is not None]
+            fast = IDENTITY_RULES.get(prim)
+            if fast is not None and traced == eyes and len(eyes) == 1 and _zero(series[eyes[0]][1]):
+                y1 = fast(eyes[0], vals, kwargs, series[eyes[0]][0])
+                if y1 is not NotImplemented:
+                    return [y1, 0.0]   # linear: y_2 = f'(x_0) S_2 = 0
+            series = [s if s is None or type(s[0]) is not IdentityDirections else
+                      [s[0].array(), s[1]] for s in series]
         try:
             y1, y2 = self._batched(rule, series, ans, vals, kwargs)
         except BatchingError:  # the rule reads a batched value (a mask): one curve at a time
             y1, y2 = self._looped(rule, series, ans, vals, kwargs)
         return [y1, y2]
+
+    def _unary(self, derivs, s, ans, x):
+        """Y_1 = f'(x) X_1 (each direction), S_2' = f'(x) S_2 + f''(x)/2 sum_i X_1i^2."""
+        x1, s2 = s
+        if type(x1) is IdentityDirections:
+            x1 = x1.array()
+        d1, d2 = derivs(x, ans)
+        out2 = 0.0 if _zero(s2) else d1 * s2
+        if _zero(x1):
+            return [0.0, out2]
+        curv = 0.5 * d2 * (x1 * x1).sum(axis=0)
+        return [d1 * x1, curv if _zero(out2) else out2 + curv]
 
     def _batched(self, rule, series, ans, vals, kwargs):
         n = self.n
@@ -143,6 +186,38 @@ class CollapsedLevel(TaylorLevel):
         return onp.stack([onp.zeros(shape) if _zero(a) else a for a in y1s]), y2
 
 
+class PendingJet(Pending, Jet):
+    """A pending array (``y = np.zeros(n)`` while Taylor mode is innermost) that becomes
+    a ``Jet`` when a jet is written into it (``y[i] = f(x)``)."""
+
+    __slots__ = ()
+    __init__ = Pending.__init__
+
+
+PENDING_CLASSES[TaylorLevel] = PENDING_CLASSES[CollapsedLevel] = PendingJet
+
+
+class IdentityDirections:
+    """The first coefficients ``X_1 = I`` of the ``n`` curves ``x + t e_i`` (the
+    Laplacian's input), kept symbolic: a linear primitive with a rule in
+    ``IDENTITY_RULES`` gets its image (its Jacobian) without the product with the
+    identity, which for an MLP's first layer is most of the cost; any other use
+    materialises the array (``array()``, once)."""
+
+    __slots__ = ("n", "shape", "dtype", "_array")
+
+    def __init__(self, shape: tuple, dtype):
+        self.shape, self.dtype = tuple(shape), onp.dtype(dtype)
+        self.n = int(onp.prod(self.shape, dtype=int))
+        self._array = None
+
+    def array(self) -> onp.ndarray:
+        """``eye(n)`` shaped ``(n,) + shape``."""
+        if self._array is None:
+            self._array = onp.eye(self.n, dtype=self.dtype).reshape((self.n,) + self.shape)
+        return self._array
+
+
 def _zero(c) -> bool:
     return isinstance(c, float) and c == 0.0  # the rules' exact-zero coefficient
 
@@ -157,12 +232,15 @@ def _stacked(c, level, n):
 
 def push_collapsed(fun: Callable, x, directions):
     """Evaluate ``fun(x)`` on a ``CollapsedLevel`` with ``X_1 = directions`` (shape
-    ``(n,) + x.shape``) and ``S_2 = 0``; return ``(fun(x), Y_1, S_2)``."""
-    n = onp.shape(peek(directions))[0]
+    ``(n,) + x.shape``, or an ``IdentityDirections``) and ``S_2 = 0``; return
+    ``(fun(x), Y_1, S_2, fallbacks)``."""
+    n = directions.n if type(directions) is IdentityDirections else onp.shape(peek(directions))[0]
     with CollapsedLevel.new(n) as level:
         out = fun(Jet(x, [directions, 0.0], level))
         if type(out) is Jet and out._level is level:
-            return out.value, out.series[0], out.series[1], dict(level.fallbacks)
+            y1 = out.series[0]
+            y1 = y1.array() if type(y1) is IdentityDirections else y1
+            return out.value, y1, out.series[1], dict(level.fallbacks)
         return out, 0.0, 0.0, dict(level.fallbacks)
 
 
@@ -218,5 +296,6 @@ def push_jet(fun: Callable, primals: tuple, series: tuple, order: int):
         return out, [0.0 * out for _ in range(order)], dict(level.fallbacks)
 
 
-__all__ = ["Jet", "TaylorLevel", "CollapsedLevel", "TAYLOR_RULES", "def_taylor", "push_jet",
-           "push_collapsed"]
+__all__ = ["Jet", "TaylorLevel", "CollapsedLevel", "TAYLOR_RULES", "IDENTITY_RULES",
+           "COLLAPSED_UNARY",
+           "IdentityDirections", "def_taylor", "push_jet", "push_collapsed"]

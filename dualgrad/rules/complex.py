@@ -48,12 +48,25 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..core import PLAIN_FLOATS, Primitive, ViewPrimitive, notrace_primitive, peek
+from ..core import (BatchingError, PLAIN_FLOATS, Primitive, ViewPrimitive, getval,
+                    notrace_primitive, peek)
+from ..core.mp import MP, mp_angle, mp_imag, mp_is_complex, mp_real
+
+_OBJECT = onp.dtype(object)
 
 
 def is_complex(x) -> bool:
-    """True when ``x`` (possibly traced) holds complex values."""
-    return onp.iscomplexobj(peek(x))
+    """True when ``x`` (possibly traced) holds complex values (an mpmath ``mpc`` among
+    mpmath numbers: their object arrays have no complex dtype)."""
+    v = peek(x)  # the dtype only, for NumPy's numbers
+    if getattr(v, "dtype", None) != _OBJECT:
+        return onp.iscomplexobj(v)
+    if getattr(type(v), "_dualgrad_shape_only", False):
+        # a batched value's stand-in: its object dtype does not say whether it holds an
+        # mpc, so the batch is run one example at a time (vmap and jacobian loop)
+        raise BatchingError("dualgrad: whether batched mpmath numbers are complex is in "
+                            "their values; computing one example at a time.")
+    return mp_is_complex(getval(x))
 
 
 def _re(g):
@@ -70,6 +83,8 @@ def cast_like(g, x):
     if type(x) in _REAL_SCALARS and type(g) in _REAL_SCALARS:  # fast path: nothing to do
         return g
     gv, xv = peek(g), peek(x)  # dtypes only
+    if getattr(gv, "dtype", None) == _OBJECT or getattr(xv, "dtype", None) == _OBJECT:
+        return real(g) if is_complex(g) and not is_complex(x) else g  # mpmath numbers
     g_dtype = onp.result_type(gv)
     x_dtype = onp.result_type(xv)
     if g_dtype.kind == "c" and x_dtype.kind != "c":
@@ -101,13 +116,21 @@ def abs2(x):
 
 # real(z) = x.      JVP: real(dz).      VJP: g (real), as a cotangent of z.
 #   (u = x: du/dx = 1, du/dy = 0;  v = 0.)
-real = ViewPrimitive(onp.real, "real")
+def _real(x):
+    return mp_real(x) if getattr(x, "dtype", None) == _OBJECT else onp.real(x)
+
+
+def _imag(x):
+    return mp_imag(x) if getattr(x, "dtype", None) == _OBJECT else onp.imag(x)
+
+
+real = ViewPrimitive(_real, "real")
 real.def_jvp(lambda t, ans, x: real(t))
 real.def_vjp(lambda g, ans, x: cast_like(_re(g), x), reads=())
 
 # imag(z) = y.      JVP: imag(dz).      VJP: -i g.
 #   (u = y: du/dx - i du/dy = -i.)  A real input has imag 0: zero derivative.
-imag = ViewPrimitive(onp.imag, "imag")
+imag = ViewPrimitive(_imag, "imag")
 imag.def_jvp(lambda t, ans, x: imag(t))
 imag.def_vjp(lambda g, ans, x: -1j * _re(g) if is_complex(x) else cast_like(0.0 * g, x), reads=())
 
@@ -178,21 +201,33 @@ absolute.def_vjp(lambda g, ans, x: cast_like(_re(g) * _abs_unit(x, ans), x), rea
 # Undefined at z = 0 (inf/nan there). A real input's angle is 0 or pi,
 # constant almost everywhere: zero derivative.
 # With deg=True both are scaled by 180 / pi.
+def _degrees(x):
+    """180 / pi, in the working precision for mpmath numbers."""
+    if getattr(peek(x), "dtype", None) == _OBJECT:
+        import mpmath  # deferred: only mpmath numbers need it
+        return MP(180 / mpmath.pi)
+    return 180 / onp.pi
+
+
 def _angle_jvp(t, ans, x, deg=False):
     if not is_complex(x):
         return 0.0 * t
     d = imag(conj(x) * t) / abs2(x)
-    return d * (180 / onp.pi) if deg else d
+    return d * _degrees(x) if deg else d
 
 
 def _angle_vjp(g, ans, x, deg=False):
     if not is_complex(x):
         return cast_like(0.0 * g, x)
-    g = _re(g) * (180 / onp.pi) if deg else _re(g)
+    g = _re(g) * _degrees(x) if deg else _re(g)
     return g * conj(1j * x) / abs2(x)
 
 
-angle = Primitive(onp.angle, "angle")
+def _angle(z, deg=False):
+    return mp_angle(z, deg) if getattr(z, "dtype", None) == _OBJECT else onp.angle(z, deg)
+
+
+angle = Primitive(_angle, "angle")
 angle.def_jvp(_angle_jvp)
 angle.def_vjp(_angle_vjp, reads="x")
 
@@ -225,7 +260,14 @@ def _sign_vjp(g, ans, x):
     return (g - conj(ans) * real(g * ans)) * _sign_scale(x)
 
 
-sign = Primitive(onp.sign, "sign")
+_MP_SIGN = onp.frompyfunc(lambda e: e.sign(), 1, 1)   # NumPy's object sign only compares
+
+
+def _sign(x):
+    return _MP_SIGN(x) if getattr(x, "dtype", None) == _OBJECT else onp.sign(x)
+
+
+sign = Primitive(_sign, "sign")
 sign.def_jvp(_sign_jvp)
 sign.def_vjp(_sign_vjp, reads="x ans")
 

@@ -15,7 +15,7 @@ import numpy as onp
 from ..core import Primitive, Tracer, getval, peek
 from ..core.residuals import used_parameters
 from . import _special_lazy as ssp  # scipy.special, lazy-safe for dask arrays
-from ..core.mp import MP
+from ..core.mp import MP, mp_is_complex
 from ._helpers import (broadcast_to, composite, elementwise, exact_constant, holds_mp, shape_of,
                        unbroadcast, zero_derivative)
 from .complex import real
@@ -59,6 +59,10 @@ def _mp_path(fun, mpname: str, *, order_first: bool = False):
         if not any(holds_mp(a) for a in args):
             return fun(*args, **kwargs)
         import mpmath  # deferred: only mpmath numbers need it
+        if mpname in _REAL_ONLY and any(mp_is_complex(getval(a)) for a in args):
+            raise TypeError(f"{mpname} is log|Γ(x)| of a real x (scipy.special refuses "
+                            "complex input too); for complex mpmath numbers use the "
+                            "holomorphic log-gamma, np.log(gamma(z)), or real arguments.")
         mpf = _MP_FUNCTIONS[mpname](mpmath)
         ufunc = onp.frompyfunc(lambda *vs: MP(mpf(*[getattr(v, "v", v) for v in vs])),
                                len(args), 1)
@@ -66,6 +70,8 @@ def _mp_path(fun, mpname: str, *, order_first: bool = False):
     f.__name__ = getattr(fun, "__name__", mpname)
     return f
 
+
+_REAL_ONLY = {"gammaln"}   # real-valued for complex input: its rule (psi) would not fit
 
 _MP_FUNCTIONS = {  # scipy.special name -> mpmath's function, at the working precision
     "gamma": lambda m: m.gamma,

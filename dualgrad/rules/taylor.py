@@ -30,11 +30,12 @@ import math
 
 import numpy as onp
 
-from ..core import ALL, getval, peek
-from ..interpreters.taylor import _by_nested_forward, def_taylor
+from ..core import ALL, getval, peek, shape_of
+from ..interpreters.taylor import COLLAPSED_UNARY, IDENTITY_RULES, _by_nested_forward, def_taylor
 from . import complex as cx, decompositions as dec, elementwise as ew, elementwise_more as em
 from . import fft, linalg as la, reductions as red, shape as shp
-from ._helpers import astype, broadcast_to, exact_constant, sum_to_shape
+from ..core.mp import MP
+from ._helpers import astype, broadcast_to, exact_constant, holds_mp, sum_to_shape
 from .construction import index_update
 
 
@@ -159,6 +160,36 @@ for _p in (ew.multiply, la.matmul, la.tensordot):
     def_taylor(_p, _bilinear(_p))
 
 
+def _matmul_of_identity(argnum, vals, kwargs, eye):
+    """matmul with a vector ``x`` whose directions are e_1..e_n (the Laplacian's input):
+    ``A @ e_i`` is column i of A, ``e_i @ B`` row i of B, so the n directions' images
+    stacked are A^T and B, with no product by the identity."""
+    a, b = vals
+    const = vals[1 - argnum]
+    if kwargs or eye.shape != shape_of(vals[argnum]) or len(eye.shape) != 1 or \
+            onp.result_type(peek(const)) != eye.dtype or len(shape_of(const)) > 2:
+        return NotImplemented
+    if argnum == 1 and len(shape_of(a)) == 2:    # A (m, n) @ x (n,): the rows of A^T
+        return shp.transpose(a, (1, 0))
+    return const                                 # x @ B (n, m), a @ x, x @ b: B, a, b
+
+
+IDENTITY_RULES[la.matmul] = _matmul_of_identity
+
+# (f', f'') of unary elementwise functions, for the collapsed (Laplacian) level; written
+# with dualgrad's primitives, from the answer where that is cheaper
+COLLAPSED_UNARY.update({
+    ew.tanh: lambda x, y: (lambda d: (d, -2.0 * y * d))(1.0 - y * y),
+    ew.sin: lambda x, y: (ew.cos(x), -y),
+    ew.cos: lambda x, y: (-ew.sin(x), -y),
+    ew.exp: lambda x, y: (y, y),
+    ew.sinh: lambda x, y: (ew.cosh(x), y),
+    ew.cosh: lambda x, y: (ew.sinh(x), y),
+    ew.log: lambda x, y: (lambda r: (r, -r * r))(1.0 / x),
+    ew.square: lambda x, y: (2.0 * x, 2.0),
+})
+
+
 @def_taylor(la.einsum_prim)
 def _einsum(series, ans, *operands, **kwargs):
     """einsum is linear in each operand: the Cauchy product over all of them."""
@@ -248,11 +279,12 @@ def _cbrt(series, ans, x):
 @def_taylor(ew.power)
 def _power(series, ans, x, p):
     order = _order(series)
-    if series[1] is None and _small_whole(getval(p)):
+    whole = _small_whole(getval(p)) if series[1] is None else None
+    if whole is not None:
         # a small integer power: repeated Cauchy products, exact also where x_0 = 0
         xf = _full(series[0], x, order)
         y = [1.0] + [0.0] * order
-        for _ in range(int(onp.asarray(getval(p)).item())):
+        for _ in range(whole):
             y = _mul_full(y, xf)
         return y[1:]
     if series[1] is None and onp.all(getval(x) != 0):
@@ -269,17 +301,24 @@ def _power(series, ans, x, p):
             y.append(0.0 if total is None else total / x)
         return y[1:]
     # a traced exponent (or x_0 = 0 with a real power): exp(p log x)
+    if holds_mp(ans) and not holds_mp(x):  # a float base, an mpmath exponent: log x unrounded
+        x = x * exact_constant(1.0, lambda m: m.mpf(1), ans)
     logs = _log_full(_full(series[0], x, order), ew.log(x), order)
     pf = _full(series[1], p, order)
     return _exp_full(_mul_full(logs, pf), ans, order)[1:]
 
 
-def _small_whole(p) -> bool:
-    """A constant scalar power 0, 1, ..., 16 (an int, or a float with no fraction)."""
-    if onp.ndim(p) != 0 or onp.iscomplexobj(p):
-        return False
+def _small_whole(p) -> int | None:
+    """A constant scalar power 0, 1, ..., 16 (an int, or a float or mpf with no
+    fraction) as an int, else None."""
+    if type(p) is MP:   # an mpmath number: compared exactly, never rounded
+        v = p.v
+        ok = hasattr(v, "_mpf_") and v == int(v) and 0 <= v <= 16
+        return int(v) if ok else None
+    if onp.ndim(p) != 0 or onp.iscomplexobj(p) or getattr(p, "dtype", None) == object:
+        return None
     v = float(p)
-    return v.is_integer() and 0 <= v <= 16
+    return int(v) if v.is_integer() and 0 <= v <= 16 else None
 
 
 # ------------------------------------------------------------------ exponentials and logs
@@ -317,16 +356,18 @@ def _log1p(series, ans, x):
     return _divide_integrate(xf, [1.0 + x] + xf[1:], ans, order)[1:]
 
 
-for _prim, _scale in ((ew.log2, 1 / math.log(2)), (ew.log10, 1 / math.log(10))):
-    def _scaled_log(series, ans, x, _s=_scale):
-        return [c * _s for c in _log(series, ew.log(x), x)]
+for _prim, _base in ((ew.log2, 2), (ew.log10, 10)):
+    def _scaled_log(series, ans, x, _b=_base):
+        s = exact_constant(1 / math.log(_b), lambda m: 1 / m.log(_b), x)  # mpmath: unrounded
+        return [c * s for c in _log(series, ew.log(x), x)]
     def_taylor(_prim, _scaled_log)
 
 
 @def_taylor(ew.exp2)
 def _exp2(series, ans, x):
     order = _order(series)  # y' = ln 2 y x'
-    xf = [c * math.log(2) for c in _full(series[0], x, order)]
+    ln2 = exact_constant(math.log(2), lambda m: m.log(2), x)
+    xf = [c * ln2 for c in _full(series[0], x, order)]
     return _exp_full(xf, ans, order)[1:]
 
 

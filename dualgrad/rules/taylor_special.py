@@ -93,8 +93,10 @@ def _polygamma(series, ans, n, x):
 
 @def_taylor(sp.gamma)
 def _gamma(series, ans, x):
-    order = _order(series)  # gamma = sign(gamma(x_0)) exp(gammaln(x))
-    logs = [sp.gammaln(x)] + _psi_family(0)(series, sp.gammaln(x), x)
+    order = _order(series)  # gamma = sign(gamma(x_0)) exp(gammaln(x)): y' = y psi(x) x'
+    # only the coefficients 1..K of log|gamma| enter (the psi series; log gamma's for a
+    # complex x); its value, the 0th, is not read (0.0 stands in for it)
+    logs = [0.0] + _psi_family(0)(series, 0.0, x)
     return _exp_full(logs, ans, order)[1:]
 
 

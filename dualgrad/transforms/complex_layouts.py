@@ -36,6 +36,7 @@ import numpy as onp
 
 from ..core import peek
 from ..core.spaces import tree_flatten, tree_unflatten, vspace
+from ..rules.complex import is_complex
 
 LAYOUTS = ("complex", "real")
 
@@ -47,7 +48,7 @@ def check_layout(complex_layout: str) -> None:
 
 
 def _is_complex(v) -> bool:
-    return onp.iscomplexobj(peek(v))
+    return is_complex(v)   # NumPy's complex dtypes, and mpmath's mpc (rules.complex)
 
 
 # ---------------------------------------------------------------- the complex layout

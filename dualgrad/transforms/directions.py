@@ -15,7 +15,7 @@ import numpy as onp
 
 from ..interpreters.batching import (BatchingError, BatchLevel, batch_unwrap, batch_wrap,
                                      warn_fallback, warn_loops)
-from .complex_layouts import complex_columns, complex_rows
+from .complex_layouts import _is_complex, complex_columns, complex_rows
 from ..core import shape_of, peek
 from ..interpreters.forward import push_forward
 from ..interpreters.reverse import pull_back
@@ -87,6 +87,13 @@ def _basis(v, start: int, stop: int):
         lo, hi = max(start, k), min(stop, k + sp.size)
         if lo < hi:
             block[onp.arange(lo - start, hi - start), onp.arange(lo - k, hi - k)] = 1.0
+        if sp.dtype == object:  # mpmath numbers: each direction as MP values (sp's own)
+            rows = onp.empty((stop - start,) + sp.shape, object)
+            for i, row in enumerate(block):
+                rows[i] = sp.unflatten(row)
+            out.append(rows)
+            k += sp.size
+            continue
         if sp.iscomplex:
             half = sp.size // 2
             block = block[:, :half] + 1j * block[:, half:]
@@ -225,7 +232,7 @@ class OutputTree:
         if self.treedef is None:
             self.treedef = td
             self.shapes = [shape_of(l) for l in leaves]
-            self.real = [onp.result_type(peek(l)).kind != "c" for l in leaves]
+            self.real = [not _is_complex(l) for l in leaves]
         if td.kind is None:
             return out
         if not leaves:
@@ -244,7 +251,7 @@ class OutputTree:
 
             def cut(Jl, leaf, k=k, n=n, shape=shape, is_real=is_real):
                 b = reshape(Jl[k:k + n], shape=shape + shape_of(leaf))
-                return real(b) if is_real and onp.iscomplexobj(peek(b)) else b
+                return real(b) if is_real and _is_complex(b) else b
             blocks.append(tree_map(cut, J, x))
             k += n
         return tree_unflatten(self.treedef, blocks)

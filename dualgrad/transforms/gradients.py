@@ -8,6 +8,7 @@ from typing import Any, Callable
 import numpy as onp
 
 from ..core import Tracer, getval, is_container, peek, tree_flatten, tree_map, vspace
+from ..core.mp import mp_kind
 from ..interpreters.reverse import pull_back
 from ..numpy import real
 from . import checks
@@ -59,7 +60,7 @@ def _scalar_output(ans, who: str) -> None:
             f"{who} needs a scalar output, but the function returned shape {shape}. Use "
             "jacobian(f) for the full derivative or elementwise_grad(f) for an elementwise "
             "one, or reduce the output first (e.g. dualgrad.numpy.sum).")
-    kind = onp.result_type(peek(ans)).kind
+    kind = _kind(ans)
     if kind == "c":
         raise TypeError(
             f"{who} needs a real scalar output, but the function returned a complex number. "
@@ -115,22 +116,37 @@ def _holomorphic_value_and_grad(unary: Fun, x: Any, who: str) -> tuple[Any, Any]
     return read_value(), g
 
 
+def _kind(x) -> str:
+    """NumPy's dtype kind of ``x``'s value; "c" or "f" for mpmath numbers (object
+    arrays, whose complexness is in their values)."""
+    v = peek(x)
+    if getattr(v, "dtype", None) == object:
+        return mp_kind(getval(x)) or "O"
+    return onp.result_type(v).kind
+
+
+def _describe(x) -> str:
+    if _kind(x) == "f" and getattr(peek(x), "dtype", None) == object:
+        return "real mpmath numbers (mpf)"
+    return f"dtype {onp.result_type(peek(x))}"
+
+
 def check_complex_inputs(x: Any, who: str) -> None:
     for leaf in tree_flatten(x)[0]:
-        kind = onp.result_type(peek(leaf)).kind
+        kind = _kind(leaf)
         if kind != "c":
             raise TypeError(
-                f"{who} with holomorphic=True requires complex inputs, but got dtype "
-                f"{onp.result_type(peek(leaf))}. Pass complex values (x + 0j, or "
-                "x.astype(complex)), or drop holomorphic=True for the gradient of a real input.")
+                f"{who} with holomorphic=True requires complex inputs, but got "
+                f"{_describe(leaf)}. Pass complex values (x + 0j, or "
+                "x.astype(complex), or mpmath.mpc), or drop holomorphic=True for the gradient of a real input.")
 
 
 def check_complex_output(out: Any, who: str) -> None:
     for leaf in tree_flatten(out)[0]:
-        if onp.result_type(peek(leaf)).kind != "c":
+        if _kind(leaf) != "c":
             raise TypeError(
                 f"{who} with holomorphic=True requires complex outputs, but the function "
-                f"returned dtype {onp.result_type(peek(leaf))}. Return a complex value, or "
+                f"returned {_describe(leaf)}. Return a complex value, or "
                 "drop holomorphic=True (a real output has the ordinary gradient).")
 
 

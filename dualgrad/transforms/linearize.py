@@ -88,7 +88,9 @@ def linear_transpose(fun: Callable, *primals: Any) -> Callable:
     ``primals`` give the input shapes and dtypes (their numbers are not used).
     ``fun`` is traced once; it must be linear in its arguments (an affine or
     nonlinear ``fun`` raises ``NotLinearError`` naming the primitive).
-    Real maps only: for complex ones use ``vjp``.
+    Complex maps follow the complex convention: a C-linear ``v -> A v`` transposes
+    to ``w -> A^T w`` (unconjugated, as JAX's), and for every map the result is the
+    VJP, with ``Re sum(fun(v) w) = Re sum(v f_T(w))``.
 
     Parameters
     ----------

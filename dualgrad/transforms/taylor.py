@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 import numpy as onp
 
 from ..core import Tracer, getval, peek, in_dtype_of, vspace
-from ..interpreters.taylor import push_collapsed, push_jet
+from ..interpreters.taylor import IdentityDirections, push_collapsed, push_jet
 from ..core.mp import from_mp, to_mp
 from .transform import Fun, _check_input, _check_tangents, _mp_errors, has_mp_input
 
@@ -221,8 +221,7 @@ def laplacian(fun: Fun) -> Callable:
         shape = onp.shape(peek(x))
         n = int(onp.prod(shape, dtype=int))
         dtype = onp.result_type(peek(x), 1.0)
-        directions = onp.eye(n, dtype=dtype).reshape((n,) + shape)
-        out, _, s2, _ = push_collapsed(fun, x, directions)
+        out, _, s2, _ = push_collapsed(fun, x, IdentityDirections(shape, dtype))
         if onp.ndim(peek(out)) != 0:
             raise TypeError(f"laplacian: the function must return a scalar (it returned "
                             f"shape {onp.shape(peek(out))}); for a vector field take the "
