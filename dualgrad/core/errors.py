@@ -182,18 +182,25 @@ _KINDS = {"ReverseLevel": "reverse-mode (grad, vjp, jacrev)",
 
 
 def stale_tracer_message(level) -> str:
+    """Why a tracer of ``level`` can't be used here: its transform has finished, or it
+    is still running on another thread (levels are kept per thread)."""
     kinds = [_KINDS[c.__name__] for c in type(level).__mro__ if c.__name__ in _KINDS]
     kind = kinds[0] if kinds else type(level).__name__
-    when = "has finished" if level.exited else "is running on another thread"
+    if not level.exited:
+        return (f"A traced value of a {kind} transform (level {level.depth}) was used on "
+                "another thread, while that transform is still running on the thread that "
+                "started it. Each thread differentiates on its own, so a traced value can't "
+                "cross threads: its derivative would be silently wrong, and dualgrad stops "
+                "here. Fix: call the transform on the thread that computes with the value "
+                "(run grad(f) inside the worker), hand the worker plain inputs and collect "
+                "plain results, or pass the number alone with dualgrad.core.getval(x).")
     return (f"A traced value of a {kind} transform (level {level.depth}) was used after "
-            f"that transform {when}. This happens when a value computed from the "
+            "that transform had finished. This happens when a value computed from the "
             "function's traced inputs is kept beyond one call: in a cache or dict, a global, "
-            "an attribute, a closure, or handed between threads. Its derivative would be "
-            "silently wrong, so dualgrad stops here. Fix: compute such values inside the "
-            "function on every call (cache only plain inputs), return them as outputs "
-            "(grad_and_aux, value_and_grad), or keep the number alone with "
-            "dualgrad.core.getval(x).")
-
+            "an attribute or a closure. Its derivative would be silently wrong, so dualgrad "
+            "stops here. Fix: compute such values inside the function on every call (cache "
+            "only plain inputs), return them as outputs (grad_and_aux, value_and_grad), or "
+            "keep the number alone with dualgrad.core.getval(x).")
 
 
 def _qualname(func) -> str:
