@@ -342,6 +342,9 @@ CASES = [
     C("a write through a view of a traced array",
       "def f(z):\n    Z = np.reshape(z, (2, 2)) * 1.0\n    Z[0][1] = z[0] ** 2\n    return np.sum(Z)\n"
       "assert close(grad(f)(onp.ones(4)), [3.0, 0.0, 1.0, 1.0])", None),
+    C("a write through .imag of a real traced array",
+      "def f(x):\n    y = x * 1.0\n    y.imag[0] = x[1]\n    return np.sum(y)\ngrad(f)(v2)", "ValueError",
+      ("x is a real array", "read-only", "x = x + 0j"), "y = x + 0j; y.imag[0] = x[1]"),
     C("checkpoint of a layer closing over its weights",
       "loss = lambda w: np.sum(checkpoint(lambda x: np.sin(w * x))(w))\n"
       "assert close(grad(loss)(v2), 2 * v2 * onp.cos(v2 ** 2))\n"
