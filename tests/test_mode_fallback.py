@@ -270,6 +270,8 @@ def _calls(e):
         "linearize": lambda: d.linearize(v, X)[1](V),
         "linear_transpose": lambda: d.linear_transpose(d.linearize(v, X)[1], X)(V),
         "vmap": lambda: [d.vmap(v)(onp.stack([X, V])), d.vmap(d.grad(s))(onp.stack([X, V]))],
+        "jit": lambda: [d.jit(v)(X), d.jit(d.grad(s))(X), d.jit(d.jacobian(v))(X),
+                        d.grad(d.jit(s))(X)],
         "linear_operator": lambda: (d.linear_operator(v, X) @ V, d.linear_operator(v, X).T @ V),
         "sparse.jacobian": lambda: [sparse.jacobian(v, mode=m)(X).toarray()
                                     for m in ("auto", "fwd", "rev", "bi")],
@@ -284,7 +286,7 @@ def _calls(e):
 NOT_TRANSFORMS = {
     "primitive", "notrace_primitive", "defjvp", "defvjp", "custom_jvp", "custom_vjp",  # rules
     "stop_gradient", "pick_mode", "ModeChoice", "register_pytree_node",  # values, sizes, types
-    "isinstance", "type", "tuple", "list", "dict",
+    "isinstance", "type", "tuple", "list", "dict", "PerformanceWarning",
     "check_grads",  # checks the rules of the modes it is given (below)
     "sparse.SparseJacobian", "sparse.SparseHessian", "sparse.SparseChoice",  # what they return
     "sparse.PatternChanged", "sparse.column_colouring", "sparse.row_colouring",  # of patterns
