@@ -149,10 +149,13 @@ def test_missing_vjp_names_primitive_and_fix():
     p = Primitive(onp.cos, "only_forward")
     p.def_jvp(lambda t, ans, x: -t * np.sin(x))
     assert deriv(p)(0.5) == pytest.approx(-onp.sin(0.5))
-    # grad falls back to forward mode (tests/test_mode_fallback.py); make_vjp cannot
+    # grad and make_vjp fall back to forward mode (tests/test_mode_fallback.py) ...
     assert grad(p)(0.5) == pytest.approx(-onp.sin(0.5))
+    assert make_vjp(p)(0.5)[0](2.0) == pytest.approx(-2 * onp.sin(0.5))
+    # ... and a reverse pass that meets it names the primitive and the fix
+    from dualgrad.interpreters.reverse import pull_back
     with pytest.raises(DifferentiationError, match=r"No VJP rule for 'only_forward'.*forward"):
-        make_vjp(p)(0.5)
+        pull_back(p, (0.5,))
 
 
 def test_concrete_conversion_is_refused():

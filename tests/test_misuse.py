@@ -1,6 +1,7 @@
 """Every case of the misuse table (tests/misuse_cases.py) gives what the table
 says: an error of the stated type whose message contains the stated words, or
 an answer that the case's own asserts check. docs/misuse.md shows the same table."""
+import linecache
 import pathlib
 
 import numpy as onp
@@ -29,7 +30,16 @@ def _namespace() -> dict:
         jacrev=jacrev,
         hessian=hessian, hessian_vector_product=hessian_vector_product, jvp=jvp, vjp=vjp,
         make_jvp=make_jvp, make_vjp=make_vjp, vmap=vmap, checkpoint=checkpoint,
-        grad_named=grad_named)
+        grad_named=grad_named, sparse=dualgrad.sparse, linear_operator=dualgrad.linear_operator,
+        __name__="misuse_case")  # (its primitives are the user's, not the library's)
+
+
+def _run(code: str, ns: dict) -> None:
+    """``exec`` of a case, its source registered as IPython registers a cell's, so
+    that messages read off the user's line (``rng.normal(0, x)``) see it."""
+    name = f"<misuse case {abs(hash(code))}>"
+    linecache.cache[name] = (len(code), None, code.splitlines(True), name)
+    exec(compile(code, name, "exec"), ns)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::PendingDeprecationWarning")
@@ -37,18 +47,18 @@ def _namespace() -> dict:
 def test_misuse_case(case):
     ns = _namespace()
     if case.error is None:
-        exec(case.code, ns)  # the case asserts its answer
+        _run(case.code, ns)  # the case asserts its answer
         return
     if case.error.endswith("Warning"):  # it works (the code asserts) and warns
         with pytest.warns(Warning) as record:
-            exec(case.code, ns)
+            _run(case.code, ns)
         messages = [str(w.message) for w in record if type(w.message).__name__ == case.error]
         assert messages, f"expected a {case.error}, got {[str(w.message) for w in record]}"
         for word in case.words:
             assert any(word in m for m in messages), f"{word!r} is not in {messages}"
         return
     with pytest.raises(Exception) as info:
-        exec(case.code, ns)
+        _run(case.code, ns)
     names = [k.__name__ for k in type(info.value).__mro__]
     got = f"{type(info.value).__name__}: {info.value}"
     assert case.error in names, f"expected {case.error}, got {got}"

@@ -206,3 +206,121 @@ def test_a_jvp_only_and_a_vjp_only_primitive_together_name_both():
         msg = str(info.value)
         assert "cannot run in any mode" in msg
         assert "VJP rule for 'cube'" in msg and "JVP rule for 'safe_exp'" in msg
+
+
+# ------------------------------------------------------------ every transform
+# The README's claim: a primitive with only a VJP (or only a JVP) never blocks a
+# transform. Each public transform of dualgrad and dualgrad.sparse, called on a
+# function of such a primitive, gives what it gives with np.exp (both rules).
+@primitive
+def vjp_exp(x):
+    return onp.exp(x)
+
+
+defvjp(vjp_exp, lambda ans, x: lambda g: g * ans)
+
+
+@primitive
+def jvp_exp(x):
+    return onp.exp(x)
+
+
+defjvp(jvp_exp, lambda t, ans, x: t * ans)
+
+ONE_RULE = {"VJP only": vjp_exp, "JVP only": jvp_exp}
+
+
+def _calls(e):
+    """Each transform applied to functions of ``e`` (an exp), by name."""
+    import dualgrad
+    from dualgrad import sparse
+    s = lambda x: np.sum(e(x) * x)                                 # noqa: E731  R^3 -> R
+    v = lambda x: e(x) * x[::-1]                                   # noqa: E731  R^3 -> R^3
+    line = lambda t: np.sum(e(X * t))                              # noqa: E731  R -> R
+    two = lambda a, b: s(a) * b                                    # noqa: E731
+    d = dualgrad
+    return {
+        "grad": lambda: d.grad(s)(X),
+        "value_and_grad": lambda: d.value_and_grad(s)(X),
+        "grad_and_aux": lambda: d.grad_and_aux(lambda x: (s(x), e(x)))(X),
+        "elementwise_grad": lambda: d.elementwise_grad(e)(X),
+        "deriv": lambda: d.deriv(line)(1.0),
+        "make_jvp": lambda: d.make_jvp(v)(X)(V),
+        "make_vjp": lambda: d.make_vjp(v)(X)[0](V),
+        "vector_jacobian_product": lambda: d.vector_jacobian_product(v)(X, V),
+        "tensor_jacobian_product": lambda: d.tensor_jacobian_product(v)(X, V),
+        "jacobian": lambda: [d.jacobian(v, mode=m)(X) for m in ("auto", "fwd", "rev")],
+        "jacfwd": lambda: d.jacfwd(v)(X),
+        "jacrev": lambda: d.jacrev(v)(X),
+        "hessian": lambda: d.hessian(s)(X),
+        "hessian_tensor_product": lambda: d.hessian_tensor_product(s)(X, V),
+        "hessian_vector_product": lambda: d.hessian_vector_product(s)(X, V),
+        "make_hvp": lambda: d.make_hvp(s)(X)[0](V),
+        "make_ggnvp": lambda: d.make_ggnvp(v)(X)(V),
+        "holomorphic_grad": lambda: d.holomorphic_grad(lambda z: np.sum(e(z)))(X + 0.5j),
+        "multigrad_dict": lambda: d.multigrad_dict(two)(X, 2.0),
+        "grad_named": lambda: d.grad_named(two, "a")(X, 2.0),
+        "checkpoint": lambda: [d.grad(d.checkpoint(s))(X), d.jvp(d.checkpoint(v), (X,), (V,))],
+        "jvp": lambda: d.jvp(v, (X,), (V,)),
+        "vjp": lambda: d.vjp(v, X)[1](V),
+        "jet": lambda: d.jet(s, (X,), ((V, V, X),)),
+        "taylor": lambda: d.taylor(v, X, V, order=3),
+        "derivatives": lambda: d.derivatives(line, order=3)(0.5),
+        "laplacian": lambda: d.laplacian(s)(X),
+        "linearize": lambda: d.linearize(v, X)[1](V),
+        "linear_transpose": lambda: d.linear_transpose(d.linearize(v, X)[1], X)(V),
+        "vmap": lambda: [d.vmap(v)(onp.stack([X, V])), d.vmap(d.grad(s))(onp.stack([X, V]))],
+        "jit": lambda: [d.jit(v)(X), d.jit(d.grad(s))(X), d.jit(d.jacobian(v))(X),
+                        d.grad(d.jit(s))(X)],
+        "linear_operator": lambda: (d.linear_operator(v, X) @ V, d.linear_operator(v, X).T @ V),
+        "sparse.jacobian": lambda: [sparse.jacobian(v, mode=m)(X).toarray()
+                                    for m in ("auto", "fwd", "rev", "bi")],
+        "sparse.hessian": lambda: sparse.hessian(s)(X).toarray(),
+        # an opaque primitive's pattern is dense (all outputs on all inputs): a superset
+        "sparse.jacobian_sparsity": lambda: sparse.jacobian_sparsity(v, X).toarray() | True,
+        "sparse.hessian_sparsity": lambda: sparse.hessian_sparsity(s, X).toarray() | True,
+    }
+
+
+# names of dualgrad and dualgrad.sparse that are not transforms of a function
+NOT_TRANSFORMS = {
+    "primitive", "notrace_primitive", "defjvp", "defvjp", "custom_jvp", "custom_vjp",  # rules
+    "stop_gradient", "pick_mode", "ModeChoice", "register_pytree_node",  # values, sizes, types
+    "isinstance", "type", "tuple", "list", "dict", "PerformanceWarning",
+    "check_grads",  # checks the rules of the modes it is given (below)
+    "sparse.SparseJacobian", "sparse.SparseHessian", "sparse.SparseChoice",  # what they return
+    "sparse.PatternChanged", "sparse.column_colouring", "sparse.row_colouring",  # of patterns
+    "sparse.star_colouring", "sparse.bicolouring", "sparse.linear_operator",  # (= top level)
+}
+
+
+def test_the_walk_covers_every_public_transform():
+    import dualgrad
+    from dualgrad import sparse
+    public = set(dualgrad.__all__) | {f"sparse.{n}" for n in sparse.__all__}
+    assert public - NOT_TRANSFORMS == set(_calls(np.exp)), "add the new transform to _calls"
+
+
+def _flat(r):
+    if isinstance(r, dict):
+        return _flat([r[k] for k in sorted(r)])
+    if isinstance(r, (tuple, list)):
+        return onp.concatenate([_flat(p) for p in r]) if r else onp.zeros(0)
+    return onp.ravel(onp.asarray(r, dtype=complex))
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("kind", ONE_RULE)
+@pytest.mark.parametrize("name", sorted(_calls(np.exp)))
+def test_a_one_rule_primitive_never_blocks_a_transform(name, kind):
+    expected = _calls(np.exp)[name]()
+    got = _calls(ONE_RULE[kind])[name]()
+    onp.testing.assert_allclose(_flat(got), _flat(expected), rtol=1e-9, atol=1e-12)
+
+
+def test_check_grads_checks_the_modes_whose_rules_exist():
+    from dualgrad import check_grads
+    check_grads(lambda x: vjp_exp(x) * x, modes=("rev",))(X)
+    check_grads(lambda x: jvp_exp(x) * x, modes=("fwd",))(X)
+    with pytest.raises(MissingRuleError, match="No JVP rule for 'vjp_exp'"):
+        check_grads(lambda x: vjp_exp(x) * x, modes=("fwd",))(X)

@@ -166,6 +166,15 @@ def test_batched_tracer_outliving_vmap_raises():
     _raises_stale(lambda: saved[0] > 0)
 
 
+def _says_it_crossed_threads(message):
+    """The message of a tracer used on a thread other than its transform's: it says the
+    transform is still running (not "used after that transform is running"), and names
+    the fix for threads."""
+    assert "still running on the thread that started it" in message
+    assert "can't cross threads" in message and "inside the worker" in message
+    assert "used after" not in message and "finished" not in message
+
+
 def test_tracer_from_another_threads_grad_raises():
     made, done, box, errors = threading.Event(), threading.Event(), [], []
 
@@ -184,10 +193,12 @@ def test_tracer_from_another_threads_grad_raises():
     made.wait(10)
     try:
         for f in (lambda x: box[0], lambda x: box[0] * x, lambda x: x * box[0]):
-            with pytest.raises(UnexpectedTracerError, match="another thread"):
+            with pytest.raises(UnexpectedTracerError, match="another thread") as info:
                 value_and_grad(f)(3.0)
-            with pytest.raises(UnexpectedTracerError, match="another thread"):
+            _says_it_crossed_threads(str(info.value))
+            with pytest.raises(UnexpectedTracerError, match="another thread") as info:
                 deriv(f)(3.0)
+            _says_it_crossed_threads(str(info.value))
     finally:
         done.set()
         t.join()

@@ -230,18 +230,25 @@ _KINDS = {"ReverseLevel": "reverse-mode (grad, vjp, jacrev)",
 
 
 def stale_tracer_message(level) -> str:
+    """Why a tracer of ``level`` can't be used here: its transform has finished, or it
+    is still running on another thread (levels are kept per thread)."""
     kinds = [_KINDS[c.__name__] for c in type(level).__mro__ if c.__name__ in _KINDS]
     kind = kinds[0] if kinds else type(level).__name__
-    when = "has finished" if level.exited else "is running on another thread"
+    if not level.exited:
+        return (f"A traced value of a {kind} transform (level {level.depth}) was used on "
+                "another thread, while that transform is still running on the thread that "
+                "started it. Each thread differentiates on its own, so a traced value can't "
+                "cross threads: its derivative would be silently wrong, and dualgrad stops "
+                "here. Fix: call the transform on the thread that computes with the value "
+                "(run grad(f) inside the worker), hand the worker plain inputs and collect "
+                "plain results, or pass the number alone with dualgrad.core.getval(x).")
     return (f"A traced value of a {kind} transform (level {level.depth}) was used after "
-            f"that transform {when}. This happens when a value computed from the "
+            "that transform had finished. This happens when a value computed from the "
             "function's traced inputs is kept beyond one call: in a cache or dict, a global, "
-            "an attribute, a closure, or handed between threads. Its derivative would be "
-            "silently wrong, so dualgrad stops here. Fix: compute such values inside the "
-            "function on every call (cache only plain inputs), return them as outputs "
-            "(grad_and_aux, value_and_grad), or keep the number alone with "
-            "dualgrad.core.getval(x).")
-
+            "an attribute or a closure. Its derivative would be silently wrong, so dualgrad "
+            "stops here. Fix: compute such values inside the function on every call (cache "
+            "only plain inputs), return them as outputs (grad_and_aux, value_and_grad), or "
+            "keep the number alone with dualgrad.core.getval(x).")
 
 
 def _qualname(func) -> str:
@@ -285,12 +292,38 @@ def numpy_io(name: str, kwargs: dict) -> dict:
     return kwargs
 
 
+# numpy.random draws that reorder their argument rather than take a parameter
+_REORDER = ("permutation", "permuted", "shuffle", "choice")
+
+
+def random_parameter_message(name: str, source: str = "np.random") -> str:
+    """The error for a numpy.random draw ``name`` (``"numpy.random.normal"``,
+    ``"numpy.random.Generator.normal"``) given a traced parameter: draws are not
+    functions of their parameters, and the fix is the reparametrization trick (the
+    noise drawn from ``source``, the generator or module the user called)."""
+    method = name.rsplit(".", 1)[-1]
+    if method in _REORDER:
+        fix = (f"draw indices instead and index the traced array with them, e.g. "
+               f"x[{source}.permutation(len(x))] or x[{source}.choice(len(x), k)]")
+    else:
+        fix = (f"draw standard noise and transform it with the traced values (the "
+               f"reparametrization trick, also spelt reparameterisation), e.g. "
+               f"mu + sigma * {source}.standard_normal(size) for normal(mu, sigma), or "
+               f"a + (b - a) * {source}.uniform(size=n) for uniform(a, b)")
+    return (f"{name} was given a traced value as a parameter; a random draw is not a "
+            f"differentiable function of its parameters. To differentiate through it, "
+            f"{fix}. For a constant parameter, pass dualgrad.core.getval(value).")
+
+
 def _plain_numpy_message(x: Tracer) -> str:
     """Why a tracer reached plain numpy, and what to write instead: the case is read
-    off the calling line where it can be (a plain ndarray's method, an assignment)."""
+    off the calling line where it can be (a plain ndarray's method, an assignment,
+    a draw of numpy.random)."""
     head = (f"A traced value (shape {x.shape}) was handed to plain numpy code that would "
             "turn it into a plain array and lose its derivative. ")
     case = _calling_case()
+    if case and case[0] == "random":
+        return head + "Here " + random_parameter_message(case[1], case[2])
     if case and case[0] == "method":
         a, method = case[1], case[2]
         fix = f"np.dot({a}, x) or {a} @ x" if method == "dot" else f"np.{method}({a}, ...)"
@@ -306,7 +339,29 @@ def _plain_numpy_message(x: Tracer) -> str:
                    "np.dot(A, x) or A @ x with np = dualgrad.numpy); a plain numpy function "
                    "given a list holding it (use dualgrad.numpy's function, which accepts "
                    "lists); assigning it into a plain numpy array (a[i] = x: create the array "
-                   "with dualgrad.numpy instead).")
+                   "with dualgrad.numpy instead); a numpy.random draw given it as a parameter "
+                   "(rng.normal(mu, sigma): draws are not differentiable in their parameters; "
+                   "draw standard noise and transform it, mu + sigma * "
+                   "rng.standard_normal(n), the reparametrization trick).")
+
+
+def random_draw_message() -> str | None:
+    """The message for a numpy.random draw given a traced parameter, when that is what
+    the user's line is doing (an integer or float parameter reaches ``int()`` or
+    ``float()`` there rather than ``__array__``); None otherwise."""
+    import sys
+    try:
+        draw = _random_draw(_user_frame(sys._getframe(1)))
+    except Exception:  # noqa: BLE001  (a message helper must never fail)
+        return None
+    return None if draw is None else random_parameter_message(*draw)
+
+
+def _user_frame(frame):
+    """The first frame outside dualgrad.core, from ``frame`` outwards."""
+    while frame is not None and os.path.dirname(frame.f_code.co_filename) == _HERE:
+        frame = frame.f_back
+    return frame
 
 
 _HERE = os.path.dirname(__file__)  # frames of dualgrad.core are skipped
@@ -320,14 +375,15 @@ def _calling_case():
     import re
     import sys
     try:
-        frame = sys._getframe(3)  # _calling_case <- _plain_numpy_message <- __array__ <- caller
-        while frame is not None and os.path.dirname(frame.f_code.co_filename) == _HERE:
-            frame = frame.f_back
+        frame = _user_frame(sys._getframe(1))
         if frame is None:
             return None
         for ins in dis.get_instructions(frame.f_code):
             if ins.offset == frame.f_lasti and ins.opname == "STORE_SUBSCR":
                 return ("store",)
+        draw = _random_draw(frame)
+        if draw is not None:
+            return ("random",) + draw
         line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
         for name, method in re.findall(r"([A-Za-z_]\w*)\.([A-Za-z_]\w*)\s*\(", line):
             obj = frame.f_locals.get(name, frame.f_globals.get(name))
@@ -336,6 +392,116 @@ def _calling_case():
     except Exception:  # noqa: BLE001  (a message helper must never fail)
         return None
     return None
+
+
+class _DrawNames:
+    """The names of numpy.random's draws (module functions and Generator/RandomState
+    methods), read once when first needed."""
+
+    names = None
+
+    def isdisjoint(self, other) -> bool:
+        if self.names is None:
+            r = onp.random
+            self.names = frozenset(n for obj in (r, r.Generator, r.RandomState)
+                                   for n in dir(obj) if not n.startswith("_"))
+        return self.names.isdisjoint(other)
+
+
+_DRAWS = _DrawNames()
+
+
+def _random_draw(frame):
+    """(numpy's name of the draw, the source text of its generator) when the call the
+    frame is making is a numpy.random draw: ``rng.normal(0, x)``,
+    ``numpy.random.default_rng(0).normal(0, x)``, ``numpy.random.normal(0, x)``,
+    ``RandomState(0).uniform(x)``; else None. Read off the call's own source span
+    (nothing is evaluated: names are looked up, attributes read only on modules)."""
+    import ast
+    import itertools
+    import linecache
+    import types
+    if frame is None or _DRAWS.isdisjoint(frame.f_code.co_names) and not any(
+            isinstance(getattr(v, "__self__", None), (onp.random.Generator, onp.random.RandomState))
+            for v in frame.f_locals.values()):  # cheap: no draw named, none held (draw = rng.normal)
+        return None
+    code, lasti = frame.f_code, frame.f_lasti
+    span = next(itertools.islice(code.co_positions(), lasti // 2, None), None)
+    if span is None or None in span:
+        return None
+    first, last, col, end_col = span
+    lines = [linecache.getline(code.co_filename, n) for n in range(first, last + 1)]
+    if not all(lines):
+        return None
+    lines = [ln.encode() for ln in lines]  # the columns count UTF-8 bytes
+    lines[-1] = lines[-1][:end_col]
+    lines[0] = lines[0][col:]
+    src = "\n".join(ln.decode(errors="replace").rstrip("\n") for ln in lines)
+    try:
+        call = ast.parse(src.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(call, ast.Call):
+        return None
+    random = onp.random
+
+    def lookup(node):
+        """The object a dotted name denotes (a ``missing`` sentinel if it can't be read
+        without running code)."""
+        if isinstance(node, ast.Name):
+            for scope in (frame.f_locals, frame.f_globals, frame.f_builtins):
+                if node.id in scope:
+                    return scope[node.id]
+            return missing
+        if isinstance(node, ast.Attribute):
+            base = lookup(node.value)
+            if isinstance(base, types.ModuleType):
+                return getattr(base, node.attr, missing)
+        return missing
+
+    missing = object()
+    owner = None
+    if not isinstance(call.func, ast.Attribute):  # draw = rng.normal; draw(0, x)
+        bound = getattr(lookup(call.func), "__self__", None)
+        method = getattr(lookup(call.func), "__name__", "")
+        if bound is getattr(random.mtrand, "_rand", missing):  # from numpy.random import normal
+            owner, source = "", "np.random"
+        elif isinstance(bound, (random.Generator, random.RandomState)):
+            owner, source = type(bound).__name__, "rng"
+        else:
+            return None
+        receiver = None
+    else:
+        method, receiver = call.func.attr, call.func.value
+    if receiver is None:
+        pass
+    elif isinstance(receiver, ast.Call):  # default_rng(0).normal(...), RandomState(0).normal
+        maker = lookup(receiver.func)
+        if maker is getattr(random, "default_rng", None) or maker is random.Generator:
+            owner = "Generator"
+        elif isinstance(maker, type) and issubclass(maker, random.RandomState):
+            owner = "RandomState"
+        elif isinstance(maker, type) and issubclass(maker, random.Generator):
+            owner = "Generator"
+    else:
+        obj = lookup(receiver)
+        if isinstance(obj, random.Generator):
+            owner = "Generator"
+        elif isinstance(obj, random.RandomState):
+            owner = "RandomState"
+        elif isinstance(obj, types.ModuleType) and obj.__name__.endswith(".random") \
+                and callable(getattr(random, method, None)):
+            owner = ""  # numpy.random.normal: the module's draws
+    if owner is None:
+        return None
+    cls = {"Generator": random.Generator, "RandomState": random.RandomState,
+           "": random}[owner]
+    if not callable(getattr(cls, method, None)) or method.startswith("_"):
+        return None
+    name = f"numpy.random.{owner + '.' if owner else ''}{method}"
+    if receiver is not None:
+        source = ast.get_source_segment(src.strip(), receiver) or "rng"
+    return name, source
 
 
 class NotProvidedError(AttributeError):

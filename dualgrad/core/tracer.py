@@ -21,7 +21,8 @@ from typing import Any, Callable
 
 import numpy as onp
 
-from .errors import OUT_MESSAGE, BatchingError, _plain_numpy_message, _qualname, _unsupported
+from .errors import (OUT_MESSAGE, BatchingError, _plain_numpy_message, _qualname, _unsupported,
+                     random_draw_message)
 from .mp import is_mp as _is_mp
 
 # numpy callables (ufuncs and functions) -> our primitive or wrapper, for NEP 13/18.
@@ -344,6 +345,9 @@ class Tracer:
         return self._clone()
 
     def _no_concrete(self, kind):
+        draw = random_draw_message()  # rng.binomial(x, p): int() of its n
+        if draw is not None:
+            raise TypeError(f"{kind}() of a traced value: {draw}")
         math = (" (math.sin(x), math.exp(x) and other math functions call float(): use "
                 "dualgrad.numpy.sin, dualgrad.numpy.exp, ... instead)" if kind == "float" else "")
         raise TypeError(

@@ -12,22 +12,11 @@ from numpy.random import *  # noqa: F401,F403
 from numpy.random import Generator, RandomState, default_rng, seed  # noqa: F401
 
 from ..core import holds_tracer
-
-_REORDER = ("permutation", "shuffle", "choice")
+from ..core.errors import random_parameter_message
 
 
 def _traced_parameter(name: str) -> TypeError:
-    if name in _REORDER:
-        fix = (f"draw indices instead and index the traced array with them, e.g. "
-               f"x[np.random.permutation(len(x))] or x[np.random.choice(len(x), k)]")
-    else:
-        fix = ("draw standard noise and transform it with the traced values (the "
-               "reparametrization trick), e.g. mu + sigma * np.random.standard_normal(size) "
-               "or a + (b - a) * np.random.uniform(size=n)")
-    return TypeError(
-        f"numpy.random.{name} was given a traced value as a parameter; a random draw is "
-        f"not a differentiable function of its parameters. To differentiate through it, "
-        f"{fix}. For a constant parameter, pass dualgrad.core.getval(value).")
+    return TypeError(random_parameter_message(f"numpy.random.{name}"))
 
 
 def _checked(name: str, draw):

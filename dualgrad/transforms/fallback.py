@@ -3,7 +3,11 @@
 Many transforms can be computed in more than one mode: a Jacobian by forward
 or reverse mode, a Hessian forward-over-reverse or reverse-over-reverse, a
 gradient from one backward pass or from n forward directions, ``J v`` from
-one forward pass or from two reverse passes. A primitive given only a VJP (as
+one forward pass or from two reverse passes, ``J^T u`` from one backward pass
+or from reverse mode over a forward pass (``pull_back_by_forward``: make_vjp,
+vjp, grad_and_aux), Taylor coefficients from one Taylor pass or from nested
+``deriv`` (jet, taylor, derivatives), a Laplacian from collapsed Taylor mode or
+from ``trace(hessian)``. A primitive given only a VJP (as
 autograd's documentation shows: ``defvjp`` alone) or only a JVP then still
 works under all of them: the transform runs in the mode whose rules exist.
 
@@ -126,6 +130,34 @@ def jvp_by_reverse(fun, primals: tuple, tangents: tuple) -> tuple:
     return ans, pull_t(tuple(tangents))[0]
 
 
+def pull_back_by_forward(fun, primals: tuple) -> tuple:
+    """``(f(x), vjp)`` from forward passes only, for a ``fun`` with no VJP rules
+    (``vjp(g)`` is the tuple of ``J^T g`` per primal, as ``pull_back``'s).
+
+    The map ``t -> J t`` (one forward pass) is linear; its own VJP, at any point
+    ``t0``, applied to ``g`` is ``J^T g``. Reverse mode over the forward pass
+    records only the tangents' arithmetic (the JVP rules), never the primitive."""
+    from ..interpreters.forward import push_forward
+    from ..interpreters.reverse import pull_back
+    from ..core.spaces import tree_map, vspace
+    seen = []
+
+    def tangent(*ts):
+        out, t = push_forward(fun, primals, ts)
+        seen.append(out)
+        return t
+    _, pull = pull_back(tangent, tuple(tree_map(lambda p: vspace(p).zeros(), p) for p in primals))
+    return seen[-1], pull
+
+
+def pull_back_any(who: str, fun, primals: tuple, *, once: bool = False) -> tuple:
+    """``pull_back(fun, primals)``, or its forward-mode form when a primitive has no
+    VJP rule (``pull_back_by_forward``): make_vjp, vjp and grad_and_aux."""
+    from ..interpreters.reverse import pull_back
+    return run_modes(who, [(REV, lambda: pull_back(fun, primals, once=once)),
+                           (FWD, lambda: pull_back_by_forward(fun, primals))]).value
+
+
 def _exhausted(who: str, failed: list) -> DifferentiationError:
     lines = [f"{m.label} needs a {e.kind} rule for '{e.prim.name}' (argument {e.argnum}), "
              f"which is missing: register one with dualgrad.extend.def{e.kind.lower()}"
@@ -134,4 +166,5 @@ def _exhausted(who: str, failed: list) -> DifferentiationError:
 
 
 __all__ = ["Mode", "FWD", "REV", "Outcome", "run_modes", "grad_by_forward",
-           "elementwise_grad_by_forward", "jvp_by_reverse"]
+           "elementwise_grad_by_forward", "jvp_by_reverse", "pull_back_by_forward",
+           "pull_back_any"]

@@ -12,7 +12,8 @@ from ..core.mp import mp_kind
 from ..interpreters.reverse import pull_back
 from ..numpy import real
 from . import checks
-from .fallback import FWD, REV, elementwise_grad_by_forward, grad_by_forward, run_modes
+from .fallback import (FWD, REV, elementwise_grad_by_forward, grad_by_forward, pull_back_any,
+                       run_modes)
 from .transform import ArgNum, Fun, _size, _wraps, aux_last, transform, with_aux
 
 
@@ -49,7 +50,7 @@ def make_vjp(unary: Fun, x: Any) -> tuple[Callable, Any]:
     >>> value, vjp(np.array([1.0, 0.0]))
     (array([1., 9.]), array([2., 0.]))
     """
-    ans, pull = pull_back(unary, (x,))
+    ans, pull = pull_back_any("make_vjp", unary, (x,))
     return (lambda g: pull(g)[0]), ans
 
 
@@ -309,7 +310,7 @@ def grad_and_aux(unary: Fun, x: Any) -> tuple[Any, Any]:
         leaves = tree_flatten(xv)[0]
         seen.append((out[1], leaves[0]._level if leaves else None))
         return out[0]
-    ans, pull = pull_back(loss_only, (x,), once=True)
+    ans, pull = pull_back_any("grad_and_aux", loss_only, (x,), once=True)
     checks.check_output_number(ans, "grad_and_aux(f)")
     _scalar_output(ans, "grad_and_aux(f)")
     aux, level = seen[-1]

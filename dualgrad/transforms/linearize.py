@@ -20,6 +20,7 @@ from ..core import peek
 from ..interpreters.forward import push_forward
 from ..interpreters.linear import LinearProgram, aval_of, record_linear
 from . import checks
+from .fallback import FWD, REV, jvp_by_reverse, run_modes
 from .transform import _check_input
 
 __all__ = ["linearize", "linear_transpose"]
@@ -71,8 +72,10 @@ def linearize(fun: Callable, *primals: Any) -> tuple[Any, LinearProgram]:
     avals = _avals(primals, "linearize")
     box: dict = {}
 
-    def tangent_map(*ts):
-        out, t_out = push_forward(fun, tuple(primals), ts)
+    def tangent_map(*ts):  # a primitive without a JVP rule: J t from two reverse passes
+        out, t_out = run_modes("linearize", [
+            (FWD, lambda: push_forward(fun, tuple(primals), ts)),
+            (REV, lambda: jvp_by_reverse(fun, tuple(primals), ts))]).value
         if isinstance(out, (tuple, list, dict)):
             raise TypeError("linearize: the function must return one array; concatenate "
                             "the outputs, or linearize each.")

@@ -8,10 +8,9 @@ import numpy as onp
 
 from ..core import vspace
 from ..interpreters.forward import push_forward
-from ..interpreters.reverse import pull_back
 from ..numpy import tensordot
 from . import checks
-from .fallback import FWD, REV, jvp_by_reverse, run_modes
+from .fallback import FWD, REV, jvp_by_reverse, pull_back_any, run_modes
 from .gradients import grad, make_vjp
 from .jacobian import jacobian
 from .transform import ArgNum, Fun, _check_input, _check_tangents, transform, with_aux
@@ -53,9 +52,9 @@ def vjp(fun: Fun, *primals: Any, has_aux: bool = False, **options: Any):
     has_aux = checks.check_flag(has_aux, "has_aux", "vjp")
     _check_input(primals, "vjp")
     if not has_aux:
-        return pull_back(fun, primals)
+        return pull_back_any("vjp", fun, primals)
     main, read_aux = with_aux(fun, "vjp")
-    out, f_vjp = pull_back(main, primals)
+    out, f_vjp = pull_back_any("vjp", main, primals)
     return out, f_vjp, read_aux()
 
 

@@ -15,6 +15,10 @@ import numpy as onp
 from ..core import Tracer, getval, peek, in_dtype_of, vspace
 from ..interpreters.taylor import IdentityDirections, push_collapsed, push_jet
 from ..core.mp import from_mp, to_mp
+from ..numpy import reshape as np_reshape, trace as np_trace
+from .fallback import FWD, REV, run_modes
+from .jacobian import hessian
+from .products import deriv
 from .transform import Fun, _check_input, _check_tangents, _mp_errors, has_mp_input
 
 __all__ = ["jet", "derivatives", "taylor", "laplacian"]
@@ -92,7 +96,7 @@ def jet(fun: Fun, primals: Sequence, series: Sequence, *,
     scale = [math.factorial(k) for k in range(1, order + 1)] if factorial_scaled else [1] * order
     normalised = tuple([onp.asarray(c) / f if not isinstance(c, Tracer) else c / f
                         for c, f in zip(s, scale)] for s in series)
-    out, ys, _ = push_jet(fun, primals, normalised, order)
+    out, ys, _ = _push_jet("jet", fun, primals, normalised, order)
     return out, [_plain(y * f if not (isinstance(y, float) and y == 0.0) else y, out)
                  for y, f in zip(ys, scale)]
 
@@ -133,7 +137,7 @@ def taylor(fun: Fun, x: Any, v: Any, *, order: int) -> Any:
     _check_input(x, "taylor")
     _check_tangents(x, v, "taylor")
     zero = vspace(x).zeros()
-    out, ys, _ = push_jet(fun, (x,), ([v] + [zero] * (order - 1),), order)
+    out, ys, _ = _push_jet("taylor", fun, (x,), ([v] + [zero] * (order - 1),), order)
     return onp.stack([getval(_plain(c, out)) for c in [out, *ys]]) \
         if not isinstance(out, Tracer) else _stack_traced([out, *[_plain(c, out) for c in ys]])
 
@@ -181,6 +185,28 @@ def derivatives(fun: Fun, *, order: int) -> Callable:
     return ds
 
 
+def _push_jet(who: str, fun: Fun, primals: tuple, series: tuple, order: int):
+    """``push_jet``, or, when a primitive has no JVP rule (so no Taylor rule either),
+    the same coefficients from ``order`` nested ``deriv`` of ``t -> fun(x(t))``, each
+    of which runs by reverse passes (``fallback.jvp_by_reverse``): 2^order passes
+    instead of one, but an answer."""
+    return run_modes(who, [(FWD, lambda: push_jet(fun, primals, series, order)),
+                           (REV, lambda: _jet_by_nesting(fun, primals, series, order))]).value
+
+
+def _jet_by_nesting(fun: Fun, primals: tuple, series: tuple, order: int):
+    """``(y_0, [y_1, ..., y_K], None)`` with ``y(t) = fun(x(t))``, ``x(t) = x_0 +
+    sum_k c_k t^k`` (``series`` the normalised ``c_k``): ``y_k = (1/k!) d^k y/dt^k``."""
+    def curve(t):
+        return fun(*[p + sum(c * t ** (k + 1) for k, c in enumerate(cs))
+                     for p, cs in zip(primals, series)])
+    ds, d = [], curve
+    for k in range(1, order + 1):
+        d = deriv(d)
+        ds.append(d(0.0) / math.factorial(k))
+    return fun(*primals), ds, None
+
+
 def _stack_traced(parts: list) -> Any:
     return onp.stack(parts)  # traced parts: NEP 18 sends them to dualgrad's stack
 
@@ -193,7 +219,7 @@ def laplacian(fun: Fun) -> Callable:
     curves ``x + t e_i`` (batched) and the *sum* of their second-order
     coefficients (one array): see ``dualgrad.interpreters.taylor.CollapsedLevel``.
     This equals ``trace(hessian(fun)(x))`` without forming the Hessian or running a
-    reverse pass.
+    reverse pass; a primitive with only a VJP rule makes it that trace instead.
 
     Parameters
     ----------
@@ -221,13 +247,33 @@ def laplacian(fun: Fun) -> Callable:
         shape = onp.shape(peek(x))
         n = int(onp.prod(shape, dtype=int))
         dtype = onp.result_type(peek(x), 1.0)
-        out, _, s2, _ = push_collapsed(fun, x, IdentityDirections(shape, dtype))
-        if onp.ndim(peek(out)) != 0:
-            raise TypeError(f"laplacian: the function must return a scalar (it returned "
-                            f"shape {onp.shape(peek(out))}); for a vector field take the "
-                            "Laplacian of each component.")
-        if isinstance(s2, float) and s2 == 0.0:
-            return in_dtype_of(onp.zeros((), dtype), out)
-        return 2.0 * s2
+
+        def collapsed():
+            out, _, s2, _ = push_collapsed(fun, x, IdentityDirections(shape, dtype))
+            _scalar_laplacian(out)
+            if isinstance(s2, float) and s2 == 0.0:
+                return in_dtype_of(onp.zeros((), dtype), out)
+            return 2.0 * s2
+        # a primitive without a JVP rule: trace(hessian), reverse-over-reverse
+        return run_modes("laplacian", [(FWD, collapsed),
+                                       (REV, lambda: _laplacian_by_hessian(fun, x, n))]).value
     lap.__name__ = f"laplacian_of_{getattr(fun, '__name__', 'f')}"
     return lap
+
+
+def _scalar_laplacian(out) -> None:
+    if onp.ndim(peek(out)) != 0:
+        raise TypeError(f"laplacian: the function must return a scalar (it returned "
+                        f"shape {onp.shape(peek(out))}); for a vector field take the "
+                        "Laplacian of each component.")
+
+
+def _laplacian_by_hessian(fun: Fun, x: Any, n: int) -> Any:
+    """``trace(hessian(fun)(x))``: the Laplacian when some primitive has only a VJP
+    rule (``hessian`` then runs reverse-over-reverse)."""
+    def scalar(v):
+        out = fun(v)
+        _scalar_laplacian(out)
+        return out
+    H = hessian(scalar)(x)
+    return np_trace(np_reshape(H, (n, n)))
