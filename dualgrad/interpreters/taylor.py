@@ -209,7 +209,7 @@ class IdentityDirections:
     def __init__(self, shape: tuple, dtype):
         self.shape, self.dtype = tuple(shape), onp.dtype(dtype)
         self.n = int(onp.prod(self.shape, dtype=int))
-        self._array = None
+        self._array: onp.ndarray | None = None
 
     def array(self) -> onp.ndarray:
         """``eye(n)`` shaped ``(n,) + shape``."""

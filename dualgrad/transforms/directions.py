@@ -88,7 +88,7 @@ def _basis(v, start: int, stop: int):
         if lo < hi:
             block[onp.arange(lo - start, hi - start), onp.arange(lo - k, hi - k)] = 1.0
         if sp.dtype == object:  # mpmath numbers: each direction as MP values (sp's own)
-            rows = onp.empty((stop - start,) + sp.shape, object)
+            rows = onp.empty((stop - start,) + sp.shape, dtype=onp.object_)
             for i, row in enumerate(block):
                 rows[i] = sp.unflatten(row)
             out.append(rows)

@@ -276,4 +276,4 @@ def _laplacian_by_hessian(fun: Fun, x: Any, n: int) -> Any:
         _scalar_laplacian(out)
         return out
     H = hessian(scalar)(x)
-    return np_trace(np_reshape(H, (n, n)))
+    return np_trace(np_reshape(H, (n, n)))  # type: ignore[misc]  # (import cycle: mypy sees Any?)
