@@ -22,7 +22,7 @@ from . import multi_output
 from ..core import (LEAF, Level, Tracer, check_live, in_dtype_of, is_differentiable,
                     peek, plain_if_pending, saved_values, tree_flatten, tree_unflatten, vspace)
 from ..core.tracer import _FLOATS, BOX_TYPES, TraceId
-from ..core.levels import _node_ids, box_as
+from ..core.levels import _node_ids, box_as, gc_paused, pause_gc, resume_gc
 from ..core.residuals import plan, stand_in
 
 
@@ -68,6 +68,21 @@ class ReverseLevel(Level):
         # True while a checkpoint's forward pass records on a tape of its own, which
         # it replaces by its boundary (dualgrad.transforms.checkpoint): not this tape's
         self.apart = False
+
+    # the cyclic GC is paused while the tape is recorded (core.levels.pause_gc)
+    def __enter__(self):
+        pause_gc()
+        try:
+            return super().__enter__()
+        except BaseException:
+            resume_gc()
+            raise
+
+    def __exit__(self, *exc):
+        try:
+            super().__exit__(*exc)
+        finally:
+            resume_gc()
 
     def process(self, prim, args, kwargs):
         vals = list(args)
@@ -167,8 +182,10 @@ class ReverseLevel(Level):
         return node
 
     def backward(self, out_node: Node, g, leaves: list, release: bool = False) -> list:
-        """One backward pass over this level's tape (see ``backward``)."""
-        return backward(out_node, g, leaves, release, tape=self.tape)
+        """One backward pass over this level's tape (see ``backward``), the cyclic GC
+        paused as while recording."""
+        with gc_paused():
+            return backward(out_node, g, leaves, release, tape=self.tape)
 
 
 def backward(out_node: Node, g, leaves: list[Node], release: bool = False,
