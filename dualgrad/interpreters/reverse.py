@@ -327,11 +327,11 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
 
     def vjp(g):
         g_leaves, g_def = tree_flatten(g)
-        if g_def != out_def:
+        if g_def is not out_def and g_def != out_def:
             raise ValueError(f"The cotangent's structure {g_def} does not match the "
                              f"output's {out_def}.")
         for o, gl in zip(out_leaves, g_leaves):
-            if onp.shape(peek(gl)) != onp.shape(peek(o)):
+            if _shape(gl) != _shape(o):
                 raise ValueError(f"The cotangent has shape {onp.shape(peek(gl))} but the "
                                  f"output it pairs with has shape {onp.shape(peek(o))}: "
                                  "give a cotangent shaped like the output.")
@@ -372,6 +372,16 @@ def _bind_saved(parents: list, ans, vals: list, kwargs: dict) -> None:
 
 def _here(x, level) -> bool:
     return (type(x) is Box or isinstance(x, Box)) and x._level is level
+
+
+def _shape(v) -> tuple:
+    """The shape of ``v``'s plain value (a float or an array: no numpy dispatch)."""
+    cls = v.__class__
+    if cls is _NDARRAY:
+        return v.shape
+    if cls in _FLOATS:
+        return ()
+    return onp.shape(peek(v))
 
 
 def like_input(ct, x, nested: bool = False):
