@@ -40,6 +40,23 @@ class Node:
         self.parents = parents  # tuple of (argnum, parent Node, vjp rule)
 
 
+_F64 = onp.float64
+_FC = frozenset("fc")
+
+
+def _plan(prim, key: int, nargs: int) -> tuple:
+    """``(rules, drop_ans, drop, drop_when_scalar)`` for ``prim`` applied to ``nargs``
+    arguments traced at the set bits of ``key``: each traced argument's VJP rule
+    (``(argnum, rule)``; a missing one raises ``MissingRuleError`` here, when the
+    primitive is recorded) and the residual plan (``core.residuals.plan``). Cached in
+    ``prim.plans`` under ``-key``, which the rule table clears when a rule changes."""
+    traced = [i for i in range(nargs) if key >> i & 1]
+    rules = tuple((i, prim.vjp_rule(i)) for i in traced)
+    p = prim.plans.get(key) or plan(prim, traced, nargs, key)
+    pl = prim.plans[-key] = (rules,) + tuple(p)
+    return pl
+
+
 class Box(Tracer):
     """A value and its tape node, at one reverse level."""
 
@@ -85,6 +102,93 @@ class ReverseLevel(Level):
             resume_gc()
 
     def process(self, prim, args, kwargs):
+        """The hot path: arguments that are this level's plain boxes or constants, an
+        answer that is a float or a float/complex array. Everything else (nested
+        levels, faces, pending arrays, graph.record, saved values, other answers)
+        goes to ``_process``. What each pattern of traced arguments needs (the rules
+        and the residual plan) is planned once per primitive (``_plan``)."""
+        if self.keep_all or prim.saving:
+            return self._process(prim, args, kwargs)
+        if len(args) == 1:  # f(x): the commonest application, without the loop
+            a = args[0]
+            if a.__class__ is not Box or a._level is not self:
+                return self._process(prim, args, kwargs)
+            v = a.value
+            if isinstance(v, Tracer):
+                return self._process(prim, args, kwargs)
+            ans = prim.fun(v, **kwargs)
+            cls = ans.__class__
+            kept = ans
+            if cls in _FLOATS:
+                pl = prim.plans.get(-3) or _plan(prim, 3, 1)
+                if pl[3] and v.__class__ is _NDARRAY:  # (a reduction's argument)
+                    v = stand_in(v)
+            elif cls is _NDARRAY and ans.dtype.kind in _FC:
+                pl = prim.plans.get(-3) or _plan(prim, 3, 1)
+                if pl[2] and v.__class__ is _NDARRAY:
+                    v = stand_in(v)
+                if pl[1]:
+                    kept = stand_in(ans)
+            else:
+                return self._record(prim, [v], kwargs, ans, [(0, a.node, prim.vjps.get(0))],
+                                    False)
+            node = Node(prim, (v,), kwargs, kept, ((0, a.node, pl[0][0][1]),))
+            self.tape.append(node)
+            return Box(ans, node, self)
+        vals = []
+        nodes = []
+        key = 0
+        bit = 1
+        for a in args:
+            if a.__class__ is Box and a._level is self:
+                v = a.value
+                if isinstance(v, Tracer):  # nested: an outer level's tracer inside
+                    return self._process(prim, args, kwargs)
+                vals.append(v)
+                nodes.append(a.node)
+                key |= bit
+            elif isinstance(a, Tracer):
+                return self._process(prim, args, kwargs)
+            else:
+                vals.append(a)
+            bit <<= 1
+        key |= bit  # the number of arguments is part of the pattern
+        scalar = prim.scalar
+        if scalar is not None and not kwargs and len(vals) == 2 and (
+                vals[0].__class__ is _F64 and vals[1].__class__ in _FLOATS
+                or vals[1].__class__ is _F64 and vals[0].__class__ in _FLOATS):
+            ans = scalar(vals[0], vals[1])  # numpy's scalar arithmetic: the ufunc's answer
+        else:
+            ans = prim.fun(*vals, **kwargs)
+        cls = ans.__class__
+        if cls in _FLOATS:
+            floats = True
+        elif cls is _NDARRAY and ans.dtype.kind in _FC:
+            floats = False
+        else:  # not a plain number: the general tail (containers, registered types, ...)
+            traced = [i for i in range(len(vals)) if key >> i & 1]
+            return self._record(prim, vals, kwargs, ans, [
+                (i, n, prim.vjps.get(i)) for i, n in zip(traced, nodes)], False)
+        pl = prim.plans.get(-key)
+        if pl is None:
+            pl = _plan(prim, key, len(vals))
+        rules, drop_ans, drop, drop_scalar = pl
+        kept = ans
+        if floats:
+            drop = drop_scalar
+        elif drop_ans:
+            kept = stand_in(ans)
+        if drop:
+            for j in drop:
+                if vals[j].__class__ not in _FLOATS:
+                    vals[j] = stand_in(vals[j])
+        node = Node(prim, tuple(vals), kwargs, kept,
+                    tuple([(i, n, r) for (i, r), n in zip(rules, nodes)]))
+        self.tape.append(node)
+        return Box(ans, node, self)
+
+    def _process(self, prim, args, kwargs):
+        """``process`` for every case (see its docstring for the common one)."""
         vals = list(args)
         parents = []
         outer = False  # a tracer of an outer level remains among the values
@@ -110,11 +214,17 @@ class ReverseLevel(Level):
                 else:
                     outer = True
         ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
+        return self._record(prim, vals, kwargs, ans, parents, unruled)
+
+    def _record(self, prim, vals, kwargs, ans, parents, unruled):
+        """Record ``prim``'s application (``parents``: ``(argnum, node, rule or None)``
+        of each traced argument) and box its answer."""
         if type(ans) not in _FLOATS and not is_differentiable(ans):
             if not multi_output.is_container_answer(ans):
                 return ans
             unruled = True  # a tuple/list/dict of values: one node, split below
-        if unruled:
+        if unruled or any(rule is None for _, _, rule in parents):
+            unruled = True
             for k, (i, node, rule) in enumerate(parents):
                 if rule is None:  # the ANY rule; a missing VJP fails here, where it is used
                     parents[k] = (i, node, prim.vjp_rule(i))

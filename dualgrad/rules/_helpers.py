@@ -112,7 +112,12 @@ def same_space(g, x) -> bool:
 def unbroadcast(g, x):
     """Cotangent ``g`` of a broadcast result, summed back to ``x``'s shape and
     cast to ``x``'s space (real part for real ``x``; ``x``'s float dtype)."""
-    if same_space(g, x):  # fast path: nothing to sum or cast
+    tx = x.__class__
+    if tx in _REAL_SCALARS:  # fast paths: nothing to sum or cast
+        if g.__class__ in _REAL_SCALARS:
+            return g
+    elif (tx is onp.ndarray or tx is NotKept) and g.__class__ is onp.ndarray and (
+            g.dtype == x.dtype and g.shape == x.shape and g.dtype.kind == "f"):
         return g
     if shape_of(g) != shape_of(x):
         g = sum_to_shape(g, shape=shape_of(x))
