@@ -93,7 +93,10 @@ def _batched_index(idx):
 
 
 @def_batch(construction.roll_along)
-def _roll_batch(size, vals, batched, *, shift, axis):
+def _roll_batch(size, vals, batched, shift=None, axis=None):
+    if any(batched[1:]):
+        return NotImplemented
+    shift, axis = (list(vals[1:]) + [shift, axis][len(vals) - 1:])[:2]  # by position or keyword
     nd = len(shape_of(vals[0])) - 1  # the example's axes, after the batch axis
     axes = (tuple(normalize_axis_index(a, nd) + 1 for a in axis) if isinstance(axis, tuple)
             else normalize_axis_index(axis, nd) + 1)

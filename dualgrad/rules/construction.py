@@ -234,7 +234,7 @@ def resize(a, new_shape):
 # primitive of its own rather than a gather: numpy rolls by two slice copies, several
 # times faster than fancy indexing, which stencils pay at every call).
 #   JVP:  roll(t, shift, axis)        VJP:  roll(g, -shift, axis)
-def _roll(a, *, shift, axis):
+def _roll(a, shift, axis):
     return onp.roll(a, shift, axis)
 
 
@@ -243,8 +243,8 @@ def _unrolled(shift):
 
 
 roll_along = Primitive(_roll, "roll")
-roll_along.def_jvp(lambda t, ans, a, *, shift, axis: roll_along(t, shift=shift, axis=axis))
-roll_along.def_vjp(lambda g, ans, a, *, shift, axis:
+roll_along.def_jvp(lambda t, ans, a, shift, axis: roll_along(t, shift=shift, axis=axis))
+roll_along.def_vjp(lambda g, ans, a, shift, axis:
                    roll_along(g, shift=_unrolled(shift), axis=axis), reads=())
 
 
