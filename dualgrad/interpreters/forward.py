@@ -57,11 +57,11 @@ class ForwardLevel(Level):
             if a.__class__ is Dual and a._level is self:
                 v = a.value
                 if isinstance(v, Tracer):  # nested: an outer level's tracer inside
-                    return self._process(prim, args, kwargs)
+                    return ForwardLevel._process(self, prim, args, kwargs)
                 primals.append(v)
                 traced.append(i)
             elif isinstance(a, Tracer):
-                return self._process(prim, args, kwargs)
+                return ForwardLevel._process(self, prim, args, kwargs)
             else:
                 primals.append(a)
             i += 1
@@ -75,7 +75,7 @@ class ForwardLevel(Level):
         cls = ans.__class__
         jvps = prim.jvps
         if not (cls in _FLOATS or cls is onp.ndarray and ans.dtype in _WIDE) or ALL in jvps:
-            return self._finish(prim, args, primals, traced, ans, kwargs)
+            return ForwardLevel._finish(self, prim, args, primals, traced, ans, kwargs)
         tangent = None
         for i in traced:
             rule = jvps.get(i) or prim.jvp_rule(i)
@@ -102,7 +102,7 @@ class ForwardLevel(Level):
                 else:
                     outer = True
         ans = prim(*primals, **kwargs) if outer else prim.fun(*primals, **kwargs)
-        return self._finish(prim, args, primals, traced, ans, kwargs)
+        return ForwardLevel._finish(self, prim, args, primals, traced, ans, kwargs)
 
     def _finish(self, prim, args, primals, traced, ans, kwargs):
         """The tangent of ``ans`` from the JVP rules of the ``traced`` arguments."""
