@@ -37,6 +37,7 @@ LINEAR_MAPS = {  # functions of a (6,) real vector, each linear in it
     "matmul_dot": lambda v: A @ v + np.dot(A, v) + (v @ M)[:4],
     "einsum_tensordot": lambda v: np.einsum("ij,j->i", A, v) + np.tensordot(A, v, axes=1),
     "where": lambda v: np.where(onp.arange(6) % 2 == 0, v, 0.0) * 2,
+    "roll": lambda v: np.roll(np.reshape(v, (2, 3)), (1, -1), axis=(0, 1)) + np.roll(v, 2, 0)[:3],
 }
 
 

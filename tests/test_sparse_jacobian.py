@@ -90,6 +90,32 @@ def test_pattern_and_colouring_are_detected_once_and_reused():
     assert "3 JVPs instead of 50" in repr(J)
 
 
+@pytest.mark.parametrize("mode", ["fwd", "rev", "bi"])
+def test_cached_calls_give_matrices_of_their_own(mode):
+    """A cached call reuses the recovery of the CSR structure; the matrix it hands
+    out is the caller's: writing into one changes neither the next nor the cache."""
+    J = sparse.jacobian(stencil_1d, mode=mode)
+    x1, x2 = _point(40), _point(40, seed=5)
+    A = J(x1)
+    A.data[:] = 0.0
+    A.indices[:] = 0
+    A.indptr[:] = 0
+    B = J(x2)
+    assert B.has_canonical_format
+    onp.testing.assert_allclose(B.toarray(), _dense(stencil_1d, x2), rtol=1e-13, atol=1e-13)
+    onp.testing.assert_allclose(J(x1).toarray(), _dense(stencil_1d, x1), rtol=1e-13, atol=1e-13)
+
+
+def test_cached_hessian_gives_matrices_of_its_own():
+    f = lambda x: np.sum(x[1:] * x[:-1] ** 2) + np.sum(np.sin(x))  # noqa: E731
+    H = sparse.hessian(f)
+    x1, x2 = _point(30), _point(30, seed=2)
+    A = H(x1)
+    A.data[:] = 0.0
+    A.indices[:] = 0
+    onp.testing.assert_allclose(H(x2).toarray(), dualgrad.hessian(f)(x2), rtol=1e-12, atol=1e-12)
+
+
 def test_check_pattern_catches_a_changed_pattern():
     f = lambda x: np.where(x > 0, x ** 2, 1.0)  # noqa: E731
     J = sparse.jacobian(f, check_pattern=True)

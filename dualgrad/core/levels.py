@@ -9,6 +9,7 @@ derivative. Imports: ``core.errors`` and ``core.tracer``.
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import threading
 from typing import Callable
@@ -145,6 +146,49 @@ class instrument:
 
 
 _node_ids = itertools.count()
+
+
+# -- the cyclic garbage collector, paused while a tape is built -----------------
+# A tape of N nodes is N long-lived container objects: every full collection the
+# cyclic GC runs while it grows walks all of them, so the cost per primitive grew with
+# the tape's length (1.7x from 10^3 to 10^5 operations). Tape nodes form no reference
+# cycles (refcounting frees them), so collection is paused while any tape is recorded
+# or run backwards, and restored as it was when the last one ends, on every exit path.
+# The pause is process-wide (gc.disable is), hence one count for all threads.
+_gc_lock = threading.Lock()
+_gc_holds = 0
+_gc_was_enabled = False
+
+
+def pause_gc() -> None:
+    """Pause automatic cyclic collection (counted: nested and concurrent pauses nest)."""
+    global _gc_holds, _gc_was_enabled
+    with _gc_lock:
+        if _gc_holds == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_holds += 1
+
+
+def resume_gc() -> None:
+    """End one ``pause_gc``; the last one restores the collector's state before the first."""
+    global _gc_holds
+    with _gc_lock:
+        _gc_holds -= 1
+        if _gc_holds == 0 and _gc_was_enabled:
+            gc.enable()
+
+
+class gc_paused:
+    """``with gc_paused():`` the block runs with automatic cyclic collection paused."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        pause_gc()
+
+    def __exit__(self, *exc):
+        resume_gc()
 
 
 _FACES: dict = {}

@@ -45,6 +45,9 @@ class Primitive:
     # set True (on the instance) for primitives that broadcast their arguments
     # elementwise: a scalar answer then means scalar arguments (dualgrad.core.residuals)
     elementwise = broadcasts = False
+    # the same operation on two numpy float64 scalars (operator.mul for multiply): numpy's
+    # scalar arithmetic, which gives the ufunc's answer without its dispatch (hot paths)
+    scalar = None
     saving = False  # True once a VJP rule declares values computed on the forward pass
     # "numpy.<name>" for a primitive standing for a numpy function with out=/where=:
     # a traced call drops their no-op values and refuses the others (errors.numpy_io)

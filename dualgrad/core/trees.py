@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable, Iterable, Iterator
 
+import numpy as _onp
+
 # cls -> (flatten(obj) -> (children, aux), unflatten(aux, children) -> obj)
 _REGISTRY: dict[type, tuple[Callable, Callable]] = {}
 
@@ -61,10 +63,14 @@ def register_pytree_node(cls: type, flatten_func: Callable[[Any], tuple[Iterable
         raise TypeError("register_pytree_node(cls, flatten_func, unflatten_func): both "
                         "functions must be callable (flatten_func(obj) -> (children, aux), "
                         "unflatten_func(aux, children) -> obj).")
+    if cls in _ATOMS:
+        raise TypeError(f"register_pytree_node: {cls.__name__} values are leaves (arrays "
+                        "and numbers), never containers.")
     if cls in (tuple, list, dict) or cls in _REGISTRY:
         raise TypeError(f"register_pytree_node: {cls.__name__} is a container already; "
                         "a class is registered once.")
     _REGISTRY[cls] = (flatten_func, unflatten_func)
+    _TRACER_LEAVES.discard(cls)
 
 
 def _is_dataclass_instance(x) -> bool:
@@ -126,6 +132,14 @@ class TreeDef:
 
 LEAF = TreeDef(None, None, ())
 
+# Types that are always leaves (never containers, never registrable): checked first, so
+# that flattening a lone array or number costs one set lookup.
+# Tracer classes met by _flatten that are neither registered nor dataclasses: leaves
+# unless they trace a tuple or list (register_pytree_node drops a class it registers).
+_TRACER_LEAVES: set = set()
+_ATOMS = frozenset((_onp.ndarray, float, int, complex, bool, type(None), str,
+                    _onp.float64, _onp.float32, _onp.complex128, _onp.int64, _onp.bool_))
+
 
 def is_container(x) -> bool:
     """A tuple, list, dict, namedtuple, dataclass instance or registered class."""
@@ -134,11 +148,17 @@ def is_container(x) -> bool:
 
 
 def tree_flatten(x) -> tuple[list, TreeDef]:
+    if x.__class__ in _ATOMS:  # a lone array or number: the common case, no walk
+        return [x], LEAF
     leaves: list = []
     return leaves, _flatten(x, leaves)
 
 
 def _flatten(x, leaves) -> TreeDef:
+    cls = x.__class__
+    if cls in _ATOMS or cls in _TRACER_LEAVES and not isinstance(peek(x), (tuple, list)):
+        leaves.append(x)
+        return LEAF
     if isinstance(x, dict):
         keys = tuple(x.keys())
         return TreeDef(dict, keys, tuple(_flatten(x[k], leaves) for k in keys))
@@ -152,10 +172,12 @@ def _flatten(x, leaves) -> TreeDef:
                        tuple(_flatten(getattr(x, n), leaves) for n in names))
     if is_container(x):
         return TreeDef(type(x), None, tuple(_flatten(c, leaves) for c in x))
-    if isinstance(x, Tracer) and isinstance(peek(x), (tuple, list)):
-        # a traced tuple or list (autograd's SequenceBox): its elements, each traced
-        kind = list if isinstance(peek(x), list) else tuple
-        return TreeDef(kind, None, tuple(_flatten(x[i], leaves) for i in range(len(x))))
+    if isinstance(x, Tracer):
+        _TRACER_LEAVES.add(cls)  # no container class: checked first from now on
+        if isinstance(peek(x), (tuple, list)):
+            # a traced tuple or list (autograd's SequenceBox): its elements, each traced
+            kind = list if isinstance(peek(x), list) else tuple
+            return TreeDef(kind, None, tuple(_flatten(x[i], leaves) for i in range(len(x))))
     leaves.append(x)
     return LEAF
 

@@ -18,6 +18,8 @@ from ..core.tracer import _FLOATS, BOX_TYPES
 from ..core.levels import box_as
 
 _LOW = frozenset(map(onp.dtype, (onp.float32, onp.float16, onp.complex64)))
+_WIDE = frozenset(map(onp.dtype, (onp.float64, onp.complex128)))
+_F64 = onp.float64
 
 
 class Dual(Tracer):
@@ -45,6 +47,44 @@ class ForwardLevel(Level):
     __slots__ = ()
 
     def process(self, prim, args, kwargs):
+        """The hot path: arguments that are this level's plain duals or constants, a
+        float answer or a float64/complex128 array, per-argument JVP rules. Everything
+        else goes to ``_process``."""
+        primals = []
+        traced = []
+        i = 0
+        for a in args:
+            if a.__class__ is Dual and a._level is self:
+                v = a.value
+                if isinstance(v, Tracer):  # nested: an outer level's tracer inside
+                    return ForwardLevel._process(self, prim, args, kwargs)
+                primals.append(v)
+                traced.append(i)
+            elif isinstance(a, Tracer):
+                return ForwardLevel._process(self, prim, args, kwargs)
+            else:
+                primals.append(a)
+            i += 1
+        scalar = prim.scalar
+        if scalar is not None and not kwargs and i == 2 and (
+                primals[0].__class__ is _F64 and primals[1].__class__ in _FLOATS
+                or primals[1].__class__ is _F64 and primals[0].__class__ in _FLOATS):
+            ans = scalar(primals[0], primals[1])  # numpy's scalar arithmetic: the ufunc's answer
+        else:
+            ans = prim.fun(*primals, **kwargs)
+        cls = ans.__class__
+        jvps = prim.jvps
+        if not (cls in _FLOATS or cls is onp.ndarray and ans.dtype in _WIDE) or ALL in jvps:
+            return ForwardLevel._finish(self, prim, args, primals, traced, ans, kwargs)
+        tangent = None
+        for i in traced:
+            rule = jvps.get(i) or prim.jvp_rule(i)
+            t = rule(args[i].tangent, ans, *primals, **kwargs)
+            tangent = t if tangent is None else tangent + t
+        return Dual(ans, tangent, self)
+
+    def _process(self, prim, args, kwargs):
+        """``process`` for every case (see its docstring for the common one)."""
         primals = list(args)
         traced = []
         outer = False  # a tracer of an outer level remains among the primals
@@ -62,6 +102,10 @@ class ForwardLevel(Level):
                 else:
                     outer = True
         ans = prim(*primals, **kwargs) if outer else prim.fun(*primals, **kwargs)
+        return ForwardLevel._finish(self, prim, args, primals, traced, ans, kwargs)
+
+    def _finish(self, prim, args, primals, traced, ans, kwargs):
+        """The tangent of ``ans`` from the JVP rules of the ``traced`` arguments."""
         if type(ans) not in _FLOATS and not is_differentiable(ans):
             if multi_output.is_container_answer(ans):  # a tuple/list/dict of values
                 return _container_answer(self, prim, args, primals, traced, ans, kwargs)

@@ -22,7 +22,7 @@ from . import multi_output
 from ..core import (LEAF, Level, Tracer, check_live, in_dtype_of, is_differentiable,
                     peek, plain_if_pending, saved_values, tree_flatten, tree_unflatten, vspace)
 from ..core.tracer import _FLOATS, BOX_TYPES, TraceId
-from ..core.levels import _node_ids, box_as
+from ..core.levels import _node_ids, box_as, gc_paused, pause_gc, resume_gc
 from ..core.residuals import plan, stand_in
 
 
@@ -38,6 +38,23 @@ class Node:
         self.kwargs = kwargs
         self.ans = ans
         self.parents = parents  # tuple of (argnum, parent Node, vjp rule)
+
+
+_F64 = onp.float64
+_FC = frozenset("fc")
+
+
+def _plan(prim, key: int, nargs: int) -> tuple:
+    """``(rules, drop_ans, drop, drop_when_scalar)`` for ``prim`` applied to ``nargs``
+    arguments traced at the set bits of ``key``: each traced argument's VJP rule
+    (``(argnum, rule)``; a missing one raises ``MissingRuleError`` here, when the
+    primitive is recorded) and the residual plan (``core.residuals.plan``). Cached in
+    ``prim.plans`` under ``-key``, which the rule table clears when a rule changes."""
+    traced = [i for i in range(nargs) if key >> i & 1]
+    rules = tuple((i, prim.vjp_rule(i)) for i in traced)
+    p = prim.plans.get(key) or plan(prim, traced, nargs, key)
+    pl = prim.plans[-key] = (rules,) + tuple(p)
+    return pl
 
 
 class Box(Tracer):
@@ -69,7 +86,109 @@ class ReverseLevel(Level):
         # it replaces by its boundary (dualgrad.transforms.checkpoint): not this tape's
         self.apart = False
 
+    # the cyclic GC is paused while the tape is recorded (core.levels.pause_gc)
+    def __enter__(self):
+        pause_gc()
+        try:
+            return super().__enter__()
+        except BaseException:
+            resume_gc()
+            raise
+
+    def __exit__(self, *exc):
+        try:
+            super().__exit__(*exc)
+        finally:
+            resume_gc()
+
     def process(self, prim, args, kwargs):
+        """The hot path: arguments that are this level's plain boxes or constants, an
+        answer that is a float or a float/complex array. Everything else (nested
+        levels, faces, pending arrays, graph.record, saved values, other answers)
+        goes to ``_process``. What each pattern of traced arguments needs (the rules
+        and the residual plan) is planned once per primitive (``_plan``)."""
+        if self.keep_all or prim.saving:
+            return self._process(prim, args, kwargs)
+        if len(args) == 1:  # f(x): the commonest application, without the loop
+            a = args[0]
+            if a.__class__ is not Box or a._level is not self:
+                return self._process(prim, args, kwargs)
+            v = a.value
+            if isinstance(v, Tracer):
+                return self._process(prim, args, kwargs)
+            ans = prim.fun(v, **kwargs)
+            cls = ans.__class__
+            kept = ans
+            if cls in _FLOATS:
+                pl = prim.plans.get(-3) or _plan(prim, 3, 1)
+                if pl[3] and v.__class__ is _NDARRAY:  # (a reduction's argument)
+                    v = stand_in(v)
+            elif cls is _NDARRAY and ans.dtype.kind in _FC:
+                pl = prim.plans.get(-3) or _plan(prim, 3, 1)
+                if pl[2] and v.__class__ is _NDARRAY:
+                    v = stand_in(v)
+                if pl[1]:
+                    kept = stand_in(ans)
+            else:
+                return self._record(prim, [v], kwargs, ans, [(0, a.node, prim.vjps.get(0))],
+                                    False)
+            node = Node(prim, (v,), kwargs, kept, ((0, a.node, pl[0][0][1]),))
+            self.tape.append(node)
+            return Box(ans, node, self)
+        vals = []
+        nodes = []
+        key = 0
+        bit = 1
+        for a in args:
+            if a.__class__ is Box and a._level is self:
+                v = a.value
+                if isinstance(v, Tracer):  # nested: an outer level's tracer inside
+                    return self._process(prim, args, kwargs)
+                vals.append(v)
+                nodes.append(a.node)
+                key |= bit
+            elif isinstance(a, Tracer):
+                return self._process(prim, args, kwargs)
+            else:
+                vals.append(a)
+            bit <<= 1
+        key |= bit  # the number of arguments is part of the pattern
+        scalar = prim.scalar
+        if scalar is not None and not kwargs and len(vals) == 2 and (
+                vals[0].__class__ is _F64 and vals[1].__class__ in _FLOATS
+                or vals[1].__class__ is _F64 and vals[0].__class__ in _FLOATS):
+            ans = scalar(vals[0], vals[1])  # numpy's scalar arithmetic: the ufunc's answer
+        else:
+            ans = prim.fun(*vals, **kwargs)
+        cls = ans.__class__
+        if cls in _FLOATS:
+            floats = True
+        elif cls is _NDARRAY and ans.dtype.kind in _FC:
+            floats = False
+        else:  # not a plain number: the general tail (containers, registered types, ...)
+            traced = [i for i in range(len(vals)) if key >> i & 1]
+            return self._record(prim, vals, kwargs, ans, [
+                (i, n, prim.vjps.get(i)) for i, n in zip(traced, nodes)], False)
+        pl = prim.plans.get(-key)
+        if pl is None:
+            pl = _plan(prim, key, len(vals))
+        rules, drop_ans, drop, drop_scalar = pl
+        kept = ans
+        if floats:
+            drop = drop_scalar
+        elif drop_ans:
+            kept = stand_in(ans)
+        if drop:
+            for j in drop:
+                if vals[j].__class__ not in _FLOATS:
+                    vals[j] = stand_in(vals[j])
+        node = Node(prim, tuple(vals), kwargs, kept,
+                    tuple([(i, n, r) for (i, r), n in zip(rules, nodes)]))
+        self.tape.append(node)
+        return Box(ans, node, self)
+
+    def _process(self, prim, args, kwargs):
+        """``process`` for every case (see its docstring for the common one)."""
         vals = list(args)
         parents = []
         outer = False  # a tracer of an outer level remains among the values
@@ -95,11 +214,17 @@ class ReverseLevel(Level):
                 else:
                     outer = True
         ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
+        return self._record(prim, vals, kwargs, ans, parents, unruled)
+
+    def _record(self, prim, vals, kwargs, ans, parents, unruled):
+        """Record ``prim``'s application (``parents``: ``(argnum, node, rule or None)``
+        of each traced argument) and box its answer."""
         if type(ans) not in _FLOATS and not is_differentiable(ans):
             if not multi_output.is_container_answer(ans):
                 return ans
             unruled = True  # a tuple/list/dict of values: one node, split below
-        if unruled:
+        if unruled or any(rule is None for _, _, rule in parents):
+            unruled = True
             for k, (i, node, rule) in enumerate(parents):
                 if rule is None:  # the ANY rule; a missing VJP fails here, where it is used
                     parents[k] = (i, node, prim.vjp_rule(i))
@@ -167,8 +292,10 @@ class ReverseLevel(Level):
         return node
 
     def backward(self, out_node: Node, g, leaves: list, release: bool = False) -> list:
-        """One backward pass over this level's tape (see ``backward``)."""
-        return backward(out_node, g, leaves, release, tape=self.tape)
+        """One backward pass over this level's tape (see ``backward``), the cyclic GC
+        paused as while recording."""
+        with gc_paused():
+            return backward(out_node, g, leaves, release, tape=self.tape)
 
 
 def backward(out_node: Node, g, leaves: list[Node], release: bool = False,
@@ -310,11 +437,11 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
 
     def vjp(g):
         g_leaves, g_def = tree_flatten(g)
-        if g_def != out_def:
+        if g_def is not out_def and g_def != out_def:
             raise ValueError(f"The cotangent's structure {g_def} does not match the "
                              f"output's {out_def}.")
         for o, gl in zip(out_leaves, g_leaves):
-            if onp.shape(peek(gl)) != onp.shape(peek(o)):
+            if _shape(gl) != _shape(o):
                 raise ValueError(f"The cotangent has shape {onp.shape(peek(gl))} but the "
                                  f"output it pairs with has shape {onp.shape(peek(o))}: "
                                  "give a cotangent shaped like the output.")
@@ -355,6 +482,16 @@ def _bind_saved(parents: list, ans, vals: list, kwargs: dict) -> None:
 
 def _here(x, level) -> bool:
     return (type(x) is Box or isinstance(x, Box)) and x._level is level
+
+
+def _shape(v) -> tuple:
+    """The shape of ``v``'s plain value (a float or an array: no numpy dispatch)."""
+    cls = v.__class__
+    if cls is _NDARRAY:
+        return v.shape
+    if cls in _FLOATS:
+        return ()
+    return onp.shape(peek(v))
 
 
 def like_input(ct, x, nested: bool = False):

@@ -13,6 +13,7 @@ from ..core import ndim_of, shape_of  # noqa: F401  (the families import them fr
 from ..core.duck import is_duck_array
 from ..core.errors import numpy_io
 from ..core.mp import MP
+from ..core.residuals import NotKept
 from .complex import cast_like, holomorphic_jvp
 
 
@@ -103,14 +104,20 @@ def same_space(g, x) -> bool:
     tg, tx = type(g), type(x)
     if tx in _REAL_SCALARS:
         return tg in _REAL_SCALARS
-    return (tg is onp.ndarray and tx is onp.ndarray and g.dtype == x.dtype
+    # x may be the tape's stand-in for an argument it did not keep (its shape and dtype)
+    return (tg is onp.ndarray and (tx is onp.ndarray or tx is NotKept) and g.dtype == x.dtype
             and g.shape == x.shape and g.dtype.kind == "f")
 
 
 def unbroadcast(g, x):
     """Cotangent ``g`` of a broadcast result, summed back to ``x``'s shape and
     cast to ``x``'s space (real part for real ``x``; ``x``'s float dtype)."""
-    if same_space(g, x):  # fast path: nothing to sum or cast
+    tx = x.__class__
+    if tx in _REAL_SCALARS:  # fast paths: nothing to sum or cast
+        if g.__class__ in _REAL_SCALARS:
+            return g
+    elif (tx is onp.ndarray or tx is NotKept) and g.__class__ is onp.ndarray and (
+            g.dtype == x.dtype and g.shape == x.shape and g.dtype.kind == "f"):
         return g
     if shape_of(g) != shape_of(x):
         g = sum_to_shape(g, shape=shape_of(x))

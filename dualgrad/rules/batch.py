@@ -19,7 +19,7 @@ from ..interpreters.batching import (_READS, BATCH_RULES, BatchingError, _expand
                        def_batch, def_batch_elementwise)
 from ..core import shape_of, Primitive
 from . import _helpers, complex as cx, elementwise as ew, linalg as la
-from . import reductions as red, scans, shape as shp
+from . import construction, reductions as red, scans, shape as shp
 
 
 # ---------------------------------------------------------------- elementwise
@@ -90,6 +90,17 @@ def _batched_index(idx):
         if adv[-1] - adv[0] + 1 != len(adv):
             return None
     return (slice(None),) + idx
+
+
+@def_batch(construction.roll_along)
+def _roll_batch(size, vals, batched, shift=None, axis=None):
+    if any(batched[1:]):
+        return NotImplemented
+    shift, axis = (list(vals[1:]) + [shift, axis][len(vals) - 1:])[:2]  # by position or keyword
+    nd = len(shape_of(vals[0])) - 1  # the example's axes, after the batch axis
+    axes = (tuple(normalize_axis_index(a, nd) + 1 for a in axis) if isinstance(axis, tuple)
+            else normalize_axis_index(axis, nd) + 1)
+    return construction.roll_along(vals[0], shift=shift, axis=axes)
 
 
 @def_batch(shp.getitem)

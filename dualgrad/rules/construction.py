@@ -230,9 +230,37 @@ def resize(a, new_shape):
     return gather(a, onp.resize(positions(a), new_shape))
 
 
+# y = roll(a, shift, axis), along given axes: entries moved, no arithmetic (a
+# primitive of its own rather than a gather: numpy rolls by two slice copies, several
+# times faster than fancy indexing, which stencils pay at every call).
+#   JVP:  roll(t, shift, axis)        VJP:  roll(g, -shift, axis)
+def _roll(a, shift, axis):
+    return onp.roll(a, shift, axis)
+
+
+def _unrolled(shift):
+    return tuple(-s for s in shift) if isinstance(shift, tuple) else -shift
+
+
+roll_along = Primitive(_roll, "roll")
+roll_along.def_jvp(lambda t, ans, a, shift, axis: roll_along(t, shift=shift, axis=axis))
+roll_along.def_vjp(lambda g, ans, a, shift, axis:
+                   roll_along(g, shift=_unrolled(shift), axis=axis), reads=())
+
+
+def _static_ints(v):
+    v = getval(v)
+    return tuple(int(i) for i in v) if onp.ndim(v) else int(v)
+
+
 @when_traced(onp.roll)
 def roll(a, shift, axis=None):
-    return gather(a, onp.roll(positions(a), shift, axis))
+    if axis is None:  # the flattened array rolled: a gather
+        return gather(a, onp.roll(positions(a), getval(shift)))
+    shift, axis = _static_ints(shift), _static_ints(axis)
+    if isinstance(shift, tuple) or isinstance(axis, tuple):  # numpy's broadcasting of the two
+        shift, axis = (tuple(int(i) for i in v) for v in onp.broadcast_arrays(shift, axis))
+    return roll_along(a, shift=shift, axis=axis)
 
 
 @when_traced(onp.delete)

@@ -6,6 +6,7 @@ its cotangent back to its input's shape (``unbroadcast``).
 from __future__ import annotations
 
 import functools
+import operator
 
 import numpy as onp
 
@@ -49,6 +50,12 @@ divide.def_jvp(lambda t, ans, x, y: -t * ans / y, argnum=1)
 divide.def_vjp(lambda g, ans, x, y: unbroadcast(g / y, x), argnum=0, reads="y")
 divide.def_vjp(lambda g, ans, x, y: unbroadcast(-g * ans / y, y), argnum=1, reads="ans y")
 true_divide = divide
+
+# On a numpy float64 scalar and a float, numpy's scalar arithmetic gives the ufunc's
+# answer (IEEE operations, numpy's error state) without the ufunc's dispatch.
+for _p, _op in [(add, operator.add), (subtract, operator.sub), (multiply, operator.mul),
+                (divide, operator.truediv)]:
+    _p.scalar = _op
 
 # z = -x        linear
 negative = binary(onp.negative)

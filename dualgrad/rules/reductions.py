@@ -27,6 +27,8 @@ def _axes(axis, ndim) -> tuple:
 def _spread(g, x, axis, keepdims):
     """Broadcast the cotangent of a reduction over ``axis`` back to x's shape."""
     shape = shape_of(x)
+    if axis is None and not keepdims and not shape_of(g):  # a total: g is a scalar
+        return broadcast_to(g, shape=shape)
     if not keepdims:
         kept = list(shape)
         for a in _axes(axis, len(shape)):

@@ -113,7 +113,8 @@ def selection(data):
 
 for _prim, _data in [(shp.reshape, (0,)), (shp.transpose, (0,)), (shp.getitem, (0,)),
                      (shp.concatenate_args, None), (_helpers.broadcast_to, (0,)),
-                     (ew.where, (1, 2)), (construction.index_update, (0, 1))]:
+                     (ew.where, (1, 2)), (construction.index_update, (0, 1)),
+                     (construction.roll_along, (0,))]:
     _r = selection(_data)
     _r.prim = _prim
     SPARSITY_RULES[_prim] = _r

@@ -36,7 +36,7 @@ from . import complex as cx, decompositions as dec, elementwise as ew, elementwi
 from . import fft, linalg as la, reductions as red, shape as shp
 from ..core.mp import MP
 from ._helpers import astype, broadcast_to, exact_constant, holds_mp, sum_to_shape
-from .construction import index_update
+from .construction import index_update, roll_along
 
 
 # ------------------------------------------------------------------ helpers
@@ -126,7 +126,7 @@ def _linear(prim):
 
 _LINEAR = [ew.add, ew.subtract, ew.negative, shp.reshape, shp.transpose, shp.getitem,
            shp.untake, shp.concatenate_args, red.sum, red.mean, red.cumsum, broadcast_to,
-           sum_to_shape, cx.real, cx.imag, cx.conj, astype, index_update,
+           sum_to_shape, cx.real, cx.imag, cx.conj, astype, index_update, roll_along,
            fft.fft_p, fft.rfft_p, fft.irfft_p]
 # selections: linear in the selected argument(s) away from ties and kinks; and piecewise
 # constant ones, whose JVP is zero

@@ -117,12 +117,22 @@ def as_pattern(pattern, who: str) -> sps.csr_array:
 
 
 class _Entry:
-    """One key's pattern, colouring and choice; ``out_shape`` once a pass saw it."""
+    """One key's pattern, colouring and choice; ``out_shape`` once a pass saw it; and
+    what every call with this colouring reuses (``memo``: the seeds, the recovery of
+    the CSR matrix from the products)."""
 
-    __slots__ = ("pattern", "colours", "choice", "out_shape")
+    __slots__ = ("pattern", "colours", "choice", "out_shape", "_memo")
 
     def __init__(self, pattern, colours, choice):
         self.pattern, self.colours, self.choice, self.out_shape = pattern, colours, choice, None
+        self._memo = {}
+
+    def memo(self, key, make: Callable):
+        """``make()``, computed once for this entry's colouring."""
+        v = self._memo.get(key)
+        if v is None:
+            v = self._memo[key] = make()
+        return v
 
 
 class Sparse:
@@ -203,6 +213,7 @@ class Sparse:
         """After a mode fallback (``transforms.fallback``): the mode that ran, and why."""
         if done.failed:
             e.colours, e.choice = colours, choice._replace(reason=done.note())
+            e._memo.clear()  # made for the colouring just replaced
             self.colours, self.choice = e.colours, e.choice
 
     def _check(self, x, unary):

@@ -32,7 +32,7 @@ import scipy.sparse as sps
 
 __all__ = ["column_colouring", "row_colouring", "star_colouring", "bicolouring",
            "Bicolouring", "seed_matrix", "decompress_columns", "decompress_rows",
-           "decompress_star", "is_column_colouring", "is_star_colouring", "ORDERS"]
+           "decompress_star", "Recovery", "is_column_colouring", "is_star_colouring", "ORDERS"]
 
 ORDERS = ("natural", "largest_first", "smallest_last")
 
@@ -446,34 +446,69 @@ def _dense(B) -> onp.ndarray:
     return B.toarray() if sps.issparse(B) else onp.asarray(B)
 
 
+class Recovery:
+    """Where each nonzero of ``J`` sits in the compressed products, found once for a
+    pattern and its colouring and reused at every call (a Newton loop recovers the same
+    pattern many times): the CSR structure of the pattern (``indptr``, ``indices``, in
+    canonical order) and, per nonzero, its flat position in the products, so that
+    recovering ``J`` is one gather and no COO -> CSR conversion.
+
+    ``kind`` says how the products are laid out:
+
+    - ``"columns"``: ``T`` (k x m), row c the JVP of colour c (``T = (J S)^T``):
+      ``J[i, j] = T[colour[j], i]``;
+    - ``"rows"``: ``C`` (k x n), row c the VJP of colour c (``C = S^T J``):
+      ``J[i, j] = C[colour[i], j]``;
+    - ``"star"``: ``T`` (k x n), row c the Hessian-vector product of colour c
+      (``T = (H S)^T``), ``colour`` a star colouring: ``H[i, i] = T[c(i), i]``, and
+      ``H[i, j] = T[c(j), i]`` when j is i's only neighbour coloured c(j), else
+      ``T[c(i), j]`` (the module docstring).
+    """
+
+    __slots__ = ("shape", "indptr", "indices", "flat")
+
+    def __init__(self, pattern, colour, kind: str):
+        p = _csr(pattern)
+        colour = onp.asarray(colour, dtype=onp.intp)
+        self.shape = p.shape
+        self.indptr, self.indices = p.indptr, p.indices
+        rows = onp.repeat(onp.arange(p.shape[0], dtype=onp.intp), onp.diff(p.indptr))
+        cols = p.indices.astype(onp.intp)
+        if kind == "columns":
+            self.flat = colour[cols] * p.shape[0] + rows
+        elif kind == "rows":
+            self.flat = colour[rows] * p.shape[1] + cols
+        elif kind == "star":
+            n = p.shape[0]
+            # neighbours of i with colour q: count[i, q]
+            g = _without_diagonal(pattern)
+            count = _dense(g.astype(onp.int64) @ seed_matrix(colour).astype(onp.int64))
+            unique = onp.ones(len(rows), bool)
+            off = rows != cols
+            unique[off] = count[rows[off], colour[cols[off]]] == 1
+            self.flat = onp.where(unique, colour[cols] * n + rows, colour[rows] * n + cols)
+        else:  # pragma: no cover - the callers are this package's
+            raise ValueError(f"kind must be 'columns', 'rows' or 'star', not {kind!r}")
+
+    def __call__(self, products) -> sps.csr_array:
+        """``J`` (or ``H``) as a ``csr_array`` from the compressed ``products``."""
+        data = onp.ravel(_dense(products))[self.flat]
+        # the structure is copied: the caller owns the matrix it gets (and may write it)
+        return sps.csr_array((data, self.indices.copy(), self.indptr.copy()),
+                             shape=self.shape)
+
+
 def decompress_columns(pattern, colour, B):
     """``J`` as a ``csr_array`` from ``B = J S`` (m x k)."""
-    p = _csr(pattern).tocoo()
-    vals = _dense(B)[p.row, onp.asarray(colour)[p.col]]
-    return sps.csr_array((vals, (p.row, p.col)), shape=p.shape)
+    return Recovery(pattern, colour, "columns")(_dense(B).T)
 
 
 def decompress_rows(pattern, colour, C):
     """``J`` as a ``csr_array`` from ``C = S^T J`` (k x n)."""
-    p = _csr(pattern).tocoo()
-    vals = _dense(C)[onp.asarray(colour)[p.row], p.col]
-    return sps.csr_array((vals, (p.row, p.col)), shape=p.shape)
+    return Recovery(pattern, colour, "rows")(C)
 
 
 def decompress_star(pattern, colour, B):
     """The symmetric ``H`` as a ``csr_array`` from ``B = H S`` (n x k), given a
     star colouring of ``pattern``'s adjacency graph."""
-    colour = onp.asarray(colour, dtype=onp.intp)
-    B = _dense(B)
-    p = _csr(pattern).tocoo()
-    r, c = p.row, p.col
-    off = r != c
-    # neighbours of i with colour q: count[i, q]
-    g = _without_diagonal(pattern)
-    count = _dense(g.astype(onp.int64) @ seed_matrix(colour).astype(onp.int64))  # n x k
-    vals = onp.empty(len(r), B.dtype)
-    vals[~off] = B[r[~off], colour[r[~off]]]
-    ro, co = r[off], c[off]
-    unique = count[ro, colour[co]] == 1
-    vals[off] = onp.where(unique, B[ro, colour[co]], B[co, colour[ro]])
-    return sps.csr_array((vals, (r, c)), shape=p.shape)
+    return Recovery(pattern, colour, "star")(_dense(B).T)

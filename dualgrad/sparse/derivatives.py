@@ -289,28 +289,34 @@ class SparseJacobian(Sparse):
         when it is that mode's (a fallback colours the pattern for its own mode)."""
         if mode == e.choice.mode:
             colours, choice = e.colours, e.choice
+            memo = e.memo
         else:
             colours, choice = self._colour(e.pattern, e.choice.fallbacks, mode)
+            memo = _once
         vet, dtype = self._output_check(e, real_output), x.dtype
         if mode == "bi":
             b, parts = colours, []
             if b.jvps or not b.vjps:
-                ans, T = forward_products(unary, x, seeds_of(b.columns, b.jvps, dtype),
-                                          self.chunk_size, check=vet, who=self.who)
-                parts.append(col.decompress_columns(b.fwd, b.columns, T.T))
+                ans, T = forward_products(
+                    unary, x, memo(("seeds", "fwd", dtype), lambda: seeds_of(b.columns, b.jvps, dtype)),
+                    self.chunk_size, check=vet, who=self.who)
+                parts.append(memo("fwd", lambda: col.Recovery(b.fwd, b.columns, "columns"))(T))
             if b.vjps:
-                ans, R = reverse_products(unary, x, seeds_of(b.rows, b.vjps, dtype),
-                                          self.chunk_size, check=vet, who=self.who)
-                parts.append(col.decompress_rows(b.rev, b.rows, R))
+                ans, R = reverse_products(
+                    unary, x, memo(("seeds", "rev", dtype), lambda: seeds_of(b.rows, b.vjps, dtype)),
+                    self.chunk_size, check=vet, who=self.who)
+                parts.append(memo("rev", lambda: col.Recovery(b.rev, b.rows, "rows"))(R))
             J = sps.csr_array(sum(parts[1:], parts[0]))  # disjoint parts of the pattern
-        elif mode == "fwd":
-            ans, T = forward_products(unary, x, seeds_of(colours, choice.colours, dtype),
-                                      self.chunk_size, check=vet, who=self.who)
-            J = col.decompress_columns(e.pattern, colours, T.T)
         else:
-            ans, R = reverse_products(unary, x, seeds_of(colours, choice.colours, dtype),
-                                      self.chunk_size, check=vet, who=self.who)
-            J = col.decompress_rows(e.pattern, colours, R)
+            seeds = memo(("seeds", dtype), lambda: seeds_of(colours, choice.colours, dtype))
+            if mode == "fwd":
+                ans, P = forward_products(unary, x, seeds, self.chunk_size, check=vet,
+                                          who=self.who)
+            else:
+                ans, P = reverse_products(unary, x, seeds, self.chunk_size, check=vet,
+                                          who=self.who)
+            kind = "columns" if mode == "fwd" else "rows"
+            J = memo(kind, lambda: col.Recovery(e.pattern, colours, kind))(P)
         return ans, J.astype(dtype, copy=False), colours, choice
 
     def _compute(self, x, unary):
@@ -363,6 +369,11 @@ class SparseJacobian(Sparse):
         held constant, as ``scipy.optimize`` passes them)."""
         J = self.value_and_jacobian(x, *args, **kwargs)[1]
         return (J, self.choice) if self.explain else J
+
+
+def _once(key, make):
+    """``make()`` (a fallback mode's colouring is not the entry's: nothing to reuse)."""
+    return make()
 
 
 def _symmetric(pattern) -> bool:
@@ -454,11 +465,13 @@ class SparseHessian(Sparse):
                                 reason, fallbacks)
 
     def _run(self, mode: str, e, x, unary):
-        seeds = seeds_of(e.colours, e.choice.colours, x.dtype)
+        seeds = e.memo(("seeds", x.dtype),
+                       lambda: seeds_of(e.colours, e.choice.colours, x.dtype))
         products = forward_products if mode == FOR.name else reverse_products
         _, T = products(grad(unary), x, seeds, self.chunk_size,
                         check=self._output_check(e, real_output), who=self.who)
-        H = col.decompress_star(e.pattern, e.colours, T.T).astype(x.dtype, copy=False)
+        recover = e.memo("star", lambda: col.Recovery(e.pattern, e.colours, "star"))
+        H = recover(T).astype(x.dtype, copy=False)
         return H, e.colours, e.choice._replace(mode=mode)
 
     def __call__(self, x, *args, **kwargs):

@@ -7,8 +7,10 @@ from typing import Any, Callable
 
 import numpy as onp
 
-from ..core import Tracer, getval, is_container, peek, tree_flatten, tree_map, vspace
+from ..core import (MissingRuleError, Tracer, getval, is_container, peek, tree_flatten,
+                    tree_map, vspace)
 from ..core.mp import mp_kind
+from ..core.tracer import PLAIN_FLOATS
 from ..interpreters.reverse import pull_back
 from ..numpy import real
 from . import checks
@@ -74,19 +76,28 @@ def _scalar_output(ans, who: str) -> None:
             "a float computed from the input.")
 
 
+def _check_grad_output(ans) -> None:
+    checks.check_output_number(ans, "grad(f)")
+    _scalar_output(ans, "grad(f)")
+
+
 def _value_and_grad(unary: Fun, x: Any) -> tuple[Any, Any]:
     """``(f(x), grad f(x))``: one tape and one backward pass, or the gradient from
-    forward mode (n directions) when some primitive has no VJP rule."""
-    def check(ans):
-        checks.check_output_number(ans, "grad(f)")
-        _scalar_output(ans, "grad(f)")
-
-    def rev():
+    forward mode (n directions) when some primitive has no VJP rule (the fallback
+    machinery runs only then)."""
+    try:
         ans, pull = pull_back(unary, (x,), once=True)
-        check(ans)
-        return ans, pull(vspace(ans).ones())[0]
-    value, g = run_modes("grad", [(REV, rev), (FWD, lambda: grad_by_forward(unary, x, check))]).value
-    return value, _zero_d_leaves(g, x)
+        if ans.__class__ in PLAIN_FLOATS:  # a real float scalar: nothing to check
+            g = pull(onp.float64(1.0))[0]
+        else:
+            _check_grad_output(ans)
+            g = pull(vspace(ans).ones())[0]
+    except MissingRuleError as e:  # a VJP is missing: run_modes decides what runs instead
+        def rev():
+            raise e
+        ans, g = run_modes("grad", [(REV, rev), (FWD, lambda: grad_by_forward(
+            unary, x, _check_grad_output))]).value
+    return ans, _zero_d_leaves(g, x)
 
 
 def _zero_d_leaves(g: Any, x: Any) -> Any:
@@ -94,7 +105,7 @@ def _zero_d_leaves(g: Any, x: Any) -> Any:
     array, as autograd gives them (``{'a': array(3.), 'b': array(0.)}``), never a mix
     of 0-d arrays, ``np.float64`` and Python floats. The gradient of a bare scalar is
     left as the pass made it (``np.float64`` mostly, as autograd's is)."""
-    if not is_container(x):
+    if x.__class__ is onp.ndarray or x.__class__ in PLAIN_FLOATS or not is_container(x):
         return g
 
     def zero_d(v):

@@ -19,7 +19,7 @@ from typing import Any, Callable, Protocol, Sequence
 
 import numpy as onp
 
-from ..core import Tracer, is_duck_array, peek, tree_flatten, tree_map
+from ..core import Tracer, is_duck_array, peek, tree_flatten, tree_map, tree_unflatten
 from ..core.levels import _stack
 from ..core.mp import from_mp, is_mp, is_mp_value, to_mp
 from ..core.spaces import VSpace, _shape_only
@@ -67,21 +67,6 @@ def _unary(fun: Fun, args: tuple, kwargs: dict, argnum: ArgNum):
     return unary, x
 
 
-def _float_int_arrays(x, who: str):
-    """Integer *arrays* given to the gradient transforms are cast to float64 with a
-    warning, as autograd 1.9.1 accepts them (its ``elementwise_grad(np.sin)`` of
-    ``np.arange(3)`` is the float cosine). Integer scalars and every other transform
-    still refuse integers (``_check_input``), as autograd does for scalars."""
-    def cast(v):
-        if type(v) is onp.ndarray and v.dtype.kind in "iu" and v.ndim > 0:
-            warnings.warn(
-                f"{who}: an integer array (dtype {v.dtype}) was cast to float64 to be "
-                "differentiated; pass x.astype(float) to silence this.", stacklevel=4)
-            return v.astype(onp.float64)
-        return v
-    return tree_map(cast, x)
-
-
 _NO_OBJECT_LOOP = re.compile(r"ufunc '(\w+)' not supported for the input types|"
                              r"no callable (\w+) method")
 
@@ -109,8 +94,53 @@ def has_mp_input(x) -> bool:
     return any(is_mp_value(peek(leaf)) for leaf in tree_flatten(x)[0])
 
 
+_FLOAT_KINDS = frozenset("fc")
+_PLAIN_NUMBERS = frozenset((float, complex, onp.float64, onp.complex128))
+
+
+def _inputs(x, who: str, float_ints: bool) -> tuple[Any, bool]:
+    """The one check of a transform's input(s) ``x``, in one flatten: integer *arrays*
+    cast to float64 with a warning when ``float_ints`` (the gradient transforms: autograd
+    1.9.1 accepts them, its ``elementwise_grad(np.sin)`` of ``np.arange(3)`` is the float
+    cosine; integer scalars, and every input of the other transforms, are refused by the
+    checks, as autograd does for scalars), each leaf checked (``_check_input``), and
+    whether mpmath numbers are among them.
+    Returns ``(x, is_mp)``. A float or complex ndarray or number, the common case, is
+    answered without flattening."""
+    cls = x.__class__
+    if cls is onp.ndarray:
+        if x.dtype.kind in _FLOAT_KINDS:
+            return x, False
+    elif cls in _PLAIN_NUMBERS:
+        return x, False
+    leaves, treedef = tree_flatten(x)
+    cast = mp = False
+    for k, leaf in enumerate(leaves):
+        if float_ints and type(leaf) is onp.ndarray and leaf.dtype.kind in "iu" and leaf.ndim:
+            warnings.warn(
+                f"{who}: an integer array (dtype {leaf.dtype}) was cast to float64 to be "
+                "differentiated; pass x.astype(float) to silence this.", stacklevel=3)
+            leaves[k] = leaf.astype(onp.float64)
+            cast = True
+        elif not mp and not (type(leaf) is float or (type(leaf) is onp.ndarray
+                                                     and leaf.dtype.kind != "O")):
+            mp = is_mp_value(peek(leaf))
+    if cast:
+        x = tree_unflatten(treedef, leaves)
+    if mp:  # computed as MP (each leaf converted), then checked as such
+        x = to_mp(x)
+        _check_input(x, who)
+    else:
+        _check_leaves(leaves, who)
+    return x, mp
+
+
 def _check_input(x, who: str) -> None:
-    for leaf in tree_flatten(x)[0]:
+    _check_leaves(tree_flatten(x)[0], who)
+
+
+def _check_leaves(leaves: list, who: str) -> None:
+    for leaf in leaves:
         v = peek(leaf)  # its type and dtype
         if is_mp(v) or type(v) in BOX_TYPES or type(v) in VSpace.mappings:  # mpmath; a registered (user) type
             continue
@@ -250,11 +280,8 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
                 if trailing:
                     args, extra = args[:-trailing], args[-trailing:]
                 unary, x = _unary(fun, args, kwargs, argnum)
-                if float_ints:
-                    x = _float_int_arrays(x, who)
-                if has_mp_input(x):  # mpmath numbers: computed as MP, handed back as mpf
-                    x = to_mp(x)
-                    _check_input(x, who)
+                x, mp = _inputs(x, who, float_ints)
+                if mp:  # mpmath numbers: computed as MP, handed back as mpf
                     main, read_aux = with_aux(unary, name) if has_aux else (unary, None)
                     with _mp_errors(who):
                         out = from_mp(body(main, x, *extra, **opts))
@@ -262,7 +289,6 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
                         return out
                     assert aux is not None and read_aux is not None  # has_aux: refused without aux
                     return aux(out, from_mp(read_aux()))
-                _check_input(x, who)
                 if not has_aux:
                     return body(unary, x, *extra, **opts)
                 main, read_aux = with_aux(unary, name)

@@ -11,7 +11,7 @@ from dualgrad import vmap
 from dualgrad.interpreters.batching import BATCH_RULES
 from dualgrad.rules import _helpers, complex as cx, elementwise as ew, linalg as la
 from dualgrad.rules import decompositions as dec, fft, reductions as red, scans
-from dualgrad.rules import shape as shp, svd_qr
+from dualgrad.rules import construction, shape as shp, svd_qr
 
 B = 3  # examples
 R = onp.random.RandomState(7)
@@ -57,6 +57,7 @@ CASES = {
     "clip": (ew.clip, [X], [], dict(lo=0.3, hi=0.6)),
     "astype": (_helpers.astype, [X], [], dict(dtype=onp.float32)),
     "angle": (cx.angle, [X + 1j], [], dict(deg=True)),
+    "roll": (construction.roll_along, [X], [], dict(shift=(1, -1), axis=(0, 1))),
 }
 MASK = X[0] > 0.5
 _DOMAIN = {"arccosh": 1.5, "arcsin": 0.0, "arccos": 0.0, "arctanh": 0.0}

@@ -30,6 +30,8 @@ CASES = [
     ("resize", lambda np, x: np.resize(x, (4, 2)), M23),
     ("roll", lambda np, x: np.roll(x, 2), M23),
     ("roll_axes", lambda np, x: np.roll(x, (1, -1), axis=(0, 1)), M23),
+    ("roll_axis", lambda np, x: np.roll(x, -4, axis=-1) * x, T234),
+    ("roll_one_shift_two_axes", lambda np, x: np.roll(x, 1, axis=(0, 2)), T234),
     ("delete", lambda np, x: np.delete(x, [0, 2], axis=1), M23),
     ("insert", lambda np, x: np.insert(x, 1, x[1] * 3.0), V3),
     ("insert_axis", lambda np, x: np.insert(x, [0, 2], 7.0, axis=1), M23),
@@ -148,3 +150,20 @@ def test_einsum_each_operand_and_jacobian_modes_agree():
     check_grads(f, order=2)(a, b, c)
     assert onp.allclose(jacobian(f, argnum=1, mode="fwd")(a, b, c),
                         jacobian(f, argnum=1, mode="rev")(a, b, c))
+
+
+@pytest.mark.parametrize("shift, axis", [(1, 0), (-2, -1), ((1, 2), (0, 2)), (1, (0, 1)), (5, None)])
+def test_roll_batches_detects_and_expands_like_numpy(shift, axis):
+    """roll along axes is a primitive of its own: its batch, sparsity and Taylor rules
+    agree with numpy and with the dense Jacobian."""
+    from dualgrad import jet, sparse, vmap
+    f = lambda x: dnp.roll(x, shift, axis) * 2.0
+    xs = R.randn(3, 2, 3, 4)
+    assert onp.array_equal(vmap(f)(xs), onp.stack([onp.roll(x, shift, axis) * 2.0 for x in xs]))
+    J = jacobian(f)(T234).reshape(24, 24)
+    P = sparse.jacobian_sparsity(f, T234)
+    assert onp.array_equal(P.toarray(), J != 0)
+    v = R.randn(2, 3, 4)
+    out, (t1, t2) = jet(f, (T234,), ((v, v),))
+    assert onp.allclose(t1, onp.roll(v, shift, axis) * 2.0) and onp.allclose(t2, t1)
+    check_grads(f, modes=["fwd", "rev"], order=2)(T234 + 1j * R.randn(2, 3, 4))
