@@ -14,12 +14,11 @@ import contextlib
 import functools
 import inspect
 import re
-import warnings
 from typing import Any, Callable, Protocol, Sequence
 
 import numpy as onp
 
-from ..core import Tracer, is_duck_array, peek, tree_flatten, tree_map
+from ..core import Tracer, is_duck_array, peek, tree_flatten, tree_map, warn
 from ..core.levels import _stack
 from ..core.mp import from_mp, is_mp, is_mp_value, to_mp
 from ..core.spaces import VSpace, _shape_only
@@ -74,9 +73,8 @@ def _float_int_arrays(x, who: str):
     still refuse integers (``_check_input``), as autograd does for scalars."""
     def cast(v):
         if type(v) is onp.ndarray and v.dtype.kind in "iu" and v.ndim > 0:
-            warnings.warn(
-                f"{who}: an integer array (dtype {v.dtype}) was cast to float64 to be "
-                "differentiated; pass x.astype(float) to silence this.", stacklevel=4)
+            warn(f"{who}: an integer array (dtype {v.dtype}) was cast to float64 to be "
+                 "differentiated; pass x.astype(float) to silence this.")  # at the user's line
             return v.astype(onp.float64)
         return v
     return tree_map(cast, x)
