@@ -119,7 +119,37 @@ class PerformanceWarning(UserWarning):
     the user's line, and only when the loop runs more than ``LOOP_WARNING_SIZE``
     passes (a loop of a few passes costs no more than a few batched ones). Silence it
     with ``warnings.filterwarnings("ignore", category=dualgrad.PerformanceWarning)``;
-    the ``dualgrad`` logger at DEBUG level has the details."""
+    the ``dualgrad`` logger at DEBUG level has the details.
+
+    Parameters
+    ----------
+    message : str
+        Names the transform, the primitive that looped (or the Python code that
+        branched on a batched value) and why.
+
+    Raised by
+    ---------
+    :func:`dualgrad.vmap`, :func:`dualgrad.jacobian` (``jacfwd``, ``jacrev``,
+    ``hessian``) and :func:`dualgrad.sparse.jacobian` / :func:`dualgrad.sparse.hessian`,
+    as a warning (``warnings.warn``), never as an exception unless a filter says so.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import dualgrad, dualgrad.numpy as np
+    >>> from dualgrad.extend import primitive, defjvp
+    >>> @primitive
+    ... def quartic(x):          # a user primitive with no batched rule
+    ...     return x ** 4
+    >>> defjvp(quartic, lambda t, ans, x: 4 * x ** 3 * t)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     out = dualgrad.vmap(quartic)(np.ones((8, 2)))
+    >>> [w.category.__name__ for w in caught]
+    ['PerformanceWarning']
+    >>> "'quartic' (it has no batched rule)" in str(caught[0].message)
+    True
+    """
 
 
 class TraceError(TypeError):
