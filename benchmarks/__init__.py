@@ -62,10 +62,11 @@ def table(results: list[tuple[Workload, dict]]) -> str:
              "target | met |", "|---|---|---|---|---|---|---|---|---|"]
     for w, t in results:
         figure, met = w.check(t)
-        extra = t.get("numpy grad by hand")
         numpy_cell = _fmt(w, t.get("numpy"))
-        if extra is not None:
-            numpy_cell += f" (grad by hand {_fmt(w, extra)})"
+        extras = [(k.removeprefix("numpy "), v) for k, v in t.items()
+                  if k not in ("dualgrad", "jit", "autograd", "numpy")]  # e.g. numpy grad by hand
+        if extras:
+            numpy_cell += f" ({'; '.join(f'{k} {_fmt(w, v)}' for k, v in extras)})"
         fig = "–" if figure is None else f"{figure:.3g}{' us' if w.unit == 'us' else 'x'}"
         lines.append(f"| {w.name} | {_fmt(w, t['dualgrad'])} | {_fmt(w, t.get('jit'))} | "
                      f"{_fmt(w, t.get('autograd'))} | "

@@ -297,7 +297,7 @@ class Computation:
         if ax is None:
             from matplotlib.figure import Figure
             # wide enough for the title too (the drawing then stays centred, to scale)
-            wide = _box_sizes({"title": title})["title"][0] * _TITLE_FONT / _FONT
+            wide = _box_sizes({"title": title})["title"][0] * _TITLE_FONT / _FONT + 2 * _MARGIN
             fig = Figure(figsize=(max(lay.width, wide), lay.height + _TITLE))
             ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         fig = ax.figure

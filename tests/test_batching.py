@@ -471,16 +471,35 @@ def test_batched_primitives_and_short_loops_stay_silent():
     assert not _performance_warnings(vmap(grad(lambda x: np.sum(np.tanh(x) ** 2))), X10)
     assert not _performance_warnings(jacobian(np.sin), X10[0])
     assert not _performance_warnings(vmap(quartic), X10[:3])  # 3 examples: cheap enough
+    from dualgrad import sparse
+    x = onp.linspace(0.1, 1, 12)
+    dense = lambda x: np.tanh(np.outer(x, x[:6]).ravel())  # noqa: E731  (6+ colours)
+    for mode in ("fwd", "rev"):
+        assert not _performance_warnings(sparse.jacobian(dense, mode=mode), x)
+    assert not _performance_warnings(vmap(grad(lambda x: np.sum(np.maximum(x, 0.0) ** 2))), X10)
 
 
 def test_one_warning_per_call_site_under_the_default_filter():
+    import inspect
     X10 = RNG.standard_normal((10, 3))
+    g = vmap(grad(lambda x: np.sum(np.sort(x) * onp.arange(3.0))))
+
+    def user_helper(x):  # a warning raised under the user's own function: its line
+        return jacfwd(lambda v: np.sin(doubled(v)))(x)
     with warnings.catch_warnings(record=True) as caught:
         warnings.resetwarnings()
         warnings.simplefilter("default")
+        first = inspect.currentframe().f_lineno + 2
         for _ in range(3):
-            vmap(quartic)(X10)
-    assert len([w for w in caught if issubclass(w.category, dualgrad.PerformanceWarning)]) == 1
+            vmap(quartic)(X10)  # three calls from one line: one warning
+            vmap(quartic)(X10)  # another call site: one more
+            g(X10)
+            user_helper(X10[0].repeat(4))
+    sites = [(w.filename, w.lineno) for w in caught
+             if issubclass(w.category, dualgrad.PerformanceWarning)]
+    helper = user_helper.__code__.co_firstlineno + 1
+    assert sites == [(__file__, first), (__file__, first + 1), (__file__, first + 2),
+                     (__file__, helper)]
 
 
 def test_the_debug_log_keeps_the_detail(caplog):

@@ -61,3 +61,25 @@ def test_the_interleaved_jit_table_runs():
     from benchmarks.jit_interleaved import interleaved
     text = interleaved(quick=True)
     assert text.count("\n") == 5 and "Weibull" in text
+
+
+def test_per_example_gradients_agree_with_the_loop_in_one_pass():
+    # The vmap(grad) row measures one batched pass: no loop (no PerformanceWarning),
+    # and the per-example gradients are the loop's, for the ReLU and the tanh MLP.
+    import warnings
+    import dualgrad
+    from benchmarks.workloads import per_example_grads
+    fns = per_example_grads(True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", dualgrad.PerformanceWarning)
+        batched, tanh = fns["dualgrad"](), fns["tanh MLP vmap(grad)"]()
+    looped = fns["numpy"]()
+    assert len(looped) == dualgrad_leaves(batched)[0].shape[0] > 4  # > LOOP_WARNING_SIZE
+    for k, leaf in enumerate(dualgrad_leaves(batched)):
+        want = onp.stack([dualgrad_leaves(g)[k] for g in looped])
+        onp.testing.assert_allclose(leaf, want, rtol=1e-12, atol=1e-14)
+    assert all(onp.all(onp.isfinite(t)) for t in dualgrad_leaves(tanh))
+    if "autograd" in fns:
+        for g, h in zip(looped, fns["autograd"]()):
+            for a, b in zip(dualgrad_leaves(g), dualgrad_leaves(h)):
+                onp.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)

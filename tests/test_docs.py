@@ -231,6 +231,7 @@ def test_the_reference_has_what_users_need():
     names = {n for _, n in api_entries()}
     for needed in ["dualgrad.core.getval", "dualgrad.core.UnexpectedTracerError",
                    "dualgrad.core.DifferentiationError", "dualgrad.core.MissingRuleError",
+                   "dualgrad.PerformanceWarning",
                    "dualgrad.sparse.jacobian", "dualgrad.sparse.hessian",
                    "dualgrad.sparse.SparseJacobian", "dualgrad.sparse.SparseHessian",
                    "dualgrad.sparse.PatternChanged", "dualgrad.sparse.jacobian_sparsity",

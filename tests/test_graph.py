@@ -256,11 +256,20 @@ def _rendered_boxes_and_lines(fig):
     return boxes, lines
 
 
+@pytest.mark.parametrize("layout", ["barycentre", "graphviz"])
 @pytest.mark.parametrize("mode", ["fwd", "rev"])
-def test_draw_of_a_30_node_graph_has_no_overlapping_boxes_and_no_edge_through_a_box(mode):
+def test_draw_of_a_30_node_graph_has_no_overlapping_boxes_and_no_edge_through_a_box(
+        mode, layout, monkeypatch):
+    import dualgrad.graph as graph
     f, args = _big_graph()
     comp = record(f, *args, argnum=(0, 1), mode=mode)
     assert len(comp.steps) >= 30
+    # without dot: barycentre sweeps; with it: Graphviz's x order (here a scrambled one,
+    # as dot's can be anything), which the spacing must keep free of overlaps too
+    scrambled = {s.name: float(x) for s, x in
+                 zip(comp.steps, onp.random.RandomState(0).permutation(len(comp.steps)))}
+    monkeypatch.setattr(graph, "_graphviz_x",
+                        lambda c: scrambled if layout == "graphviz" else None)
     boxes, lines = _rendered_boxes_and_lines(comp.draw())
     assert len(boxes) == len(comp.steps)
     names = sorted(boxes)
@@ -295,3 +304,17 @@ def test_graphviz_positions_are_read_from_dot_plain_output():
     plain = "graph 1 2.5 3\nnode v0 1.25 2.75 0.75 0.5 x solid box black lightgrey\n" \
             "node v1 0.5 1 0.75 0.5 y solid box black lightgrey\nedge v0 v1 4 1 2\nstop\n"
     assert _parse_plain(plain) == {"v0": 1.25, "v1": 0.5}
+
+
+@pytest.mark.parametrize("mode", ["fwd", "rev"])
+def test_draw_has_a_title_that_fits_its_figure(mode):
+    # a small graph's default title (the legend of the colours) is longer than the
+    # drawing is wide: the figure widens so the title is not cut off
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    fig = record(lambda x: np.sin(x) * x, 2.0, mode=mode).draw()
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    title = fig.axes[0].title
+    assert "mode" in title.get_text()
+    box, page = title.get_window_extent(canvas.get_renderer()), fig.bbox
+    assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1

@@ -1,4 +1,5 @@
-"""Every notebook in notebooks/ executes without error, all within three minutes.
+"""Every notebook in notebooks/ executes without error, all within three minutes,
+and every plot it makes has a title and labelled axes.
 
 The notebooks are committed with their outputs; this test runs them in a fresh
 kernel (nbclient) and does not write the results back.
@@ -36,6 +37,9 @@ def test_notebook_executes(path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
         p for p in [str(NOTEBOOKS.parent), os.environ.get("PYTHONPATH", "")] if p))
     nb = nbformat.read(path, as_version=4)
+    # every matplotlib figure the notebook makes is kept, and checked at the end
+    nb.cells.insert(0, nbformat.v4.new_code_cell(_WATCH_FIGURES))
+    nb.cells.append(nbformat.v4.new_code_cell(_CHECK_FIGURES))
     start = time.perf_counter()
     nbclient.NotebookClient(nb, timeout=BUDGET_SECONDS, kernel_name="python3",
                             resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
@@ -43,6 +47,42 @@ def test_notebook_executes(path, monkeypatch):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors
+    report = "".join(o.get("text", "") for o in nb.cells[-1].get("outputs", []))
+    unlabelled = [line for line in report.splitlines() if line.startswith("UNLABELLED")]
+    assert not unlabelled, f"{path.name}: plots without a title or axis labels: {unlabelled}"
+    checked = [int(line.split()[1]) for line in report.splitlines() if line.startswith("checked")]
+    assert checked and (checked[0] >= 1 or path.stem == "07_extending"), report  # it watched
+
+
+# Run before a notebook: remember every matplotlib Figure made (pyplot's or not).
+_WATCH_FIGURES = """
+import matplotlib.figure as _mf
+_dualgrad_figures = []
+_dualgrad_init = _mf.Figure.__init__
+def _dualgrad_watch(self, *a, **k):
+    _dualgrad_init(self, *a, **k)
+    _dualgrad_figures.append(self)
+_mf.Figure.__init__ = _dualgrad_watch
+"""
+
+# Run after: every axes that plots data (axes shown, with lines, points or an image)
+# has a title (its own or the figure's) and both axis labels; a colour bar has a label.
+_CHECK_FIGURES = """
+for _k, _fig in enumerate(_dualgrad_figures):
+    _sup = _fig._suptitle.get_text() if _fig._suptitle is not None else ""
+    for _ax in _fig.axes:
+        if getattr(_ax, "_colorbar", None) is not None:
+            if not (_ax.get_ylabel() or _ax.get_xlabel()):
+                print("UNLABELLED colour bar of figure", _k)
+            continue
+        if not _ax.axison or not (_ax.lines or _ax.collections or _ax.images or _ax.patches):
+            continue
+        _title = _ax.get_title() or _ax.get_title("left") or _sup
+        if not (_title and _ax.get_xlabel() and _ax.get_ylabel()):
+            print("UNLABELLED figure", _k, repr(_title), repr(_ax.get_xlabel()),
+                  repr(_ax.get_ylabel()))
+print("checked", len(_dualgrad_figures), "figures")
+"""
 
 
 def test_committed_notebooks_carry_their_outputs():

@@ -210,3 +210,28 @@ def test_the_dense_limit_is_overridable(monkeypatch):
     onp.testing.assert_allclose(dualgrad.jacobian(np.sin)(x), onp.diag(onp.cos(x)))
     monkeypatch.delenv("DUALGRAD_MAX_DENSE_BYTES")
     assert directions.dense_limit() is None or directions.dense_limit() > 2 ** 20
+
+
+def _caught(fun, *args):
+    import inspect
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = inspect.currentframe().f_lineno + 1
+        fun(*args)
+    return [(w.filename, w.lineno, str(w.message)) for w in caught], line
+
+
+def test_warnings_point_at_the_users_line(monkeypatch):
+    # The integer-array cast and autograd's "independent of input" warning are
+    # attributed to the line that called the transform, not to dualgrad's internals.
+    here = _caught.__code__.co_filename
+    ints = onp.arange(3)
+    for transform in (grad(lambda x: np.sum(np.sin(x))), elementwise_grad(np.sin),
+                      value_and_grad(lambda x: np.sum(x ** 2))):
+        caught, line = _caught(transform, ints)
+        assert [(f, n) for f, n, m in caught if "cast to float64" in m] == [(here, line)]
+    import dualgrad.interpreters.reverse as reverse
+    monkeypatch.setattr(reverse, "WARN_INDEPENDENT", True)  # as under autograd_alias
+    caught, line = _caught(grad(lambda x: 1.0), 2.0)
+    assert [(f, n) for f, n, m in caught if "independent of input" in m] == [(here, line)]

@@ -125,18 +125,34 @@ class PerformanceWarning(UserWarning):
     Parameters
     ----------
     message : str
-        What looped or re-traced, why, and how to avoid it (a batched rule; for jit,
-        ``dualgrad.numpy.where`` instead of ``if``, or a static argument).
+        What looped or re-traced, why, and how to avoid it: the transform, the primitive
+        that looped (or the Python code that branched on a batched value) and why; for
+        jit, ``dualgrad.numpy.where`` instead of ``if``, or a static argument.
 
     Raised by
     ---------
-    ``vmap``, ``jacobian`` and the sparse tools (warned) when they loop; ``dualgrad.jit``
-    (warned, once per jitted function) when the traces of one input signature exceed
-    its ``max_traces``.
+    :func:`dualgrad.vmap`, :func:`dualgrad.jacobian` (``jacfwd``, ``jacrev``,
+    ``hessian``) and :func:`dualgrad.sparse.jacobian` / :func:`dualgrad.sparse.hessian`
+    when they loop, and :func:`dualgrad.jit` (once per jitted function) when the traces
+    of one input signature exceed its ``max_traces``; as a warning (``warnings.warn``),
+    never as an exception unless a filter says so.
 
     Examples
     --------
     >>> import warnings
+    >>> import dualgrad, dualgrad.numpy as np
+    >>> from dualgrad.extend import primitive, defjvp
+    >>> @primitive
+    ... def quartic(x):          # a user primitive with no batched rule
+    ...     return x ** 4
+    >>> defjvp(quartic, lambda t, ans, x: 4 * x ** 3 * t)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     out = dualgrad.vmap(quartic)(np.ones((8, 2)))
+    >>> [w.category.__name__ for w in caught]
+    ['PerformanceWarning']
+    >>> "'quartic' (it has no batched rule)" in str(caught[0].message)
+    True
     >>> from dualgrad import jit
     >>> f = jit(lambda x: x * float(x), max_traces=2)  # float(x): a guard on x
     >>> with warnings.catch_warnings(record=True) as seen:

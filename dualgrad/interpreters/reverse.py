@@ -20,7 +20,8 @@ import numpy as onp
 
 from . import multi_output
 from ..core import (LEAF, Level, Tracer, check_live, in_dtype_of, is_differentiable,
-                    peek, plain_if_pending, saved_values, tree_flatten, tree_unflatten, vspace)
+                    peek, plain_if_pending, saved_values, tree_flatten, tree_unflatten, vspace,
+                    warn)
 from ..core.tracer import _FLOATS, BOX_TYPES, TraceId
 from ..core.levels import _node_ids, box_as, gc_paused, pause_gc, resume_gc
 from ..core.residuals import plan, stand_in
@@ -430,8 +431,8 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
     out_plain = tree_unflatten(out_def, [o.value if _here(o, level) else plain_if_pending(o)
                                          for o in out_leaves])
     if WARN_INDEPENDENT and not any(_here(o, level) for o in out_leaves):
-        import warnings  # (autograd's warning, given under dualgrad.autograd_alias)
-        warnings.warn("Output seems independent of input.", stacklevel=2)
+        # autograd's warning (given under dualgrad.autograd_alias), at the user's line
+        warn("Output seems independent of input.")
 
     used = []
 

@@ -26,6 +26,13 @@ from .shape import getitem, moveaxis, reshape, swapaxes, transpose, untake
 # C = A @ B  (stacks of matrices; 1-D operands are promoted and squeezed as numpy does)
 #   JVP: dA @ B + A @ dB        VJP: g @ B^T,  A^T @ g   (then summed over broadcast)
 def _matmul(a, b):
+    if (type(a) is onp.ndarray and type(b) is onp.ndarray and a.ndim > 2 and b.ndim >= 2
+            and a.shape[-1] == 1 and b.shape[-2] == 1):
+        # A stack of outer products (contraction length 1: each entry is one product,
+        # no sum), as per-example weight gradients are: numpy's matmul loops over the
+        # stack one tiny product at a time, a broadcast multiply is one pass, and the
+        # numbers are the same.
+        return onp.multiply(a, b)
     return onp.matmul(a, b)
 
 

@@ -14,12 +14,11 @@ import contextlib
 import functools
 import inspect
 import re
-import warnings
 from typing import Any, Callable, Protocol, Sequence
 
 import numpy as onp
 
-from ..core import Tracer, is_duck_array, peek, tree_flatten, tree_map, tree_unflatten
+from ..core import Tracer, is_duck_array, peek, tree_flatten, tree_map, tree_unflatten, warn
 from ..core.levels import _stack
 from ..core.mp import from_mp, is_mp, is_mp_value, to_mp
 from ..core.spaces import VSpace, _shape_only
@@ -117,9 +116,8 @@ def _inputs(x, who: str, float_ints: bool) -> tuple[Any, bool]:
     cast = mp = False
     for k, leaf in enumerate(leaves):
         if float_ints and type(leaf) is onp.ndarray and leaf.dtype.kind in "iu" and leaf.ndim:
-            warnings.warn(
-                f"{who}: an integer array (dtype {leaf.dtype}) was cast to float64 to be "
-                "differentiated; pass x.astype(float) to silence this.", stacklevel=3)
+            warn(f"{who}: an integer array (dtype {leaf.dtype}) was cast to float64 to be "
+                 "differentiated; pass x.astype(float) to silence this.")  # at the user's line
             leaves[k] = leaf.astype(onp.float64)
             cast = True
         elif not mp and not (type(leaf) is float or (type(leaf) is onp.ndarray

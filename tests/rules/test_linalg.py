@@ -19,6 +19,8 @@ CASES = [
     ("matmul_vm", np.matmul, (w, A)), ("matmul_vv", np.matmul, (v, v)),
     ("matmul_batched", np.matmul, (S, B)), ("matmul_batched_v", np.matmul, (S, v)),
     ("matmul_v_batched", np.matmul, (w, S)),
+    ("matmul_stacked_outer", np.matmul, (R.randn(2, 3, 1), R.randn(2, 1, 4))),
+    ("matmul_stacked_outer_bcast", np.matmul, (R.randn(2, 3, 1), R.randn(1, 4))),
     ("matmul_op", lambda a, b: a @ b, (A, B)),
     ("dot_method", lambda a, b: a.dot(b), (A, B)),
     ("inner", np.inner, (A, R.randn(2, 4))), ("outer", np.outer, (v, w)),
@@ -66,3 +68,19 @@ def test_cond_is_differentiable(p):
     assert onp.isclose(np.linalg.cond(a, p), onp.linalg.cond(a, p))
     check_grads(lambda x: np.linalg.cond(x, p), order=2)(a)
     assert onp.abs(grad(lambda x: np.linalg.cond(x, p))(a)).max() > 1e-3
+
+
+
+@pytest.mark.parametrize("dtype", [onp.float64, onp.float32, onp.complex128, onp.int64, bool])
+def test_a_stack_of_outer_products_is_numpys_matmul(dtype):
+    # Contraction length 1 (per-example weight gradients) takes a broadcast multiply,
+    # one pass instead of numpy's loop over the stack: the same numbers, dtype and
+    # shape as numpy's matmul, and a mismatched contraction is still refused.
+    from dualgrad.rules.linalg import _matmul
+    a, b = (R.randn(5, 3, 1) * 3).astype(dtype), (R.randn(5, 1, 4) * 3).astype(dtype)
+    for x, y in [(a, b), (a, b[0]), (a[:1], b)]:
+        want, got = onp.matmul(x, y), _matmul(x, y)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        onp.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError):
+        _matmul(a, R.randn(5, 2, 4).astype(dtype))
