@@ -319,3 +319,70 @@ def test_integer_types_are_autograds_subclasses():
         assert issubclass(getattr(np, name), getattr(onp, name))
     assert dg.grad(lambda a: a * np.int64(3))(2.0) == 3.0
     assert dg.grad(lambda a: np.int64(a) * a)(2.5) == 2.0  # int() of a traced value: a constant
+
+
+# ----------------------------------- boxes a primitive's body and rules closed over
+# PennyLane's nested parameter-shift (qnode(max_diff=2)): the primitive executing the
+# circuits reads the parameters' boxes from the tapes, not from its argument, in its body
+# (which runs a second such primitive on them) and in its VJP (which computes with them
+# after their trace has ended, leaving an object array of those boxes). autograd lets the
+# body's boxes ride along unread and computes on through the finished ones.
+def _closing_over(seen):
+    @primitive
+    def sines(v):  # the body ignores its plain argument: it reads the caller's boxes
+        return inner(seen[-1])
+
+    @primitive
+    def inner(v):
+        return onp.sin(v)
+
+    defvjp(inner, lambda ans, v: lambda g: g * onp.cos(v))
+    # the VJP computes with the closed-over boxes; one element at a time, in an object array
+    def vjp(ans, v):
+        def pull(g):
+            out = onp.empty(len(g), dtype=object)
+            for i in range(len(g)):
+                out[i] = g[i] * np.cos(seen[-1][i])
+            return out
+        return pull
+    defvjp(sines, vjp)
+
+    def f(x):
+        seen.append(x)
+        return np.sum(x * sines(x))
+    return f
+
+
+@pytest.mark.parametrize("order", ["grad", "hessian", "jacobian of grad"])
+def test_boxes_a_primitive_closed_over_add_nothing_to_its_rules(order):
+    f = _closing_over([])
+    fprime = lambda x: onp.sin(x) + x * onp.cos(x)  # noqa: E731
+    if order == "grad":
+        got, want = dg.grad(f)(X0), fprime(X0)
+    elif order == "hessian":
+        got, want = dg.hessian(f)(X0), onp.diag(2 * onp.cos(X0) - X0 * onp.sin(X0))
+    else:
+        got = dg.jacobian(dg.grad(f))(X0)
+        want = onp.diag(2 * onp.cos(X0) - X0 * onp.sin(X0))
+    assert type(got) is onp.ndarray and got.dtype == float
+    onp.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_a_primitive_body_answering_with_its_callers_tracer_gives_the_plain_value():
+    # inside grad: the body returns a Box of the very level calling it
+    seen = []
+
+    @primitive
+    def leak(v):
+        return seen[-1] * 2.0
+
+    defvjp(leak, lambda ans, v: lambda g: 2.0 * g)
+
+    def f(x):
+        seen.append(x)
+        y = leak(x)
+        assert isbox(y) and not isbox(y.value)  # not a box of the level inside its own
+        return y * y
+
+    assert float(dg.grad(f)(1.5)) == pytest.approx(8 * 1.5)
+    assert float(dg.deriv(f)(1.5)) == pytest.approx(8 * 1.5)

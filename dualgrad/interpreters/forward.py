@@ -14,7 +14,7 @@ import numpy as onp
 from . import multi_output
 from ..core import (ALL, Level, Tracer, check_live, getval, in_dtype_of, is_differentiable,
                     plain_if_pending, tree_flatten, tree_map, tree_unflatten, vspace)
-from ..core.tracer import _FLOATS, BOX_TYPES
+from ..core.tracer import _FLOATS, BOX_TYPES, body_answer
 from ..core.levels import box_as
 
 _LOW = frozenset(map(onp.dtype, (onp.float32, onp.float16, onp.complex64)))
@@ -61,7 +61,12 @@ class ForwardLevel(Level):
                     outer = outer or isinstance(a.value, Tracer)
                 else:
                     outer = True
-        ans = prim(*primals, **kwargs) if outer else prim.fun(*primals, **kwargs)
+        if outer:
+            ans = prim(*primals, **kwargs)
+        else:
+            ans = prim.fun(*primals, **kwargs)
+            if type(ans) is not onp.ndarray and type(ans) not in _FLOATS:
+                ans = body_answer(ans, self.depth)  # no tracer of this level inside
         if type(ans) not in _FLOATS and not is_differentiable(ans):
             if multi_output.is_container_answer(ans):  # a tuple/list/dict of values
                 return _container_answer(self, prim, args, primals, traced, ans, kwargs)

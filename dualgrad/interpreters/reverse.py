@@ -21,7 +21,7 @@ import numpy as onp
 from . import multi_output
 from ..core import (LEAF, Level, Tracer, check_live, getval, in_dtype_of, is_differentiable,
                     plain_if_pending, saved_values, tree_flatten, tree_unflatten, vspace)
-from ..core.tracer import _FLOATS, BOX_TYPES, TraceId
+from ..core.tracer import _FLOATS, BOX_TYPES, TraceId, body_answer
 from ..core.levels import _node_ids, box_as
 from ..core.residuals import plan, stand_in
 
@@ -94,7 +94,12 @@ class ReverseLevel(Level):
                     vals[i] = a.value.copy()  # may be written or become a tracer later)
                 else:
                     outer = True
-        ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
+        if outer:
+            ans = prim(*vals, **kwargs)
+        else:
+            ans = prim.fun(*vals, **kwargs)
+            if type(ans) is not _NDARRAY and type(ans) not in _FLOATS:
+                ans = body_answer(ans, self.depth)  # no tracer of this level inside
         if type(ans) not in _FLOATS and not is_differentiable(ans):
             if not multi_output.is_container_answer(ans):
                 return ans

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from ..core import Level, Tracer, is_differentiable
 from ..core.spaces import tree_flatten, tree_unflatten
+from ..core.tracer import body_answer
 
 
 class GraphNode:
@@ -73,7 +74,8 @@ class GraphLevel(Level):
                 outer = outer or isinstance(a.value, Tracer)
             elif isinstance(a, Tracer):
                 outer = True
-        ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
+        ans = prim(*vals, **kwargs) if outer else body_answer(prim.fun(*vals, **kwargs),
+                                                              self.depth)
         node = GraphNode(prim, tuple(vals), kwargs, tuple(parents), ans)
         self.nodes.append(node)
         if not is_differentiable(ans) and not isinstance(ans, (tuple, list)):
