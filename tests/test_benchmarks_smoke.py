@@ -43,3 +43,13 @@ def test_mlp_and_elementwise_grads_match_hand_written():
 def dualgrad_leaves(tree):
     from dualgrad.core.spaces import tree_flatten
     return tree_flatten(tree)[0]
+
+
+def test_the_pennylane_benchmark_runs_or_says_pennylane_is_absent():
+    import importlib.util
+    from benchmarks import pennylane as bench
+    out = bench.main(quick=True)
+    if importlib.util.find_spec("pennylane") is None:
+        assert out.startswith("PennyLane is not installed")
+    else:
+        assert "| backprop |" in out and "| parameter-shift |" in out
