@@ -455,3 +455,11 @@ def test_trace_primitives_map_is_numpys_dispatch_table():
     # what numpy.sin does on a tracer is what the map holds for it
     assert float(dg.grad(lambda x: trace_primitives_map[onp.sin](x))(0.3)) == pytest.approx(
         onp.cos(0.3))
+
+
+def test_r_class_c_class_and_custom_where_are_autograds():
+    from dualgrad.compat.numpy_wrapper import c_class, custom_where, r_class
+    assert float(dg.grad(lambda x: np.sum(r_class()[x, 2.0 * x] ** 2))(1.5)) == pytest.approx(
+        2 * 1.5 + 8 * 1.5)
+    onp.testing.assert_array_equal(c_class()[[1.0, 2.0], [3.0, 4.0]], onp.c_[[1.0, 2.0], [3.0, 4.0]])
+    assert custom_where is np.where
