@@ -15,8 +15,8 @@ from .. import numpy as anp  # noqa: F401
 from ..extend import def_linear, defjvp, defjvp_argnum  # noqa: F401
 from ..util import func  # noqa: F401
 from ..core import shape_of, vspace  # noqa: F401
-from ..numpy.numpy_vjps import (balanced_eq, match_complex, replace_zero,  # noqa: F401
-                                untake)
+from ..numpy.numpy_vjps import (balanced_eq, match_complex, nograd_functions,  # noqa: F401
+                                replace_zero, untake)
 from ._refuse import refuser
 from .core import JVPNode  # noqa: F401
 from .numpy_boxes import ArrayBox  # noqa: F401
@@ -38,7 +38,6 @@ def broadcast(x, target):
     return x
 
 
-nograd_functions: list = []  # autograd's list of numpy functions with no derivative
 
 __getattr__ = refuser(__name__, {}, default=(
     "it is one of autograd's own forward-mode rule helpers. dualgrad's JVP rules are in its "

@@ -126,5 +126,10 @@ def match_complex(target, x):
     return x
 
 
-__all__ = ["balanced_eq", "match_complex", "repeat_to_match_shape", "replace_zero",
-           "unbroadcast", "unbroadcast_f", "untake", "wrapped_reshape"]
+# autograd's primitives without a derivative, for register_notrace: dualgrad's numpy
+# functions without one (comparisons, argmax, shape queries...) are not primitives at all,
+# they see through tracers, so there is nothing to register
+nograd_functions: list = []
+
+__all__ = ["balanced_eq", "match_complex", "nograd_functions", "repeat_to_match_shape",
+           "replace_zero", "unbroadcast", "unbroadcast_f", "untake", "wrapped_reshape"]
