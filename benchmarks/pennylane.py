@@ -110,6 +110,11 @@ class _Worker:
         self.proc.wait(timeout=60)
 
 
+def _ms(seconds: float) -> str:
+    ms = seconds * 1e3
+    return f"{ms:.3g} ms" if ms < 1000 else f"{ms:.0f} ms"
+
+
 def _has_pennylane(python: str) -> bool:
     return subprocess.run([python, "-c", "import pennylane"], capture_output=True).returncode == 0
 
@@ -143,8 +148,7 @@ def main(quick: bool = False, repeats: int = 15, autograd_python: str | None = N
                 (ta, td)[first is dg].append(t1)
                 (ta, td)[second is dg].append(t2)
             ma, md = statistics.median(ta), statistics.median(td)
-            rows.append(f"| {name} | {method} | {ma * 1e3:.3g} ms | {md * 1e3:.3g} ms | "
-                        f"{md / ma:.2f}x |")
+            rows.append(f"| {name} | {method} | {_ms(ma)} | {_ms(md)} | {md / ma:.2f}x |")
         return "\n".join(rows)
     finally:
         ag.close()
