@@ -196,9 +196,14 @@ def _common(name: str):
         return getattr(importlib.import_module("dualgrad.scipy.special"), name)
     if name == "as_strided":
         return numpy.lib.stride_tricks.as_strided
+    if name in ("root_pi", "inv_root_pi"):  # autograd.scipy.special's constants
+        return numpy.sqrt(numpy.pi) ** (1 if name == "root_pi" else -1)
+    if name == "flatten":  # autograd.scipy.integrate imports autograd.misc's
+        return importlib.import_module("dualgrad.misc.flatten").flatten
     for module in ("dualgrad.compat.extend", "dualgrad.compat.core", "dualgrad.compat.tracer",
                    "dualgrad.util", "dualgrad.wrap_util", "dualgrad.numpy.numpy_vjps",
-                   "dualgrad.compat.numpy_wrapper", "dualgrad.compat.builtins"):
+                   "dualgrad.compat.numpy_wrapper", "dualgrad.compat.builtins",
+                   "dualgrad.compat.numpy_boxes"):
         mod = importlib.import_module(module)
         if name in mod.__dict__:  # never getattr: these modules' own __getattr__ may come here
             return mod.__dict__[name]

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .core import (ANY, JVP_RULES, VJP_RULES, Primitive, Tracer, getval, isbox,
+import numpy as onp
+
+from .core import (ANY, BatchingError, JVP_RULES, VJP_RULES, Primitive, Tracer, getval, isbox,
                    notrace_primitive, primitive)
+from .interpreters.batching import Batched
 from .interpreters.forward import Dual
 from .interpreters.multi_output import plain
 from .interpreters.reverse import Box
@@ -38,6 +41,7 @@ _docs = shared_doc(fun="""
     TypeError
         If ``fun`` is not a primitive.
 """)
+from .rules.shape import array as _array, reshape as _reshape
 
 
 def _as_primitive(fun) -> Primitive:
@@ -45,6 +49,43 @@ def _as_primitive(fun) -> Primitive:
         raise TypeError(f"{getattr(fun, '__name__', fun)!r} is not a primitive: decorate it "
                         "with @dualgrad.extend.primitive before giving it rules.")
     return fun
+
+
+def _without_finished(c):
+    """A cotangent from a rule in autograd's form with the tracers of finished transforms
+    taken off it, and an object array holding tracers made one traced array.
+
+    A maker may compute with the boxes it closed over after their trace has ended
+    (PennyLane's nested parameter-shift does, leaving an object array of such boxes,
+    each over a box of the enclosing, live transform). autograd computes on through
+    them and no backward pass reads what they record: the value under them is the
+    cotangent, and what the live levels recorded in it stays."""
+    if isinstance(c, Tracer):
+        while isinstance(c, Tracer) and c._level.exited:
+            c = c.value
+        if type(c) is Batched and _finished_under(c.val):  # the jacobian then loops
+            raise BatchingError("a VJP in autograd's form gave a batched cotangent over "
+                                "values of a finished trace; one direction at a time")
+        return c
+    if isinstance(c, onp.ndarray) and c.dtype == object and c.size:
+        flat = list(c.flat)
+        if not any(isinstance(e, Tracer) for e in flat):
+            return c
+        items = [_without_finished(e) for e in flat]
+        if any(isinstance(e, Tracer) for e in items):
+            return _reshape(_array(items), shape=c.shape)
+        return onp.reshape(onp.array(items), c.shape)
+    if type(c) in (tuple, list):
+        return type(c)(_without_finished(e) for e in c)
+    return c
+
+
+def _finished_under(x) -> bool:
+    while isinstance(x, Tracer):
+        if x._level.exited:
+            return True
+        x = x.val if type(x) is Batched else x.value
+    return False
 
 
 @_docs
@@ -92,7 +133,7 @@ def defvjp(fun: Primitive, *vjpmakers: Callable | None, argnums=None) -> None:
 
         def rule(g, ans, *args, _maker=maker, _i=argnum, **kwargs):
             with trace_finished_levels():  # the maker may close over finished tracers
-                out = _maker(ans, *args, **kwargs)(plain(g))
+                out = _without_finished(_maker(ans, *args, **kwargs)(plain(g)))
             if type(args[_i]) in SEQUENCE_VALUES:  # a traced tuple/list: adds elementwise
                 out = as_cotangent(out, args[_i])
             return out

@@ -75,6 +75,10 @@ def unary_make_jvp(fun: Callable, x):
 __all__ = ["subvals", "subval", "func", "toposort", "unary_make_vjp", "unary_make_jvp"]
 
 
+# what quick_grad_check warns (autograd's name for its message)
+deprecation_msg = "quick_grad_check is deprecated; use dualgrad.test_util.check_grads."
+
+
 def quick_grad_check(fun: Callable, arg0, extra_args=(), kwargs=None, verbose=True,
                      eps=1e-4, rtol=1e-4, atol=1e-6, rs=None) -> None:
     """Deprecated autograd helper: check ``grad(fun)`` at ``arg0`` against finite
@@ -82,7 +86,6 @@ def quick_grad_check(fun: Callable, arg0, extra_args=(), kwargs=None, verbose=Tr
     import warnings
 
     from .test_util import check_grads
-    warnings.warn("quick_grad_check is deprecated; use dualgrad.test_util.check_grads.",
-                  DeprecationWarning, stacklevel=2)
+    warnings.warn(deprecation_msg, DeprecationWarning, stacklevel=2)
     kwargs = kwargs or {}
     check_grads(lambda x: fun(x, *extra_args, **kwargs), modes=("rev",), order=1)(arg0)

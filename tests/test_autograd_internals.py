@@ -319,3 +319,147 @@ def test_integer_types_are_autograds_subclasses():
         assert issubclass(getattr(np, name), getattr(onp, name))
     assert dg.grad(lambda a: a * np.int64(3))(2.0) == 3.0
     assert dg.grad(lambda a: np.int64(a) * a)(2.5) == 2.0  # int() of a traced value: a constant
+
+
+# ----------------------------------- boxes a primitive's body and rules closed over
+# PennyLane's nested parameter-shift (qnode(max_diff=2)): the primitive executing the
+# circuits reads the parameters' boxes from the tapes, not from its argument, in its body
+# (which runs a second such primitive on them) and in its VJP (which computes with them
+# after their trace has ended, leaving an object array of those boxes). autograd lets the
+# body's boxes ride along unread and computes on through the finished ones.
+def _closing_over(seen):
+    @primitive
+    def sines(v):  # the body ignores its plain argument: it reads the caller's boxes
+        return inner(seen[-1])
+
+    @primitive
+    def inner(v):
+        return onp.sin(v)
+
+    defvjp(inner, lambda ans, v: lambda g: g * onp.cos(v))
+    # the VJP computes with the closed-over boxes; one element at a time, in an object array
+    def vjp(ans, v):
+        def pull(g):
+            out = onp.empty(len(g), dtype=object)
+            for i in range(len(g)):
+                out[i] = g[i] * np.cos(seen[-1][i])
+            return out
+        return pull
+    defvjp(sines, vjp)
+
+    def f(x):
+        seen.append(x)
+        return np.sum(x * sines(x))
+    return f
+
+
+@pytest.mark.parametrize("order", ["grad", "hessian", "jacobian of grad"])
+def test_boxes_a_primitive_closed_over_add_nothing_to_its_rules(order):
+    f = _closing_over([])
+    fprime = lambda x: onp.sin(x) + x * onp.cos(x)  # noqa: E731
+    if order == "grad":
+        got, want = dg.grad(f)(X0), fprime(X0)
+    elif order == "hessian":
+        got, want = dg.hessian(f)(X0), onp.diag(2 * onp.cos(X0) - X0 * onp.sin(X0))
+    else:
+        got = dg.jacobian(dg.grad(f))(X0)
+        want = onp.diag(2 * onp.cos(X0) - X0 * onp.sin(X0))
+    assert type(got) is onp.ndarray and got.dtype == float
+    onp.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_a_primitive_body_answering_with_its_callers_tracer_gives_the_plain_value():
+    # inside grad: the body returns a Box of the very level calling it
+    seen = []
+
+    @primitive
+    def leak(v):
+        return seen[-1] * 2.0
+
+    defvjp(leak, lambda ans, v: lambda g: 2.0 * g)
+
+    def f(x):
+        seen.append(x)
+        y = leak(x)
+        assert isbox(y) and not isbox(y.value)  # not a box of the level inside its own
+        return y * y
+
+    assert float(dg.grad(f)(1.5)) == pytest.approx(8 * 1.5)
+    assert float(dg.deriv(f)(1.5)) == pytest.approx(8 * 1.5)
+
+
+# ------------------------------- the rule helpers of numpy_vjps/numpy_jvps a user may call
+from dualgrad.compat import numpy_jvps as ag_jvps  # noqa: E402
+from dualgrad.numpy import numpy_vjps as ag_vjps  # noqa: E402
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 2), -1])
+def test_repeat_to_match_shape_in_a_user_rule(axis):
+    # a user's sum with its VJP written by autograd's helper; checked to second order
+    @primitive
+    def total(x, axis=None):
+        return onp.sum(x, axis=axis)
+
+    defvjp(total, lambda ans, x, axis=None: lambda g: ag_vjps.repeat_to_match_shape(
+        g, onp.shape(x), onp.result_type(x), axis, False)[0])
+    x = onp.random.default_rng(0).normal(size=(2, 3, 4))
+    check_grads(lambda x: total(x * x, axis=axis), modes=("rev",), order=2)(x)
+    G, n = ag_vjps.repeat_to_match_shape(onp.sum(x, axis=axis), x.shape, float, axis, False)
+    assert G.shape == x.shape and n == x.size // onp.size(onp.sum(x, axis=axis))
+
+
+def test_balanced_eq_untake_and_the_others_as_user_rules_use_them():
+    @primitive
+    def biggest(x, y):
+        return onp.maximum(x, y)
+
+    defvjp(biggest, lambda ans, x, y: lambda g: g * ag_vjps.balanced_eq(x, ans, y),
+           lambda ans, x, y: lambda g: g * ag_vjps.balanced_eq(y, ans, x))
+    x, y = onp.array([1.0, 2.0, 3.0]), onp.array([3.0, 2.0, 1.0])
+    gx, gy = dg.grad(lambda x, y: np.sum(biggest(x, y) * X0), argnum=(0, 1))(x, y)
+    onp.testing.assert_allclose(gx, [0.0, 0.5 * X0[1], X0[2]])
+    onp.testing.assert_allclose(gy, [X0[0], 0.5 * X0[1], 0.0])
+
+    @primitive
+    def pick(x, idx):
+        return x[idx]
+
+    defvjp(pick, lambda ans, x, idx: lambda g: ag_vjps.untake(g, idx, vspace(x)))
+    check_grads(lambda x: pick(x, [0, 2, 0]) ** 2, modes=("rev",), order=2)(X0)
+    onp.testing.assert_allclose(dg.grad(lambda x: np.sum(pick(x, [0, 2, 0])))(X0), [2, 0, 1])
+
+    assert ag_vjps.wrapped_reshape(onp.arange(6.0), 2, 3).shape == (2, 3)
+    assert ag_vjps.wrapped_reshape(onp.arange(6.0), (3, 2)).shape == (3, 2)
+    assert dg.grad(lambda x: np.sum(ag_vjps.wrapped_reshape(x, 3, 1) ** 2))(X0).tolist() == (
+        2 * X0).tolist()
+    onp.testing.assert_array_equal(ag_vjps.replace_zero(onp.array([0.0, 2.0]), 5.0), [5.0, 2.0])
+    assert onp.isrealobj(ag_vjps.match_complex(1.0, onp.array([1 + 2j])))
+    assert onp.iscomplexobj(ag_vjps.match_complex(1j, onp.array([1.0])))
+
+
+def test_broadcast_in_a_user_jvp():
+    @primitive
+    def plus(x, y):
+        return x + y
+
+    defjvp(plus, lambda g, ans, x, y: ag_jvps.broadcast(g, ans),
+           lambda g, ans, x, y: ag_jvps.broadcast(g, ans))
+    x, y = onp.array([0.5, -1.0, 2.0]), onp.ones((2, 3))
+    check_grads(plus, modes=("fwd",), order=1)(x, y)
+    assert ag_jvps.broadcast(onp.array([1.0]), onp.zeros((2, 2), complex)).dtype == complex
+
+
+def test_trace_primitives_map_is_numpys_dispatch_table():
+    from dualgrad.compat.tracer import trace_primitives_map
+    assert trace_primitives_map[onp.sin] is not None
+    # what numpy.sin does on a tracer is what the map holds for it
+    assert float(dg.grad(lambda x: trace_primitives_map[onp.sin](x))(0.3)) == pytest.approx(
+        onp.cos(0.3))
+
+
+def test_r_class_c_class_and_custom_where_are_autograds():
+    from dualgrad.compat.numpy_wrapper import c_class, custom_where, r_class
+    assert float(dg.grad(lambda x: np.sum(r_class()[x, 2.0 * x] ** 2))(1.5)) == pytest.approx(
+        2 * 1.5 + 8 * 1.5)
+    onp.testing.assert_array_equal(c_class()[[1.0, 2.0], [3.0, 4.0]], onp.c_[[1.0, 2.0], [3.0, 4.0]])
+    assert custom_where is np.where

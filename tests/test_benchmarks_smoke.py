@@ -83,3 +83,13 @@ def test_per_example_gradients_agree_with_the_loop_in_one_pass():
         for g, h in zip(looped, fns["autograd"]()):
             for a, b in zip(dualgrad_leaves(g), dualgrad_leaves(h)):
                 onp.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_the_pennylane_benchmark_runs_or_says_pennylane_is_absent():
+    import importlib.util
+    from benchmarks import pennylane as bench
+    out = bench.main(quick=True)
+    if importlib.util.find_spec("pennylane") is None:
+        assert out.startswith("PennyLane is not installed")
+    else:
+        assert "| backprop |" in out and "| parameter-shift |" in out

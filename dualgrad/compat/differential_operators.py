@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Callable
 
 from .. import differential_operators as _ours
+from ..builtins import tuple as atuple  # noqa: F401  (autograd's name for it here)
 from ..differential_operators import *  # noqa: F401,F403
 from ..differential_operators import __all__  # noqa: F401
 from ..transforms import jacobian as _jacobian

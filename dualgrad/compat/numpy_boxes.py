@@ -12,7 +12,7 @@ from .. import numpy as anp  # noqa: F401
 from ..builtins import type as type_  # noqa: F401
 from ..core import primitive  # noqa: F401
 from ._refuse import refuser
-from .tracer import Box, SequenceBox, make_box  # noqa: F401
+from .tracer import Box, SequenceBox, make_box, trace_primitives_map  # noqa: F401
 
 
 class ArrayBox(Box):
@@ -36,8 +36,6 @@ diff_methods = ["clip", "compress", "cumprod", "cumsum", "diagonal", "max", "mea
 __getattr__ = refuser(__name__, {
     "method_name": "a loop variable of autograd's module body, not a value; the methods it "
                    "loops over are dualgrad's tracer methods (nondiff_methods, diff_methods).",
-    "trace_primitives_map": "autograd's per-node-type map of traced primitives; dualgrad's "
-                            "primitives dispatch on their tracers' levels (dualgrad.core).",
 })
 
 __all__ = ["ArrayBox", "Box", "SequenceBox", "nondiff_methods", "diff_methods"]

@@ -10,6 +10,7 @@ import warnings  # noqa: F401  (autograd's namespace)
 import numpy as _np
 
 from .. import numpy as _dnp
+from ..numpy import _IndexConcatenator
 from ..core import Tracer, getval, notrace_primitive, primitive
 from ._refuse import refuser
 from .tracer import Box  # noqa: F401  (autograd.numpy.Box)
@@ -89,10 +90,20 @@ def _numpy_name(name: str):
     return getattr(_dnp, name)
 
 
-__getattr__ = refuser(__name__, {
-    "c_class": "autograd's class behind c_; use c_ (dualgrad.numpy.c_), which accepts traced "
-               "items.",
-    "r_class": "autograd's class behind r_; use r_ (dualgrad.numpy.r_), which accepts traced "
-               "items.",
-    "custom_where": "autograd's primitive behind where; use where (dualgrad.numpy.where).",
-}, fallback=_numpy_name)
+class r_class(_IndexConcatenator):
+    """autograd's class of ``r_`` (``r_class()[...]``): dualgrad's, which takes traced items."""
+
+    def __init__(self):
+        super().__init__(_np.r_)
+
+
+class c_class(_IndexConcatenator):
+    """autograd's class of ``c_`` (``c_class()[...]``): dualgrad's, which takes traced items."""
+
+    def __init__(self):
+        super().__init__(_np.c_)
+
+
+custom_where = _dnp.where  # autograd's name for its where (autograd.numpy.where is it)
+
+__getattr__ = refuser(__name__, {}, fallback=_numpy_name)

@@ -33,7 +33,7 @@ import numpy as np  # noqa: F401
 from ..core import Level, Tracer, getval, peek, isbox, notrace_primitive, primitive
 from ..core import is_differentiable as _is_differentiable
 from ..core.levels import _stack, face_class
-from ..core.tracer import BOX_TYPES, TraceId
+from ..core.tracer import BOX_TYPES, NUMPY_OVERRIDES, TraceId
 from ..interpreters.forward import Dual, ForwardLevel
 from ..interpreters.forward import TangentNode as _TangentNode
 from ..interpreters.reverse import Box as ReverseBox
@@ -343,11 +343,11 @@ def _package(name: str):
     raise AttributeError(name)
 
 
-__getattr__ = refuser(__name__, {
-    "trace_primitives_map": "autograd's per-node-type map of traced primitives; dualgrad's "
-                            "primitives dispatch on their tracers' levels. Use "
-                            "dualgrad.core.Primitive and its rule tables (dualgrad.extend).",
-}, fallback=_package)
+# autograd's {numpy function: its traced primitive}, read by its boxes' __array_ufunc__:
+# dualgrad's is the table NumPy's protocols dispatch through (a write there is honoured)
+trace_primitives_map = NUMPY_OVERRIDES
+
+__getattr__ = refuser(__name__, {}, fallback=_package)
 
 __all__ = ["Box", "Node", "TraceStack", "trace_stack", "new_box", "trace", "isbox", "getval",
            "toposort", "primitive", "notrace_primitive", "register_notrace", "notrace_primitives",

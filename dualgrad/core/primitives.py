@@ -321,7 +321,10 @@ def primitive(fun: Callable) -> Primitive:
     not traced); its derivative comes only from the rules registered for it with
     :func:`~dualgrad.extend.defvjp`, :func:`~dualgrad.extend.defjvp` (autograd's
     forms) or ``prim.def_vjp``/``prim.def_jvp``. A rule whose result is not shaped
-    like its argument (VJP) or the output (JVP) is refused when it runs.
+    like its argument (VJP) or the output (JVP) is refused when it runs. A traced
+    value the body closes over adds nothing either: in its answer, a tracer of the
+    transform applying it (or of one inside that) stands for its plain value, as in
+    autograd.
 
     Parameters
     ----------

@@ -174,6 +174,31 @@ def holds_tracer(*objs) -> bool:
     return False
 
 
+def body_answer(ans, depth: int):
+    """``ans``, the answer of a primitive's body run on plain values by the level of
+    ``depth``, without the tracers of that level or deeper levels its body closed over.
+
+    A primitive's derivative comes from its rules alone (its body is not traced), so such
+    a tracer adds nothing; left in, it would nest a level inside itself or inside an
+    outer one, to fail later as stale. autograd ignores them the same way; PennyLane's
+    nested parameter-shift (``max_diff=2``) executes tapes whose parameters are the
+    caller's boxes inside its primitive. Tracers of outer levels (a smaller depth) stay:
+    those levels record the body's operations on them."""
+    if isinstance(ans, Tracer):
+        while (isinstance(ans, Tracer) and ans._level.depth >= depth
+               and not ans._level.always_live):
+            ans = ans.value
+        return ans
+    kind = type(ans)
+    if kind is tuple or kind is list:
+        new = [body_answer(v, depth) for v in ans]
+        return ans if all(a is b for a, b in zip(new, ans)) else kind(new)
+    if kind is dict:
+        new = {k: body_answer(v, depth) for k, v in ans.items()}
+        return ans if all(new[k] is v for k, v in ans.items()) else new
+    return ans
+
+
 def unsupported(fun: Callable, qualname: str) -> Callable:
     """numpy's ``fun``, refusing traced inputs with an error that names it."""
 

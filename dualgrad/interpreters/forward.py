@@ -14,7 +14,7 @@ import numpy as onp
 from . import multi_output
 from ..core import (ALL, Level, Tracer, check_live, getval, in_dtype_of, is_differentiable,
                     peek, plain_if_pending, tree_flatten, tree_map, tree_unflatten, vspace)
-from ..core.tracer import _FLOATS, BOX_TYPES
+from ..core.tracer import _FLOATS, BOX_TYPES, body_answer
 from ..core.levels import box_as
 
 _LOW = frozenset(map(onp.dtype, (onp.float32, onp.float16, onp.complex64)))
@@ -75,6 +75,8 @@ class ForwardLevel(Level):
         cls = ans.__class__
         jvps = prim.jvps
         if not (cls in _FLOATS or cls is onp.ndarray and ans.dtype in _WIDE) or ALL in jvps:
+            if cls is not onp.ndarray and cls not in _FLOATS:
+                ans = body_answer(ans, self.depth)  # no tracer of this level inside
             return ForwardLevel._finish(self, prim, args, primals, traced, ans, kwargs)
         tangent = None
         for i in traced:
@@ -101,7 +103,12 @@ class ForwardLevel(Level):
                     outer = outer or isinstance(a.value, Tracer)
                 else:
                     outer = True
-        ans = prim(*primals, **kwargs) if outer else prim.fun(*primals, **kwargs)
+        if outer:
+            ans = prim(*primals, **kwargs)
+        else:
+            ans = prim.fun(*primals, **kwargs)
+            if type(ans) is not onp.ndarray and type(ans) not in _FLOATS:
+                ans = body_answer(ans, self.depth)  # no tracer of this level inside
         return ForwardLevel._finish(self, prim, args, primals, traced, ans, kwargs)
 
     def _finish(self, prim, args, primals, traced, ans, kwargs):

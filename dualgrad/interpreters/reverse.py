@@ -22,7 +22,7 @@ from . import multi_output
 from ..core import (LEAF, Level, Tracer, check_live, in_dtype_of, is_differentiable,
                     peek, plain_if_pending, saved_values, tree_flatten, tree_unflatten, vspace,
                     warn)
-from ..core.tracer import _FLOATS, BOX_TYPES, TraceId
+from ..core.tracer import _FLOATS, BOX_TYPES, TraceId, body_answer
 from ..core.levels import _node_ids, box_as, gc_paused, pause_gc, resume_gc
 from ..core.residuals import plan, stand_in
 
@@ -130,9 +130,9 @@ class ReverseLevel(Level):
                     v = stand_in(v)
                 if pl[1]:
                     kept = stand_in(ans)
-            else:
-                return self._record(prim, [v], kwargs, ans, [(0, a.node, prim.vjps.get(0))],
-                                    False)
+            else:  # not a plain number; no tracer of this level inside
+                return self._record(prim, [v], kwargs, body_answer(ans, self.depth),
+                                    [(0, a.node, prim.vjps.get(0))], False)
             node = Node(prim, (v,), kwargs, kept, ((0, a.node, pl[0][0][1]),))
             self.tape.append(node)
             return Box(ans, node, self)
@@ -168,7 +168,7 @@ class ReverseLevel(Level):
             floats = False
         else:  # not a plain number: the general tail (containers, registered types, ...)
             traced = [i for i in range(len(vals)) if key >> i & 1]
-            return self._record(prim, vals, kwargs, ans, [
+            return self._record(prim, vals, kwargs, body_answer(ans, self.depth), [
                 (i, n, prim.vjps.get(i)) for i, n in zip(traced, nodes)], False)
         pl = prim.plans.get(-key)
         if pl is None:
@@ -214,7 +214,12 @@ class ReverseLevel(Level):
                     vals[i] = a.value.copy()  # may be written or become a tracer later)
                 else:
                     outer = True
-        ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
+        if outer:
+            ans = prim(*vals, **kwargs)
+        else:
+            ans = prim.fun(*vals, **kwargs)
+            if type(ans) is not _NDARRAY and type(ans) not in _FLOATS:
+                ans = body_answer(ans, self.depth)  # no tracer of this level inside
         return self._record(prim, vals, kwargs, ans, parents, unruled)
 
     def _record(self, prim, vals, kwargs, ans, parents, unruled):

@@ -35,6 +35,7 @@ import numpy as onp
 
 from ..core import (BatchingError, Level, Primitive, Tracer, is_differentiable,
                     peek, shape_of)
+from ..core.tracer import body_answer
 from .batching import Batched, BatchLevel
 from .forward import push_forward
 from .pending import PENDING_CLASSES, Pending
@@ -82,7 +83,8 @@ class TaylorLevel(Level):
                 outer = outer or isinstance(a.value, Tracer)
             elif isinstance(a, Tracer):
                 outer = True
-        ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
+        ans = prim(*vals, **kwargs) if outer else body_answer(prim.fun(*vals, **kwargs),
+                                                              self.depth)
         if not is_differentiable(ans):
             return ans
         rule = TAYLOR_RULES.get(prim)

@@ -22,6 +22,8 @@ from typing import Any, Callable
 
 from ..core import Level, Tracer, is_differentiable
 from ..core.spaces import tree_flatten, tree_unflatten
+from ..core.errors import refuser
+from ..core.tracer import body_answer
 
 
 class GraphNode:
@@ -73,7 +75,8 @@ class GraphLevel(Level):
                 outer = outer or isinstance(a.value, Tracer)
             elif isinstance(a, Tracer):
                 outer = True
-        ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
+        ans = prim(*vals, **kwargs) if outer else body_answer(prim.fun(*vals, **kwargs),
+                                                              self.depth)
         node = GraphNode(prim, tuple(vals), kwargs, tuple(parents), ans)
         self.nodes.append(node)
         if not is_differentiable(ans) and not isinstance(ans, (tuple, list)):
@@ -161,4 +164,21 @@ def full_graph(fun: Callable, *args: Any, **kwargs: Any) -> GraphNode | None:
     return out.node if type(out) is GraphTracer and out._level is level else None
 
 
-__all__ = ["const_graph", "full_graph", "GraphNode", "GraphLevel"]
+def const_graph_unary(fun: Callable) -> Callable:
+    """autograd's unary form of :func:`const_graph`: ``x -> fun(x)``, recorded on the
+    first call and replayed afterwards.
+
+    >>> import numpy
+    >>> f = const_graph_unary(lambda x: numpy.sin(x) * 2.0)
+    >>> [round(float(f(x)), 6) for x in (0.5, 1.0)]  # the second call replays
+    [0.958851, 1.682942]
+    """
+    return const_graph(fun)
+
+
+__getattr__ = refuser(__name__, dict.fromkeys(
+    ("ConstGraphNode", "FullGraphNode"),
+    "a node class autograd's const_graph/full_graph record with; dualgrad's record on a "
+    "graph level of their own (dualgrad.misc.tracers.GraphNode is what full_graph returns)."))
+
+__all__ = ["const_graph", "const_graph_unary", "full_graph", "GraphNode", "GraphLevel"]

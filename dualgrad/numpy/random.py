@@ -10,6 +10,8 @@ import functools as _functools
 import numpy.random as _random
 from numpy.random import *  # noqa: F401,F403
 from numpy.random import Generator, RandomState, default_rng, seed  # noqa: F401
+from numpy.random import (bit_generator, get_bit_generator, mtrand,  # noqa: F401
+                          set_bit_generator, test)
 
 from ..core import holds_tracer
 from ..core.errors import random_parameter_message

@@ -92,9 +92,9 @@ def _value_and_grad(unary: Fun, x: Any) -> tuple[Any, Any]:
         else:
             _check_grad_output(ans)
             g = pull(vspace(ans).ones())[0]
-    except MissingRuleError as e:  # a VJP is missing: run_modes decides what runs instead
-        def rev():
-            raise e
+    except MissingRuleError as missing:  # a VJP is missing: run_modes decides what runs instead
+        def rev(err: MissingRuleError = missing) -> Any:
+            raise err
         ans, g = run_modes("grad", [(REV, rev), (FWD, lambda: grad_by_forward(
             unary, x, _check_grad_output))]).value
     return ans, _zero_d_leaves(g, x)
