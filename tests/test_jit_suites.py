@@ -27,10 +27,14 @@ TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 OURS = ["rules", "test_transforms.py", "test_transform_options.py", "test_custom_rules.py",
         "test_vmap_axes.py", "test_complex.py", "test_trees.py"]
-# They count the calls of the function they differentiate, which a trace adds to.
+# Tests that observe how they were called (call counts, the calling line), which the
+# plugin changes by wrapping the transform call.
 COUNT_CALLS = {
     "test_custom_rules.py::test_custom_vjp_reverse_mode_and_residuals":
         "asserts the forward rule ran once; the jit trace runs it once more",
+    "test_transforms.py::test_warnings_point_at_the_users_line":
+        "asserts the warning's line is the test's; under the plugin the transform is called "
+        "from jit_everywhere's line",
 }
 
 

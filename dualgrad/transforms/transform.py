@@ -115,10 +115,10 @@ def _inputs(x, who: str, float_ints: bool) -> tuple[Any, bool]:
     leaves, treedef = tree_flatten(x)
     cast = mp = False
     for k, leaf in enumerate(leaves):
-        if float_ints and type(leaf) is onp.ndarray and leaf.dtype.kind in "iu" and leaf.ndim:
-            warn(f"{who}: an integer array (dtype {leaf.dtype}) was cast to float64 to be "
-                 "differentiated; pass x.astype(float) to silence this.")  # at the user's line
-            leaves[k] = leaf.astype(onp.float64)
+        if float_ints and _int_array(leaf):
+            warn(f"{who}: an integer array (dtype {peek(leaf).dtype}) was cast to float64 to "
+                 "be differentiated; pass x.astype(float) to silence this.")  # at the user's line
+            leaves[k] = leaf.astype(onp.float64)  # a tracer's (under jit) is recorded
             cast = True
         elif not mp and not (type(leaf) is float or (type(leaf) is onp.ndarray
                                                      and leaf.dtype.kind != "O")):
@@ -131,6 +131,12 @@ def _inputs(x, who: str, float_ints: bool) -> tuple[Any, bool]:
     else:
         _check_leaves(leaves, who)
     return x, mp
+
+
+def _int_array(leaf) -> bool:
+    """An integer array, plain or a tracer's value (jit's staged inputs are tracers)."""
+    v = peek(leaf) if isinstance(leaf, Tracer) else leaf
+    return type(v) is onp.ndarray and v.dtype.kind in "iu" and v.ndim > 0
 
 
 def _check_input(x, who: str) -> None:
