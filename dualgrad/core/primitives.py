@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import inspect
 import warnings
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as onp
 
@@ -47,7 +47,7 @@ class Primitive:
     elementwise = broadcasts = False
     # the same operation on two numpy float64 scalars (operator.mul for multiply): numpy's
     # scalar arithmetic, which gives the ufunc's answer without its dispatch (hot paths)
-    scalar = None
+    scalar: Callable[[Any, Any], Any] | None = None
     saving = False  # True once a VJP rule declares values computed on the forward pass
     # "numpy.<name>" for a primitive standing for a numpy function with out=/where=:
     # a traced call drops their no-op values and refuses the others (errors.numpy_io)

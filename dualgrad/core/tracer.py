@@ -194,8 +194,8 @@ def body_answer(ans, depth: int):
         new = [body_answer(v, depth) for v in ans]
         return ans if all(a is b for a, b in zip(new, ans)) else kind(new)
     if kind is dict:
-        new = {k: body_answer(v, depth) for k, v in ans.items()}
-        return ans if all(new[k] is v for k, v in ans.items()) else new
+        entries = {k: body_answer(v, depth) for k, v in ans.items()}
+        return ans if all(entries[k] is v for k, v in ans.items()) else entries
     return ans
 
 

@@ -54,9 +54,9 @@ def repeat_to_match_shape(g, shape: tuple, dtype, axis, keepdims):
     shape = tuple(shape)
     if shape == ():
         return g, 1
-    axes = range(len(shape)) if axis is None else (
+    given = range(len(shape)) if axis is None else (
         axis if isinstance(axis, (tuple, list)) else (axis,))
-    axes = {a % len(shape) for a in axes}
+    axes = {a % len(shape) for a in given}
     kept = tuple(1 if d in axes else n for d, n in enumerate(shape))
     count = int(onp.prod([shape[d] for d in axes]))
     return reshape(g, shape=kept) + onp.zeros(shape, dtype=dtype), count

@@ -10,8 +10,11 @@ import functools as _functools
 import numpy.random as _random
 from numpy.random import *  # noqa: F401,F403
 from numpy.random import Generator, RandomState, default_rng, seed  # noqa: F401
-from numpy.random import (bit_generator, get_bit_generator, mtrand,  # noqa: F401
-                          set_bit_generator, test)
+from numpy.random import bit_generator, mtrand  # noqa: F401
+
+# numpy.random's names its stubs don't export (star-import skips them too)
+get_bit_generator, set_bit_generator, test = (
+    getattr(_random, n) for n in ("get_bit_generator", "set_bit_generator", "test"))
 
 from ..core import holds_tracer
 from ..core.errors import random_parameter_message
