@@ -13,6 +13,7 @@ import pytest
 
 import dualgrad.numpy as np
 from dualgrad import grad, jacobian, jvp, linear_transpose, linearize, vjp, vmap
+from dualgrad.extend import defjvp, defvjp, primitive
 from dualgrad.interpreters.linear import NotLinearError, record_linear
 from dualgrad.rules import taylor as taylor_rules
 from dualgrad.rules._helpers import astype, sum_to_shape
@@ -227,3 +228,75 @@ def test_three_programs_primal_linear_transpose():
     assert [a.get_title() for a in fig.axes][:3] == ["primal: y = f(x)",
                                                      "linearization: t_y = J t",
                                                      "transpose: c = J^T w"]
+
+
+def _traced_and_plain(f_jvp, v, w):
+    """``f_jvp`` applied by its compiled plan (plain tangents) and by the primitives
+    (under ``jvp``: a traced tangent, the map's value and its derivative ``f_jvp(w)``)."""
+    out, t = jvp(f_jvp, (v,), (w,))
+    return f_jvp(v), f_jvp(w), out, t
+
+
+@pytest.mark.parametrize("name", sorted(LINEAR_MAPS) + sorted(PROGRAMS))
+def test_the_compiled_application_equals_the_primitives(name):
+    # each line of the plan calls the primitive's function directly: the same
+    # numbers as dispatching through the primitive, for every linear primitive
+    # (one variable, two, keywords, lists) and whole programs
+    f = LINEAR_MAPS.get(name) or PROGRAMS[name]
+    x, v, w = R.normal(size=(3, 6))
+    _, f_jvp = linearize(f, x)
+    plain_v, plain_w, traced_v, traced_w = _traced_and_plain(f_jvp, v, w)
+    assert f_jvp._plan is not None and f_jvp._plan[-1]  # the plain plan was used
+    tol = 1e-6 if onp.result_type(plain_v) == onp.float32 else 1e-13
+    onp.testing.assert_allclose(plain_v, traced_v, rtol=tol, atol=tol)
+    onp.testing.assert_allclose(plain_w, traced_w, rtol=tol, atol=tol)
+    onp.testing.assert_allclose(plain_v, jvp(f, (x,), (v,))[1], rtol=1e-10, atol=1e-12)
+
+
+def test_a_map_of_several_inputs_and_one_that_reuses_a_variable():
+    f = lambda x, y: np.sin(x) * y + np.tanh(x @ M) * np.sum(y)  # noqa: E731
+    x, y, u, v = R.normal(size=(4, 6))
+    _, f_jvp = linearize(f, x, y)
+    onp.testing.assert_allclose(f_jvp(u, v), jvp(f, (x, y), (u, v))[1], rtol=1e-12)
+    _, g_jvp = linearize(lambda x: x * x + x, x)  # t used by three lines
+    onp.testing.assert_allclose(g_jvp(u), (2 * x + 1) * u, rtol=1e-12)
+    _, i_jvp = linearize(lambda x: x, x)  # no lines: the output is the input
+    assert i_jvp(u) is u
+    with pytest.raises(TypeError, match="takes 2 argument"):
+        f_jvp(u)
+
+
+def _opaque_multiply(c, t):  # converts its arguments: a tracer given to it is lost
+    return onp.asarray(c, dtype=float) * onp.asarray(t, dtype=float)
+
+
+opaque_multiply = primitive(_opaque_multiply)
+defjvp(opaque_multiply, lambda g, ans, c, t: opaque_multiply(g, t),
+       lambda g, ans, c, t: opaque_multiply(c, g))
+defvjp(opaque_multiply, lambda ans, c, t: lambda g: opaque_multiply(g, t),
+       lambda ans, c, t: lambda g: opaque_multiply(c, g))
+
+
+@pytest.mark.parametrize("f", [PROGRAMS["chain"], lambda x: opaque_multiply(np.sin(x), x)],
+                         ids=["chain", "opaque_primitive"])
+def test_a_map_linearized_inside_another_transform_keeps_its_tracers(f):
+    # the constants are the outer transform's tracers: the plan must not call the
+    # functions on them directly (a function that converts its inputs would drop
+    # them: a silent zero), and the derivative through them must be right
+    x, v = R.normal(size=(2, 6))
+
+    def jv(x):
+        _, f_jvp = linearize(f, x)
+        return np.sum(f_jvp(v))
+    want = jacobian(lambda x: np.sum(jvp(f, (x,), (v,))[1]))(x)
+    onp.testing.assert_allclose(grad(jv)(x), want, rtol=1e-10)
+    onp.testing.assert_allclose(jacobian(jv)(x), want, rtol=1e-10)
+
+
+def test_the_plan_follows_edited_lines():
+    _, f_jvp = linearize(lambda x: np.sin(x) * 2.0, onp.ones(3))
+    v = onp.arange(3.0)
+    first = f_jvp(v)
+    f_jvp.lines = f_jvp.lines[:1] + f_jvp.lines[1:]  # a new list: the plan is remade
+    onp.testing.assert_array_equal(f_jvp(v), first)
+    assert f_jvp._plan[0] is f_jvp.lines

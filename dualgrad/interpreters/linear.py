@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as onp
 
-from ..core import Level, Primitive, Tracer, getval, peek
+from ..core import Level, Primitive, Tracer, getval, holds_tracer, peek
 from ..core.residuals import NotKept, ResidualError, declaration
 
 def aval_of(x) -> tuple:
@@ -140,24 +140,41 @@ class LinearProgram:
     output: int | None
     out_aval: tuple
     lines: list = field(default_factory=list)
+    _plan: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __call__(self, *xs):
-        """Apply the map. Lines call the primitives, so the result can itself be
-        differentiated or batched."""
-        if len(xs) != len(self.inputs):
-            raise TypeError(f"this linear map takes {len(self.inputs)} argument(s), "
+        """Apply the map. With plain (untraced) tangents each line is one call of its
+        primitive's function, from a plan made once (``_compile``); a traced tangent
+        (the map under ``jvp``, ``grad`` or ``vmap``) goes through the primitives, so
+        the result can itself be differentiated or batched."""
+        plan = self._plan
+        if plan is None or plan[0] is not self.lines:
+            plan = self._plan = _compile(self)
+        _, shapes, steps, pad, out, plain = plan
+        if len(xs) != len(shapes):
+            raise TypeError(f"this linear map takes {len(shapes)} argument(s), "
                             f"not {len(xs)}.")
-        for x, (shape, dtype) in zip(xs, self.in_avals):
+        traced = not plain
+        for x, shape in zip(xs, shapes):
+            if x.__class__ is onp.ndarray and x.shape == shape:
+                continue
+            if isinstance(x, Tracer):
+                traced = True
             if onp.shape(peek(x)) != shape:
                 raise ValueError(f"a linear map of inputs of shape {shape} was given shape "
                                  f"{onp.shape(peek(x))}.")
-        if self.output is None:
+        if out is None:
             return onp.zeros(*self.out_aval)
-        env: dict = dict(zip(self.inputs, xs))
-        for ln in self.lines:
-            env[ln.out] = ln.prim(*[env[a.index] if type(a) is _Ref else a for a in ln.args],
-                                  **ln.kwargs)
-        return env[self.output]
+        if traced:
+            env: dict = dict(zip(self.inputs, xs))
+            for ln in self.lines:
+                env[ln.out] = ln.prim(*[env[a.index] if type(a) is _Ref else a
+                                        for a in ln.args], **ln.kwargs)
+            return env[self.output]
+        slots = [*xs, *pad]
+        for step in steps:
+            step(slots)
+        return slots[out]
 
     def transpose(self):
         """The transposed map, ``w -> tuple of J_i^T w`` (one per input)."""
@@ -187,6 +204,60 @@ def _args_text(ln: Line) -> str:
     parts = [f"t{a.index}" if type(a) is _Ref else _const_text(a) for a in ln.args]
     parts += [f"{k}={_const_text(v)}" for k, v in ln.kwargs.items()]
     return ", ".join(parts)
+
+
+def _compile(prog: LinearProgram) -> tuple:
+    """The plan for applying ``prog``: ``(lines, in_shapes, steps, pad, out, plain)``.
+
+    Variables get consecutive slots of a list (the inputs first, then ``pad``, one
+    ``None`` per line); each line becomes
+    a closure ``step(slots)`` that reads its variables' slots, calls the primitive's
+    ``fun`` with the constants already in place and stores the answer. With no
+    tracer among the arguments ``prim(...)`` *is* ``prim.fun(...)``, so this skips
+    only the dispatch. ``plain`` is False when a constant is a tracer (a map
+    linearized inside another transform): the primitives must see it."""
+    slot = {k: i for i, k in enumerate(prog.inputs)}
+    steps, plain = [], True
+    for ln in prog.lines:
+        refs, template = [], list(ln.args)
+        for pos, a in enumerate(ln.args):
+            if type(a) is _Ref:
+                refs.append((pos, slot[a.index]))
+            elif holds_tracer(a):
+                plain = False
+        if any(holds_tracer(v) for v in ln.kwargs.values()):
+            plain = False
+        slot[ln.out] = len(slot)
+        steps.append(_step(ln.prim.fun, template, refs, dict(ln.kwargs), slot[ln.out]))
+    return (prog.lines, tuple(shape for shape, _ in prog.in_avals), steps,
+            [None] * len(prog.lines), slot.get(prog.output), plain)
+
+
+def _step(fun, template: list, refs: list, kwargs: dict, o: int):
+    """One line as ``step(slots)``: the common shapes (one variable, alone or beside
+    one constant, no keywords) without building an argument list."""
+    if not kwargs and len(refs) == 1:
+        (pos, i), = refs
+        if len(template) == 1:
+            def step(s):
+                s[o] = fun(s[i])
+            return step
+        if len(template) == 2:
+            c = template[1 - pos]
+            if pos == 0:
+                def step(s):
+                    s[o] = fun(s[i], c)
+            else:
+                def step(s):
+                    s[o] = fun(c, s[i])
+            return step
+
+    def step(s):
+        args = template.copy()
+        for pos, i in refs:
+            args[pos] = s[i]
+        s[o] = fun(*args, **kwargs)
+    return step
 
 
 class LinearLevel(Level):
