@@ -244,20 +244,20 @@ def _step(fun, template: list, refs: list, kwargs: dict, o: int):
             return step
         if len(template) == 2:
             c = template[1 - pos]
-            if pos == 0:
-                def step(s):
-                    s[o] = fun(s[i], c)
-            else:
-                def step(s):
-                    s[o] = fun(c, s[i])
-            return step
 
-    def step(s):
+            def var_first(s):
+                s[o] = fun(s[i], c)
+
+            def var_second(s):
+                s[o] = fun(c, s[i])
+            return var_first if pos == 0 else var_second
+
+    def general(s):
         args = template.copy()
         for pos, i in refs:
             args[pos] = s[i]
         s[o] = fun(*args, **kwargs)
-    return step
+    return general
 
 
 class LinearLevel(Level):
