@@ -23,12 +23,16 @@ array itself).
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import operator
+import re
 
 import numpy as onp
 
 __all__ = ["MP", "is_mp", "is_mp_value", "to_mp", "from_mp", "mp_zero_like", "mp_one_like",
-           "make_mp_vspace", "mp_is_complex", "mp_real", "mp_imag", "mp_angle", "mp_kind"]
+           "make_mp_vspace", "mp_is_complex", "mp_real", "mp_imag", "mp_angle", "mp_kind",
+           "mp_errors", "mp_results", "mp_function", "mp_scalar"]
 
 
 def _mpmath():
@@ -257,9 +261,22 @@ def mp_angle(v, deg: bool = False):
     return out
 
 
-def to_mp(tree):
-    """mpmath numbers (and object arrays of them) in ``tree`` as MP values."""
-    return _tree_map(_to_mp_leaf, tree)
+def to_mp(tree, numbers: bool = False):
+    """mpmath numbers (and object arrays of them) in ``tree`` as MP values; with
+    ``numbers``, float and complex numbers and arrays too (exactly: the tangents and
+    cotangents given at an mpmath point, so that what they reach is mpmath)."""
+    return _tree_map(_number_to_mp_leaf if numbers else _to_mp_leaf, tree)
+
+
+def _number_to_mp_leaf(v):
+    if isinstance(v, (float, complex, onp.floating, onp.complexfloating)):
+        return MP(_un(v))
+    if isinstance(v, onp.ndarray) and v.dtype.kind in "fc":
+        out = onp.empty(v.shape, object)
+        for i, e in enumerate(v.flat):
+            out.flat[i] = MP(_un(e))
+        return out
+    return _to_mp_leaf(v)
 
 
 def _to_mp_leaf(v):
@@ -294,6 +311,45 @@ def _from_mp_leaf(v):
     return v
 
 
+_NO_OBJECT_LOOP = re.compile(r"ufunc '(\w+)' not supported for the input types|"
+                             r"no callable (\w+) method")
+
+
+@contextlib.contextmanager
+def mp_errors(who: str):
+    """NumPy's message for a function without an object loop, as dualgrad's."""
+    try:
+        yield
+    except TypeError as e:
+        m = _NO_OBJECT_LOOP.search(str(e))
+        if m is None:
+            raise
+        name = m.group(1) or m.group(2)
+        raise TypeError(f"{who}: '{name}' has no mpmath path, so it cannot compute with "
+                        "mpmath numbers (dualgrad never rounds them to float64). Use "
+                        "functions that have one (python -m dualgrad coverage lists them), "
+                        "or float inputs.") from e
+
+
+def mp_results(tree, who: str):
+    """``from_mp(tree)``, each function in it (``make_vjp``'s ``vjp``, ``make_jvp``'s
+    ``jvp``) wrapped by :func:`mp_function`: what a transform of mpmath inputs hands
+    back takes and gives mpmath numbers, its own calls included."""
+    return _tree_map(lambda v: mp_function(v, who) if callable(v) and not isinstance(v, type)
+                     else _from_mp_leaf(v), tree)
+
+
+def mp_function(fn, who: str):
+    """``fn`` at the mpmath boundary: mpmath numbers among its arguments computed as
+    MP, its results handed back as mpmath numbers, NumPy's missing-loop errors named
+    (:func:`mp_errors`)."""
+    @functools.wraps(fn)
+    def on_mp(*args, **kwargs):
+        with mp_errors(who):
+            return mp_results(fn(*to_mp(args, True), **to_mp(kwargs, True)), who)
+    return on_mp
+
+
 def _tree_map(f, tree):
     """``f`` on the leaves of tuples, lists and dicts (this module sits below
     ``core.trees``, which imports the tracer that imports it)."""
@@ -302,6 +358,12 @@ def _tree_map(f, tree):
     if type(tree) is dict:
         return {k: _tree_map(f, v) for k, v in tree.items()}
     return f(tree)
+
+
+def mp_scalar(value, iscomplex: bool = False) -> MP:
+    """``value`` (a number, or a string such as "nan") as an mpf, or an mpc, MP."""
+    mp = _mpmath()
+    return MP(mp.mpc(value) if iscomplex else mp.mpf(value))
 
 
 def mp_zero_like(v):

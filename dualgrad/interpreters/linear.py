@@ -26,11 +26,32 @@ from typing import Any
 import numpy as onp
 
 from ..core import Level, Primitive, Tracer, getval, holds_tracer, peek
+from ..core.mp import (from_mp, is_mp, is_mp_value, mp_errors, mp_function, mp_is_complex,
+                       mp_scalar, to_mp)
 from ..core.residuals import NotKept, ResidualError, declaration
 
+# mpmath numbers are object arrays, real or complex by their entries; a linear program
+# keeps which in its variables' dtypes (the transpose of a real variable takes the real
+# part of its cotangent), the complex one marked in the object dtype's metadata
+MPF_DTYPE = onp.dtype(object)
+MPC_DTYPE = onp.dtype(object, metadata={"mpc": True})
+
+
+def _mp_dtype(v):
+    return MPC_DTYPE if mp_is_complex(v) else MPF_DTYPE
+
+
+def _mp_fill(dtype, value):
+    return mp_scalar(value, bool((dtype.metadata or {}).get("mpc")))
+
+
 def aval_of(x) -> tuple:
-    """``(shape, dtype)`` of a differentiable input (a Python float is float64)."""
-    v = onp.asarray(peek(x))
+    """``(shape, dtype)`` of a differentiable input (a Python float is float64; mpmath
+    numbers, and object arrays of them, are ``MPF_DTYPE`` or ``MPC_DTYPE``)."""
+    x = peek(x)
+    if is_mp(x) or is_mp_value(x):
+        return onp.shape(x), _mp_dtype(to_mp(x))
+    v = onp.asarray(x)
     return v.shape, v.dtype if v.dtype.kind in "fc" else onp.dtype(float)
 
 
@@ -64,8 +85,19 @@ class NotLinearError(TypeError):
 
 def placeholder(shape: tuple, dtype) -> NotKept:
     """An array of ``shape`` and ``dtype`` with no numbers: reading them raises."""
-    fill = onp.nan if onp.dtype(dtype).kind in "fc" else 0
+    dtype = onp.dtype(dtype)
+    fill = onp.nan if dtype.kind in "fc" else _mp_fill(dtype, "nan") if dtype.kind == "O" else 0
     return onp.broadcast_to(onp.array(fill, dtype), shape).view(NotKept)
+
+
+def zeros(shape: tuple, dtype):
+    """Zeros of an aval (mpmath zeros, real or complex, for an object one)."""
+    dtype = onp.dtype(dtype)
+    if dtype.kind != "O":
+        return onp.zeros(shape, dtype)
+    out = onp.empty(shape, dtype)
+    out.fill(_mp_fill(dtype, 0))
+    return out
 
 
 class LinVar(Tracer):
@@ -113,6 +145,9 @@ class LinearProgram:
         The output's shape and dtype, as a pair.
     lines : list of Line
         ``out = prim(*args)``, in order.
+    mp : bool, optional
+        The map was recorded at mpmath numbers (its constants are MP values): it
+        takes and gives mpmath numbers, computed at ``mpmath.mp.dps``.
 
     Attributes
     ----------
@@ -140,6 +175,7 @@ class LinearProgram:
     output: int | None
     out_aval: tuple
     lines: list = field(default_factory=list)
+    mp: bool = False
     _plan: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __call__(self, *xs):
@@ -147,6 +183,12 @@ class LinearProgram:
         primitive's function, from a plan made once (``_compile``); a traced tangent
         (the map under ``jvp``, ``grad`` or ``vmap``) goes through the primitives, so
         the result can itself be differentiated or batched."""
+        if self.mp:
+            with mp_errors("f_jvp"):
+                return from_mp(self._apply(*to_mp(xs, numbers=True)))
+        return self._apply(*xs)
+
+    def _apply(self, *xs):
         plan = self._plan
         if plan is None or plan[0] is not self.lines:
             plan = self._plan = _compile(self)
@@ -156,15 +198,19 @@ class LinearProgram:
                             f"not {len(xs)}.")
         traced = not plain
         for x, shape in zip(xs, shapes):
-            if x.__class__ is onp.ndarray and x.shape == shape:
+            if x.__class__ is onp.ndarray and x.shape == shape and x.dtype.kind != "O":
                 continue
             if isinstance(x, Tracer):
                 traced = True
+            elif not self.mp and (is_mp(x) or is_mp_value(x)):
+                raise TypeError("this linear map was recorded at float64 primals, so it "
+                                "would compute in float64; for mpmath tangents, linearize "
+                                "at mpmath primals (mpmath.mpf(x), or an object array).")
             if onp.shape(peek(x)) != shape:
                 raise ValueError(f"a linear map of inputs of shape {shape} was given shape "
                                  f"{onp.shape(peek(x))}.")
         if out is None:
-            return onp.zeros(*self.out_aval)
+            return zeros(*self.out_aval)
         if traced:
             env: dict = dict(zip(self.inputs, xs))
             for ln in self.lines:
@@ -279,7 +325,7 @@ class LinearLevel(Level):
         for a in args:
             if type(a) is LinVar and a._level is self:
                 template.append(_Ref(a.index))
-                probe.append(onp.zeros(a.value.shape, a.value.dtype))
+                probe.append(zeros(a.value.shape, a.value.dtype))
             else:
                 template.append(a)
                 probe.append(getval(a))
@@ -289,9 +335,12 @@ class LinearLevel(Level):
             raise NotLinearError(f"linearize: '{prim.name}' returns several arrays, which a "
                                  "linear program does not record yet; use jvp for this "
                                  "function.")
-        out = self.var(onp.shape(ans), onp.result_type(ans))
+        dtype = onp.result_type(ans)
+        if dtype.kind == "O":  # mpmath numbers: real or complex by their entries
+            dtype = _mp_dtype(ans)
+        out = self.var(onp.shape(ans), dtype)
         self.lines.append(Line(prim, tuple(template), dict(kwargs), out.index,
-                               onp.shape(ans), onp.result_type(ans)))
+                               onp.shape(ans), dtype))
         return out
 
     def process_nondiff(self, fun, args, kwargs):
@@ -301,14 +350,16 @@ class LinearLevel(Level):
 
 
 def record_linear(fun, avals: list) -> LinearProgram:
-    """Trace ``fun`` (linear in its arguments) on variables of shapes/dtypes ``avals``."""
+    """Trace ``fun`` (linear in its arguments) on variables of shapes/dtypes ``avals``
+    (an object dtype: mpmath numbers, so the program is ``mp``)."""
+    mp = any(onp.dtype(d).kind == "O" for _, d in avals)
     with LinearLevel.new() as level:
         xs = [level.var(s, d) for s, d in avals]
         out = fun(*xs)
         lines = level.lines
     if type(out) is LinVar and out._level is level:
         prog = LinearProgram([x.index for x in xs], list(avals), out.index,
-                             (out.value.shape, out.value.dtype), lines)
+                             (out.value.shape, out.value.dtype), lines, mp)
         return _prune(prog)
     if isinstance(out, Tracer):
         raise TypeError("linearize: the map's output depends on a traced value other than "
@@ -319,7 +370,7 @@ def record_linear(fun, avals: list) -> LinearProgram:
     if onp.any(v != 0):
         raise NotLinearError("the function returned a value that does not depend on its "
                              "argument and is not zero: it is affine, not linear.")
-    return LinearProgram([x.index for x in xs], list(avals), None, (v.shape, v.dtype), [])
+    return LinearProgram([x.index for x in xs], list(avals), None, (v.shape, v.dtype), [], mp)
 
 
 def _prune(prog: LinearProgram) -> LinearProgram:
@@ -379,6 +430,6 @@ def _transpose(prog: LinearProgram):
                         f"linear_transpose: the transpose of '{ln.prim.name}' reads the "
                         "value of its argument, so the map is not linear in it.") from None
                 ct[a.index] = c if a.index not in ct else ct[a.index] + c
-        return tuple(ct[k] if k in ct else onp.zeros(*aval)
+        return tuple(ct[k] if k in ct else zeros(*aval)
                      for k, aval in zip(prog.inputs, in_avals))
-    return transposed
+    return mp_function(transposed, "linear_transpose") if prog.mp else transposed

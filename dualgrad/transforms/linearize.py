@@ -17,11 +17,12 @@ from typing import Any, Callable
 
 
 from ..core import peek
+from ..core.mp import from_mp, mp_errors, to_mp
 from ..interpreters.forward import push_forward
 from ..interpreters.linear import LinearProgram, aval_of, record_linear
 from . import checks
 from .fallback import FWD, REV, jvp_by_reverse, run_modes
-from .transform import _check_input
+from .transform import _check_input, has_mp_input
 
 __all__ = ["linearize", "linear_transpose"]
 
@@ -55,10 +56,15 @@ def linearize(fun: Callable, *primals: Any) -> tuple[Any, LinearProgram]:
         tangents shaped like the primals, ``f_jvp.source()`` prints it, and
         ``linear_transpose(f_jvp, *primals)`` transposes it.
 
+    With ``mpmath.mpf``/``mpc`` primals (or object arrays of them) the map is
+    recorded at the working precision ``mpmath.mp.dps``, and ``f_jvp`` and its
+    transpose take and give mpmath numbers.
+
     Raises
     ------
     TypeError
-        For integer or non-array inputs, or a function returning a container.
+        For integer or non-array inputs, a function returning a container, or
+        (with mpmath primals) a primitive that has no mpmath path.
 
     Examples
     --------
@@ -69,6 +75,15 @@ def linearize(fun: Callable, *primals: Any) -> tuple[Any, LinearProgram]:
     array([2.        , 1.08060461])
     """
     checks.check_fun(fun, "linearize")
+    if has_mp_input(primals):  # mpmath numbers: recorded as MP, the map takes and gives mpf
+        primals = to_mp(primals)
+        with mp_errors("linearize"):
+            out, prog = _linearize(fun, primals)
+        return from_mp(out), prog
+    return _linearize(fun, primals)
+
+
+def _linearize(fun: Callable, primals: tuple) -> tuple[Any, LinearProgram]:
     avals = _avals(primals, "linearize")
     box: dict = {}
 
@@ -121,4 +136,6 @@ def linear_transpose(fun: Callable, *primals: Any) -> Callable:
     (array([1., 2.]),)
     """
     checks.check_fun(fun, "linear_transpose")
-    return record_linear(fun, _avals(primals, "linear_transpose")).transpose()
+    primals = to_mp(primals) if has_mp_input(primals) else primals  # (only their avals)
+    with mp_errors("linear_transpose"):
+        return record_linear(fun, _avals(primals, "linear_transpose")).transpose()

@@ -7,13 +7,15 @@ from typing import Any, Callable, Sequence
 import numpy as onp
 
 from ..core import vspace
+from ..core.mp import from_mp, mp_errors, mp_function, to_mp
 from ..interpreters.forward import push_forward
 from ..numpy import tensordot
 from . import checks
 from .fallback import FWD, REV, jvp_by_reverse, pull_back_any, run_modes
 from .gradients import grad, make_vjp
 from .jacobian import jacobian
-from .transform import ArgNum, Fun, _check_input, _check_tangents, transform, with_aux
+from .transform import (ArgNum, Fun, _check_input, _check_tangents, has_mp_input, transform,
+                        with_aux)
 
 
 def vjp(fun: Fun, *primals: Any, has_aux: bool = False, **options: Any):
@@ -50,7 +52,17 @@ def vjp(fun: Fun, *primals: Any, has_aux: bool = False, **options: Any):
     checks.check_fun(fun, "vjp")
     checks.refuse_options("vjp", options, {"has_aux"})
     has_aux = checks.check_flag(has_aux, "has_aux", "vjp")
+    if has_mp_input(primals):  # mpmath numbers: computed as MP; out, f_vjp and aux as mpf
+        primals = to_mp(primals)
+        _check_input(primals, "vjp")
+        with mp_errors("vjp"):
+            out, f_vjp, *aux = _vjp(fun, primals, has_aux)
+        return (from_mp(out), mp_function(f_vjp, "vjp"), *from_mp(aux))
     _check_input(primals, "vjp")
+    return _vjp(fun, primals, has_aux)
+
+
+def _vjp(fun: Fun, primals: tuple, has_aux: bool):
     if not has_aux:
         return pull_back_any("vjp", fun, primals)
     main, read_aux = with_aux(fun, "vjp")
@@ -89,7 +101,7 @@ def make_jvp(unary: Fun, x: Any) -> Callable:
     >>> float(value), float(t)
     (0.0, 2.0)
     """
-    def jvp_at(v):
+    def jvp_at(v):  # (with mpmath inputs, @transform hands v over as MP)
         _check_tangents(x, v, "make_jvp")
         return _push(unary, (x,), (v,), "make_jvp")
     return jvp_at
@@ -167,9 +179,30 @@ def jvp(fun: Fun, primals: Sequence, tangents: Sequence, *, has_aux: bool = Fals
     checks.refuse_options("jvp", options, {"has_aux"})
     has_aux = checks.check_flag(has_aux, "has_aux", "jvp")
     checks.check_jvp_args(primals, tangents)
-    primals, tangents = tuple(primals), tuple(tangents)
-    _check_input(primals, "jvp")
-    _check_tangents(primals, tangents, "jvp")
+    ps, ts = tuple(primals), tuple(tangents)
+    if has_mp_input(ps) or has_mp_input(ts):  # mpmath numbers: computed as MP
+        ps, ts = _mp_point(ps, ts, "jvp")
+        with mp_errors("jvp"):
+            return from_mp(_jvp(fun, ps, ts, has_aux))
+    _check_input(ps, "jvp")
+    _check_tangents(ps, ts, "jvp")
+    return _jvp(fun, ps, ts, has_aux)
+
+
+def _mp_point(primals, tangents, who: str) -> tuple:
+    """Primals and tangents with their mpmath numbers as MP, checked. mpmath tangents
+    of float primals are refused: the derivative would be computed in float64."""
+    if not has_mp_input(primals):
+        raise TypeError(f"{who}: the tangents are mpmath numbers but the primals are not, "
+                        "so the derivative would be computed in float64. Give the primals "
+                        "as mpmath numbers too (mpmath.mpf(x), or an object array of them).")
+    primals, tangents = to_mp(primals), to_mp(tangents, numbers=True)
+    _check_input(primals, who)
+    _check_tangents(primals, tangents, who)
+    return primals, tangents
+
+
+def _jvp(fun: Fun, primals: tuple, tangents: tuple, has_aux: bool):
     if not has_aux:
         return _push(fun, primals, tangents, "jvp")
     main, read_aux = with_aux(fun, "jvp")

@@ -10,17 +10,15 @@ so that a transform's body is only its own mathematics::
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
-import re
 from typing import Any, Callable, Protocol, Sequence
 
 import numpy as onp
 
 from ..core import Tracer, is_duck_array, peek, tree_flatten, tree_map, tree_unflatten, warn
 from ..core.levels import _stack
-from ..core.mp import from_mp, is_mp, is_mp_value, to_mp
+from ..core.mp import from_mp, is_mp, is_mp_value, mp_errors, mp_results, to_mp
 from ..core.spaces import VSpace, _shape_only
 from ..core.tracer import BOX_TYPES
 from . import checks
@@ -66,24 +64,7 @@ def _unary(fun: Fun, args: tuple, kwargs: dict, argnum: ArgNum):
     return unary, x
 
 
-_NO_OBJECT_LOOP = re.compile(r"ufunc '(\w+)' not supported for the input types|"
-                             r"no callable (\w+) method")
-
-
-@contextlib.contextmanager
-def _mp_errors(who: str):
-    """NumPy's message for a function without an object loop, as dualgrad's."""
-    try:
-        yield
-    except TypeError as e:
-        m = _NO_OBJECT_LOOP.search(str(e))
-        if m is None:
-            raise
-        name = m.group(1) or m.group(2)
-        raise TypeError(f"{who}: '{name}' has no mpmath path, so it cannot compute with "
-                        "mpmath numbers (dualgrad never rounds them to float64). Use "
-                        "functions that have one (python -m dualgrad coverage lists them), "
-                        "or float inputs.") from e
+_mp_errors = mp_errors  # (the guard lives beside the MP type; kept by this name)
 
 
 def has_mp_input(x) -> bool:
@@ -288,7 +269,7 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
                 if mp:  # mpmath numbers: computed as MP, handed back as mpf
                     main, read_aux = with_aux(unary, name) if has_aux else (unary, None)
                     with _mp_errors(who):
-                        out = from_mp(body(main, x, *extra, **opts))
+                        out = mp_results(body(main, x, *extra, **opts), who)  # make_vjp's vjp too
                     if not has_aux:
                         return out
                     assert aux is not None and read_aux is not None  # has_aux: refused without aux
