@@ -75,7 +75,7 @@ def linearize(fun: Callable, *primals: Any) -> tuple[Any, LinearProgram]:
     array([2.        , 1.08060461])
     """
     checks.check_fun(fun, "linearize")
-    if has_mp_input(primals):  # mpmath numbers: recorded as MP, the map takes and gives mpf
+    if any(has_mp_input(p) for p in primals):  # mpmath: recorded as MP, f_jvp takes mpf
         primals = to_mp(primals)
         with mp_errors("linearize"):
             out, prog = _linearize(fun, primals)
@@ -136,6 +136,7 @@ def linear_transpose(fun: Callable, *primals: Any) -> Callable:
     (array([1., 2.]),)
     """
     checks.check_fun(fun, "linear_transpose")
-    primals = to_mp(primals) if has_mp_input(primals) else primals  # (only their avals)
+    if any(has_mp_input(p) for p in primals):  # (only their avals are read)
+        primals = to_mp(primals)
     with mp_errors("linear_transpose"):
         return record_linear(fun, _avals(primals, "linear_transpose")).transpose()

@@ -52,7 +52,7 @@ def vjp(fun: Fun, *primals: Any, has_aux: bool = False, **options: Any):
     checks.check_fun(fun, "vjp")
     checks.refuse_options("vjp", options, {"has_aux"})
     has_aux = checks.check_flag(has_aux, "has_aux", "vjp")
-    if has_mp_input(primals):  # mpmath numbers: computed as MP; out, f_vjp and aux as mpf
+    if _any_mp(primals):  # mpmath numbers: computed as MP; out, f_vjp and aux as mpf
         primals = to_mp(primals)
         _check_input(primals, "vjp")
         with mp_errors("vjp"):
@@ -180,7 +180,7 @@ def jvp(fun: Fun, primals: Sequence, tangents: Sequence, *, has_aux: bool = Fals
     has_aux = checks.check_flag(has_aux, "has_aux", "jvp")
     checks.check_jvp_args(primals, tangents)
     ps, ts = tuple(primals), tuple(tangents)
-    if has_mp_input(ps) or has_mp_input(ts):  # mpmath numbers: computed as MP
+    if _any_mp(ps) or _any_mp(ts):  # mpmath numbers: computed as MP
         ps, ts = _mp_point(ps, ts, "jvp")
         with mp_errors("jvp"):
             return from_mp(_jvp(fun, ps, ts, has_aux))
@@ -189,10 +189,18 @@ def jvp(fun: Fun, primals: Sequence, tangents: Sequence, *, has_aux: bool = Fals
     return _jvp(fun, ps, ts, has_aux)
 
 
+def _any_mp(args: tuple) -> bool:
+    """mpmath numbers among ``args`` (each plain array or float answered at once)."""
+    for a in args:
+        if has_mp_input(a):
+            return True
+    return False
+
+
 def _mp_point(primals, tangents, who: str) -> tuple:
     """Primals and tangents with their mpmath numbers as MP, checked. mpmath tangents
     of float primals are refused: the derivative would be computed in float64."""
-    if not has_mp_input(primals):
+    if not _any_mp(primals):
         raise TypeError(f"{who}: the tangents are mpmath numbers but the primals are not, "
                         "so the derivative would be computed in float64. Give the primals "
                         "as mpmath numbers too (mpmath.mpf(x), or an object array of them).")
