@@ -20,6 +20,7 @@ import dualgrad.scipy.special as sps
 from dualgrad import deriv, derivatives, grad, hessian, jacfwd, jet, laplacian, taylor, vmap
 from dualgrad.core import JVP_RULES
 from dualgrad.interpreters.taylor import TAYLOR_RULES, _by_nested_forward, push_jet
+from dualgrad.rules._helpers import astype, sum_to_shape
 
 ORDER = 8
 mpmath.mp.dps = 30
@@ -94,7 +95,17 @@ ARRAY_CASES = {  # function of a (3,) or (2, 3) array, exercising the linear/bil
     "fft": lambda x: np.sum(np.abs(np.fft.fft(np.sin(x))) ** 2)
     + np.sum(np.fft.irfft(np.fft.rfft(x * x), n=3) ** 3),
     "solve_inv": lambda x: _solve_inv(x),
+    "min_minimum_fmin_fmax": lambda x: np.min(np.sin(x)) + np.sum(np.minimum(x, 0.2) ** 3)
+    + np.sum(np.fmin(x, 0.1) ** 3) + np.sum(np.fmax(x ** 2, 0.3) ** 2),
+    "real_imag_conjugate": lambda x: _complex_parts(np.exp(x * (1 + 0.5j))),
+    "roll_astype": lambda x: np.sum(np.roll(np.sin(x), 1, axis=0) * x ** 2)
+    + np.sum(astype(np.exp(x), onp.float64) ** 2),
+    "sum_to_shape": lambda x: np.sum(sum_to_shape(np.outer(x, np.cos(x)), shape=(1, 3)) ** 3),
 }
+
+
+def _complex_parts(z):
+    return np.sum(np.real(z) ** 2 + np.imag(np.conjugate(z)) ** 3)
 
 
 def _solve_inv(x):
@@ -118,6 +129,22 @@ def test_array_rules_equal_nested_forward_mode(name):
     line = lambda t: f(x + t * v)  # noqa: E731
     want = _nested_derivatives(line, 0.0, 5) / [math.factorial(k) for k in range(6)]
     assert onp.allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+def test_every_taylor_rule_is_checked(monkeypatch):
+    """Each rule of the table is reached by a case above (checked against mpmath or
+    nested forward mode): a new rule must come with a case."""
+    reached = set()
+    for prim, rule in list(TAYLOR_RULES.items()):
+        def counted(*args, _prim=prim, _rule=rule, **kwargs):
+            reached.add(_prim.name)
+            return _rule(*args, **kwargs)
+        monkeypatch.setitem(TAYLOR_RULES, prim, counted)
+    for f, _, x0 in UNARY:
+        taylor(f, x0, 1.0, order=2)
+    for f in ARRAY_CASES.values():
+        taylor(f, onp.array([0.7, -0.4, 1.1]), onp.array([0.3, 1.0, -0.5]), order=2)
+    assert {p.name for p in TAYLOR_RULES} - reached == set()
 
 
 def test_jet_follows_jaxs_factorial_scaled_convention():
