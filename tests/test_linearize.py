@@ -145,8 +145,11 @@ def test_adjoint_identity(name):
     (LTw,) = linear_transpose(f, v)(w)
     tol = 1e-5 if onp.result_type(Lv) == onp.float32 else 1e-12
     assert onp.isclose(onp.sum(Lv * w), onp.sum(v * LTw), rtol=tol)
-    # and the transpose is the Jacobian's transpose
+    # and the transpose is the Jacobian's transpose, and the tape's VJP
     assert onp.allclose(LTw, jacobian(f)(v).reshape(-1, 6).T @ w.ravel(), rtol=tol * 10)
+    assert onp.allclose(LTw, vjp(f, v)[1](w)[0], rtol=tol, atol=tol)
+    # so is the transpose of its linearization (the map recorded by forward mode)
+    assert onp.allclose(linear_transpose(linearize(f, v)[1], v)(w)[0], LTw, rtol=tol, atol=tol)
 
 
 PROGRAMS = {
