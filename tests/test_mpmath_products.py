@@ -177,3 +177,15 @@ def test_results_follow_the_working_precision():
         assert abs(f_jvp(mpf(1)) - e) < mpf(10) ** -78
         assert abs(vjp(np.exp, mpf(1))[1](mpf(1))[0] - e) < mpf(10) ** -78
     assert abs(t - e) < TOL  # (the fixture's 50 digits again)
+
+
+def test_the_products_nest_with_the_other_transforms():
+    from dualgrad import deriv, grad
+    x = mpf(1) / 3
+    d2 = mpmath.diff(mpmath.sin, x, 2)
+    _close(grad(lambda u: jvp(np.sin, (u,), (1.0,))[1])(x), d2)
+    _close(grad(lambda u: vjp(np.sin, u)[1](1.0)[0])(x), d2)
+    _close(grad(lambda u: linearize(np.sin, u)[1](1.0))(x), d2)
+    _close(jvp(grad(np.sin), (x,), (mpf(1),))[1], d2)
+    # d/dx of f'(x) x for f = exp
+    _close(deriv(lambda u: linearize(np.exp, u)[1](u))(x), mpmath.exp(x) * (1 + x))
