@@ -189,3 +189,14 @@ def test_the_products_nest_with_the_other_transforms():
     _close(jvp(grad(np.sin), (x,), (mpf(1),))[1], d2)
     # d/dx of f'(x) x for f = exp
     _close(deriv(lambda u: linearize(np.exp, u)[1](u))(x), mpmath.exp(x) * (1 + x))
+
+
+def test_functions_returned_by_transforms_give_mpmath_numbers():
+    # make_hvp's hvp (like make_vjp's vjp) is called after the transform returned: it
+    # too converts its argument and hands back mpf, not dualgrad's internal MP
+    from dualgrad import make_hvp
+    x = mpf(1) / 3
+    hvp, g = make_hvp(lambda u: np.sin(u) ** 3)(x)
+    _close(g, mpmath.diff(lambda u: mpmath.sin(u) ** 3, x))
+    _close(hvp(mpf(2)), 2 * mpmath.diff(lambda u: mpmath.sin(u) ** 3, x, 2))
+    _close(hvp(2.0), 2 * mpmath.diff(lambda u: mpmath.sin(u) ** 3, x, 2))
