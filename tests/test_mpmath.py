@@ -88,6 +88,7 @@ REFERENCES = {
     "k0": (sps.k0, lambda x: mpmath.besselk(0, x), "0.3"),
     "k1": (sps.k1, lambda x: mpmath.besselk(1, x), "0.3"),
     "kv": (lambda x: sps.kv(1.5, x), lambda x: mpmath.besselk(mpf("1.5"), x), "0.3"),
+    "zeta": (lambda q: sps.zeta(3.0, q), lambda q: mpmath.zeta(3, q), "1.3"),
 }
 
 

@@ -88,10 +88,14 @@ _MP_FUNCTIONS = {  # scipy.special name -> mpmath's function, at the working pre
     "iv": lambda m: m.besseli,
     "k0": lambda m: lambda x: m.besselk(0, x), "k1": lambda m: lambda x: m.besselk(1, x),
     "kv": lambda m: m.besselk,
+    "zeta": lambda m: lambda x, q=1: m.zeta(x, q),
 }
 
 
 polygamma = _in_args(_mp_path(ssp.polygamma, "polygamma"), "polygamma", {1: lambda ans, n, x: polygamma(n + 1, x)})
+# Hurwitz zeta(x, q) = sum_k (k + q)^(-x):  d/dq zeta(x, q) = -x zeta(x + 1, q). In x it
+# has no closed form (a sum of log(k + q) (k + q)^(-x)): tracing x raises.
+zeta = _in_args(_mp_path(ssp.zeta, "zeta"), "zeta", {1: lambda ans, x, q: -x * zeta(x + 1, q)})
 digamma = elementwise(_mp_path(ssp.digamma, "digamma"), lambda x: polygamma(1, x), "digamma")
 psi = digamma
 gamma = elementwise(_mp_path(ssp.gamma, "gamma"), lambda x, out: out * digamma(x), "gamma")
@@ -409,7 +413,7 @@ SPECIAL = {name: globals()[name] for name in """
 polygamma digamma psi gamma gammaln rgamma gammasgn multigammaln gammainc gammaincc
 beta betaln betainc stdtr erf erfc erfcx erfinv erfcinv ndtr log_ndtr ndtri expit logit log_expit
 xlogy xlog1py entr rel_entr kl_div j0 j1 y0 y1 jn yn jv yv i0 i1 iv i0e i1e ive
-k0 k1 kv k0e k1e kve exp10 logsumexp softmax log_softmax
+k0 k1 kv k0e k1e kve zeta exp10 logsumexp softmax log_softmax
 binom poch factorial comb perm""".split()}
 SPECIAL.update(log1p=log1p, expm1=expm1, cbrt=cbrt, exp2=exp2)
 

@@ -89,6 +89,8 @@ PARTIAL = [
     (lambda x: sp.rel_entr(0.6, x), lambda x: 0.6 * mp.log(0.6 / x), [0.01, 2.0]),
     (lambda x: sp.kl_div(x, 0.4), lambda x: x * mp.log(x / 0.4) - x + 0.4, [0.01, 1.2]),
     (lambda x: sp.kl_div(0.6, x), lambda x: 0.6 * mp.log(0.6 / x) - 0.6 + x, [0.05, 2.0]),
+    (lambda q: sp.zeta(3.0, q), lambda q: mp.zeta(3, q), [0.4, 2.0, 7.5]),  # Hurwitz, in q
+    (lambda q: sp.zeta(1.5, q), lambda q: mp.zeta(1.5, q), [1.0, 3.0]),
 ]
 
 CASES = [(f, ref, x) for f, ref, pts in UNARY + PARTIAL for x in pts]
@@ -161,6 +163,7 @@ def test_order_argument_is_static_and_x_is_differentiable(f, static, x):
     (sp.gammainc, (2.0, 1.0), 0), (sp.gammaincc, (2.0, 1.0), 0),
     (sp.betainc, (2.0, 3.0, 0.4), 0), (sp.betainc, (2.0, 3.0, 0.4), 1),
     (sp.kv, (1.5, 2.0), 0), (sp.stdtr, (3.0, 0.5), 0),
+    (sp.zeta, (3.0, 2.0), 0), (sp.zeta, (3.0,), 0),
 ])
 @pytest.mark.parametrize("mode", ["fwd", "rev"])
 def test_parameters_without_a_derivative_raise(f, args, argnum, mode):
@@ -262,7 +265,9 @@ def test_namespace_kinds():
     assert sp.KINDS["stirling2"] == "nondiff"
     assert onp.isclose(sp.gamma(4.0), 6.0)            # untraced values: scipy's own result
     assert sp.factorial(4) == 24
-    with pytest.raises(DifferentiationError, match="scipy.special.zeta"):
+    with pytest.raises(DifferentiationError, match="scipy.special.ellipk"):
+        grad(lambda x: sp.ellipk(x))(0.5)
+    with pytest.raises(DifferentiationError, match="'zeta' .argument 0"):  # in q only
         grad(lambda x: sp.zeta(x, 1.0))(2.0)
     assert grad(lambda x: sp.factorial(3) * x)(2.0) == 6.0
 
