@@ -11,9 +11,11 @@ and are what the README's "Not provided" list says.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +152,40 @@ def test_what_is_refused_is_internal_rule_helpers(refused):
     assert not {"autograd.tracer", "autograd.numpy", "autograd.numpy.numpy_wrapper",
                 "autograd.util", "autograd.differential_operators",
                 "autograd.numpy.random"} & counts.keys(), counts
+
+
+def _readme_not_provided() -> dict[str, int]:
+    """The figures of the README's "Not provided" item: total, surface, and reasons 1-4."""
+    text = " ".join((Path(__file__).parents[1] / "README.md").read_text().split())
+    head = re.search(r"Not provided \(`NotProvidedError`[^)]*\): (\d+) of autograd 1\.9\.1's "
+                     r"(\d+) public names", text)
+    assert head, "the README's drop-in notes lost their 'Not provided' item"
+    body = text[head.end():head.end() + 3000]
+    figures = {"total": int(head[1]), "surface": int(head[2])}
+    for k in "1234":
+        m = re.search(rf"\({k}\) (\d+) are", body)
+        assert m, f"the README's 'Not provided' item lost its reason ({k})"
+        figures[k] = int(m[1])
+    return figures
+
+
+def test_the_readmes_not_provided_list_is_what_is_refused(surface, refused):
+    """Each refusal is one of the README's four reasons, and its figures are the counts:
+    (2) the pre-1.2 API's machinery in ``core``, (3) loop variables, (4) ``const_graph``'s
+    node classes, (1) the rule makers and helpers of the rule modules, the rest."""
+    readme = _readme_not_provided()
+    names = {f"{m}.{n}" for m, v in refused.items() for n in v}
+    deprecated = {f"autograd.core.{n}" for n in refused.get("autograd.core", {})}
+    loops = {"autograd.numpy.numpy_vjps.fun", "autograd.numpy.numpy_jvps.fun",
+             "autograd.numpy.numpy_boxes.method_name"} & names
+    nodes = {f"autograd.misc.tracers.{n}" for n in refused.get("autograd.misc.tracers", {})}
+    assert nodes == {"autograd.misc.tracers.ConstGraphNode", "autograd.misc.tracers.FullGraphNode"}
+    assert all("deprecat" in n or "translate_" in n or n.endswith(".primitive_")
+               for n in deprecated), deprecated
+    rules = names - deprecated - loops - nodes
+    assert not {n for n in rules if n.startswith(("autograd.core.", "autograd.tracer.",
+                                                  "autograd.misc.tracers."))}, rules
+    assert readme["surface"] == sum(map(len, surface.values()))
+    assert (readme["total"], readme["1"], readme["2"], readme["3"], readme["4"]) == (
+        len(names), len(rules), len(deprecated), len(loops), len(nodes)), (
+        "update the README's 'Not provided' figures", sorted(names))
