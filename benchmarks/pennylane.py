@@ -11,7 +11,8 @@ embedding, ``StronglyEntanglingLayers``, ``expval(Z0 @ Z1)``.
 PennyLane imports autograd once per process, so each library runs in a worker process
 of its own: real autograd, and dualgrad through ``python -m dualgrad.autograd_alias``.
 The two workers are driven interleaved (one timed gradient each in turn, the order
-alternating every round), on the same machine, and the table gives medians. Their
+alternating every round), on the same machine, and the table gives medians of each
+worker's CPU time (``time.process_time``; one BLAS thread). Their
 gradients are checked equal first. ``--autograd-python`` names a Python whose
 PennyLane runs on real autograd (default: this one, which then needs both autograd
 and dualgrad installed; PennyLane 0.45 pins ``autograd<1.9``). Without PennyLane the
@@ -76,9 +77,9 @@ def worker() -> None:
         if key not in made:
             made[key] = _gradient(wires, layers, method)
             made[key]()  # warm up: imports, caches
-        t0 = time.perf_counter()
+        t0 = time.process_time()  # CPU time: the machine is shared, wall time is not ours
         g = made[key]()
-        seconds = time.perf_counter() - t0
+        seconds = time.process_time() - t0
         print(json.dumps({"seconds": seconds, "grad": onp.asarray(g, float).ravel().tolist()}),
               flush=True)
 
@@ -134,7 +135,7 @@ def main(quick: bool = False, repeats: int = 15, autograd_python: str | None = N
                                  capture_output=True, text=True).stdout.split() or ["?", "?"]
         repeats = 1 if quick else repeats
         rows = [f"Machine: {machine()}; PennyLane {version[0]}, real autograd {version[-1]}; "
-                f"medians of {repeats} interleaved repeats",
+                f"CPU-time medians of {repeats} interleaved repeats",
                 "", "| gradient of | diff_method | real autograd | dualgrad | dualgrad / autograd |",
                 "|---|---|---|---|---|"]
         for name, wires, layers, method in (QUICK if quick else WORKLOADS):
