@@ -181,6 +181,22 @@ def test_pymoo_style_new_box_on_a_never_opened_trace_with_boxed_seeds():
         onp.testing.assert_allclose(getval(backward_pass(seed, out._node)), J_f(X0)[i])
 
 
+def test_roots_made_the_way_new_root_makes_them_initialize_root_by_hand():
+    # autograd's Node.new_root is cls.__new__ then initialize_root(*args): code that builds
+    # its roots that way gets the same traces
+    root = VJPNode.__new__(VJPNode)
+    root.initialize_root()
+    with trace_stack.new_trace() as t:
+        out = f(new_box(X0, t, root))
+    onp.testing.assert_allclose(backward_pass(onp.array([0.0, 1.0]), out._node), J_f(X0)[1])
+    v = onp.array([1.0, 2.0, 3.0])
+    froot = JVPNode.__new__(JVPNode)
+    froot.initialize_root(v)
+    with trace_stack.new_trace() as t:
+        out = f(new_box(X0, t, froot))
+    onp.testing.assert_allclose(out._node.g, J_f(X0) @ v)
+
+
 def test_new_trace_new_box_backward_pass_and_forward_roots():
     with trace_stack.new_trace() as t:
         assert trace_stack.top == t
