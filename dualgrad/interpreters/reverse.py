@@ -136,6 +136,72 @@ class ReverseLevel(Level):
             node = Node(prim, (v,), kwargs, kept, ((0, a.node, pl[0][0][1]),))
             self.tape.append(node)
             return Box(ans, node, self)
+        if len(args) == 2:  # x op y: the binary operators, without the loop
+            a, b = args
+            if a.__class__ is Box and a._level is self:
+                va = a.value
+                if isinstance(va, Tracer):
+                    return self._process(prim, args, kwargs)
+                if b.__class__ is Box and b._level is self:
+                    vb = b.value
+                    if isinstance(vb, Tracer):
+                        return self._process(prim, args, kwargs)
+                    key = 7
+                elif isinstance(b, Tracer):
+                    return self._process(prim, args, kwargs)
+                else:
+                    vb = b
+                    key = 5
+            elif b.__class__ is Box and b._level is self and not isinstance(a, Tracer):
+                va = a
+                vb = b.value
+                if isinstance(vb, Tracer):
+                    return self._process(prim, args, kwargs)
+                key = 6
+            else:
+                return self._process(prim, args, kwargs)
+            scalar = prim.scalar
+            if scalar is not None and not kwargs and (
+                    va.__class__ is _F64 and vb.__class__ in _FLOATS
+                    or vb.__class__ is _F64 and va.__class__ in _FLOATS):
+                ans = scalar(va, vb)  # numpy's scalar arithmetic: the ufunc's answer
+            else:
+                ans = prim.fun(va, vb, **kwargs)
+            cls = ans.__class__
+            if cls in _FLOATS:
+                floats = True
+            elif cls is _NDARRAY and ans.dtype.kind in _FC:
+                floats = False
+            else:  # not a plain number: the general tail (containers, registered types, ...)
+                parents = [(i, x.node, prim.vjps.get(i))
+                           for i, x in ((0, a), (1, b)) if key >> i & 1]
+                return self._record(prim, [va, vb], kwargs, body_answer(ans, self.depth),
+                                    parents, False)
+            pl = prim.plans.get(-key) or _plan(prim, key, 2)
+            rules = pl[0]
+            kept = ans
+            if floats:
+                drop = pl[3]
+            else:
+                drop = pl[2]
+                if pl[1]:
+                    kept = stand_in(ans)
+            if drop:
+                for j in drop:
+                    if j == 0:
+                        if va.__class__ not in _FLOATS:
+                            va = stand_in(va)
+                    elif vb.__class__ not in _FLOATS:
+                        vb = stand_in(vb)
+            if key == 5:
+                parents = ((0, a.node, rules[0][1]),)
+            elif key == 6:
+                parents = ((1, b.node, rules[0][1]),)
+            else:
+                parents = ((0, a.node, rules[0][1]), (1, b.node, rules[1][1]))
+            node = Node(prim, (va, vb), kwargs, kept, parents)
+            self.tape.append(node)
+            return Box(ans, node, self)
         vals = []
         nodes = []
         key = 0
@@ -343,7 +409,13 @@ def backward(out_node: Node, g, leaves: list[Node], release: bool = False,
         if release:
             node.args = node.ans = None
         for argnum, parent, rule in parents:
-            pg = rule(ct, ans, *args, **kwargs)
+            # (no empty **kwargs to copy, no args tuple to unpack for a unary primitive)
+            if kwargs:
+                pg = rule(ct, ans, *args, **kwargs)
+            elif len(args) == 1:
+                pg = rule(ct, ans, args[0])
+            else:
+                pg = rule(ct, ans, *args)
             prev = cts.get(parent)
             if prev is None:
                 if pg.__class__ is _NDARRAY and pg.base is None and _refcount(pg) == 2:
