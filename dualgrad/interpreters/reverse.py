@@ -19,9 +19,9 @@ import sys
 import numpy as onp
 
 from . import multi_output
-from ..core import (LEAF, Level, Tracer, check_live, in_dtype_of, is_differentiable,
-                    peek, plain_if_pending, saved_values, tree_flatten, tree_unflatten, vspace,
-                    warn)
+from ..core import (LEAF, Level, MissingRuleError, Tracer, check_live, in_dtype_of,
+                    is_differentiable, peek, plain_if_pending, saved_values, tree_flatten,
+                    tree_unflatten, vspace, warn)
 from ..core.tracer import _FLOATS, BOX_TYPES, TraceId, body_answer
 from ..core.levels import _node_ids, box_as, gc_paused, pause_gc, resume_gc
 from ..core.residuals import plan, stand_in
@@ -43,19 +43,32 @@ class Node:
 
 _F64 = onp.float64
 _FC = frozenset("fc")
+_new = object.__new__
 
 
 def _plan(prim, key: int, nargs: int) -> tuple:
-    """``(rules, drop_ans, drop, drop_when_scalar)`` for ``prim`` applied to ``nargs``
-    arguments traced at the set bits of ``key``: each traced argument's VJP rule
-    (``(argnum, rule)``; a missing one raises ``MissingRuleError`` here, when the
-    primitive is recorded) and the residual plan (``core.residuals.plan``). Cached in
-    ``prim.plans`` under ``-key``, which the rule table clears when a rule changes."""
+    """``(rules, drop_ans, drop, drop_when_scalar, scalar)`` for ``prim`` applied to
+    ``nargs`` arguments traced at the set bits of ``key``: each traced argument's VJP
+    rule (``(argnum, rule)``), the residual plan (``core.residuals.plan``) and
+    ``prim.scalar``. ``_SLOW`` when the hot path cannot record it (a rule missing, which
+    ``_record`` reports if the answer is differentiable; rules declaring ``saves=``).
+    Cached in ``prim.plans`` under ``-key``, which the rule table clears when a rule
+    changes (and with it ``prim.saving``)."""
+    if prim.saving:
+        pl = prim.plans[-key] = _SLOW
+        return pl
     traced = [i for i in range(nargs) if key >> i & 1]
-    rules = tuple((i, prim.vjp_rule(i)) for i in traced)
+    try:
+        rules = tuple((i, prim.vjp_rule(i)) for i in traced)
+    except MissingRuleError:
+        pl = prim.plans[-key] = _SLOW
+        return pl
     p = prim.plans.get(key) or plan(prim, traced, nargs, key)
-    pl = prim.plans[-key] = (rules,) + tuple(p)
+    pl = prim.plans[-key] = (rules,) + tuple(p) + (prim.scalar,)
     return pl
+
+
+_SLOW = (None,)
 
 
 class Box(Tracer):
@@ -108,7 +121,7 @@ class ReverseLevel(Level):
         levels, faces, pending arrays, graph.record, saved values, other answers)
         goes to ``_process``. What each pattern of traced arguments needs (the rules
         and the residual plan) is planned once per primitive (``_plan``)."""
-        if self.keep_all or prim.saving:
+        if self.keep_all:
             return self._process(prim, args, kwargs)
         if len(args) == 1:  # f(x): the commonest application, without the loop
             a = args[0]
@@ -117,15 +130,16 @@ class ReverseLevel(Level):
             v = a.value
             if isinstance(v, Tracer):
                 return self._process(prim, args, kwargs)
+            pl = prim.plans.get(-3) or _plan(prim, 3, 1)
+            if pl is _SLOW:
+                return self._process(prim, args, kwargs)
             ans = prim.fun(v, **kwargs)
             cls = ans.__class__
             kept = ans
             if cls in _FLOATS:
-                pl = prim.plans.get(-3) or _plan(prim, 3, 1)
                 if pl[3] and v.__class__ is _NDARRAY:  # (a reduction's argument)
                     v = stand_in(v)
             elif cls is _NDARRAY and ans.dtype.kind in _FC:
-                pl = prim.plans.get(-3) or _plan(prim, 3, 1)
                 if pl[2] and v.__class__ is _NDARRAY:
                     v = stand_in(v)
                 if pl[1]:
@@ -133,9 +147,20 @@ class ReverseLevel(Level):
             else:  # not a plain number; no tracer of this level inside
                 return self._record(prim, [v], kwargs, body_answer(ans, self.depth),
                                     [(0, a.node, prim.vjps.get(0))], False)
-            node = Node(prim, (v,), kwargs, kept, ((0, a.node, pl[0][0][1]),))
+            # Node(...) and Box(...) written out: no __init__ frame per primitive
+            node = _new(Node)
+            node.id = next(_node_ids)
+            node.prim = prim
+            node.args = (v,)
+            node.kwargs = kwargs
+            node.ans = kept
+            node.parents = ((0, a.node, pl[0][0][1]),)
             self.tape.append(node)
-            return Box(ans, node, self)
+            box = _new(Box)
+            box.value = ans
+            box.node = node
+            box._level = self
+            return box
         if len(args) == 2:  # x op y: the binary operators, without the loop
             a, b = args
             if a.__class__ is Box and a._level is self:
@@ -160,7 +185,10 @@ class ReverseLevel(Level):
                 key = 6
             else:
                 return self._process(prim, args, kwargs)
-            scalar = prim.scalar
+            pl = prim.plans.get(-key) or _plan(prim, key, 2)
+            if pl is _SLOW:
+                return self._process(prim, args, kwargs)
+            scalar = pl[4]
             if scalar is not None and not kwargs and (
                     va.__class__ is _F64 and vb.__class__ in _FLOATS
                     or vb.__class__ is _F64 and va.__class__ in _FLOATS):
@@ -168,24 +196,19 @@ class ReverseLevel(Level):
             else:
                 ans = prim.fun(va, vb, **kwargs)
             cls = ans.__class__
+            kept = ans
             if cls in _FLOATS:
-                floats = True
+                drop = pl[3]
             elif cls is _NDARRAY and ans.dtype.kind in _FC:
-                floats = False
+                drop = pl[2]
+                if pl[1]:
+                    kept = stand_in(ans)
             else:  # not a plain number: the general tail (containers, registered types, ...)
                 parents = [(i, x.node, prim.vjps.get(i))
                            for i, x in ((0, a), (1, b)) if key >> i & 1]
                 return self._record(prim, [va, vb], kwargs, body_answer(ans, self.depth),
                                     parents, False)
-            pl = prim.plans.get(-key) or _plan(prim, key, 2)
             rules = pl[0]
-            kept = ans
-            if floats:
-                drop = pl[3]
-            else:
-                drop = pl[2]
-                if pl[1]:
-                    kept = stand_in(ans)
             if drop:
                 for j in drop:
                     if j == 0:
@@ -199,9 +222,19 @@ class ReverseLevel(Level):
                 parents = ((1, b.node, rules[0][1]),)
             else:
                 parents = ((0, a.node, rules[0][1]), (1, b.node, rules[1][1]))
-            node = Node(prim, (va, vb), kwargs, kept, parents)
+            node = _new(Node)
+            node.id = next(_node_ids)
+            node.prim = prim
+            node.args = (va, vb)
+            node.kwargs = kwargs
+            node.ans = kept
+            node.parents = parents
             self.tape.append(node)
-            return Box(ans, node, self)
+            box = _new(Box)
+            box.value = ans
+            box.node = node
+            box._level = self
+            return box
         vals = []
         nodes = []
         key = 0
@@ -220,13 +253,7 @@ class ReverseLevel(Level):
                 vals.append(a)
             bit <<= 1
         key |= bit  # the number of arguments is part of the pattern
-        scalar = prim.scalar
-        if scalar is not None and not kwargs and len(vals) == 2 and (
-                vals[0].__class__ is _F64 and vals[1].__class__ in _FLOATS
-                or vals[1].__class__ is _F64 and vals[0].__class__ in _FLOATS):
-            ans = scalar(vals[0], vals[1])  # numpy's scalar arithmetic: the ufunc's answer
-        else:
-            ans = prim.fun(*vals, **kwargs)
+        ans = prim.fun(*vals, **kwargs)
         cls = ans.__class__
         if cls in _FLOATS:
             floats = True
@@ -236,10 +263,12 @@ class ReverseLevel(Level):
             traced = [i for i in range(len(vals)) if key >> i & 1]
             return self._record(prim, vals, kwargs, body_answer(ans, self.depth), [
                 (i, n, prim.vjps.get(i)) for i, n in zip(traced, nodes)], False)
-        pl = prim.plans.get(-key)
-        if pl is None:
-            pl = _plan(prim, key, len(vals))
-        rules, drop_ans, drop, drop_scalar = pl
+        pl = prim.plans.get(-key) or _plan(prim, key, len(vals))
+        if pl is _SLOW:  # (saved values, or a missing rule: _record says which)
+            traced = [i for i in range(len(vals)) if key >> i & 1]
+            return self._record(prim, vals, kwargs, ans, [
+                (i, n, prim.vjps.get(i)) for i, n in zip(traced, nodes)], False)
+        rules, drop_ans, drop, drop_scalar = pl[:4]
         kept = ans
         if floats:
             drop = drop_scalar
