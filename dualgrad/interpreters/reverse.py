@@ -531,6 +531,41 @@ def pull_back(fun, primals: tuple, *, once: bool = False):
         leaves = [b.node for bs in boxed_flat for b in bs]
         out = fun(*boxed)
         out_leaves, out_def = tree_flatten(out)  # (a traced tuple is split on the tape)
+    return _pulled(level, out_leaves, out_def, leaves, in_defs, boxed_flat, flat_in, once)
+
+
+def grad_of_leaf(fun, x):
+    """``pull_back(fun, (x,), once=True)`` for one plain input ``x`` (a float or an
+    ndarray), with the backward pass already run when the output is this tape's real
+    float scalar (the seed then is 1.0): ``(out, gradient, None)``. For any other
+    output, ``(out, None, vjp)`` as ``pull_back`` gives them. The common ``grad`` call,
+    without the trees and the closure."""
+    level = ReverseLevel.new()
+    pause_gc()  # one pause for the recording and the backward pass
+    try:
+        with level:
+            box = level.input(x)
+            leaf = box.node
+            out = fun(box)
+            if out.__class__ is Box and out._level is level and out.value.__class__ in _FLOATS:
+                ans = out.value
+                out_node = out.node
+                del out
+            else:
+                out_leaves, out_def = tree_flatten(out)  # (a traced tuple is split on the tape)
+                ans = None
+        if ans is None:
+            out, vjp = _pulled(level, out_leaves, out_def, [leaf], (LEAF,), [[box]], ([x],),
+                               True)
+            return out, None, lambda g: vjp(g)[0]
+        ct = level.backward(out_node, _F64(1.0), [leaf], True)[0]  # (counters subclass it)
+    finally:
+        resume_gc()
+    return ans, vspace(x).zeros() if ct is None else like_input(ct, x), None
+
+
+def _pulled(level, out_leaves, out_def, leaves, in_defs, boxed_flat, flat_in, once):
+    """``pull_back``'s answer, once ``fun`` has run on ``level``'s tape."""
     for o in out_leaves:  # any other tracer (or one inside ours): of a live, enclosing transform
         if isinstance(o, Tracer):
             check_live(o.value if _here(o, level) else o, level)

@@ -11,7 +11,7 @@ from ..core import (MissingRuleError, Tracer, getval, is_container, peek, tree_f
                     tree_map, vspace)
 from ..core.mp import mp_kind
 from ..core.tracer import PLAIN_FLOATS
-from ..interpreters.reverse import pull_back
+from ..interpreters.reverse import grad_of_leaf, pull_back
 from ..numpy import real
 from . import checks
 from .fallback import (FWD, REV, elementwise_grad_by_forward, grad_by_forward, pull_back_any,
@@ -86,12 +86,18 @@ def _value_and_grad(unary: Fun, x: Any) -> tuple[Any, Any]:
     forward mode (n directions) when some primitive has no VJP rule (the fallback
     machinery runs only then)."""
     try:
-        ans, pull = pull_back(unary, (x,), once=True)
+        if x.__class__ is onp.ndarray or x.__class__ in PLAIN_FLOATS:  # one plain input
+            ans, g, pull = grad_of_leaf(unary, x)
+            if pull is None:  # a real float scalar output: its gradient is computed
+                return ans, g
+        else:
+            ans, pull_all = pull_back(unary, (x,), once=True)
+            pull = lambda g: pull_all(g)[0]  # noqa: E731
         if ans.__class__ in PLAIN_FLOATS:  # a real float scalar: nothing to check
-            g = pull(onp.float64(1.0))[0]
+            g = pull(onp.float64(1.0))
         else:
             _check_grad_output(ans)
-            g = pull(vspace(ans).ones())[0]
+            g = pull(vspace(ans).ones())
     except MissingRuleError as missing:  # a VJP is missing: run_modes decides what runs instead
         def rev(err: MissingRuleError = missing) -> Any:
             raise err

@@ -260,7 +260,17 @@ def transform(name: str, *, who: str | None = None, prefix: str | None = None,
             if check is not None:
                 check(**opts)
 
+            # f(x) of one float input, the commonest call: fun is then its own unary
+            # function and x needs no check (the first lines of _unary and _inputs)
+            lean = not trailing and not has_aux and type(argnum) is int and argnum in (0, -1)
+
             def transformed(*args: Any, **kwargs: Any) -> Any:
+                if lean and len(args) == 1 and not kwargs:
+                    x = args[0]
+                    cls = x.__class__
+                    if (cls is onp.ndarray and x.dtype.kind in _FLOAT_KINDS
+                            or cls in _PLAIN_NUMBERS):
+                        return body(fun, x, **opts)
                 extra = ()
                 if trailing:
                     args, extra = args[:-trailing], args[-trailing:]
