@@ -20,6 +20,7 @@ from ..core.levels import box_as
 _LOW = frozenset(map(onp.dtype, (onp.float32, onp.float16, onp.complex64)))
 _WIDE = frozenset(map(onp.dtype, (onp.float64, onp.complex128)))
 _F64 = onp.float64
+_new = object.__new__
 
 
 class Dual(Tracer):
@@ -50,6 +51,75 @@ class ForwardLevel(Level):
         """The hot path: arguments that are this level's plain duals or constants, a
         float answer or a float64/complex128 array, per-argument JVP rules. Everything
         else goes to ``_process``."""
+        if len(args) == 1:  # f(x): the commonest application, without the loop
+            a = args[0]
+            if a.__class__ is not Dual or a._level is not self:
+                return ForwardLevel._process(self, prim, args, kwargs)
+            v = a.value
+            if isinstance(v, Tracer):  # nested: an outer level's tracer inside
+                return ForwardLevel._process(self, prim, args, kwargs)
+            ans = prim.fun(v, **kwargs)
+            cls = ans.__class__
+            jvps = prim.jvps
+            if not (cls in _FLOATS or cls is onp.ndarray and ans.dtype in _WIDE) or ALL in jvps:
+                if cls is not onp.ndarray and cls not in _FLOATS:
+                    ans = body_answer(ans, self.depth)  # no tracer of this level inside
+                return ForwardLevel._finish(self, prim, args, [v], [0], ans, kwargs)
+            rule = jvps.get(0) or prim.jvp_rule(0)
+            # (no empty **kwargs to copy; the Dual written out: no __init__ frame)
+            t = rule(a.tangent, ans, v, **kwargs) if kwargs else rule(a.tangent, ans, v)
+            d = _new(Dual)
+            d.value = ans
+            d.tangent = t
+            d._level = self
+            return d
+        if len(args) == 2:  # x op y: the binary operators, without the loop
+            a, b = args
+            if a.__class__ is Dual and a._level is self:
+                va = a.value
+                if b.__class__ is Dual and b._level is self:
+                    vb = b.value
+                    traced = (0, 1)
+                elif isinstance(b, Tracer):
+                    return ForwardLevel._process(self, prim, args, kwargs)
+                else:
+                    vb = b
+                    traced = (0,)
+            elif b.__class__ is Dual and b._level is self and not isinstance(a, Tracer):
+                va = a
+                vb = b.value
+                traced = (1,)
+            else:
+                return ForwardLevel._process(self, prim, args, kwargs)
+            if isinstance(va, Tracer) or isinstance(vb, Tracer):  # an outer level's inside
+                return ForwardLevel._process(self, prim, args, kwargs)
+            scalar = prim.scalar
+            if scalar is not None and not kwargs and (
+                    va.__class__ is _F64 and vb.__class__ in _FLOATS
+                    or vb.__class__ is _F64 and va.__class__ in _FLOATS):
+                ans = scalar(va, vb)  # numpy's scalar arithmetic: the ufunc's answer
+            else:
+                ans = prim.fun(va, vb, **kwargs)
+            cls = ans.__class__
+            jvps = prim.jvps
+            if not (cls in _FLOATS or cls is onp.ndarray and ans.dtype in _WIDE) or ALL in jvps:
+                if cls is not onp.ndarray and cls not in _FLOATS:
+                    ans = body_answer(ans, self.depth)  # no tracer of this level inside
+                return ForwardLevel._finish(self, prim, args, [va, vb], list(traced), ans,
+                                            kwargs)
+            tangent = None
+            for i in traced:
+                rule = jvps.get(i) or prim.jvp_rule(i)
+                if kwargs:
+                    t = rule(args[i].tangent, ans, va, vb, **kwargs)
+                else:
+                    t = rule(args[i].tangent, ans, va, vb)
+                tangent = t if tangent is None else tangent + t
+            d = _new(Dual)
+            d.value = ans
+            d.tangent = tangent
+            d._level = self
+            return d
         primals = []
         traced = []
         i = 0
@@ -81,9 +151,16 @@ class ForwardLevel(Level):
         tangent = None
         for i in traced:
             rule = jvps.get(i) or prim.jvp_rule(i)
-            t = rule(args[i].tangent, ans, *primals, **kwargs)
+            if kwargs:
+                t = rule(args[i].tangent, ans, *primals, **kwargs)
+            else:
+                t = rule(args[i].tangent, ans, *primals)
             tangent = t if tangent is None else tangent + t
-        return Dual(ans, tangent, self)
+        d = _new(Dual)
+        d.value = ans
+        d.tangent = tangent
+        d._level = self
+        return d
 
     def _process(self, prim, args, kwargs):
         """``process`` for every case (see its docstring for the common one)."""
