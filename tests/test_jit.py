@@ -459,6 +459,12 @@ def test_jit_of_sparse_value_and_jacobian_extra_args_and_explain():
         _close(v1, v2)
         _same_csr(J1, J2)
     assert vj.traces == 1
+    # a list of numbers and an integer array: made one float array, as eagerly
+    j = jit(sparse.jacobian(lambda x: x[1:] * x[:-1]))
+    j([1.0, 2.0, 3.0])
+    _same_csr(j([2.0, 0.5, 3.0]), sparse.jacobian(lambda x: x[1:] * x[:-1])([2.0, 0.5, 3.0]))
+    _same_csr(j(onp.arange(4)), sparse.jacobian(lambda x: x[1:] * x[:-1])(onp.arange(4)))
+    assert j.traces == 2
     ex = jit(sparse.jacobian(f, explain=True), static_argnums=2)
     ex(x * 2, 1.0, 1)
     (got, choice), (want, wchoice) = ex(x, 1.0, 1), sparse.jacobian(f, explain=True)(x, 1.0, 1)

@@ -25,7 +25,8 @@ import scipy.sparse as sps
 
 from . import colour as col
 from .compressed import staged, traced, traced_error
-from ..core import TraceError, peek, tree_map
+from .. import numpy as dnp
+from ..core import TraceError, peek, tree_flatten, tree_map
 from ..interpreters.sparsity import _check_input
 from ..transforms.checks import check_chunk_size
 
@@ -168,6 +169,8 @@ class Sparse:
         are recorded and replayed, while the pattern is detected at the trace's own
         numbers (``peek``), so that detection records nothing: like the cache, the
         pattern is fixed per signature."""
+        if isinstance(x, (list, tuple)) and any(staged(v) for v in tree_flatten(x)[0]):
+            x = dnp.asarray(x)  # a list of a jit trace's numbers: one recorded array
         if traced(x) and not staged(x):
             raise traced_error(self.who, "x", x)
         unary = (lambda v: self.fun(v, *args, **kwargs)) if args or kwargs else self.fun

@@ -193,10 +193,13 @@ class SparseJacobian(Sparse):
     ValueError
         For an unknown ``mode`` or ``order``, or a bad ``chunk_size`` or ``pattern``.
     TypeError
-        At a call, when ``x`` is not a real array or is traced, or ``fun`` returns a
+        At a call, when ``x`` is not a real array or is traced by a transform (under
+        ``jit`` the call is recorded and replayed: docs/jit.md), or ``fun`` returns a
         container.
     PatternChanged
         At a call with ``check_pattern=True``, when the pattern grew.
+    TraceError
+        At a call under ``jit`` with ``check_pattern=True`` (a replay cannot detect).
 
     Examples
     --------
@@ -432,9 +435,12 @@ class SparseHessian(Sparse):
     ValueError
         For an unknown ``order``, or a bad ``chunk_size`` or ``pattern``.
     TypeError
-        At a call, when ``x`` is not a real array or is traced, or ``fun`` is not scalar.
+        At a call, when ``x`` is not a real array or is traced by a transform (under
+        ``jit`` the call is recorded and replayed), or ``fun`` is not scalar.
     PatternChanged
         At a call with ``check_pattern=True``, when the pattern grew.
+    TraceError
+        At a call under ``jit`` with ``check_pattern=True`` (a replay cannot detect).
 
     Examples
     --------
