@@ -652,3 +652,27 @@ def test_no_leak_over_ten_thousand_calls():
     assert grown < 64 * 1024, grown
     assert j.traces == 1
 
+
+
+def test_the_replay_frees_large_values_after_their_last_use():
+    # a chain of 12 elementwise steps on 1 MB arrays: the replay holds a few at a time
+    # (each dropped after its last use, as a tape frees them), not all twelve
+    def f(x):
+        for _ in range(12):
+            x = np.sin(x) * 1.01
+        return x
+    x = onp.linspace(0.0, 1.0, 2 ** 17)
+    j = jit(f)
+    j(x)
+    assert "del v" in j.source(x)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        out = j(x * 0.5)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert onp.allclose(out, f(x * 0.5))
+    assert peak < 4 * x.nbytes, peak / x.nbytes
+    small = jit(lambda v: np.sin(v) * 2.0 + 1.0)  # small values: no del lines
+    assert "del" not in small.source(onp.ones(3))
