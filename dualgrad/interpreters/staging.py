@@ -451,7 +451,7 @@ def compile_program(level: StagingLevel, inputs: list, out_leaves: list, out_def
     fname = _SAFE.sub("_", name) or "f"
     if fname[0].isdigit() or keyword.iskeyword(fname):
         fname = "_" + fname
-    lines = []
+    lines: list = []
     phase = None
     n_ops = n_guards = 0
     taped = False
