@@ -1,8 +1,12 @@
-"""Benchmarks: dualgrad against autograd and hand-written numpy.
+"""Benchmarks: dualgrad (eager and ``jit``) against autograd, PyTorch and JAX (eager
+and ``jax.jit``, where installed) and hand-written numpy (the floor).
 
-Run ``python -m benchmarks`` (``--quick`` for a tiny smoke run). Each
-workload runs every implementation in the same process, several times, and
-the table shows medians and the ratio the issue's target is about.
+Run ``python -m benchmarks`` (``--quick`` for a tiny smoke run). Each workload runs
+every implementation in the same process, interleaved: after two warm-up calls each
+(the jit traces, jax compiles), every round calls each implementation once, in an
+order reversed every other round, and times it in CPU time (``time.process_time``),
+which other work on a shared machine disturbs less than the wall clock. The table
+shows the medians and the ratio the issue's target is about.
 """
 from __future__ import annotations
 
@@ -19,12 +23,18 @@ import time
 
 import numpy as onp
 
+from . import peers
 from .workloads import WORKLOADS, Workload
 
-__all__ = ["run", "run_workload", "table", "machine", "WORKLOADS"]
+__all__ = ["run", "run_workload", "table", "machine", "WORKLOADS", "COLUMNS"]
+
+# the implementations, as columns of the table (the numpy floor and its extras after)
+COLUMNS = [("dualgrad", "dualgrad"), ("jit", "dualgrad jit"), ("autograd", "autograd"),
+           ("torch", "torch"), ("jax", "jax"), ("jax.jit", "jax.jit")]
 
 
 def _median_seconds(fn, repeats: int) -> float:
+    """The wall-clock median of ``repeats`` calls after one warm-up (benchmarks.sparse)."""
     fn()  # warm up (imports, caches)
     times = []
     for _ in range(repeats):
@@ -34,17 +44,31 @@ def _median_seconds(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def interleaved(fns: dict, rounds: int) -> dict:
+    """CPU-time medians of the callables in ``fns``, measured in rounds (each round
+    calls each once; the order is reversed every other round), after two warm-ups."""
+    for fn in fns.values():
+        fn()
+        fn()
+    times: dict = {k: [] for k in fns}
+    names = list(fns)
+    for r in range(rounds):
+        for k in (names if r % 2 == 0 else names[::-1]):
+            fn = fns[k]
+            t0 = time.process_time()
+            fn()
+            times[k].append(time.process_time() - t0)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
 def run_workload(w: Workload, quick: bool = False, repeats: int | None = None) -> dict:
-    """Medians per implementation: seconds, or bytes for the memory workload."""
+    """Medians per implementation: CPU seconds, or bytes for the memory workload."""
     fns = w.setup(quick)
     reps = repeats if repeats is not None else (1 if quick else w.repeats)
-    out = {}
-    for name, fn in fns.items():
-        if w.setup.__name__ == "reverse_peak_memory":
-            out[name] = float(statistics.median(fn() for _ in range(reps)))
-        else:
-            out[name] = _median_seconds(fn, reps)
-    return out
+    if w.setup.__name__ == "reverse_peak_memory":
+        return {name: float(statistics.median(fn() for _ in range(reps)))
+                for name, fn in fns.items()}
+    return interleaved(fns, reps)
 
 
 def _fmt(w: Workload, v) -> str:
@@ -57,21 +81,32 @@ def _fmt(w: Workload, v) -> str:
     return f"{v * 1e3:.3g} ms" if v < 10 else f"{v:.3g} s"
 
 
+def _headers() -> list[str]:
+    have = peers.versions()
+    out = []
+    for key, label in COLUMNS:
+        if key == "autograd":
+            label = "autograd 1.9.1"
+        elif key in ("torch", "jax"):
+            label = f"{key} {have[key]}" if key in have else f"{key} (not installed)"
+        out.append(label)
+    return out
+
+
 def table(results: list[tuple[Workload, dict]]) -> str:
-    lines = ["| workload | dualgrad | dualgrad jit | autograd 1.9.1 | numpy | numpy is | figure | "
-             "target | met |", "|---|---|---|---|---|---|---|---|---|"]
+    heads = _headers() + ["numpy (floor)", "floor is", "figure", "target", "met"]
+    lines = ["| workload | " + " | ".join(heads) + " |", "|---" * (len(heads) + 1) + "|"]
+    known = {k for k, _ in COLUMNS} | {"numpy"}
     for w, t in results:
         figure, met = w.check(t)
         numpy_cell = _fmt(w, t.get("numpy"))
-        extras = [(k.removeprefix("numpy "), v) for k, v in t.items()
-                  if k not in ("dualgrad", "jit", "autograd", "numpy")]  # e.g. numpy grad by hand
-        if extras:
+        extras = [(k.removeprefix("numpy "), v) for k, v in t.items() if k not in known]
+        if extras:  # e.g. numpy grad by hand, the minimal tape
             numpy_cell += f" ({'; '.join(f'{k} {_fmt(w, v)}' for k, v in extras)})"
         fig = "–" if figure is None else f"{figure:.3g}{' us' if w.unit == 'us' else 'x'}"
-        lines.append(f"| {w.name} | {_fmt(w, t['dualgrad'])} | {_fmt(w, t.get('jit'))} | "
-                     f"{_fmt(w, t.get('autograd'))} | "
-                     f"{numpy_cell} | {w.numpy_label} | {fig} | {w.target} | "
-                     f"{'–' if met is None else ('yes' if met else 'no')} |")
+        cells = [_fmt(w, t.get(k)) for k, _ in COLUMNS]
+        lines.append(f"| {w.name} | {' | '.join(cells)} | {numpy_cell} | {w.numpy_label} | "
+                     f"{fig} | {w.target} | {'–' if met is None else ('yes' if met else 'no')} |")
     return "\n".join(lines)
 
 
@@ -85,8 +120,10 @@ def machine() -> str:
                     break
     except OSError:
         pass
+    have = "".join(f", {k} {v}" for k, v in peers.versions().items())
     return (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-            f"numpy {onp.__version__}, BLAS threads {os.environ.get('OPENBLAS_NUM_THREADS')}")
+            f"numpy {onp.__version__}{have}, BLAS threads "
+            f"{os.environ.get('OPENBLAS_NUM_THREADS')}; CPU-time medians, interleaved")
 
 
 def run(quick: bool = False, only: str | None = None, echo=print) -> str:

@@ -8,7 +8,13 @@ replayed as straight-line NumPy) and autograd.
 - a lifelines-style parametric survival fit: a Weibull accelerated-failure-time model
   with right censoring, its negative log-likelihood written in ``dualgrad.numpy``,
   maximised by ``scipy.optimize.minimize(..., jac=True)`` end to end (the way lifelines
-  fits its parametric models with autograd's ``value_and_grad``).
+  fits its parametric models with autograd's ``value_and_grad``);
+- the cached sparse Jacobian of the 2-D Brusselator at n = 8192 (``sparse.jacobian``,
+  its pattern and colouring found at the first call): eagerly and under ``jit``, which
+  replays the compressed pass and the CSR fill.
+
+PyTorch and JAX (eager and ``jax.jit``) are timed beside them where installed
+(``benchmarks.peers``).
 
 Each workload's "jit" callable reuses one jitted function, so its median is the replay
 (the trace happens in the warm-up call).
@@ -25,6 +31,7 @@ import scipy.optimize
 import dualgrad
 import dualgrad.numpy as dnp
 
+from . import peers
 from .workloads import _chain  # the scalar chain the eager rows time
 
 try:
@@ -52,6 +59,13 @@ def _jit_faster_by(eager_factor, autograd_factor):
     return check
 
 
+def _jit_vs_jax_jit(t):
+    if "jax.jit" not in t:
+        return None, None  # jax is not installed: not measured
+    r = t["jit"] / t["jax.jit"]
+    return r, r <= 1.0
+
+
 # ------------------------------------------------------------- fixed cost
 def fixed_cost(quick):
     x = onp.linspace(0.0, 1.0, 100)
@@ -61,6 +75,7 @@ def fixed_cost(quick):
     if autograd:
         ag = autograd.grad(f(anp))
         out["autograd"] = lambda: ag(x)
+    out.update(peers.fixed_cost(x))
     return out
 
 
@@ -77,6 +92,7 @@ def chain_value_and_grad(quick):
     if autograd:
         avg = autograd.value_and_grad(_chain(anp, n))
         out["autograd"] = lambda: avg(0.5)
+    out.update(peers.scalar_chain(n, "value_and_grad"))
     return out
 
 
@@ -103,6 +119,7 @@ def small_mlp(quick):
     if autograd:
         avg = autograd.value_and_grad(lambda p: _mlp(anp, p, x, y))
         out["autograd"] = lambda: avg(params)
+    out.update(peers.mlp_value_and_grad(params, x, y, _mlp))
     return out
 
 
@@ -121,7 +138,7 @@ def weibull_neg_log_likelihood(np, X, T, E, penalizer=0.01):
     """lifelines' WeibullAFTFitter objective: with lambda_i = exp(X_i beta), rho = exp(g),
     H(t) = (t / lambda)^rho and log h(t) = log rho - log lambda + (rho - 1) log(t / lambda),
     minus the mean of E log h(T) - H(T), plus an L2 penalty."""
-    logT = onp.log(T)
+    logT = np.log(T)
 
     def nll(params):
         beta, log_rho = params[:-1], params[-1]
@@ -150,7 +167,31 @@ def weibull_fit(quick):
     if autograd:
         avg = autograd.value_and_grad(weibull_neg_log_likelihood(anp, X, T, E))
         out["autograd"] = lambda: fit(avg, k)
+    out.update(peers.weibull_fit(weibull_neg_log_likelihood, X, T, E, fit, k))
     return out
+
+
+# ------------------------------------------------------------- sparse Brusselator
+def sparse_brusselator(quick):
+    """The cached ``sparse.jacobian`` of the 2-D Brusselator (``benchmarks.sparse``), n =
+    2 N^2 = 8192; the floor is one plain evaluation of the field, and the CSR fill alone
+    (the entries gathered from the compressed products into the cached structure)."""
+    import functools
+
+    from dualgrad import sparse
+    from dualgrad.sparse import colour
+
+    from .sparse import _point, brusselator
+    N = 4 if quick else 64
+    f = functools.partial(brusselator, N=N)
+    x = _point(2 * N * N)
+    J, jJ = sparse.jacobian(f), dualgrad.jit(sparse.jacobian(f))
+    J(x)  # the first call: the pattern and colouring
+    rec = colour.Recovery(J.pattern, J.colours, "columns")
+    fx = onp.asarray(f(x))
+    T = onp.resize(fx, (J.choice.colours, fx.size))  # products of the right shape
+    return {"dualgrad": lambda: J(x), "jit": lambda: jJ(x),
+            "numpy": lambda: f(x), "numpy CSR fill alone": lambda: rec(T)}
 
 
 def jit_workloads(Workload):
@@ -162,11 +203,14 @@ def jit_workloads(Workload):
         Workload("scalar chain, 1000 steps (3000 ops), `value_and_grad`, jit, us per op",
                  chain_value_and_grad, "forward only", "jit <= 0.5 us/op",
                  _jit_at_most(0.5e-6, per=3 * STEPS), repeats=21, unit="us"),
-        Workload("small MLP 32-64-64-10, batch 128, `value_and_grad`", small_mlp,
-                 "forward only", "at or below jax.jit (jax absent: not measured)",
-                 lambda t: (None, None), repeats=51),
+        Workload("small MLP 32-64-64-10, batch 128, `value_and_grad`; figure: jit / jax.jit",
+                 small_mlp, "forward only", "jit at or below jax.jit", _jit_vs_jax_jit,
+                 repeats=101),
         Workload("Weibull AFT maximum likelihood, scipy.optimize.minimize(jac=True), "
                  "n = 200; figure: jit vs eager", weibull_fit, "one loss call",
-                 "jit >= 3x eager and >= 5x autograd", _jit_faster_by(3, 5), repeats=5),
+                 "jit >= 3x eager and >= 5x autograd", _jit_faster_by(3, 5), repeats=9),
+        Workload("cached `sparse.jacobian`, 2-D Brusselator n = 8192, jit, us",
+                 sparse_brusselator, "f(x) once", "jit <= 1 ms", _jit_at_most(1e-3),
+                 repeats=41, unit="us"),
     ]
 

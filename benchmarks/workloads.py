@@ -1,9 +1,12 @@
-"""The benchmark workloads: each one the same computation done by dualgrad,
-autograd and hand-written numpy, at a full and a tiny (``quick``) size.
+"""The benchmark workloads: each one the same computation done by dualgrad (eager
+and ``jit``), autograd, PyTorch and JAX (``benchmarks.peers``: eager, and
+``jax.jit``) and hand-written numpy (the floor), at a full and a tiny (``quick``) size.
 
 A workload's ``setup(quick)`` returns a dict of zero-argument callables keyed
-by "dualgrad", "autograd" (absent when autograd is not installed) and
-"numpy", plus how to read the ratio against the issue's target.
+by "dualgrad", "jit", "autograd", "torch", "jax", "jax.jit" (each peer absent when
+it is not installed) and "numpy", plus how to read the ratio against the issue's
+target; other keys are extra floors shown in the numpy cell ("numpy grad by hand",
+"minimal tape": the Python floor of an operator-overloading tape).
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ import numpy as onp
 
 import dualgrad
 import dualgrad.numpy as dnp
+
+from . import peers
 
 try:
     import autograd
@@ -69,13 +74,79 @@ def _chain(np, steps):
     return f
 
 
+class _TapeVar:
+    """The Python floor of reverse mode: a minimal operator-overloading tape (a node per
+    op holding its parents and local derivatives, one backward walk), with the same
+    NumPy calls as the traced chain and nothing else (no checks, no rules, no levels)."""
+
+    __slots__ = ("v", "g", "parents")
+
+    def __init__(self, v, parents, tape):
+        self.v, self.g, self.parents = v, 0.0, parents
+        tape.append(self)
+
+    def __mul__(self, c):
+        return _TapeVar(self.v * c, ((self, c),), _TAPE[-1])
+
+    def __add__(self, c):
+        return _TapeVar(self.v + c, ((self, 1.0),), _TAPE[-1])
+
+
+_TAPE: list = []
+
+
+class _TapeNumpy:
+    @staticmethod
+    def sin(x):
+        return _TapeVar(onp.sin(x.v), ((x, onp.cos(x.v)),), _TAPE[-1])
+
+
+def minimal_tape_grad(f, x0):
+    """``f'(x0)`` by the minimal tape: record, then walk the tape backwards."""
+    tape: list = []
+    _TAPE.append(tape)
+    try:
+        x = _TapeVar(x0, (), tape)
+        y = f(x)
+    finally:
+        _TAPE.pop()
+    y.g = 1.0
+    for node in reversed(tape):
+        for p, d in node.parents:
+            p.g += node.g * d
+    return x.g
+
+
+class _Dual:
+    """The Python floor of forward mode: a minimal dual number."""
+
+    __slots__ = ("v", "t")
+
+    def __init__(self, v, t):
+        self.v, self.t = v, t
+
+    def __mul__(self, c):
+        return _Dual(self.v * c, self.t * c)
+
+    def __add__(self, c):
+        return _Dual(self.v + c, self.t)
+
+
+class _DualNumpy:
+    @staticmethod
+    def sin(x):
+        return _Dual(onp.sin(x.v), onp.cos(x.v) * x.t)
+
+
 def scalar_chain_rev(quick):
     n = 20 if quick else 1000
     jg = dualgrad.jit(dualgrad.grad(_chain(dnp, n)))
     out = {"dualgrad": lambda: dualgrad.grad(_chain(dnp, n))(0.5), "jit": lambda: jg(0.5),
-           "numpy": lambda: _chain(onp, n)(0.5)}
+           "numpy": lambda: _chain(onp, n)(0.5),
+           "minimal tape": lambda: minimal_tape_grad(_chain(_TapeNumpy, n), 0.5)}
     if autograd:
         out["autograd"] = lambda: autograd.grad(_chain(anp, n))(0.5)
+    out.update(peers.scalar_chain(n, "grad"))
     return out
 
 
@@ -83,9 +154,11 @@ def scalar_chain_fwd(quick):
     n = 20 if quick else 1000
     jd = dualgrad.jit(dualgrad.deriv(_chain(dnp, n)))
     out = {"dualgrad": lambda: dualgrad.deriv(_chain(dnp, n))(0.5), "jit": lambda: jd(0.5),
-           "numpy": lambda: _chain(onp, n)(0.5)}
+           "numpy": lambda: _chain(onp, n)(0.5),
+           "minimal dual numbers": lambda: _chain(_DualNumpy, n)(_Dual(0.5, 1.0)).t}
     if autograd:
         out["autograd"] = lambda: autograd.make_jvp(_chain(anp, n))(0.5)(1.0)
+    out.update(peers.scalar_chain(n, "deriv"))
     return out
 
 
@@ -119,6 +192,7 @@ def mlp_grad(quick):
            "numpy grad by hand": lambda: _mlp_grad_by_hand(params, x)}
     if autograd:
         out["autograd"] = lambda: autograd.grad(lambda p: _mlp_loss(anp, p, x))(params)
+    out.update(peers.mlp_grad(params, x, _mlp_loss))
     return out
 
 
@@ -172,6 +246,8 @@ def per_example_grads(quick):
     if autograd:
         aone = autograd.grad(loss(anp, _relu))
         out["autograd"] = lambda: [aone(params, x, y) for x, y in zip(xs, ys)]
+    out.update(peers.per_example_grads(params, xs, ys,
+                                       lambda np, p, x, y: _small_mlp_loss(np, _relu, p, x, y)))
     return out
 
 
@@ -193,10 +269,15 @@ def elementwise_grad(quick):
            "numpy grad by hand": lambda: onp.cos(2 * onp.pi * x + x ** 2) * (2 * onp.pi + 2 * x)}
     if autograd:
         out["autograd"] = lambda: autograd.elementwise_grad(f(anp))(x)
+    out.update(peers.elementwise_grad(x, f))
     return out
 
 
 # ------------------------------------------------------------- Jacobians
+def _same(a):
+    return a
+
+
 def _jacobian_workload(n_in, n_out):
     def setup(quick):
         n, m = (max(n_in // 50, 2), max(n_out // 50, 2)) if quick else (n_in, n_out)
@@ -204,8 +285,9 @@ def _jacobian_workload(n_in, n_out):
         W = rng.standard_normal((m, n)) / onp.sqrt(n)
         x = rng.standard_normal(n)
 
-        def f(np):
-            return lambda x: np.tanh(W @ x) * x[0]
+        def f(np, const=_same):
+            Wc = const(W)
+            return lambda x: np.tanh(Wc @ x) * x[0]
 
         def by_hand():  # d/dx tanh(Wx) x0 = x0 diag(1 - y^2) W + y e_0^T
             y = onp.tanh(W @ x)
@@ -217,6 +299,7 @@ def _jacobian_workload(n_in, n_out):
                "numpy": by_hand}
         if autograd:
             out["autograd"] = lambda: autograd.jacobian(f(anp))(x)
+        out.update(peers.jacobian(x, f, forward=n < m))
         return out
     return setup
 
@@ -228,11 +311,13 @@ def hessian(quick):
     Q = A @ A.T
     x = rng.standard_normal(n)
 
-    def f(np):
+    def f(np, const=_same):
+        Ac, Qc = const(A), const(Q)
+
         def lse_quad(x):
-            z = A @ x
+            z = Ac @ x
             m = np.max(z)
-            return m + np.log(np.sum(np.exp(z - m))) + 0.5 * x @ (Q @ x)
+            return m + np.log(np.sum(np.exp(z - m))) + 0.5 * x @ (Qc @ x)
         return lse_quad
 
     def by_hand():  # A^T (diag(p) - p p^T) A + Q, p = softmax(Ax)
@@ -245,6 +330,7 @@ def hessian(quick):
            "numpy": by_hand}
     if autograd:
         out["autograd"] = lambda: autograd.hessian(f(anp))(x)
+    out.update(peers.hessian(x, f))
     return out
 
 

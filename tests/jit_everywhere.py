@@ -14,6 +14,12 @@ replaced by versions that, at the outermost call:
    or jit raising where eager returned, fails the test. ``check_grads(f)(*args)`` also
    compares ``jit(f)`` and ``jit(grad)`` of a scalar loss of ``f`` in each float argument.
 
+The sparse tools are compared too: each outermost ``SparseJacobian.value_and_jacobian``
+(so each call of a ``sparse.jacobian``) and ``SparseHessian`` call is repeated by a twin
+of the tool (the same options, a fresh cache) eagerly and under ``jit``, both first at
+the nudged point (where each detects its pattern) and then at the test's point, where
+the replay's ``csr_array`` must equal the twin's: the same structure, dtype and entries.
+
 NumPy's global random state is restored after each comparison (a trace must not shift
 the suite's random draws). ``$DUALGRAD_JIT_TALLY`` names a file where the plugin writes
 how many comparisons it made, how many replays ran without tracing again, and how many
@@ -41,7 +47,7 @@ VALUE_TRANSFORMS = ("grad", "value_and_grad", "grad_and_aux", "elementwise_grad"
                     "vector_jacobian_product", "holomorphic_grad", "grad_named", "vmap",
                     "laplacian")
 ORIGINAL = {name: getattr(dualgrad.transforms, name) for name in VALUE_TRANSFORMS}
-TALLY = {"compared": 0, "replayed": 0, "not_comparable": 0}
+TALLY = {"compared": 0, "replayed": 0, "not_comparable": 0, "sparse_compared": 0}
 _BUSY = []  # non-empty while a comparison runs (its own transform calls are not compared)
 
 
@@ -61,6 +67,14 @@ def _assert_same(got, want, what):
     lg, lw = tree_flatten(got)[0], tree_flatten(want)[0]
     assert len(lg) == len(lw), f"jit vs eager, {what}: {len(lg)} outputs, eager {len(lw)}"
     for g, w in zip(lg, lw):
+        if _is_csr(w):
+            assert _is_csr(g) and g.shape == w.shape and g.dtype == w.dtype, \
+                f"jit vs eager, {what}: {g!r} != {w!r}"
+            assert onp.array_equal(g.indptr, w.indptr) and \
+                onp.array_equal(g.indices, w.indices), f"jit vs eager, {what}: structure"
+            assert onp.allclose(g.data, w.data, rtol=1e-8, atol=1e-11, equal_nan=True), \
+                f"jit vs eager, {what}: {g.data} != {w.data}"
+            continue
         if not isinstance(w, (onp.ndarray, onp.generic, float, complex, int, bool)):
             assert g == w or g is w, f"jit vs eager, {what}: {g!r} != {w!r}"
             continue
@@ -103,6 +117,64 @@ def compare(fn, args, kwargs, want, what):
     finally:
         _BUSY.pop()
         onp.random.set_state(state)
+
+
+def _is_csr(v) -> bool:
+    return type(v).__name__ == "csr_array"
+
+
+def _twin(tool):
+    """A sparse tool with ``tool``'s options and a fresh cache (no pattern check: the
+    eager call checked it, and a replay cannot)."""
+    kw = dict(order=tool.order, chunk_size=tool.chunk_size, explain=tool.explain,
+              pattern=tool._given)
+    if hasattr(tool, "value_and_jacobian"):
+        kw["mode"] = tool.mode
+    return type(tool)(tool.fun, **kw)
+
+
+def compare_sparse(method, tool, x, args, kwargs, what):
+    """``jit`` of a twin of ``tool`` equals the twin eagerly, both used first at a
+    nudged point (where their patterns are detected), then at ``x``."""
+    state = onp.random.get_state()
+    _BUSY.append(1)
+    try:
+        with warnings.catch_warnings(), onp.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            eager, staged = _twin(tool), _twin(tool)
+            j = jit(lambda x, *a, **k: method(staged, x, *a, **k))
+            try:
+                j._signature((x, *args), kwargs)
+            except TypeError:
+                TALLY["not_comparable"] += 1
+                return
+            try:
+                method(eager, _nudge(x), *args, **kwargs)
+                j(_nudge(x), *args, **kwargs)
+            except Exception:  # outside the domain there: both start at x instead
+                eager, staged = _twin(tool), _twin(tool)
+                j = jit(lambda x, *a, **k: method(staged, x, *a, **k))
+            want = method(eager, x, *args, **kwargs)
+            try:
+                got = j(x, *args, **kwargs)
+            except Exception as exc:
+                raise AssertionError(f"jit vs eager, {what}: jit raised {exc!r} where eager "
+                                     "returned") from exc
+        _assert_same(got, want, what)
+        TALLY["sparse_compared"] += 1
+    finally:
+        _BUSY.pop()
+        onp.random.set_state(state)
+
+
+def _checked_sparse(method, what):
+    @functools.wraps(method)
+    def run(self, x, *args, **kwargs):
+        out = method(self, x, *args, **kwargs)
+        if not (_stack() or _BUSY):
+            compare_sparse(method, self, x, args, kwargs, what)
+        return out
+    return run
 
 
 def _checked_transform(name, transform):
@@ -187,6 +259,10 @@ def pytest_configure(config):
             if getattr(m, name, None) is original:
                 setattr(m, name, checked)
     tu.check_grads = _checked_check_grads(tu.check_grads)
+    from dualgrad.sparse.derivatives import SparseHessian, SparseJacobian
+    SparseJacobian.value_and_jacobian = _checked_sparse(SparseJacobian.value_and_jacobian,
+                                                        "sparse.jacobian")
+    SparseHessian.__call__ = _checked_sparse(SparseHessian.__call__, "sparse.hessian")
     dualgrad.check_grads = tu.check_grads
 
 

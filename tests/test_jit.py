@@ -394,13 +394,126 @@ def test_fresh_arrays_written_in_place_are_values_of_the_program():
         assert j.traces == 1
 
 
-def test_the_sparse_tools_under_jit_say_to_call_them_outside():
+def _same_csr(got, want):
+    """The same CSR matrix: structure, dtype and entries (to rounding)."""
+    assert type(got) is type(want) and got.shape == want.shape
+    assert got.dtype == want.dtype
+    assert onp.array_equal(got.indptr, want.indptr)
+    assert onp.array_equal(got.indices, want.indices)
+    assert onp.allclose(got.data, want.data, rtol=1e-12, atol=1e-14)
+
+
+def _brusselator(x, N=6, alpha=0.02):
+    u, v = np.reshape(x[:N * N], (N, N)), np.reshape(x[N * N:], (N, N))
+
+    def lap(w):
+        return (np.roll(w, 1, 0) + np.roll(w, -1, 0) + np.roll(w, 1, 1) + np.roll(w, -1, 1)
+                - 4.0 * w) * (N - 1) ** 2
+    uuv = u * u * v
+    return np.concatenate([np.ravel(1.0 + uuv - 4.4 * u + alpha * lap(u)),
+                           np.ravel(3.4 * u - uuv + alpha * lap(v))])
+
+
+_SPARSE_FIELDS = {
+    "brusselator": (_brusselator, 72),
+    "stencil": (lambda x: x[1:] * x[:-1] + np.sin(x[1:]), 9),
+    "pending writes": (lambda x: _written(x), 7),
+    "arrowhead": (lambda x: np.concatenate([np.sum(x ** 2)[None], x[0] * x[1:]]), 8),
+}
+
+
+def _written(x):
+    y = np.zeros(x.shape[0])
+    y[1:] = x[:-1] ** 2
+    y[0] = np.exp(x[-1])
+    return y * x
+
+
+@pytest.mark.parametrize("mode", ["auto", "fwd", "rev", "bi"])
+@pytest.mark.parametrize("field", list(_SPARSE_FIELDS))
+def test_jit_of_sparse_jacobian_replays_the_compressed_pass_and_the_fill(field, mode):
+    from dualgrad import sparse
+    f, n = _SPARSE_FIELDS[field]
+    x = onp.linspace(0.2, 1.1, n)
+    eager, j = sparse.jacobian(f, mode=mode), jit(sparse.jacobian(f, mode=mode))
+    j(x * 1.3)  # the trace, at another point
+    for point in (x, x[::-1].copy(), x * 0.7):
+        _same_csr(j(point), eager(point))
+    assert j.traces == 1
+    # a later caller may write into the matrix it got: the structure is its own
+    J = j(x)
+    J.indices[:] = 0
+    J.data[:] = 7.0
+    _same_csr(j(x), eager(x))
+
+
+def test_jit_of_sparse_value_and_jacobian_extra_args_and_explain():
+    from dualgrad import sparse
+    f = lambda x, a, k: np.sin(x[k:]) * a + x[:-k] ** 2
+    x = onp.linspace(0.1, 1.0, 8)
+    J = sparse.jacobian(f)
+    vj = jit(lambda x, a: J.value_and_jacobian(x, a, 2))
+    vj(x + 0.5, 3.0)
+    for a in (2.0, -1.5):
+        (v1, J1), (v2, J2) = vj(x, a), J.value_and_jacobian(x, a, 2)
+        _close(v1, v2)
+        _same_csr(J1, J2)
+    assert vj.traces == 1
+    # a list of numbers and an integer array: made one float array, as eagerly
+    j = jit(sparse.jacobian(lambda x: x[1:] * x[:-1]))
+    j([1.0, 2.0, 3.0])
+    _same_csr(j([2.0, 0.5, 3.0]), sparse.jacobian(lambda x: x[1:] * x[:-1])([2.0, 0.5, 3.0]))
+    _same_csr(j(onp.arange(4)), sparse.jacobian(lambda x: x[1:] * x[:-1])(onp.arange(4)))
+    assert j.traces == 2
+    ex = jit(sparse.jacobian(f, explain=True), static_argnums=2)
+    ex(x * 2, 1.0, 1)
+    (got, choice), (want, wchoice) = ex(x, 1.0, 1), sparse.jacobian(f, explain=True)(x, 1.0, 1)
+    _same_csr(got, want)
+    assert choice == wchoice
+
+
+def test_jit_of_sparse_hessian():
+    from dualgrad import sparse
+    rosen = lambda x: np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+    x = onp.linspace(-0.5, 1.5, 10)
+    H, jH = sparse.hessian(rosen), jit(sparse.hessian(rosen))
+    jH(x + 1.0)
+    for point in (x, -x):
+        _same_csr(jH(point), H(point))
+    assert jH.traces == 1
+
+
+def test_jit_of_sparse_jacobian_guards_a_branch_of_the_field():
+    from dualgrad import sparse
+
+    def f(x):
+        if x[0] > 0:  # a Python branch: a guard; each side has its own program
+            return x * x[::-1]
+        return np.cumsum(x)
+    x = onp.linspace(0.5, 1.0, 5)
+    for mode in ("fwd", "rev"):
+        # the pattern is kept per signature, eagerly as under jit (the other branch's
+        # entries are outside it: check_pattern=True would say so, eagerly)
+        eager, j = sparse.jacobian(f, mode=mode), jit(sparse.jacobian(f, mode=mode))
+        eager(x), j(x)
+        _same_csr(j(x * 2), eager(x * 2))
+        _same_csr(j(-x), eager(-x))
+        assert j.traces == 2 and j.retraces == 1
+        fresh = jit(sparse.jacobian(f, mode=mode))
+        fresh(-x * 2)
+        _same_csr(fresh(-x), sparse.jacobian(f, mode=mode)(-x))
+
+
+def test_sparse_tools_under_jit_refuse_what_a_replay_cannot_do():
     from dualgrad import linear_operator, sparse
     f = lambda x: np.sin(x) * x[0]
-    for tool in (sparse.jacobian(f), sparse.hessian(lambda x: np.sum(f(x))),
-                 lambda x: linear_operator(f, x)):
-        with pytest.raises(TraceError, match="outside jit"):
-            jit(tool)(onp.ones(3))
+    with pytest.raises(TraceError, match="LinearOperator"):
+        jit(lambda x: linear_operator(f, x))(onp.ones(3))
+    with pytest.raises(TraceError, match="check_pattern"):
+        jit(sparse.jacobian(f, check_pattern=True))(onp.ones(3))
+    # inside a transform under jit, the sparse result still cannot carry a derivative
+    with pytest.raises(TypeError, match="cannot carry a derivative"):
+        jit(grad(lambda x: sparse.jacobian(f)(x).sum()))(onp.ones(3))
 
 
 # ------------------------------------------------------------ transforms
@@ -539,3 +652,27 @@ def test_no_leak_over_ten_thousand_calls():
     assert grown < 64 * 1024, grown
     assert j.traces == 1
 
+
+
+def test_the_replay_frees_large_values_after_their_last_use():
+    # a chain of 12 elementwise steps on 1 MB arrays: the replay holds a few at a time
+    # (each dropped after its last use, as a tape frees them), not all twelve
+    def f(x):
+        for _ in range(12):
+            x = np.sin(x) * 1.01
+        return x
+    x = onp.linspace(0.0, 1.0, 2 ** 17)
+    j = jit(f)
+    j(x)
+    assert "del v" in j.source(x)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        out = j(x * 0.5)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert onp.allclose(out, f(x * 0.5))
+    assert peak < 4 * x.nbytes, peak / x.nbytes
+    small = jit(lambda v: np.sin(v) * 2.0 + 1.0)  # small values: no del lines
+    assert "del" not in small.source(onp.ones(3))

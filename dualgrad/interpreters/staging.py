@@ -187,7 +187,7 @@ class Var:
 class StagingLevel(Level):
     """The outermost level of a ``jit`` trace: records each primitive call and guard."""
 
-    __slots__ = ("program", "count", "n_inputs")
+    __slots__ = ("program", "count", "n_inputs", "large")
     stages_nondiff = True
 
     def __init__(self, depth: int):
@@ -195,6 +195,7 @@ class StagingLevel(Level):
         self.program: list = []
         self.count = 0
         self.n_inputs = 0
+        self.large: set = set()  # the variables whose value is a large array (freed early)
 
     # -- values --------------------------------------------------------------
     def input(self, value) -> Staged:
@@ -203,6 +204,8 @@ class StagingLevel(Level):
 
     def _new(self, value) -> Staged:
         self.count += 1
+        if type(value) is onp.ndarray and value.nbytes >= FREE_AFTER_BYTES:
+            self.large.add(self.count)
         return Staged(value, self.count, self)
 
     def fresh(self, value) -> Staged:
@@ -282,6 +285,12 @@ class StagingLevel(Level):
             a = a._peek if type(a) is Staged else a.value
         return a
 
+
+# A replay drops its reference to an array of at least this many bytes after the
+# array's last use (``del v7``), so that the forward pass's values are freed during
+# the adjoint program, as the tape frees them eagerly; smaller values live to the end
+# of the call (a ``del`` per line would cost scalar programs more than it saves).
+FREE_AFTER_BYTES = 1 << 16
 
 _NUMBERS = (onp.ndarray, onp.generic, bool, int, float, complex)
 _STATIC = (str, bytes, type, onp.dtype, slice, type(Ellipsis), type(None))
@@ -442,11 +451,15 @@ def compile_program(level: StagingLevel, inputs: list, out_leaves: list, out_def
     fname = _SAFE.sub("_", name) or "f"
     if fname[0].isdigit() or keyword.iskeyword(fname):
         fname = "_" + fname
-    lines = []
+    lines: list = []
     phase = None
     n_ops = n_guards = 0
     taped = False
-    for item in program:
+    frees = _frees(program, level.large - {o.var for o in out_leaves if type(o) is Staged},
+                   len(inputs))
+    for i, item in enumerate(program):
+        if i in frees and lines:
+            lines.append(f"    del {', '.join(f'v{k}' for k in frees[i])}")
         if item.phase != phase:
             phase = item.phase
             lines.append(f"    # {_describe(phase, taped)}")
@@ -578,6 +591,29 @@ def _live(program: list, out_leaves: list) -> list:
         _collect(tuple(item.kwargs.values()), used)
     kept.reverse()
     return kept
+
+
+def _frees(program: list, large: set, n_inputs: int) -> dict:
+    """``{i: [vars]}``: the large values (not inputs, not outputs) to drop before line
+    ``i`` runs, their last use (or their definition, if unused) being line ``i - 1``."""
+    last: dict = {}
+    for i, item in enumerate(program):
+        used: set = set()
+        if type(item) is Guard:
+            used.add(item.var)
+        else:
+            _collect(item.args, used)
+            _collect(tuple(item.kwargs.values()), used)
+            if type(item) is Op:
+                used.update(item.leaves if item.leaves is not None else (item.out,))
+        for k in used:
+            if k in large and k > n_inputs:
+                last[k] = i
+    frees: dict = {}
+    for k, i in last.items():
+        frees.setdefault(i + 1, []).append(k)
+    frees.pop(len(program), None)  # (freed by the return anyway)
+    return {i: sorted(v) for i, v in frees.items()}
 
 
 def _collect(t, used: set) -> None:

@@ -24,8 +24,9 @@ import numpy as onp
 import scipy.sparse as sps
 
 from . import colour as col
-from .compressed import traced, traced_error
-from ..core import peek
+from .compressed import staged, traced, traced_error
+from .. import numpy as dnp
+from ..core import TraceError, peek, tree_flatten, tree_map
 from ..interpreters.sparsity import _check_input
 from ..transforms.checks import check_chunk_size
 
@@ -161,15 +162,37 @@ class Sparse:
         return p
 
     def _point(self, x, args, kwargs):
-        """The checked point, ``fun`` with the extra arguments bound (constants),
-        and the call's cache key."""
-        if traced(x):
+        """The checked point, ``fun`` with the extra arguments bound (constants), the
+        call's cache key, and the point and function the pattern is detected with.
+
+        Under ``jit`` (``x`` a value of its trace) the compressed pass and the CSR fill
+        are recorded and replayed, while the pattern is detected at the trace's own
+        numbers (``peek``), so that detection records nothing: like the cache, the
+        pattern is fixed per signature."""
+        if isinstance(x, (list, tuple)) and any(staged(v) for v in tree_flatten(x)[0]):
+            x = dnp.asarray(x)  # a list of a jit trace's numbers: one recorded array
+        if traced(x) and not staged(x):
             raise traced_error(self.who, "x", x)
-        x = _check_input(x, self.who)
         unary = (lambda v: self.fun(v, *args, **kwargs)) if args or kwargs else self.fun
-        key = (x.shape, str(x.dtype), signature(args),
+        if staged(x):
+            if self.check_pattern:
+                raise TraceError(
+                    f"{self.who}(check_pattern=True) under jit: the check detects the pattern "
+                    "again at every call, which a replayed program cannot do. Call it "
+                    "outside jit, or drop check_pattern (the pattern is then fixed per "
+                    "signature, as the cache fixes it).")
+            x0 = _check_input(peek(x), self.who)
+            if peek(x).dtype != x0.dtype:  # (an integer point: made float, as eagerly)
+                x = x.astype(x0.dtype)
+            args0, kwargs0 = tree_map(peek, (args, kwargs))
+            probe = (x0, (lambda v: self.fun(v, *args0, **kwargs0)) if args or kwargs
+                     else self.fun)
+        else:
+            x = _check_input(x, self.who)
+            x0, probe = x, (x, unary)
+        key = (x0.shape, str(x0.dtype), signature(args),
                tuple(sorted((k, signature(v)) for k, v in kwargs.items())))
-        return x, unary, key
+        return x, unary, key, probe
 
     def _entry(self, key, x, unary) -> _Entry:
         e = self._cache.get(key)
@@ -184,9 +207,11 @@ class Sparse:
             self._check(x, unary)
         return e
 
-    def _retrying(self, compute, x, unary, key):
-        """``compute(entry)``; if the output's shape is not the entry's, detect again
-        (once), or refuse when the pattern was given."""
+    def _retrying(self, compute, probe, key):
+        """``compute(entry)``, the entry's pattern detected at ``probe`` (the point and
+        the function); if the output's shape is not the entry's, detect again (once),
+        or refuse when the pattern was given."""
+        x, unary = probe
         try:
             return compute(self._entry(key, x, unary))
         except OutputChanged as changed:

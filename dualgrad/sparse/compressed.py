@@ -8,7 +8,9 @@ falls back to one pass per direction (correct, slower).
 The products are plain arrays of the input's dtype. A product that depends on a
 value traced by an enclosing transform (``f`` closes over ``grad``'s input) is
 refused (:func:`plain`): a ``scipy.sparse`` matrix cannot carry its derivative,
-and dropping it would be a silently wrong derivative."""
+and dropping it would be a silently wrong derivative. A value of a ``jit`` trace is
+not refused: the pass is recorded (its reshapes and concatenations too), and the
+replay runs it as NumPy calls."""
 from __future__ import annotations
 
 
@@ -16,6 +18,7 @@ import numpy as onp
 
 from ..interpreters.batching import (BatchingError, BatchLevel, batch_unwrap, batch_wrap,
                                      warn_fallback, warn_loops)
+from .. import numpy as dnp
 from ..core import TraceError, Tracer, getval, peek
 from ..interpreters.forward import push_forward
 from ..interpreters.pending import Pending
@@ -39,12 +42,17 @@ def traced(v) -> bool:
     return isinstance(v, Tracer) and not isinstance(v, Pending)
 
 
+def staged(v) -> bool:
+    """Whether ``v`` is a value of a ``jit`` trace (recorded, never differentiated)."""
+    return isinstance(v, Tracer) and v._quiet
+
+
 def traced_error(who: str, what: str, value=None) -> TypeError:
-    if isinstance(value, Tracer) and value._quiet:  # a jit trace's value
+    if staged(value):  # a jit trace's value, where the tool cannot be recorded
         return TraceError(
-            f"{who}: jit cannot record the sparse tools (their CSR result is built outside "
-            "the recorded NumPy calls); call the sparse tool outside jit (it caches its "
-            f"pattern and colouring already), or jit the dense {DENSE[who]} instead.")
+            f"{who}: jit cannot record a {who} (its answer is a scipy LinearOperator of "
+            "closures, not arrays); call it outside jit, or jit the products themselves: "
+            f"{DENSE[who]}.")
     return TypeError(
         f"{who}: {what} is traced by an enclosing transform (grad, jvp, vmap, ...), but its "
         "result is a scipy object that cannot carry a derivative, and dropping it would make "
@@ -53,10 +61,22 @@ def traced_error(who: str, what: str, value=None) -> TypeError:
 
 
 def plain(v, who: str):
-    """``v`` as a plain array, refusing one that depends on an enclosing transform's value."""
+    """``v`` as a plain array, refusing one that depends on an enclosing transform's value
+    (a value of a jit trace is kept as it is: what is done with it is recorded)."""
     if traced(v):
+        if staged(v):
+            return v
         raise traced_error(who, "the derivative depends on a value that")
     return onp.asarray(getval(v))
+
+
+def _joined(parts: list, stack: bool = False):
+    """``parts`` concatenated (stacked), recorded as one step when they are a jit trace's."""
+    if not stack and len(parts) == 1:
+        return parts[0]
+    if any(staged(p) for p in parts):
+        return dnp.stack(parts) if stack else dnp.concatenate(parts)
+    return onp.stack(parts) if stack else onp.concatenate(parts)
 
 
 def _chunks(k: int, chunk_size, width: int):
@@ -103,7 +123,7 @@ def forward_products(fun, x, seeds, chunk_size=None, *, check=real_output,
                 check(ans, who)
                 parts.append(_as_rows(batch_unwrap(level, t), b - a, who))
             warn_loops(f"{who} (forward)", level, "colours")
-        return ans, onp.concatenate(parts)
+        return ans, _joined(parts)
     except BatchingError as e:
         warn_fallback(f"{who} (forward)", k, e, "colours")
     rows = []
@@ -111,7 +131,7 @@ def forward_products(fun, x, seeds, chunk_size=None, *, check=real_output,
         ans, t = push_forward(fun, (x,), (s.reshape(x.shape),))
         check(ans, who)
         rows.append(plain(t, who).ravel())
-    return ans, onp.stack(rows)
+    return ans, _joined(rows, stack=True)
 
 
 def reverse_products(fun, x, seeds, chunk_size=None, *, check=real_output,
@@ -131,11 +151,11 @@ def reverse_products(fun, x, seeds, chunk_size=None, *, check=real_output,
                 g = batch_wrap(level, seeds[a:b].reshape((b - a,) + out_shape))
                 parts.append(_as_rows(batch_unwrap(level, pull(g)[0]), b - a, who))
             warn_loops(f"{who} (reverse)", level, "colours")
-        return ans, onp.concatenate(parts)
+        return ans, _joined(parts)
     except BatchingError as e:
         warn_fallback(f"{who} (reverse)", k, e, "colours")
     rows = [plain(pull(s.reshape(out_shape))[0], who).ravel() for s in seeds]
-    return ans, onp.stack(rows)
+    return ans, _joined(rows, stack=True)
 
 
 def seeds_of(colour, k: int, dtype=float) -> onp.ndarray:

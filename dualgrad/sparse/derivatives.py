@@ -21,6 +21,7 @@ import scipy.sparse as sps
 from . import colour as col
 from .cache import PatternChanged, Sparse, as_pattern
 from .compressed import forward_products, real_output, reverse_products, seeds_of, traced
+from ..core import plain_function
 from ..interpreters.patterns import _bool
 from ..interpreters.sparsity import SparsityInfo, _check_input, jacobian_sparsity
 from ..transforms import grad
@@ -192,10 +193,13 @@ class SparseJacobian(Sparse):
     ValueError
         For an unknown ``mode`` or ``order``, or a bad ``chunk_size`` or ``pattern``.
     TypeError
-        At a call, when ``x`` is not a real array or is traced, or ``fun`` returns a
+        At a call, when ``x`` is not a real array or is traced by a transform (under
+        ``jit`` the call is recorded and replayed: docs/jit.md), or ``fun`` returns a
         container.
     PatternChanged
         At a call with ``check_pattern=True``, when the pattern grew.
+    TraceError
+        At a call under ``jit`` with ``check_pattern=True`` (a replay cannot detect).
 
     Examples
     --------
@@ -295,18 +299,20 @@ class SparseJacobian(Sparse):
             memo = _once
         vet, dtype = self._output_check(e, real_output), x.dtype
         if mode == "bi":
-            b, parts = colours, []
+            b, recs, prods = colours, [], []
             if b.jvps or not b.vjps:
                 ans, T = forward_products(
                     unary, x, memo(("seeds", "fwd", dtype), lambda: seeds_of(b.columns, b.jvps, dtype)),
                     self.chunk_size, check=vet, who=self.who)
-                parts.append(memo("fwd", lambda: col.Recovery(b.fwd, b.columns, "columns"))(T))
+                recs.append(memo("fwd", lambda: col.Recovery(b.fwd, b.columns, "columns")))
+                prods.append(T)
             if b.vjps:
                 ans, R = reverse_products(
                     unary, x, memo(("seeds", "rev", dtype), lambda: seeds_of(b.rows, b.vjps, dtype)),
                     self.chunk_size, check=vet, who=self.who)
-                parts.append(memo("rev", lambda: col.Recovery(b.rev, b.rows, "rows"))(R))
-            J = sps.csr_array(sum(parts[1:], parts[0]))  # disjoint parts of the pattern
+                recs.append(memo("rev", lambda: col.Recovery(b.rev, b.rows, "rows")))
+                prods.append(R)
+            J = csr_fill(tuple(recs), onp.dtype(dtype), *prods)
         else:
             seeds = memo(("seeds", dtype), lambda: seeds_of(colours, choice.colours, dtype))
             if mode == "fwd":
@@ -316,8 +322,9 @@ class SparseJacobian(Sparse):
                 ans, P = reverse_products(unary, x, seeds, self.chunk_size, check=vet,
                                           who=self.who)
             kind = "columns" if mode == "fwd" else "rows"
-            J = memo(kind, lambda: col.Recovery(e.pattern, colours, kind))(P)
-        return ans, J.astype(dtype, copy=False), colours, choice
+            J = csr_fill((memo(kind, lambda: col.Recovery(e.pattern, colours, kind)),),
+                         onp.dtype(dtype), P)
+        return ans, J, colours, choice
 
     def _compute(self, x, unary):
         def compute(e):
@@ -361,14 +368,25 @@ class SparseJacobian(Sparse):
         (array([1., 9.]), array([[2., 0.],
                [0., 6.]]))
         """
-        x, unary, key = self._point(x, args, kwargs)
-        return self._retrying(self._compute(x, unary), x, unary, key)
+        x, unary, key, probe = self._point(x, args, kwargs)
+        return self._retrying(self._compute(x, unary), probe, key)
 
     def __call__(self, x, *args, **kwargs):
         """The Jacobian at ``x`` (``args``, ``kwargs``: further arguments of ``fun``,
         held constant, as ``scipy.optimize`` passes them)."""
         J = self.value_and_jacobian(x, *args, **kwargs)[1]
         return (J, self.choice) if self.explain else J
+
+
+@plain_function
+def csr_fill(recoveries: tuple, dtype, *products) -> sps.csr_array:
+    """The ``csr_array`` from the compressed ``products``, one per recovery (the parts
+    of a bidirectional split are disjoint parts of the pattern, added). Under ``jit``
+    this is one recorded step: the replay gathers the entries into the pattern's
+    cached CSR structure, with no tracer in between."""
+    parts = [r(p) for r, p in zip(recoveries, products)]
+    J = parts[0] if len(parts) == 1 else sps.csr_array(sum(parts[1:], parts[0]))
+    return J.astype(dtype, copy=False)
 
 
 def _once(key, make):
@@ -417,9 +435,12 @@ class SparseHessian(Sparse):
     ValueError
         For an unknown ``order``, or a bad ``chunk_size`` or ``pattern``.
     TypeError
-        At a call, when ``x`` is not a real array or is traced, or ``fun`` is not scalar.
+        At a call, when ``x`` is not a real array or is traced by a transform (under
+        ``jit`` the call is recorded and replayed), or ``fun`` is not scalar.
     PatternChanged
         At a call with ``check_pattern=True``, when the pattern grew.
+    TraceError
+        At a call under ``jit`` with ``check_pattern=True`` (a replay cannot detect).
 
     Examples
     --------
@@ -471,12 +492,12 @@ class SparseHessian(Sparse):
         _, T = products(grad(unary), x, seeds, self.chunk_size,
                         check=self._output_check(e, real_output), who=self.who)
         recover = e.memo("star", lambda: col.Recovery(e.pattern, e.colours, "star"))
-        H = recover(T).astype(x.dtype, copy=False)
+        H = csr_fill((recover,), onp.dtype(x.dtype), T)
         return H, e.colours, e.choice._replace(mode=mode)
 
     def __call__(self, x, *args, **kwargs):
         """The Hessian at ``x`` (further arguments of ``fun`` held constant)."""
-        x, unary, key = self._point(x, args, kwargs)
+        x, unary, key, probe = self._point(x, args, kwargs)
 
         def compute(e):
             done = run_modes(self.who, [(m, lambda m=m: self._run(m.name, e, x, unary))
@@ -484,7 +505,7 @@ class SparseHessian(Sparse):
             H, colours, choice = done.value
             self._remember(e, done, colours, choice)
             return H
-        H = self._retrying(compute, x, unary, key)
+        H = self._retrying(compute, probe, key)
         return (H, self.choice) if self.explain else H
 
 
