@@ -248,6 +248,25 @@ def test_custom_vjp_nondiff_argnums_container_output_and_none():
     assert grad(first, 1)(1.0, 2.0) == 0.0
 
 
+def test_custom_vjp_tuple_output_both_parts_used():
+    # The backward pass sums the two parts' cotangents into a slot-adding tuple, which
+    # bwd's cotangent was rebuilt from as one leaf: StopIteration in grad and jacfwd.
+    @custom_vjp
+    def halves(x):
+        return np.sin(x[:1]), np.sin(x[1:])
+    halves.defvjp(lambda x: (halves(x), x),
+                  lambda x, g: (np.cos(x) * np.concatenate([g[0], g[1]]),))
+
+    def f(x):
+        a, b = halves(x)
+        return np.sum(a) + 2 * np.sum(b)
+    x = np.array([0.3, -0.7, 1.1])
+    want = onp.cos(x) * onp.array([1.0, 2.0, 2.0])
+    onp.testing.assert_allclose(grad(f)(x), want)
+    onp.testing.assert_allclose(jacfwd(f)(x), want)
+    onp.testing.assert_allclose(vmap(grad(f))(onp.stack([x, x])), onp.stack([want, want]))
+
+
 def test_custom_vjp_errors():
     @custom_vjp
     def f(x, y):

@@ -29,6 +29,7 @@ import numpy as onp
 from ..core import (ALL, ANY, Primitive, Tracer, is_differentiable, peek,
                     tree_flatten, tree_map, tree_unflatten, vspace)
 from ..interpreters.batching import def_batch_elementwise
+from ..interpreters.multi_output import plain
 from ..interpreters.reverse import pull_back
 
 
@@ -432,7 +433,7 @@ class custom_vjp(_Custom):
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             raise TypeError(f"custom_vjp: fwd of {self.__name__} must return a pair "
                             f"(output, residuals), but returned {type(out).__name__}.")
-        g = tree_unflatten(tree_flatten(out[0])[1], tree_flatten(g)[0])  # g in out's form
+        g = tree_unflatten(tree_flatten(out[0])[1], tree_flatten(plain(g))[0])  # out's form
         cts = self.bwd(*nondiff, out[1], g)
         n_diff = len(td.children)
         if not isinstance(cts, (tuple, list)) or len(cts) != n_diff:
