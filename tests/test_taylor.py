@@ -402,3 +402,37 @@ def test_writing_a_taylor_value_into_an_enclosing_transforms_array_is_refused():
         return derivatives(inner, order=2)(a)[2]
     with pytest.raises(TypeError, match="inside the one this array was made in"):
         grad(outer)(0.3)
+
+
+# ---------------------------------------------------------- container-valued primitives
+def test_container_valued_primitives_carry_their_coefficients():
+    # A user primitive returning a tuple (or custom_vjp returning a dict) was left out
+    # of Taylor mode: its answer is not an array, so jet, derivatives and laplacian
+    # silently gave zero coefficients for everything downstream of it.
+    from dualgrad import custom_vjp
+    from dualgrad.extend import defvjp, primitive
+
+    @primitive
+    def sincos(x):
+        return onp.sin(x), onp.cos(x)
+    defvjp(sincos, lambda ans, x: lambda g: g[0] * np.cos(x) - g[1] * np.sin(x))
+
+    @custom_vjp
+    def parts(x):
+        return {"s": np.sin(x), "c": np.cos(x)}
+    parts.defvjp(lambda x: (parts(x), x),
+                 lambda x, g: (np.cos(x) * g["s"] - np.sin(x) * g["c"],))
+
+    def ref(x):
+        return np.sum(np.sin(x) * x + 2 * np.cos(x))
+    x, v = onp.array([0.3, -0.7, 1.1]), onp.array([1.0, -0.5, 0.25])
+    want = jet(ref, (x,), ([v, 0 * v, 0 * v],))
+    for split in (lambda x: sincos(x), lambda x: tuple(parts(x).values())):
+        def f(x):
+            s, c = split(x)
+            return np.sum(s * x + 2 * c)
+        y0, ys = jet(f, (x,), ([v, 0 * v, 0 * v],))
+        assert onp.allclose(y0, want[0]) and onp.allclose(ys, want[1])
+        assert onp.isclose(laplacian(f)(x), onp.trace(hessian(ref)(x)))
+        g = lambda s: f(x + s * v)  # noqa: E731
+        assert onp.allclose(derivatives(g, order=3)(0.0), [want[0], *want[1]])
