@@ -139,6 +139,30 @@ def test_custom_jvp_nondiff_argnums_and_containers():
     check_grads(lambda w, b: scaled(2.0, {"w": w, "b": b}), order=2)(np.array([1.0, 2.0]), 3.0)
 
 
+def test_custom_jvp_tuple_output_under_reverse_mode():
+    # Transposing the rule got the summed cotangent of both parts as one leaf: "The
+    # cotangent's structure * does not match the output's (*, *)".
+    @custom_jvp
+    def halves(x):
+        return np.sin(x[:1]), np.sin(x[1:])
+
+    @halves.defjvp
+    def halves_jvp(primals, tangents):
+        (x,), (t,) = primals, tangents
+        c = np.cos(x) * t
+        return halves(x), (c[:1], c[1:])
+
+    def f(x):
+        a, b = halves(x)
+        return np.sum(a) + 2 * np.sum(b)
+    x = np.array([0.3, -0.7, 1.1])
+    want = onp.cos(x) * onp.array([1.0, 2.0, 2.0])
+    onp.testing.assert_allclose(grad(f)(x), want)
+    onp.testing.assert_allclose(jacrev(lambda x: np.concatenate(halves(x)))(x),
+                                onp.diag(onp.cos(x)))
+    onp.testing.assert_allclose(vmap(grad(f))(onp.stack([x, x])), onp.stack([want, want]))
+
+
 def test_custom_jvp_defjvps():
     @custom_jvp
     def f(x, y):

@@ -310,7 +310,7 @@ class custom_jvp(_Custom):
             def tangent_out(ts_leaves):  # linear in the tangents: its VJP is the transpose
                 return self._rule(primals, self._diff_args(ts_leaves, _meta), _meta)[1]
             _, pull = pull_back(tangent_out, (zeros,))
-            cts = pull(g)[0]
+            cts = pull(plain(g))[0]  # a container's summed cotangent: in the output's form
             self._last[:] = [key, cts]
         return cts[argnum]
 
