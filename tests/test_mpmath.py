@@ -242,6 +242,19 @@ def test_nothing_rounds_silently():
         grad(lambda x: np.sum(x))(onp.array([mpf(1), 2.0], dtype=object))
 
 
+def test_an_object_array_of_floats_is_refused_not_a_zero_derivative():
+    # An object array holds a derivative for mpmath numbers only; one of Python floats
+    # met by a traced float gave an answer without it, so grad and jacfwd returned 0.
+    for t in (grad, jacfwd):
+        with pytest.raises(TypeError, match="dtype object holding floats"):
+            t(lambda x: np.sum(onp.array([1.0, 2.0], dtype=object) * x))(1.5)
+        with pytest.raises(TypeError, match="dtype object holding floats"):
+            t(lambda x: np.sum(onp.zeros(2, dtype=object) + x))(1.5)
+    X = onp.array([mpf(1) / 3, mpf(2) / 7], dtype=object)  # mpmath numbers: as before
+    g = grad(lambda x: np.sum(onp.array([1.0, 2.0], dtype=object) * x ** 2))(X)
+    _close(g[1], 4 * X[1])
+
+
 def test_results_follow_the_working_precision():
     with mpmath.workdps(80):
         got = grad(np.exp)(mpf(1))
