@@ -16,7 +16,7 @@ import dualgrad.core.mp
 import dualgrad.numpy as np
 import dualgrad.scipy.special as sps
 from dualgrad import (deriv, derivatives, grad, hessian, holomorphic_grad, jacfwd, jacobian,
-                      jacrev, jet, taylor)
+                      jacrev, jet, taylor, vmap)
 
 DPS = 50
 TOL = mpmath.mpf(10) ** -45
@@ -179,6 +179,40 @@ def test_arrays_of_mpmath_numbers_in_both_modes():
     H = hessian(f)(X)
     _close(H[0, 1], mpmath.diff(mf, tuple(X), (1, 1, 0)))
     _close(H[2, 2], mpmath.diff(mf, tuple(X), (0, 0, 2)))
+
+
+def test_pending_arrays_of_mpmath_numbers():
+    # y = np.zeros(n, dtype=x.dtype) at an mpmath x is an object array: it was a plain
+    # one, which held the tracers written into it as objects (jacfwd, jacrev: "cannot
+    # treat a value of type ndarray as a vector") or refused slice writes.
+    X = onp.array([mpf(1) / 3, mpf(2) / 7, mpf(-1) / 5], dtype=object)
+
+    def f(x):
+        y = np.zeros(3, dtype=x.dtype)
+        y[0] = x[0] ** 2
+        y[1:] = np.sin(x[1:]) * x[0]
+        y += x
+        return y
+    ref = lambda x: np.concatenate([x[:1] ** 2, np.sin(x[1:]) * x[0]]) + x  # noqa: E731
+    for t in (jacfwd, jacrev, jacobian):
+        got, want = t(f)(X), t(ref)(X)
+        for i in range(3):
+            for j in range(3):
+                _close(got[i, j], want[i, j])
+    H, Hr = hessian(lambda x: np.sum(f(x) ** 2))(X), hessian(lambda x: np.sum(ref(x) ** 2))(X)
+    _close(H[0, 1], Hr[0, 1])
+    y0, ys = jet(f, (X,), ([X, X * 0],))
+    _close(ys[1][2], jet(ref, (X,), ([X, X * 0],))[1][1][2])
+    # made inside vmap: batched entries written one by one (not kept as objects)
+    def by_entry(x):
+        y = np.zeros(3, dtype=x.dtype)
+        for i in range(3):
+            y[i] = x[i] * x[0]
+        return y
+    g = grad(lambda x: np.sum(vmap(by_entry)(np.stack([x, 2 * x]))))(X)
+    want = grad(lambda x: np.sum(x * x[0] * 5))(X)
+    for i in range(3):
+        _close(g[i], want[i])
 
 
 def test_solve_inv_det_through_mpmath_matrices():
