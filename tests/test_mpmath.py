@@ -201,6 +201,17 @@ def test_pending_arrays_of_mpmath_numbers():
                 _close(got[i, j], want[i, j])
     H, Hr = hessian(lambda x: np.sum(f(x) ** 2))(X), hessian(lambda x: np.sum(ref(x) ** 2))(X)
     _close(H[0, 1], Hr[0, 1])
+
+    def rows(x):  # through views; a row of the constructor's zeros read after a write
+        y = np.zeros((2, 3), dtype=x.dtype)
+        y[0][:] = x
+        y[1] += x * x
+        return np.ravel(y)
+    for t in (jacfwd, jacrev, lambda g: hessian(lambda x: np.sum(g(x) ** 2))):
+        got = t(rows)(X)
+        want = t(lambda x: np.concatenate([x, x * x]))(X)
+        _close(got[1, 1], want[1, 1])
+        _close(got[2, 2], want[2, 2])
     y0, ys = jet(f, (X,), ([X, X * 0],))
     _close(ys[1][2], jet(ref, (X,), ([X, X * 0],))[1][1][2])
     # made inside vmap: batched entries written one by one (not kept as objects)

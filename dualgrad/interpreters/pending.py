@@ -33,7 +33,7 @@ import numpy as onp
 
 from .batching import Batched, BatchLevel
 from ..core import Level, Tracer, holds_tracer, peek
-from ..core.mp import is_mp
+from ..core.mp import is_mp, mp_fill
 from ..core.tracer import _copy_slots
 from ..core.levels import _stack
 from .forward import Dual, ForwardLevel
@@ -127,6 +127,8 @@ class Pending(Tracer):
             else:
                 self.value = onp.asarray(v)
             return
+        if self.value.dtype.kind == "O" and type(peek(new)) is onp.ndarray:
+            mp_fill(peek(new))  # mpmath numbers written: the constructor's ints too
         origin = self._level.live_origin()
         if origin is not None and new._level is not origin:
             if new._level.depth > origin.depth:
