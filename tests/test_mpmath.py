@@ -226,6 +226,25 @@ def test_pending_arrays_of_mpmath_numbers():
         _close(g[i], want[i])
 
 
+def test_custom_jvp_rule_calling_jvp_under_jacfwd_at_mpmath_points():
+    # jacfwd pushes batched directions; the rule's own jvp saw a batched tangent whose
+    # numbers peek hides, and refused it: "a tangent has dtype object".
+    from dualgrad import custom_jvp, jvp
+    X = onp.array([mpf(1) / 3, mpf(2) / 7], dtype=object)
+
+    @custom_jvp
+    def g(x):
+        return np.sin(x) * x
+
+    @g.defjvp
+    def g_jvp(primals, tangents):
+        return jvp(lambda v: np.sin(v) * v, primals, tangents)
+    for t in (jacfwd, jacrev):
+        J = t(g)(X)
+        _close(J[1, 1], mpmath.cos(X[1]) * X[1] + mpmath.sin(X[1]))
+        assert J[0, 1] == 0
+
+
 def test_solve_inv_det_through_mpmath_matrices():
     A = onp.array([[mpf(2), mpf(1) / 3], [mpf(1) / 7, mpf(3)]], dtype=object)
     Am = mpmath.matrix(A.tolist())
