@@ -17,7 +17,8 @@ from hypothesis.extra import numpy as hnp
 
 import dualgrad.numpy as np
 import dualgrad.scipy.special as sps
-from dualgrad import deriv, derivatives, grad, hessian, jacfwd, jet, laplacian, taylor, vmap
+from dualgrad import (deriv, derivatives, grad, hessian, jacfwd, jet, laplacian,
+                      stop_gradient, taylor, vmap)
 from dualgrad.core import JVP_RULES
 from dualgrad.interpreters.taylor import TAYLOR_RULES, _by_nested_forward, push_jet
 from dualgrad.rules._helpers import astype, sum_to_shape
@@ -77,6 +78,7 @@ def test_derivatives_equal_nested_deriv_on_a_chain():
 
 
 ARRAY_CASES = {  # function of a (3,) or (2, 3) array, exercising the linear/bilinear rules
+    "stop_gradient": lambda x: np.sum(np.sin(x) * stop_gradient(x ** 2)),
     "reshape_transpose": lambda x: np.sum(np.transpose(np.reshape(np.outer(x, x[::-1]), (9,))
                                                        .reshape(3, 3)) ** 3 * np.arange(9.0)
                                           .reshape(3, 3)),
@@ -436,3 +438,21 @@ def test_container_valued_primitives_carry_their_coefficients():
         assert onp.isclose(laplacian(f)(x), onp.trace(hessian(ref)(x)))
         g = lambda s: f(x + s * v)  # noqa: E731
         assert onp.allclose(derivatives(g, order=3)(0.0), [want[0], *want[1]])
+
+
+def test_stop_gradient_has_zero_coefficients_at_mpmath_points_too():
+    # stop_gradient had no Taylor rule: nested forward mode gave it int-zero tangents,
+    # which at an mpmath point are no vector ("cannot treat a value of type ndarray").
+    import mpmath
+    from dualgrad import stop_gradient
+    X = onp.array([mpmath.mpf(1) / 3, mpmath.mpf(2) / 7], dtype=object)
+    V = onp.array([mpmath.mpf(1), mpmath.mpf(-2)], dtype=object)
+    f = lambda x: 2 * np.sin(x) - stop_gradient(np.sin(x))  # noqa: E731
+    y0, ys = jet(f, (X,), ([V, V * 0],))
+    want = jet(lambda x: 2 * np.sin(x), (X,), ([V, V * 0],))[1]
+    assert all(abs(a - b) < mpmath.mpf(10) ** -14 for k in range(2)
+               for a, b in zip(ys[k], want[k]))
+    x = onp.array([0.3, -0.2])
+    # d^2/dx^2 (2 sin(x) x - c x), c held constant: 2 (2 cos x - x sin x)
+    assert onp.isclose(laplacian(lambda x: np.sum(f(x) * x))(x),
+                       onp.sum(2 * (2 * onp.cos(x) - x * onp.sin(x))))
