@@ -245,6 +245,25 @@ def test_custom_jvp_rule_calling_jvp_under_jacfwd_at_mpmath_points():
         assert J[0, 1] == 0
 
 
+def test_a_custom_function_building_a_pending_array_answers_mpf():
+    # The body's np.zeros array came back as the primitive's answer still pending, so
+    # the transform's output conversion passed it by: jet answered dualgrad's internal
+    # MP numbers instead of mpf.
+    from dualgrad import custom_jvp, jvp
+    X = onp.array([mpf(1) / 3, mpf(2) / 7], dtype=object)
+
+    def body(x):
+        y = np.zeros(2, dtype=x.dtype)
+        y[:] = np.sin(x)
+        return y
+    g = custom_jvp(body)
+    g.defjvp(lambda primals, tangents: jvp(body, primals, tangents))
+    y0, ys = jet(g, (X,), ([X, X * 0],))
+    for k in range(2):
+        _close(y0[k], mpmath.sin(X[k]))
+        _close(ys[0][k], mpmath.cos(X[k]) * X[k])
+
+
 def test_solve_inv_det_through_mpmath_matrices():
     A = onp.array([[mpf(2), mpf(1) / 3], [mpf(1) / 7, mpf(3)]], dtype=object)
     Am = mpmath.matrix(A.tolist())

@@ -185,6 +185,8 @@ def body_answer(ans, depth: int):
     caller's boxes inside its primitive. Tracers of outer levels (a smaller depth) stay:
     those levels record the body's operations on them."""
     if isinstance(ans, Tracer):
+        if ans._level.always_live:  # a pending array the body made: a constant
+            return ans.value
         while (isinstance(ans, Tracer) and ans._level.depth >= depth
                and not ans._level.always_live):
             ans = ans.value
