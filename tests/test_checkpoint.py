@@ -125,3 +125,23 @@ def test_nested_checkpoints_and_every_mode():
                                 rtol=1e-12)
     onp.testing.assert_allclose(grad(lambda x: np.sum(vmap(outer)(x)))(hs),
                                 grad(lambda x: np.sum(vmap(ref)(x)))(hs), rtol=1e-12)
+
+
+def test_checkpoint_around_a_tuple_valued_primitive():
+    # The replay gets a container answer back split into its parts, and handed that
+    # tuple of tracers to output_item as one array: IndexError (a custom_jvp returning
+    # a tuple: a concatenate error) in grad.
+    from dualgrad.extend import defvjp, primitive
+
+    @primitive
+    def sincos(x):
+        return onp.sin(x), onp.cos(x)
+    defvjp(sincos, lambda ans, x: lambda g: g[0] * np.cos(x) - g[1] * np.sin(x))
+
+    def f(x):
+        s, c = sincos(x[:2])
+        return np.sum(s * x[1:] + c[:1] ** 2)
+    x = onp.array([0.3, -0.7, 1.1])
+    ref = lambda x: np.sum(np.sin(x[:2]) * x[1:] + np.cos(x[:1]) ** 2)  # noqa: E731
+    onp.testing.assert_allclose(grad(checkpoint(f))(x), grad(ref)(x))
+    onp.testing.assert_allclose(jacrev(grad(checkpoint(f)))(x), hessian(ref)(x))

@@ -139,6 +139,30 @@ def test_custom_jvp_nondiff_argnums_and_containers():
     check_grads(lambda w, b: scaled(2.0, {"w": w, "b": b}), order=2)(np.array([1.0, 2.0]), 3.0)
 
 
+def test_custom_jvp_tuple_output_under_reverse_mode():
+    # Transposing the rule got the summed cotangent of both parts as one leaf: "The
+    # cotangent's structure * does not match the output's (*, *)".
+    @custom_jvp
+    def halves(x):
+        return np.sin(x[:1]), np.sin(x[1:])
+
+    @halves.defjvp
+    def halves_jvp(primals, tangents):
+        (x,), (t,) = primals, tangents
+        c = np.cos(x) * t
+        return halves(x), (c[:1], c[1:])
+
+    def f(x):
+        a, b = halves(x)
+        return np.sum(a) + 2 * np.sum(b)
+    x = np.array([0.3, -0.7, 1.1])
+    want = onp.cos(x) * onp.array([1.0, 2.0, 2.0])
+    onp.testing.assert_allclose(grad(f)(x), want)
+    onp.testing.assert_allclose(jacrev(lambda x: np.concatenate(halves(x)))(x),
+                                onp.diag(onp.cos(x)))
+    onp.testing.assert_allclose(vmap(grad(f))(onp.stack([x, x])), onp.stack([want, want]))
+
+
 def test_custom_jvp_defjvps():
     @custom_jvp
     def f(x, y):
@@ -246,6 +270,25 @@ def test_custom_vjp_nondiff_argnums_container_output_and_none():
         return x + 0.0 * y
     first.defvjp(lambda x, y: (first(x, y), None), lambda r, g: (g, None))
     assert grad(first, 1)(1.0, 2.0) == 0.0
+
+
+def test_custom_vjp_tuple_output_both_parts_used():
+    # The backward pass sums the two parts' cotangents into a slot-adding tuple, which
+    # bwd's cotangent was rebuilt from as one leaf: StopIteration in grad and jacfwd.
+    @custom_vjp
+    def halves(x):
+        return np.sin(x[:1]), np.sin(x[1:])
+    halves.defvjp(lambda x: (halves(x), x),
+                  lambda x, g: (np.cos(x) * np.concatenate([g[0], g[1]]),))
+
+    def f(x):
+        a, b = halves(x)
+        return np.sum(a) + 2 * np.sum(b)
+    x = np.array([0.3, -0.7, 1.1])
+    want = onp.cos(x) * onp.array([1.0, 2.0, 2.0])
+    onp.testing.assert_allclose(grad(f)(x), want)
+    onp.testing.assert_allclose(jacfwd(f)(x), want)
+    onp.testing.assert_allclose(vmap(grad(f))(onp.stack([x, x])), onp.stack([want, want]))
 
 
 def test_custom_vjp_errors():

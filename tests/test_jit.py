@@ -539,6 +539,35 @@ def test_vmap_of_grad_and_jit_inside_a_transform():
     _close(jit(lambda w: grad(inner)(w, xs[0]))(w), grad(f)(w, xs[0]))
 
 
+def test_custom_vjp_returning_a_container_built_in_a_fresh_array():
+    # The custom function's body ran with the trace on top, so its np.zeros was a
+    # staged array: a dict or dataclass answer holding it became one opaque value
+    # ('Staged' object has no attribute ...) instead of its parts.
+    from dualgrad import custom_vjp, vjp
+
+    def body(x):
+        y = np.zeros(3)
+        y[0] = x[0]
+        y[1:] = np.sin(x[1:])
+        return y
+
+    @custom_vjp
+    def parts(x):
+        y = body(x)
+        return {"head": y[:1], "rest": y[1:]}
+    parts.defvjp(lambda x: (parts(x), x),
+                 lambda x, g: vjp(body, x)[1](np.concatenate([g["head"], g["rest"]])))
+
+    def f(x):
+        d = parts(x)
+        return np.concatenate([d["rest"], d["head"] * x[2]])
+    x = onp.array([0.3, -0.7, 1.1])
+    for t in (lambda f: f, jacobian, lambda f: grad(lambda x: np.sum(f(x) ** 2))):
+        j = jit(t(f))
+        j(x)
+        _close(j(x * 1.01), t(f)(x * 1.01))
+
+
 def test_float32_stays_float32():
     j = jit(grad(lambda x: np.sum(np.sin(x) * 2.0)))
     x = onp.ones(3, onp.float32)

@@ -379,6 +379,29 @@ def test_a_one_rule_primitive_does_not_block_linear_operator(prim):
     onp.testing.assert_allclose(L.T @ V[:5], Jd.T @ V[:5], rtol=1e-14)
 
 
+@primitive
+def _halves_dict(x):
+    return {"head": x[:2] ** 3, "tail": onp.sin(x[2:])}
+
+
+defvjp(_halves_dict, lambda ans, x: lambda g: onp.concatenate([3 * x[:2] ** 2 * g["head"],
+                                                                onp.cos(x[2:]) * g["tail"]]))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_dict_valued_primitive_is_not_a_constant_to_sparsity_detection(mode):
+    # The dense fallback took the dict answer for one leaf and handed it back plain, so
+    # its pattern was empty and sparse.jacobian returned zeros (custom_vjp returning a
+    # dict or a dataclass did the same).
+    def f(x):
+        d = _halves_dict(x)
+        return np.concatenate([d["tail"], d["head"]]) * x[0]
+    x = _point(5)
+    assert sparse.jacobian_sparsity(f, x).toarray().all()  # the fallback: all on all
+    onp.testing.assert_allclose(sparse.jacobian(f, mode=mode)(x).toarray(), _dense(f, x),
+                                rtol=1e-14)
+
+
 # ------------------------------------------------------------ 14: arguments
 @pytest.mark.parametrize("chunk_size", [-1, 0, 1.5, "2", True])
 @pytest.mark.parametrize("maker", [sparse.jacobian, sparse.hessian])

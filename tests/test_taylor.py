@@ -17,7 +17,8 @@ from hypothesis.extra import numpy as hnp
 
 import dualgrad.numpy as np
 import dualgrad.scipy.special as sps
-from dualgrad import deriv, derivatives, grad, hessian, jacfwd, jet, laplacian, taylor, vmap
+from dualgrad import (deriv, derivatives, grad, hessian, jacfwd, jet, laplacian,
+                      stop_gradient, taylor, vmap)
 from dualgrad.core import JVP_RULES
 from dualgrad.interpreters.taylor import TAYLOR_RULES, _by_nested_forward, push_jet
 from dualgrad.rules._helpers import astype, sum_to_shape
@@ -77,6 +78,7 @@ def test_derivatives_equal_nested_deriv_on_a_chain():
 
 
 ARRAY_CASES = {  # function of a (3,) or (2, 3) array, exercising the linear/bilinear rules
+    "stop_gradient": lambda x: np.sum(np.sin(x) * stop_gradient(x ** 2)),
     "reshape_transpose": lambda x: np.sum(np.transpose(np.reshape(np.outer(x, x[::-1]), (9,))
                                                        .reshape(3, 3)) ** 3 * np.arange(9.0)
                                           .reshape(3, 3)),
@@ -402,3 +404,55 @@ def test_writing_a_taylor_value_into_an_enclosing_transforms_array_is_refused():
         return derivatives(inner, order=2)(a)[2]
     with pytest.raises(TypeError, match="inside the one this array was made in"):
         grad(outer)(0.3)
+
+
+# ---------------------------------------------------------- container-valued primitives
+def test_container_valued_primitives_carry_their_coefficients():
+    # A user primitive returning a tuple (or custom_vjp returning a dict) was left out
+    # of Taylor mode: its answer is not an array, so jet, derivatives and laplacian
+    # silently gave zero coefficients for everything downstream of it.
+    from dualgrad import custom_vjp
+    from dualgrad.extend import defvjp, primitive
+
+    @primitive
+    def sincos(x):
+        return onp.sin(x), onp.cos(x)
+    defvjp(sincos, lambda ans, x: lambda g: g[0] * np.cos(x) - g[1] * np.sin(x))
+
+    @custom_vjp
+    def parts(x):
+        return {"s": np.sin(x), "c": np.cos(x)}
+    parts.defvjp(lambda x: (parts(x), x),
+                 lambda x, g: (np.cos(x) * g["s"] - np.sin(x) * g["c"],))
+
+    def ref(x):
+        return np.sum(np.sin(x) * x + 2 * np.cos(x))
+    x, v = onp.array([0.3, -0.7, 1.1]), onp.array([1.0, -0.5, 0.25])
+    want = jet(ref, (x,), ([v, 0 * v, 0 * v],))
+    for split in (lambda x: sincos(x), lambda x: tuple(parts(x).values())):
+        def f(x):
+            s, c = split(x)
+            return np.sum(s * x + 2 * c)
+        y0, ys = jet(f, (x,), ([v, 0 * v, 0 * v],))
+        assert onp.allclose(y0, want[0]) and onp.allclose(ys, want[1])
+        assert onp.isclose(laplacian(f)(x), onp.trace(hessian(ref)(x)))
+        g = lambda s: f(x + s * v)  # noqa: E731
+        assert onp.allclose(derivatives(g, order=3)(0.0), [want[0], *want[1]])
+
+
+def test_stop_gradient_has_zero_coefficients_at_mpmath_points_too():
+    # stop_gradient had no Taylor rule: nested forward mode gave it int-zero tangents,
+    # which at an mpmath point are no vector ("cannot treat a value of type ndarray").
+    import mpmath
+    from dualgrad import stop_gradient
+    X = onp.array([mpmath.mpf(1) / 3, mpmath.mpf(2) / 7], dtype=object)
+    V = onp.array([mpmath.mpf(1), mpmath.mpf(-2)], dtype=object)
+    f = lambda x: 2 * np.sin(x) - stop_gradient(np.sin(x))  # noqa: E731
+    y0, ys = jet(f, (X,), ([V, V * 0],))
+    want = jet(lambda x: 2 * np.sin(x), (X,), ([V, V * 0],))[1]
+    assert all(abs(a - b) < mpmath.mpf(10) ** -14 for k in range(2)
+               for a, b in zip(ys[k], want[k]))
+    x = onp.array([0.3, -0.2])
+    # d^2/dx^2 (2 sin(x) x - c x), c held constant: 2 (2 cos x - x sin x)
+    assert onp.isclose(laplacian(lambda x: np.sum(f(x) * x))(x),
+                       onp.sum(2 * (2 * onp.cos(x) - x * onp.sin(x))))

@@ -375,6 +375,16 @@ def mp_zero_like(v):
     return out
 
 
+def mp_fill(v) -> None:
+    """The plain numbers of the object array ``v`` (a constructor's 0s and 1s beside
+    mpmath numbers written into it) made MP in place, so that every part of ``v`` is a
+    value with a derivative (a row of int zeros alone would be a constant)."""
+    mpf = _mpmath().mpf
+    for i, e in enumerate(v.flat):
+        if type(e) is not MP and isinstance(e, (int, float, onp.integer, onp.floating)):
+            v.flat[i] = MP(mpf(e))
+
+
 def mp_one_like(v):
     one = MP(_mpmath().mpf(1))
     if type(v) is MP:

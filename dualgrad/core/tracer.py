@@ -185,6 +185,8 @@ def body_answer(ans, depth: int):
     caller's boxes inside its primitive. Tracers of outer levels (a smaller depth) stay:
     those levels record the body's operations on them."""
     if isinstance(ans, Tracer):
+        if ans._level.always_live:  # a pending array the body made: a constant
+            return ans.value
         while (isinstance(ans, Tracer) and ans._level.depth >= depth
                and not ans._level.always_live):
             ans = ans.value
@@ -574,7 +576,20 @@ def is_differentiable(ans) -> bool:
     if isinstance(ans, Tracer):  # a jit trace's Staged holds integer answers too
         return getattr(ans, "_differentiable", True)
     kind = getattr(getattr(ans, "dtype", None), "kind", None)
-    return kind in ("f", "c") or kind == "O" and _is_mp(ans)  # mpmath numbers (core.mp)
+    if kind != "O":
+        return kind in ("f", "c")
+    if _is_mp(ans):  # mpmath numbers (core.mp)
+        return True
+    if isinstance(ans, onp.ndarray) and any(isinstance(e, (float, complex)) and e != 0
+                                            for e in ans.flat):
+        # a primitive's answer of Python floats in an object array: a derivative would
+        # be dropped (it lives only in mpmath numbers), so refuse rather than answer 0
+        # (exact zeros are the rules' own, as in index_update(g, 0.0, idx) at mpmath g)
+        raise TypeError("An array of dtype object holding floats met a traced value: its "
+                        "derivative cannot be kept there (an object array carries one for "
+                        "mpmath numbers only). Convert it with .astype(float), or make it "
+                        "with the traced value's dtype (np.zeros(n, dtype=x.dtype)).")
+    return False
 
 
 

@@ -38,7 +38,8 @@ from typing import Callable
 import numpy as onp
 
 from ..core import (JVP_RULES, BatchingError, Level, PerformanceWarning, Primitive, Tracer,
-                    check_live, getval, log, notrace_primitive, peek, plain_if_pending,
+                    check_live, getval, is_container, log, notrace_primitive, peek,
+                    plain_if_pending,
                     shape_of, tree_flatten, tree_unflatten, warn)
 from ..core.errors import LOOP_WARNING_SIZE
 
@@ -204,7 +205,7 @@ class BatchLevel(Level):
             self.loops.setdefault(prim.name, "it has no batched rule for these arguments"
                                   if rule is not None else "it has no batched rule")
             out = _loop(prim, self.size, vals, batched, kwargs)
-        if isinstance(out, (tuple, list, dict)):  # several answers (a tuple-valued primitive)
+        if isinstance(out, (tuple, list, dict)) or is_container(out):  # several answers
             leaves, td = tree_flatten(out)
             return tree_unflatten(td, [Batched(o, self) for o in leaves])
         return Batched(out, self)
@@ -394,7 +395,7 @@ def _loop(prim, size, vals, batched, kwargs):
     """The fallback: apply ``prim`` to each example and stack the answers."""
     results = [prim(*[v[k] if b else v for v, b in zip(vals, batched)], **kwargs)
                for k in range(size)]
-    if isinstance(results[0], (tuple, list, dict)):
+    if isinstance(results[0], (tuple, list, dict)) or is_container(results[0]):
         td = tree_flatten(results[0])[1]
         parts = zip(*[tree_flatten(r)[0] for r in results])
         return tree_unflatten(td, [_stack(list(p)) for p in parts])

@@ -89,9 +89,24 @@ class _DictCt(dict):
         return _DictCt((k, v + other[k]) for k, v in self.items())
 
 
+class _TreeCt:
+    """A cotangent of any other container (a namedtuple, dataclass or registered
+    class, which need not define ``+``): its leaves, added leaf by leaf."""
+    __slots__ = ("treedef", "leaves")
+
+    def __init__(self, treedef, leaves):
+        self.treedef, self.leaves = treedef, leaves
+
+    def __add__(self, other):
+        return _TreeCt(self.treedef, [a + b for a, b in zip(self.leaves, other.leaves)])
+
+
 def plain(c):
-    """``c`` with the slot-adding containers made plain tuples, lists and dicts again:
-    what a user's rule is given (code dispatching on ``type(g)`` must see Python's)."""
+    """``c`` with the slot-adding containers made plain tuples, lists, dicts (and the
+    user's classes) again: what a user's rule is given (code dispatching on
+    ``type(g)`` must see Python's)."""
+    if type(c) is _TreeCt:
+        return tree_unflatten(c.treedef, [plain(v) for v in c.leaves])
     if type(c) in (_TupleCt, _ListCt, _DictCt):
         base = type(c).__mro__[1]
         return base((k, plain(v)) for k, v in c.items()) if base is dict else base(
@@ -100,10 +115,13 @@ def plain(c):
 
 
 def _summable(c):
-    if isinstance(c, dict):
+    if type(c) is dict:
         return _DictCt((k, _summable(v)) for k, v in c.items())
-    if isinstance(c, list):
+    if type(c) is list:
         return _ListCt(_summable(v) for v in c)
-    if isinstance(c, tuple):
+    if type(c) is tuple:
         return _TupleCt(_summable(v) for v in c)
+    if is_container(c):  # a namedtuple, dataclass or registered class: kept, to rebuild
+        leaves, td = tree_flatten(c)
+        return _TreeCt(td, leaves)
     return c

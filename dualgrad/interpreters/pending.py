@@ -32,7 +32,8 @@ import weakref
 import numpy as onp
 
 from .batching import Batched, BatchLevel
-from ..core import Level, Tracer, holds_tracer
+from ..core import Level, Tracer, holds_tracer, peek
+from ..core.mp import is_mp, mp_fill
 from ..core.tracer import _copy_slots
 from ..core.levels import _stack
 from .forward import Dual, ForwardLevel
@@ -111,6 +112,11 @@ class Pending(Tracer):
         if not holds_tracer(val) and not holds_tracer(idx):
             self.value[idx] = val  # a constant stays one: write in place
             return
+        if self.value.dtype.kind == "O" and not (  # mpmath numbers (a traced object
+                isinstance(val, Tracer) and onp.result_type(peek(val)).kind == "O"
+                or is_mp(peek(val))):  # value: a batched one's are hidden from peek)
+            self.value[idx] = val  # Python objects, not mpmath numbers: numpy's write
+            return
         Tracer.__setitem__(self, idx, val)
 
     def _become(self, new, what: str) -> None:
@@ -121,6 +127,8 @@ class Pending(Tracer):
             else:
                 self.value = onp.asarray(v)
             return
+        if self.value.dtype.kind == "O" and type(peek(new)) is onp.ndarray:
+            mp_fill(peek(new))  # mpmath numbers written: the constructor's ints too
         origin = self._level.live_origin()
         if origin is not None and new._level is not origin:
             if new._level.depth > origin.depth:
@@ -179,7 +187,8 @@ def pending(out):
     """``out`` (a fresh plain array) as a pending array of the innermost transform,
     when one is active and can hold it; otherwise ``out`` itself."""
     stack = _stack()
-    if not stack or type(out) is not onp.ndarray or out.dtype.kind not in "fc":
+    # (an object array: for mpmath numbers, which travel as the MP objects it holds)
+    if not stack or type(out) is not onp.ndarray or out.dtype.kind not in "fcO":
         return out
     level = stack[-1]
     if isinstance(level, ReverseLevel):

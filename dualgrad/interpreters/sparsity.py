@@ -26,7 +26,8 @@ from typing import Callable
 import numpy as onp
 import scipy.sparse as sps
 
-from ..core import Level, Tracer, is_differentiable, getval, peek
+from ..core import (Level, Tracer, getval, is_container, is_differentiable, peek,
+                    tree_flatten, tree_unflatten)
 from .patterns import dense_fallback, empty, identity, to_csr
 from .pending import PENDING_CLASSES, Pending
 
@@ -82,9 +83,16 @@ class SparsityLevel(Level):
                 outer = True
         if outer:  # values traced by outer levels: the rule sees plain ones
             ans = prim(*vals, **kwargs)
-            out = self._rule(prim)(_plain_tree(ans), pats, [getval(v) for v in vals], kwargs)
         else:  # the hot path: plain values throughout
             ans = prim.fun(*vals, **kwargs)
+        if is_container(ans) and not isinstance(ans, (tuple, list)):  # a user primitive's
+            leaves, td = tree_flatten(ans)  # dict or dataclass: the fallback, leaf by leaf
+            self.fallbacks[prim.name] += 1
+            out = dense_fallback(tuple(getval(v) for v in leaves), pats, vals, kwargs)
+            return tree_unflatten(td, [self._wrap(a, p) for a, p in zip(leaves, out)])
+        if outer:
+            out = self._rule(prim)(_plain_tree(ans), pats, [getval(v) for v in vals], kwargs)
+        else:
             out = self._rule(prim)(ans, pats, vals, kwargs)
         if isinstance(ans, (tuple, list)):
             return type(ans)(self._wrap(a, p) for a, p in zip(ans, out))

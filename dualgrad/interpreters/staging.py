@@ -30,7 +30,7 @@ import re
 import numpy as onp
 
 from ..core import (Level, TraceError, Tracer, UnexpectedTracerError, stale_tracer_message,
-                    tree_flatten, tree_unflatten)
+                    is_container, plain_if_pending, tree_flatten, tree_unflatten)
 from ..core.levels import _stack
 from .pending import PENDING_CLASSES
 
@@ -253,6 +253,12 @@ class StagingLevel(Level):
                                    _phase(self), type(ans)))
             return out
         leaves, td = tree_flatten(ans)
+        if is_container(ans) and any(isinstance(v, Tracer) for v in leaves):
+            # arrays the body made (np.zeros inside custom_vjp's function), staged here
+            # or pending for the level above: their values
+            leaves = [v._peek if type(v) is Staged and v._level is self else
+                      plain_if_pending(v) for v in leaves]
+            ans = tree_unflatten(td, leaves)
         if not leaves or not all(isinstance(v, _NUMBERS) for v in leaves):
             if leaves and nondiff and any(isinstance(v, (str, bytes)) for v in leaves):
                 raise TraceError(f"jit: {name} answered {type(ans).__name__}, which a "

@@ -34,8 +34,9 @@ from typing import Callable
 import numpy as onp
 
 from ..core import (BatchingError, Level, Primitive, Tracer, is_differentiable,
-                    peek, shape_of)
+                    peek, shape_of, tree_flatten, tree_unflatten)
 from ..core.tracer import body_answer
+from . import multi_output
 from .batching import Batched, BatchLevel
 from .forward import push_forward
 from .pending import PENDING_CLASSES, Pending
@@ -86,6 +87,8 @@ class TaylorLevel(Level):
         ans = prim(*vals, **kwargs) if outer else body_answer(prim.fun(*vals, **kwargs),
                                                               self.depth)
         if not is_differentiable(ans):
+            if multi_output.is_container_answer(ans):  # a user primitive's tuple, dict, ...
+                return self._container(prim, series, ans, vals, kwargs)
             return ans
         rule = TAYLOR_RULES.get(prim)
         if rule is None:
@@ -97,6 +100,22 @@ class TaylorLevel(Level):
     def coefficients(self, rule, series, ans, vals, kwargs, prim=None):
         """The answer's coefficients ``[y_1..y_K]`` from ``rule`` (for ``prim``)."""
         return rule(series, ans, *vals, **kwargs)
+
+    def _container(self, prim, series, ans, vals, kwargs):
+        """A container answer (see ``multi_output``): a jet per differentiable leaf,
+        its coefficients by nested forward mode through that leaf alone."""
+        leaves, td = tree_flatten(ans)
+        out, order = [], self.order
+        for k, leaf in enumerate(leaves):
+            if not is_differentiable(leaf):
+                out.append(leaf)
+                continue
+            self.fallbacks[prim.name] += 1
+            part = (lambda k: lambda *a, **kw: tree_flatten(prim(*a, **kw))[0][k])(k)
+            rule = (lambda part: lambda ser, ans, *vs, **kw:
+                    _by_nested_forward(part, vs, ser, kw, order))(part)
+            out.append(Jet(leaf, list(self.coefficients(rule, series, leaf, vals, kwargs)), self))
+        return tree_unflatten(td, out)
 
     def lift(self, value) -> Jet:
         """``value`` (a constant here, perhaps traced by an enclosing transform) as a

@@ -127,7 +127,7 @@ def view_of(prim):
     view of ``base`` when numpy's would be one."""
     def make(base, out, rest, kwargs):
         if isinstance(base, Pending):  # a plain array out: a pending array too
-            if type(out) is not onp.ndarray or out.dtype.kind not in "fc":
+            if type(out) is not onp.ndarray or out.dtype.kind not in "fcO":
                 return out
             out = base._like(out)
             if not onp.may_share_memory(out.value, base.value):

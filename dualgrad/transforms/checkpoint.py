@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 
-from ..core import Tracer, tree_flatten
+from ..core import Tracer, is_container, tree_flatten
 from ..core.levels import _stack
 from ..interpreters import multi_output
 from ..interpreters.reverse import INNER, Box, ReverseLevel, pull_back
@@ -177,6 +177,10 @@ class _Program:
                 continue
             args = [v if kind == _CONST else ext[v] if kind == _EXT else vals[v]
                     for kind, v in spec]
+            if prim is multi_output.output_item and is_container(args[0]):
+                # a container answer comes back from the replay split into its parts
+                vals.append(tree_flatten(args[0])[0][kwargs["index"]])
+                continue
             vals.append(prim(*args, **kwargs))
         return vals[upto]
 

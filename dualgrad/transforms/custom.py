@@ -29,7 +29,9 @@ import numpy as onp
 from ..core import (ALL, ANY, Primitive, Tracer, is_differentiable, peek,
                     tree_flatten, tree_map, tree_unflatten, vspace)
 from ..interpreters.batching import def_batch_elementwise
+from ..interpreters.multi_output import plain
 from ..interpreters.reverse import pull_back
+from ..interpreters.taylor import def_taylor
 
 
 # ------------------------------------------------------------------ stop_gradient
@@ -42,6 +44,7 @@ _stop.def_jvp(lambda t, ans, x: onp.zeros(onp.shape(peek(x)), onp.result_type(pe
 _stop.def_vjp(lambda g, ans, x: onp.zeros(onp.shape(peek(x)), onp.result_type(peek(g))),
               reads=())
 def_batch_elementwise(_stop)
+def_taylor(_stop, lambda series, ans, x: [0.0] * len(series[0]))  # the exact zeros
 
 
 def stop_gradient(x: Any) -> Any:
@@ -309,7 +312,7 @@ class custom_jvp(_Custom):
             def tangent_out(ts_leaves):  # linear in the tangents: its VJP is the transpose
                 return self._rule(primals, self._diff_args(ts_leaves, _meta), _meta)[1]
             _, pull = pull_back(tangent_out, (zeros,))
-            cts = pull(g)[0]
+            cts = pull(plain(g))[0]  # a container's summed cotangent: in the output's form
             self._last[:] = [key, cts]
         return cts[argnum]
 
@@ -432,7 +435,7 @@ class custom_vjp(_Custom):
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             raise TypeError(f"custom_vjp: fwd of {self.__name__} must return a pair "
                             f"(output, residuals), but returned {type(out).__name__}.")
-        g = tree_unflatten(tree_flatten(out[0])[1], tree_flatten(g)[0])  # g in out's form
+        g = tree_unflatten(tree_flatten(out[0])[1], tree_flatten(plain(g))[0])  # out's form
         cts = self.bwd(*nondiff, out[1], g)
         n_diff = len(td.children)
         if not isinstance(cts, (tuple, list)) or len(cts) != n_diff:

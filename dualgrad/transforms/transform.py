@@ -156,7 +156,10 @@ def _check_tangents(primals, tangents, who: str) -> None:
     for p, t in zip(p_leaves, t_leaves):
         if type(peek(p)) in VSpace.mappings:  # a registered (user) space: its own tangents
             continue
-        if onp.result_type(peek(t)).kind not in "fc" and not is_mp(peek(t)):
+        kind = onp.result_type(peek(t)).kind
+        # a traced object array holds mpmath numbers (peek hides a batched one's numbers)
+        mp = kind == "O" and (isinstance(t, Tracer) or is_mp(peek(t)))
+        if kind not in "fc" and not mp:
             raise TypeError(f"{who}: a tangent has dtype {onp.result_type(peek(t))}; "
                             "tangents must be floating point (e.g. 1.0, or v.astype(float)).")
         if onp.shape(peek(p)) != onp.shape(peek(t)):
