@@ -261,8 +261,11 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
     """scipy.linalg.solve; traced values use numpy.linalg.solve's rules
     (``transposed=True`` solves with aᵀ)."""
     if not isinstance(a, Tracer) and not isinstance(b, Tracer):
+        # assume_a=None is scipy's default (>= 1.15: detect the structure); older scipy
+        # refuses None and defaults to "gen": left out, each scipy uses its own default
+        kw = {} if assume_a is None else {"assume_a": assume_a}
         return sla.solve(a, b, lower=lower, overwrite_a=overwrite_a, overwrite_b=overwrite_b,
-                         check_finite=check_finite, assume_a=assume_a, transposed=transposed)
+                         check_finite=check_finite, transposed=transposed, **kw)
     return _numpy_linalg("solve")(transpose(a) if transposed else a, b)
 
 

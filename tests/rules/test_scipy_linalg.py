@@ -90,6 +90,18 @@ def test_passthroughs_match_numpy_linalg(name, args):
     check_grads(ours, order=1)(*args)
 
 
+def test_solve_assume_a_is_scipys_own():
+    # assume_a=None (the default) is scipy's default: structure detection on scipy >=
+    # 1.15, "gen" before (scipy 1.13, the floor, refuses None). A named structure, or a
+    # wrong one, still reaches scipy.
+    assert onp.allclose(sl.solve(SPD, B2), sla.solve(SPD, B2))
+    assert onp.allclose(sl.solve(SPD, B2, assume_a="pos"), onp.linalg.solve(SPD, B2))
+    with pytest.raises(ValueError, match="not a recognized matrix structure"):
+        sl.solve(SPD, B2, assume_a="nonsense")
+    with pytest.raises(onp.linalg.LinAlgError):
+        sl.solve(-SPD, B2, assume_a="pos")
+
+
 def test_other_functions_refuse_traced_values():
     with pytest.raises(DifferentiationError, match="scipy.linalg.logm"):
         grad(lambda a: dnp.sum(sl.logm(a)))(SPD)
