@@ -344,3 +344,10 @@ def test_scalars_inside_containers_get_0d_arrays_as_in_autograd(fun, args, want)
 def test_a_scalar_argument_alone_gets_a_numpy_scalar_as_in_autograd():
     g = grad(lambda x, y: x * y)(2.0, 3.0)
     assert type(g) is onp.float64 and g == 3.0
+
+
+def test_row_stack_is_there_on_every_numpy():
+    # numpy 2.5 removed row_stack; autograd.numpy has it (= vstack), so dualgrad.numpy too
+    x = onp.array([1.0, 2.0])
+    assert onp.array_equal(np.row_stack([x, 2 * x]), onp.vstack([x, 2 * x]))
+    check_grads(lambda v: np.row_stack([v, v ** 2]), order=2)(x)

@@ -117,6 +117,17 @@ def test_ci_runs_the_readme_commands():
     assert 'pip install -e ".[plot]" && python -m dualgrad' in readme
 
 
+@pytest.mark.needs(".ci")
+def test_ci_runs_every_nox_session():
+    # no leg left out by default: the floors and each Python of noxfile's tests session
+    ci = (REPO / ".ci" / "run").read_text()
+    noxfile = (REPO / "noxfile.py").read_text()
+    pythons = re.findall(r'"(3\.\d+)"', noxfile.split("def tests")[0].split("@nox.session")[-1])
+    assert "\nSESSIONS=(lowest)\n" in ci
+    assert re.search(r"\nfor v in ([\d. ]+); do\n", ci)[1].split() == pythons
+    assert 'SESSIONS+=("tests-$v")' in ci
+
+
 def test_the_readme_has_no_placeholder_links():
     readme = (REPO / "README.md").read_text()
     for target in re.findall(r"\]\(([^)]+)\)", readme):

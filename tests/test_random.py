@@ -54,6 +54,26 @@ def test_a_draw_with_a_traced_parameter_names_the_reparametrization(case, transf
     assert f"{source}.standard_normal(size)" in message
 
 
+@pytest.mark.parametrize("case", DRAWS)
+def test_without_column_positions_the_draw_is_found_on_its_line(case, monkeypatch):
+    # Python 3.10 has no column positions (code.co_positions): there the draw is the one
+    # draw among the calls on the line. Run here on any Python, that fallback alone.
+    from dualgrad.core import errors
+    monkeypatch.setattr(errors, "_running_calls", errors._calls_on_line)
+    name, source, f = DRAWS[case]
+    with pytest.raises(TypeError, match=f"{name} was given a traced value") as info:
+        grad(f)(1.0)
+    assert f"{source}.standard_normal(size)" in str(info.value)
+
+
+def test_without_column_positions_two_draws_on_a_line_are_not_guessed(monkeypatch):
+    from dualgrad.core import errors
+    monkeypatch.setattr(errors, "_running_calls", errors._calls_on_line)
+    with pytest.raises(TypeError, match="Typical causes") as info:
+        grad(lambda x: np.sum(RNG.normal(0, x, 2) + RS.uniform(0, 1, 2)))(1.0)
+    assert "was given a traced value" not in str(info.value)
+
+
 def test_a_reordering_draw_says_to_draw_indices():
     with pytest.raises(TypeError, match=r"Generator\.permutation.*draw indices") as info:
         grad(lambda x: np.sum(RNG.permutation(x) * onp.arange(3.0)))(onp.ones(3))

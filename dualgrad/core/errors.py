@@ -433,26 +433,63 @@ def _random_draw(frame):
     ``numpy.random.default_rng(0).normal(0, x)``, ``numpy.random.normal(0, x)``,
     ``RandomState(0).uniform(x)``; else None. Read off the call's own source span
     (nothing is evaluated: names are looked up, attributes read only on modules)."""
-    import ast
-    import itertools
-    import linecache
-    import types
     if frame is None or _DRAWS.isdisjoint(frame.f_code.co_names) and not any(
             isinstance(getattr(v, "__self__", None), (onp.random.Generator, onp.random.RandomState))
             for v in frame.f_locals.values()):  # cheap: no draw named, none held (draw = rng.normal)
         return None
+    draws = {draw for src in _running_calls(frame) if (draw := _draw_of(frame, src))}
+    return draws.pop() if len(draws) == 1 else None  # two draws on a 3.10 line: can't tell
+
+
+def _running_calls(frame) -> list:
+    """The source text of the call the frame is running: the span of its current
+    instruction (Python >= 3.11; 3.10 has no column positions: ``_calls_on_line``)."""
+    import itertools
+    import linecache
     code, lasti = frame.f_code, frame.f_lasti
+    if not hasattr(code, "co_positions"):  # Python 3.10
+        return _calls_on_line(frame)
     span = next(itertools.islice(code.co_positions(), lasti // 2, None), None)
     if span is None or None in span:
-        return None
+        return []
     first, last, col, end_col = span
-    lines = [linecache.getline(code.co_filename, n) for n in range(first, last + 1)]
-    if not all(lines):
-        return None
-    lines = [ln.encode() for ln in lines]  # the columns count UTF-8 bytes
+    text = [linecache.getline(code.co_filename, n) for n in range(first, last + 1)]
+    if not all(text):
+        return []
+    lines = [ln.encode() for ln in text]  # the columns count UTF-8 bytes
     lines[-1] = lines[-1][:end_col]
     lines[0] = lines[0][col:]
-    src = "\n".join(ln.decode(errors="replace").rstrip("\n") for ln in lines)
+    return ["\n".join(ln.decode(errors="replace").rstrip("\n") for ln in lines)]
+
+
+def _calls_on_line(frame) -> list:
+    """The source text of every call whose lines hold the frame's current line, but
+    those that made another's callee (``default_rng(0)`` in ``default_rng(0).normal(0,
+    x)`` had returned before it ran): without column positions, the candidates for the
+    running call (``_random_draw`` keeps a draw only if it is the one draw among them)."""
+    import ast
+    import linecache
+    text = "".join(linecache.getlines(frame.f_code.co_filename))
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and node.lineno <= frame.f_lineno <= (node.end_lineno or node.lineno)]
+    makers = set()
+    for c in calls:
+        node = c.func
+        while isinstance(node, (ast.Call, ast.Attribute)):
+            if isinstance(node, ast.Call):
+                makers.add(id(node))
+            node = node.func if isinstance(node, ast.Call) else node.value
+    return [ast.get_source_segment(text, c) or "" for c in calls if id(c) not in makers]
+
+
+def _draw_of(frame, src: str):
+    """``_random_draw``'s answer for the call whose source text is ``src``."""
+    import ast
+    import types
     try:
         call = ast.parse(src.strip(), mode="eval").body
     except SyntaxError:

@@ -85,6 +85,8 @@ _PUBLIC.update(
 _cumsum.array_likes = True
 
 KINDS = _wrap.build(globals(), _onp, _PUBLIC, _NONDIFF, "numpy.")
+if "row_stack" not in KINDS:  # numpy >= 2.5 removed it; autograd.numpy has it (= vstack)
+    row_stack = _wrap.accept_array_likes(_RULES["row_stack"], _onp.vstack, "row_stack", "numpy.")
 __version__ = _onp.__version__  # numpy's, as autograd.numpy.__version__
 
 # y = np.zeros(n); y[i] = f(x): while a transform runs, the float constructors

@@ -9,6 +9,7 @@ in the samples), but refuses traced ``weights`` or bins (the counts are linear i
 from __future__ import annotations
 
 import functools
+import inspect
 
 import numpy as onp
 
@@ -63,6 +64,12 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     return (values,) + tuple(extra) if extra else values
 
 
+# numpy >= 2.3 added unique(sorted=) and made unique_values unsorted (sorted=False); numpy
+# 2.2 (the floor) sorts always and refuses the keyword, so it is passed only where numpy
+# takes it: each variant then returns what numpy's own function returns.
+UNIQUE_TAKES_SORTED = "sorted" in inspect.signature(onp.unique).parameters
+
+
 def _unique_variant(name, **flags):
     numpy_fun = getattr(onp, name)
 
@@ -77,7 +84,8 @@ def _unique_variant(name, **flags):
     return fun
 
 
-unique_values = _unique_variant("unique_values", sorted=False)
+unique_values = _unique_variant("unique_values",
+                                **({"sorted": False} if UNIQUE_TAKES_SORTED else {}))
 unique_counts = _unique_variant("unique_counts", return_counts=True)
 unique_inverse = _unique_variant("unique_inverse", return_inverse=True)
 unique_all = _unique_variant("unique_all", return_index=True, return_inverse=True,

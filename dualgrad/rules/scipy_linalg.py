@@ -11,11 +11,14 @@ derivatives through a block-triangular matrix).
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as onp
 import scipy.linalg as sla
 
 from ..core import Primitive, Tracer, peek
 from ._helpers import shape_of
+from .complex import conj, real
 from .elementwise import multiply
 from .linalg import matmul
 from .shape import concatenate, getitem, reshape, transpose, untake
@@ -256,13 +259,58 @@ def inv(a, overwrite_a=False, check_finite=True, **kw):
     return _numpy_linalg("inv")(a)
 
 
+# scipy's solver for a structure reads only part of a (LAPACK's ?sysv/?hesv/?posv one
+# triangle, 'lower' saying which; the tri/diagonal or triangular solvers their band):
+# what it reads, as a full matrix, is the one the traced path solves with, so the values
+# and the derivatives are those of the function scipy computes (zero in the unread part).
+_READS = {"sym": "sym", "symmetric": "sym", "her": "her", "hermitian": "her",
+          "pos": "her", "positive definite": "her",  # Hermitian positive definite
+          "diagonal": "diagonal", "tridiagonal": "tridiagonal",
+          "upper triangular": "upper", "lower triangular": "lower"}
+
+
+@functools.lru_cache(maxsize=None)
+def _check_structure(assume_a) -> None:
+    """scipy's own ValueError for a name the installed scipy does not know (scipy 1.13
+    knows 'gen', 'sym', 'her', 'pos'; later ones more): a solve with the 3x3 identity,
+    which has every structure, checks it."""
+    sla.solve(onp.eye(3), onp.ones(3), assume_a=assume_a)  # (scipy 1.15: tridiagonal n <= 2 fails)
+
+
+def _as_read(a, assume_a, lower):
+    """The matrix scipy's solver for ``assume_a`` reads from ``a``."""
+    kind = _READS.get(assume_a)
+    if kind is None:  # 'gen', 'general', 'banded' (all of a's entries), None (detection)
+        return a
+    n, dtype = shape_of(a)[-1], onp.result_type(peek(a))
+    mask = lambda lo, k: _tri_mask(n, lo, k, dtype)  # noqa: E731
+    if kind in ("upper", "lower"):
+        return multiply(a, mask(kind == "lower", 0))
+    if kind in ("diagonal", "tridiagonal"):
+        k = 0 if kind == "diagonal" else 1
+        return multiply(a, mask(True, -k) * mask(False, -k))  # |i - j| <= k
+    strict = multiply(a, mask(lower, 1))  # the triangle read, without its diagonal
+    diag = multiply(a, onp.eye(n, dtype=dtype))
+    if kind == "sym":
+        return strict + transpose(strict) + diag
+    return strict + conj(transpose(strict)) + real(diag)  # ?hesv: the diagonal's real part
+
+
 def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,
           assume_a=None, transposed=False):
-    """scipy.linalg.solve; traced values use numpy.linalg.solve's rules
-    (``transposed=True`` solves with aᵀ)."""
+    """scipy.linalg.solve; traced values use numpy.linalg.solve's rules on the part of
+    ``a`` scipy's solver reads (one triangle for ``assume_a='sym'``, ``'her'``,
+    ``'pos'``, chosen by ``lower``; the band for ``'diagonal'``, ``'tridiagonal'`` and
+    the triangular ones); ``transposed=True`` solves with its transpose."""
     if not isinstance(a, Tracer) and not isinstance(b, Tracer):
+        # assume_a=None is scipy's default (>= 1.15: detect the structure); older scipy
+        # refuses None and defaults to "gen": left out, each scipy uses its own default
+        kw = {} if assume_a is None else {"assume_a": assume_a}
         return sla.solve(a, b, lower=lower, overwrite_a=overwrite_a, overwrite_b=overwrite_b,
-                         check_finite=check_finite, assume_a=assume_a, transposed=transposed)
+                         check_finite=check_finite, transposed=transposed, **kw)
+    if assume_a is not None:
+        _check_structure(assume_a)
+    a = _as_read(a, assume_a, lower)
     return _numpy_linalg("solve")(transpose(a) if transposed else a, b)
 
 

@@ -6,6 +6,7 @@ import pytest
 import dualgrad.numpy as np
 from dualgrad import grad, jacobian
 from dualgrad.core import DifferentiationError
+from dualgrad.rules import counting
 from dualgrad.test_util import check_grads
 
 X = onp.array([0.3, 1.2, 0.7, 2.0])
@@ -36,6 +37,26 @@ def test_unique_values_are_picked_entries(f):
     rank = onp.argsort(onp.argsort(X))
     assert onp.array_equal(grad(lambda v: np.sum(f(v) * c))(X), c[rank])
     check_grads(lambda v: f(v) ** 2, order=2)(X)
+
+
+def test_unique_takes_the_keywords_numpy_takes():
+    # numpy 2.3 added unique(sorted=) and made unique_values unsorted; numpy 2.2 (the
+    # floor) refuses sorted=. dualgrad passes it only where numpy takes it, so traced and
+    # plain calls give numpy's own answer, or numpy's own TypeError, on either version.
+    try:
+        onp.unique(X, sorted=True)
+        takes = True
+    except TypeError:
+        takes = False
+    assert counting.UNIQUE_TAKES_SORTED is takes
+    v = onp.array([2.0, -1.0, 0.5, 2.0])
+    onp.testing.assert_array_equal(jacobian(np.unique_values)(v) @ v, onp.unique_values(v))
+    if takes:
+        onp.testing.assert_array_equal(jacobian(lambda a: np.unique(a, sorted=False))(v) @ v,
+                                       onp.unique(v, sorted=False))
+    else:
+        with pytest.raises(TypeError, match="sorted"):
+            grad(lambda a: np.sum(np.unique(a, sorted=False)))(v)
 
 
 def test_unique_rows_and_repeated_values():

@@ -90,6 +90,69 @@ def test_passthroughs_match_numpy_linalg(name, args):
     check_grads(ours, order=1)(*args)
 
 
+def test_solve_assume_a_is_scipys_own():
+    # assume_a=None (the default) is scipy's default: structure detection on scipy >=
+    # 1.15, "gen" before (scipy 1.13, the floor, refuses None). A named structure, or a
+    # wrong one, still reaches scipy.
+    assert onp.allclose(sl.solve(SPD, B2), sla.solve(SPD, B2))
+    assert onp.allclose(sl.solve(SPD, B2, assume_a="pos"), onp.linalg.solve(SPD, B2))
+    with pytest.raises(ValueError, match="not a recognized matrix structure"):
+        sl.solve(SPD, B2, assume_a="nonsense")
+    with pytest.raises(onp.linalg.LinAlgError):
+        sl.solve(-SPD, B2, assume_a="pos")
+
+
+# every structure some scipy knows; scipy 1.13 knows gen, sym, her, pos only
+STRUCTURES = ["gen", "general", "sym", "symmetric", "her", "hermitian", "pos",
+              "positive definite", "diagonal", "tridiagonal", "upper triangular",
+              "lower triangular", "banded"]
+
+
+def _scipy_knows(assume_a):
+    try:
+        sla.solve(onp.eye(3), onp.ones(3), assume_a=assume_a)  # (1.15: tridiagonal n <= 2 fails)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+@pytest.mark.parametrize("lower", [False, True])
+@pytest.mark.parametrize("dtype", [onp.float64, onp.complex128])
+@pytest.mark.parametrize("assume_a", STRUCTURES)
+def test_solve_reads_what_scipys_solver_reads(assume_a, dtype, lower, transposed):
+    # scipy's solvers for a structure read part of a (one triangle, chosen by lower; the
+    # band): traced, the value is scipy's, and finite differences of scipy's own function
+    # (zero in what it does not read) match the derivatives. A matrix that is not of the
+    # structure shows it: the unread part differs from the read one.
+    r = onp.random.RandomState(5)
+    n = 4
+    m = r.randn(n, n) + (1j * r.randn(n, n) if dtype is onp.complex128 else 0)
+    a = m @ m.conj().T + n * onp.eye(n) + onp.triu(r.randn(n, n), 1)  # pd in its lower part
+    if not lower:
+        a = a.conj().T  # ... and in its upper part when that is read
+    if dtype is onp.complex128:
+        a = a + 1j * onp.diag(r.randn(n))  # ?hesv, ?posv read the diagonal's real part
+    if assume_a == "banded":
+        a = onp.triu(onp.tril(a, 1), -2)
+    b = r.randn(n, 2).astype(dtype)
+    f = lambda a, b: sl.solve(a, b, assume_a=assume_a, lower=lower,  # noqa: E731
+                              transposed=transposed)
+    if not _scipy_knows(assume_a):
+        for args in [(a, b), (dnp.array(a) * 1.0, b)]:
+            with pytest.raises(ValueError, match="not a recognized matrix structure"):
+                jvp(f, args, args)
+        return
+    if transposed and dtype is onp.complex128:
+        with pytest.raises(NotImplementedError):
+            sla.solve(a, b, transposed=True)  # scipy's own refusal: no value to match
+        return
+    x, _ = jvp(f, (a, b), (a, b))
+    onp.testing.assert_allclose(x, sla.solve(a, b, assume_a=assume_a, lower=lower,
+                                             transposed=transposed), rtol=1e-10)
+    check_grads(f, order=1)(a, b)
+
+
 def test_other_functions_refuse_traced_values():
     with pytest.raises(DifferentiationError, match="scipy.linalg.logm"):
         grad(lambda a: dnp.sum(sl.logm(a)))(SPD)
