@@ -185,11 +185,14 @@ def test_the_readmes_not_provided_list_is_what_is_refused(surface, refused):
     rules = names - deprecated - loops - nodes
     assert not {n for n in rules if n.startswith(("autograd.core.", "autograd.tracer.",
                                                   "autograd.misc.tracers."))}, rules
-    # the README's figure is at numpy 2.4; autograd.numpy re-exports numpy's names, and
-    # numpy 2.5 removed row_stack
+    # autograd.numpy re-exports numpy's namespace, so the surface's size follows numpy's:
+    # the README's figure is at numpy 2.4, and numpy 2.5 removed row_stack (1785). Other
+    # numpy versions (the floors' 2.2 has a few more names) check the refusals only.
     import numpy
-    gone = sum(not hasattr(numpy, n) for n in ("row_stack",))
-    assert readme["surface"] - gone == sum(map(len, surface.values()))
+    at = {(2, 4): readme["surface"], (2, 5): readme["surface"] - 1}.get(
+        tuple(int(p) for p in numpy.__version__.split(".")[:2]))
+    if at is not None:
+        assert at == sum(map(len, surface.values()))
     assert (readme["total"], readme["1"], readme["2"], readme["3"], readme["4"]) == (
         len(names), len(rules), len(deprecated), len(loops), len(nodes)), (
         "update the README's 'Not provided' figures", sorted(names))
