@@ -541,9 +541,10 @@ def grad_of_leaf(fun, x):
     output, ``(out, None, vjp)`` as ``pull_back`` gives them. The common ``grad`` call,
     without the trees and the closure."""
     level = ReverseLevel.new()
-    pause_gc()  # one pause for the recording and the backward pass
+    pause_gc()  # one pause for the recording and the backward pass (not one each)
     try:
-        with level:
+        Level.__enter__(level)
+        try:
             box = level.input(x)
             leaf = box.node
             out = fun(box)
@@ -554,11 +555,16 @@ def grad_of_leaf(fun, x):
             else:
                 out_leaves, out_def = tree_flatten(out)  # (a traced tuple is split on the tape)
                 ans = None
+        finally:
+            Level.__exit__(level)
         if ans is None:
             out, vjp = _pulled(level, out_leaves, out_def, [leaf], (LEAF,), [[box]], ([x],),
                                True)
             return out, None, lambda g: vjp(g)[0]
-        ct = level.backward(out_node, _F64(1.0), [leaf], True)[0]  # (counters subclass it)
+        if type(level).backward is ReverseLevel.backward:
+            ct = backward(out_node, _F64(1.0), [leaf], True, tape=level.tape)[0]
+        else:  # a subclass's (the counters of dualgrad.graph)
+            ct = level.backward(out_node, _F64(1.0), [leaf], True)[0]
     finally:
         resume_gc()
     return ans, vspace(x).zeros() if ct is None else like_input(ct, x), None

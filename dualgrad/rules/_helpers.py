@@ -85,6 +85,16 @@ broadcast_to.def_jvp(lambda t, ans, x, shape, subok=False: broadcast_to(t, shape
 broadcast_to.def_vjp(lambda g, ans, x, shape, subok=False: unbroadcast(g, x), reads=())
 
 
+def filled(g, shape: tuple) -> onp.ndarray:
+    """``numpy.broadcast_to(g, shape)`` for a plain scalar ``g``: a read-only view of
+    one value with zero strides, made directly (numpy's function costs more than the
+    rest of a small reduction's VJP)."""
+    one = onp.asarray(g)
+    out = onp.ndarray(shape, one.dtype, one, 0, (0,) * len(shape))
+    out.flags.writeable = False
+    return out
+
+
 # astype(x, dtype): linear;  VJP: the cotangent cast back to x's dtype.
 def _astype(x, dtype, **kw):
     return as_array(x).astype(dtype, **kw)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as onp
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from ..core import Primitive, Tracer, notrace_primitive, peek
+from ..core import PLAIN_FLOATS, Primitive, Tracer, notrace_primitive, peek
 from ..core.duck import is_duck_array
-from ._helpers import astype, broadcast_to, composite, shape_of, unbroadcast
+from ._helpers import astype, broadcast_to, composite, filled, shape_of, unbroadcast
 from ._helpers import no_out as _no_out
 from .complex import abs2
 from .elementwise import sqrt, where
@@ -27,8 +27,11 @@ def _axes(axis, ndim) -> tuple:
 def _spread(g, x, axis, keepdims):
     """Broadcast the cotangent of a reduction over ``axis`` back to x's shape."""
     shape = shape_of(x)
-    if axis is None and not keepdims and not shape_of(g):  # a total: g is a scalar
-        return broadcast_to(g, shape=shape)
+    if axis is None and not keepdims:  # a total: g is a scalar
+        if g.__class__ in PLAIN_FLOATS:
+            return filled(g, shape)
+        if not shape_of(g):
+            return broadcast_to(g, shape=shape)
     if not keepdims:
         kept = list(shape)
         for a in _axes(axis, len(shape)):
@@ -44,7 +47,12 @@ def _count(x, axis) -> int:
 
 # s = sum(x, axis)       linear;  VJP: g spread over the summed axes
 def _sum(x, axis=None, keepdims=False, dtype=None):
+    if x.__class__ is onp.ndarray:  # what ndarray.sum calls, without numpy.sum's dispatch
+        return _ADD_REDUCE(x, axis, dtype, None, keepdims)
     return onp.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+_ADD_REDUCE = onp.add.reduce
 
 
 sum = Primitive(_sum, "sum")
