@@ -88,6 +88,10 @@ _KINDS = "fciub"
 def stand_in(v):
     """``v`` if it is small or not a numpy array, else a shared :class:`NotKept` of
     its shape and dtype (for a tracer of an outer level: of its plain value's)."""
+    if v.__class__ is onp.ndarray:  # the common case, its stand-in made before
+        s = _STAND_INS.get((v.shape, v.dtype))
+        if s is not None:
+            return s
     x = peek(v) if isinstance(v, Tracer) else v
     if type(x) is not onp.ndarray:  # subclasses (matrix, masked) keep their own semantics
         return v

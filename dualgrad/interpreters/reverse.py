@@ -24,7 +24,7 @@ from ..core import (LEAF, Level, MissingRuleError, Tracer, check_live, in_dtype_
                     tree_unflatten, vspace, warn)
 from ..core.tracer import _FLOATS, BOX_TYPES, TraceId, body_answer
 from ..core.levels import _node_ids, box_as, gc_paused, pause_gc, resume_gc
-from ..core.residuals import plan, stand_in
+from ..core.residuals import _STAND_INS, plan, stand_in
 
 
 class Node:
@@ -133,7 +133,7 @@ class ReverseLevel(Level):
             pl = prim.plans.get(-3) or _plan(prim, 3, 1)
             if pl is _SLOW:
                 return self._process(prim, args, kwargs)
-            ans = prim.fun(v, **kwargs)
+            ans = prim.fun(v, **kwargs) if kwargs else prim.fun(v)
             cls = ans.__class__
             kept = ans
             if cls in _FLOATS:
@@ -142,8 +142,10 @@ class ReverseLevel(Level):
             elif cls is _NDARRAY and ans.dtype.kind in _FC:
                 if pl[2] and v.__class__ is _NDARRAY:
                     v = stand_in(v)
-                if pl[1]:
-                    kept = stand_in(ans)
+                if pl[1]:  # (stand_in's first lines, without its frame)
+                    kept = _STAND_INS.get((ans.shape, ans.dtype))
+                    if kept is None:
+                        kept = stand_in(ans)
             else:  # not a plain number; no tracer of this level inside
                 return self._record(prim, [v], kwargs, body_answer(ans, self.depth),
                                     [(0, a.node, prim.vjps.get(0))], False)
@@ -194,15 +196,17 @@ class ReverseLevel(Level):
                     or vb.__class__ is _F64 and va.__class__ in _FLOATS):
                 ans = scalar(va, vb)  # numpy's scalar arithmetic: the ufunc's answer
             else:
-                ans = prim.fun(va, vb, **kwargs)
+                ans = prim.fun(va, vb, **kwargs) if kwargs else prim.fun(va, vb)
             cls = ans.__class__
             kept = ans
             if cls in _FLOATS:
                 drop = pl[3]
             elif cls is _NDARRAY and ans.dtype.kind in _FC:
                 drop = pl[2]
-                if pl[1]:
-                    kept = stand_in(ans)
+                if pl[1]:  # (stand_in's first lines, without its frame)
+                    kept = _STAND_INS.get((ans.shape, ans.dtype))
+                    if kept is None:
+                        kept = stand_in(ans)
             else:  # not a plain number: the general tail (containers, registered types, ...)
                 parents = [(i, x.node, prim.vjps.get(i))
                            for i, x in ((0, a), (1, b)) if key >> i & 1]
@@ -419,10 +423,6 @@ def backward(out_node: Node, g, leaves: list[Node], release: bool = False,
         order = _reachable(out_node)
         order.sort(key=_node_id, reverse=True)
     cts = {out_node: g}
-    # nodes whose cotangent is an array only cts holds (a sum this pass allocated, or a
-    # fresh array with no other reference), so later terms are added in place: one
-    # array less per fan-in
-    owned = set()
     leaf_set = set(leaves)
     found = {}
     for node in order:
@@ -447,17 +447,15 @@ def backward(out_node: Node, g, leaves: list[Node], release: bool = False,
                 pg = rule(ct, ans, *args)
             prev = cts.get(parent)
             if prev is None:
-                if pg.__class__ is _NDARRAY and pg.base is None and _refcount(pg) == 2:
-                    owned.add(parent)  # a fresh array the rule made: only we hold it
                 cts[parent] = pg
-            elif parent in owned and _addable_in_place(prev, pg):
-                prev += pg  # a sum made below: no other reference to it exists
+            elif prev.__class__ is _NDARRAY and _refcount(prev) == 3 and (
+                    prev.base is None and _addable_in_place(prev, pg)):
+                # an array only cts holds (a sum made below, or a fresh array a rule made;
+                # the other two references are prev and getrefcount's argument): later
+                # terms are added in place, one array less per fan-in
+                prev += pg
             else:
-                cts[parent] = total = prev + pg
-                if total.__class__ is _NDARRAY:
-                    owned.add(parent)
-                elif owned:  # a scalar or a tracer (nested, batched): never updated in place
-                    owned.discard(parent)
+                cts[parent] = prev + pg
         if ct.__class__ not in _FLOATS:  # drop arrays and tracers now (memory, refcounts)
             del ct, pg, prev
     if cts:  # cotangents for nodes off the tape: only a checkpoint's inner ones
@@ -488,9 +486,9 @@ _NDARRAY = onp.ndarray
 
 
 def _addable_in_place(prev, pg) -> bool:
-    """``prev += pg`` gives ``prev + pg``: plain arrays of one shape and dtype."""
+    """``prev += pg`` gives ``prev + pg``: plain writeable arrays of one shape and dtype."""
     return (type(pg) is onp.ndarray and type(prev) is onp.ndarray and pg.shape == prev.shape
-            and pg.dtype == prev.dtype)
+            and pg.dtype == prev.dtype and prev.flags.writeable)
 
 
 def _node_id(node: Node) -> int:

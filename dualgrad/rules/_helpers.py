@@ -14,7 +14,7 @@ from ..core.duck import is_duck_array
 from ..core.errors import numpy_io
 from ..core.mp import MP
 from ..core.residuals import NotKept
-from .complex import cast_like, holomorphic_jvp
+from .complex import cast_like
 
 
 def as_array(x):
@@ -146,27 +146,40 @@ def elementwise(fun: Callable, deriv: Callable, name: str | None = None) -> Prim
     if takes not in (("x",), ("out",), ("x", "out")):
         raise TypeError(f"elementwise({prim.name}): the derivative takes x, out or (x, out), "
                         f"not {takes}.")
-    # f'(x) from what deriv takes; written out per case (no extra call on the hot path)
+    # f'(x) from what deriv takes; written out per case (no extra call on the hot path).
+    # JVP: holomorphic_jvp(t, f'(x)) = t f'(x), inlined. VJP: holomorphic_vjp(g, f'(x), x),
+    # inlined: f'(x) stays an unnamed temporary that numpy can overwrite with the product
+    # (one array less at peak); for real scalars cast_like has nothing to do.
     if takes == ("x",):
         def jvp(t, ans, x, **kw):
-            return holomorphic_jvp(t, deriv(x)) if not kw else _jvp_kw(jvp, t, ans, x, kw)
+            return t * deriv(x) if not kw else _jvp_kw(jvp, t, ans, x, kw)
 
         def vjp(g, ans, x, **kw):
-            # holomorphic_vjp(g, f'(x), x), inlined: f'(x) stays an unnamed temporary
-            # that numpy can overwrite with the product (one array less at peak).
-            return cast_like(g * deriv(x), x) if not kw else _vjp_kw(vjp, g, ans, x, kw)
+            if kw:
+                return _vjp_kw(vjp, g, ans, x, kw)
+            g = g * deriv(x)
+            return g if g.__class__ in _REAL_SCALARS and x.__class__ in _REAL_SCALARS else (
+                cast_like(g, x))
     elif takes == ("out",):
         def jvp(t, ans, x, **kw):
-            return holomorphic_jvp(t, deriv(ans)) if not kw else _jvp_kw(jvp, t, ans, x, kw)
+            return t * deriv(ans) if not kw else _jvp_kw(jvp, t, ans, x, kw)
 
         def vjp(g, ans, x, **kw):
-            return cast_like(g * deriv(ans), x) if not kw else _vjp_kw(vjp, g, ans, x, kw)
+            if kw:
+                return _vjp_kw(vjp, g, ans, x, kw)
+            g = g * deriv(ans)
+            return g if g.__class__ in _REAL_SCALARS and x.__class__ in _REAL_SCALARS else (
+                cast_like(g, x))
     else:
         def jvp(t, ans, x, **kw):
-            return holomorphic_jvp(t, deriv(x, ans)) if not kw else _jvp_kw(jvp, t, ans, x, kw)
+            return t * deriv(x, ans) if not kw else _jvp_kw(jvp, t, ans, x, kw)
 
         def vjp(g, ans, x, **kw):
-            return cast_like(g * deriv(x, ans), x) if not kw else _vjp_kw(vjp, g, ans, x, kw)
+            if kw:
+                return _vjp_kw(vjp, g, ans, x, kw)
+            g = g * deriv(x, ans)
+            return g if g.__class__ in _REAL_SCALARS and x.__class__ in _REAL_SCALARS else (
+                cast_like(g, x))
     jvp.prim = vjp.prim = prim
     jvp.__name__ = f"_{prim.name}_jvp"
     vjp.__name__ = f"_{prim.name}_vjp"

@@ -51,6 +51,7 @@ import numpy as onp
 from ..core import (BatchingError, PLAIN_FLOATS, Primitive, ViewPrimitive, getval,
                     notrace_primitive, peek)
 from ..core.mp import MP, mp_angle, mp_imag, mp_is_complex, mp_real
+from ..core.residuals import NotKept
 
 _OBJECT = onp.dtype(object)
 
@@ -80,7 +81,10 @@ _REAL_SCALARS = PLAIN_FLOATS
 def cast_like(g, x):
     """The cotangent ``g`` in ``x``'s space: real part for a real ``x``, and
     ``x``'s floating dtype (so float32 inputs get float32 gradients)."""
-    if type(x) in _REAL_SCALARS and type(g) in _REAL_SCALARS:  # fast path: nothing to do
+    if type(x) in _REAL_SCALARS and type(g) in _REAL_SCALARS:  # fast paths: nothing to do
+        return g
+    if g.__class__ is onp.ndarray and (x.__class__ is onp.ndarray or x.__class__ is NotKept) and (
+            g.dtype == x.dtype and g.dtype.kind in "fc"):
         return g
     gv, xv = peek(g), peek(x)  # dtypes only
     if getattr(gv, "dtype", None) == _OBJECT or getattr(xv, "dtype", None) == _OBJECT:

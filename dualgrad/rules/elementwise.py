@@ -102,7 +102,10 @@ power.def_vjp(lambda g, ans, x, y: unbroadcast(g * _power_dy(x, ans), y), argnum
 def broadcast_like(t, ans):
     """A tangent broadcast to the answer's shape (needed when the other operand
     of a sum was the one that set the shape)."""
-    if type(ans) in _SCALARS and type(t) in _SCALARS:  # fast path: both scalars
+    if type(ans) in _SCALARS and type(t) in _SCALARS:  # fast paths: both scalars, or
+        return t  # arrays of one shape and dtype
+    if t.__class__ is onp.ndarray and ans.__class__ is onp.ndarray and (
+            t.shape == ans.shape and t.dtype == ans.dtype):
         return t
     from ._helpers import astype, broadcast_to
     av, tv = peek(ans), peek(t)  # dtypes and shapes
