@@ -36,6 +36,7 @@ ANY = "any"
 #   rule(tangents, ans, *args, **kwargs), tangents[i] None where args[i] is not traced.
 # Variadic linear primitives (concatenate) use it to avoid one term per argument.
 ALL = "all"
+_F64 = onp.float64
 
 
 class Primitive:
@@ -79,6 +80,8 @@ class Primitive:
         # (or lists) passed by keyword, take the slower ``_call_general``.
         if len(args) == 1 and not kwargs:  # f(x), the commonest call, without the loop
             a = args[0]
+            if a.__class__ is _F64:  # a plain number (inside rules): isinstance walks its MRO
+                return self.fun(a)
             if isinstance(a, Tracer):
                 return a._level.process(self, args, kwargs)
             if a.__class__ not in _SEQUENCES or not self.array_likes:

@@ -533,8 +533,9 @@ def _copy_slots(dst: Tracer, src: Tracer) -> None:
 
 
 # A primitive's answer is traced on only when it can carry a derivative.
-# The plain real float scalars: the common case, checked first on hot paths.
-PLAIN_FLOATS = (float, onp.float64)
+# The plain real float scalars: the common case, checked first on hot paths. numpy's
+# float64 first: every traced scalar after the first operation is one.
+PLAIN_FLOATS = (onp.float64, float)
 _FLOATS = PLAIN_FLOATS
 
 

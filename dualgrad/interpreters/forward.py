@@ -51,14 +51,15 @@ class ForwardLevel(Level):
         """The hot path: arguments that are this level's plain duals or constants, a
         float answer or a float64/complex128 array, per-argument JVP rules. Everything
         else goes to ``_process``."""
-        if len(args) == 1:  # f(x): the commonest application, without the loop
+        nargs = len(args)
+        if nargs == 1:  # f(x): the commonest application, without the loop
             a = args[0]
             if a.__class__ is not Dual or a._level is not self:
                 return ForwardLevel._process(self, prim, args, kwargs)
             v = a.value
-            if isinstance(v, Tracer):  # nested: an outer level's tracer inside
+            if v.__class__ is not _F64 and isinstance(v, Tracer):  # nested (float64: long MRO)
                 return ForwardLevel._process(self, prim, args, kwargs)
-            ans = prim.fun(v, **kwargs)
+            ans = prim.fun(v, **kwargs) if kwargs else prim.fun(v)
             cls = ans.__class__
             jvps = prim.jvps
             if not (cls in _FLOATS or cls is onp.ndarray and ans.dtype in _WIDE) or ALL in jvps:
@@ -73,7 +74,7 @@ class ForwardLevel(Level):
             d.tangent = t
             d._level = self
             return d
-        if len(args) == 2:  # x op y: the binary operators, without the loop
+        if nargs == 2:  # x op y: the binary operators, without the loop
             a, b = args
             if a.__class__ is Dual and a._level is self:
                 va = a.value
@@ -91,7 +92,8 @@ class ForwardLevel(Level):
                 traced = (1,)
             else:
                 return ForwardLevel._process(self, prim, args, kwargs)
-            if isinstance(va, Tracer) or isinstance(vb, Tracer):  # an outer level's inside
+            if (va.__class__ is not _F64 and isinstance(va, Tracer)
+                    or vb.__class__ is not _F64 and isinstance(vb, Tracer)):  # an outer level's
                 return ForwardLevel._process(self, prim, args, kwargs)
             scalar = prim.scalar
             if scalar is not None and not kwargs and (
@@ -99,7 +101,7 @@ class ForwardLevel(Level):
                     or vb.__class__ is _F64 and va.__class__ in _FLOATS):
                 ans = scalar(va, vb)  # numpy's scalar arithmetic: the ufunc's answer
             else:
-                ans = prim.fun(va, vb, **kwargs)
+                ans = prim.fun(va, vb, **kwargs) if kwargs else prim.fun(va, vb)
             cls = ans.__class__
             jvps = prim.jvps
             if not (cls in _FLOATS or cls is onp.ndarray and ans.dtype in _WIDE) or ALL in jvps:
@@ -107,14 +109,17 @@ class ForwardLevel(Level):
                     ans = body_answer(ans, self.depth)  # no tracer of this level inside
                 return ForwardLevel._finish(self, prim, args, [va, vb], list(traced), ans,
                                             kwargs)
-            tangent = None
-            for i in traced:
-                rule = jvps.get(i) or prim.jvp_rule(i)
-                if kwargs:
-                    t = rule(args[i].tangent, ans, va, vb, **kwargs)
-                else:
-                    t = rule(args[i].tangent, ans, va, vb)
-                tangent = t if tangent is None else tangent + t
+            if kwargs:
+                tangent = None
+                for i in traced:
+                    t = (jvps.get(i) or prim.jvp_rule(i))(args[i].tangent, ans, va, vb, **kwargs)
+                    tangent = t if tangent is None else tangent + t
+            elif len(traced) == 1:  # one traced operand (x * c): no loop, no sum
+                i = traced[0]
+                tangent = (jvps.get(i) or prim.jvp_rule(i))(args[i].tangent, ans, va, vb)
+            else:
+                tangent = ((jvps.get(0) or prim.jvp_rule(0))(a.tangent, ans, va, vb)
+                           + (jvps.get(1) or prim.jvp_rule(1))(b.tangent, ans, va, vb))
             d = _new(Dual)
             d.value = ans
             d.tangent = tangent

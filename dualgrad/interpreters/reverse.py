@@ -123,12 +123,13 @@ class ReverseLevel(Level):
         and the residual plan) is planned once per primitive (``_plan``)."""
         if self.keep_all:
             return self._process(prim, args, kwargs)
-        if len(args) == 1:  # f(x): the commonest application, without the loop
+        nargs = len(args)
+        if nargs == 1:  # f(x): the commonest application, without the loop
             a = args[0]
             if a.__class__ is not Box or a._level is not self:
                 return self._process(prim, args, kwargs)
             v = a.value
-            if isinstance(v, Tracer):
+            if v.__class__ is not _F64 and isinstance(v, Tracer):  # (float64's long MRO)
                 return self._process(prim, args, kwargs)
             pl = prim.plans.get(-3) or _plan(prim, 3, 1)
             if pl is _SLOW:
@@ -163,15 +164,15 @@ class ReverseLevel(Level):
             box.node = node
             box._level = self
             return box
-        if len(args) == 2:  # x op y: the binary operators, without the loop
+        if nargs == 2:  # x op y: the binary operators, without the loop
             a, b = args
             if a.__class__ is Box and a._level is self:
                 va = a.value
-                if isinstance(va, Tracer):
+                if va.__class__ is not _F64 and isinstance(va, Tracer):
                     return self._process(prim, args, kwargs)
                 if b.__class__ is Box and b._level is self:
                     vb = b.value
-                    if isinstance(vb, Tracer):
+                    if vb.__class__ is not _F64 and isinstance(vb, Tracer):
                         return self._process(prim, args, kwargs)
                     key = 7
                 elif isinstance(b, Tracer):
@@ -182,7 +183,7 @@ class ReverseLevel(Level):
             elif b.__class__ is Box and b._level is self and not isinstance(a, Tracer):
                 va = a
                 vb = b.value
-                if isinstance(vb, Tracer):
+                if vb.__class__ is not _F64 and isinstance(vb, Tracer):
                     return self._process(prim, args, kwargs)
                 key = 6
             else:
@@ -443,6 +444,8 @@ def backward(out_node: Node, g, leaves: list[Node], release: bool = False,
                 pg = rule(ct, ans, *args, **kwargs)
             elif len(args) == 1:
                 pg = rule(ct, ans, args[0])
+            elif len(args) == 2:
+                pg = rule(ct, ans, args[0], args[1])
             else:
                 pg = rule(ct, ans, *args)
             prev = cts.get(parent)

@@ -7,6 +7,7 @@ live here and reach the ``Tracer`` class through its named hook,
 from __future__ import annotations
 
 import operator
+from types import MappingProxyType
 
 import numpy as onp
 
@@ -42,19 +43,24 @@ def _defers(other) -> bool:
         not hasattr(t, "__array_function__")
 
 
+# The keywords of an operator's application: none, shared by every node (read-only, so no
+# one can write into them).
+_NO_KWARGS = MappingProxyType({})
+
+
 def _binop(prim):
     # With a plain constant as the other operand, self's level is the top one: the
     # operator goes straight to it (what prim(self, other) would find, one call less).
     def op(self, other):
         if other.__class__ in _PLAIN_OPERANDS:
-            return self._level.process(prim, (self, other), {})
+            return self._level.process(prim, (self, other), _NO_KWARGS)
         if _defers(other):
             return NotImplemented
         return prim(self, other)
 
     def rop(self, other):
         if other.__class__ in _PLAIN_OPERANDS:
-            return self._level.process(prim, (other, self), {})
+            return self._level.process(prim, (other, self), _NO_KWARGS)
         if _defers(other):
             return NotImplemented
         return prim(other, self)
