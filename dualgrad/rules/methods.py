@@ -45,7 +45,7 @@ def _defers(other) -> bool:
 
 # The keywords of an operator's application: none, shared by every node (read-only, so no
 # one can write into them).
-_NO_KWARGS = MappingProxyType({})
+_NO_KWARGS: MappingProxyType = MappingProxyType({})
 
 
 def _binop(prim):
