@@ -76,6 +76,7 @@ def _fmt(w: Workload, v) -> str:
         return "–"
     if w.setup.__name__ == "reverse_peak_memory":
         return f"{v / 2 ** 20:.0f} MB"
+    v = v / w.per  # per call or per operation
     if v < 1e-3:
         return f"{v * 1e6:.3g} us"
     return f"{v * 1e3:.3g} ms" if v < 10 else f"{v:.3g} s"

@@ -241,6 +241,27 @@ def hessian(x, f_np) -> dict:
 
 
 # ------------------------------------------------------------- jit rows
+def array_chain(n: int, x) -> dict:
+    """``grad`` of ``sum(chain(x))`` for an array ``x`` (``benchmarks.overhead``)."""
+    out = {}
+    if torch():
+        T = torch()
+        tx = _tt(x)
+
+        def tgrad():
+            v = tx.clone().requires_grad_(True)
+            (g,) = T.autograd.grad(T.sum(_chain(TNP, n)(v)), v)
+            return _np(g)
+        out["torch"] = tgrad
+    if jax():
+        j, jnp = jax()
+        g = j.grad(lambda v: jnp.sum(_chain(jnp, n)(v)))
+        jg = j.jit(g)
+        out["jax"] = lambda: onp.asarray(g(x))
+        out["jax.jit"] = lambda: onp.asarray(jg(x))
+    return out
+
+
 def fixed_cost(x) -> dict:
     """``grad`` of ``sum(2 x)``."""
     out = {}

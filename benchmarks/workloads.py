@@ -38,6 +38,7 @@ class Workload:
     check: Callable        # (times: dict) -> (figure: float, met: bool | None)
     repeats: int = 7
     unit: str = "x"        # how the figure reads (a ratio, or us for the jit rows)
+    per: int = 1           # the table shows a sample's time / per (per call, per op)
 
 
 def _vs_autograd_at_most(limit):
@@ -389,4 +390,7 @@ WORKLOADS = [
 
 from .jit import jit_workloads  # noqa: E402  (its rows use the Workload above)
 
+from .overhead import overhead_workloads  # noqa: E402
+
 WORKLOADS += jit_workloads(Workload)
+WORKLOADS += overhead_workloads(Workload)

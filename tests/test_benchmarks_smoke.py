@@ -17,8 +17,9 @@ def test_workload_runs_at_tiny_size(w):
     assert t["dualgrad"] > 0 and t["numpy"] >= 0
     try:
         import autograd  # noqa: F401
-        # (autograd has no sparse Jacobian: that row compares eager with jit)
-        assert ("autograd" in t) == (w.setup.__name__ != "sparse_brusselator")
+        # (autograd has no sparse Jacobian: that row compares eager with jit; the flatness
+        # row compares dualgrad's long chain with its short ones)
+        assert ("autograd" in t) == (w.setup.__name__ not in ("sparse_brusselator", "flatness"))
     except ImportError:
         assert "autograd" not in t
     assert w.name in table([(w, t)])
@@ -124,8 +125,8 @@ def test_the_peer_columns_compute_what_dualgrad_does(w):
 
 
 # the rows without a peer: memory is tracemalloc's (which sees no torch or jax buffer),
-# the long chain would take minutes eagerly in jax, the sparse tools have no peer built in
-NO_PEERS = {"reverse_peak_memory", "long_chain_rev", "sparse_brusselator"}
+# the long chains would take minutes eagerly in jax, the sparse tools have no peer built in
+NO_PEERS = {"reverse_peak_memory", "long_chain_rev", "sparse_brusselator", "flatness"}
 
 
 def test_the_minimal_tape_and_dual_numbers_floors_are_derivatives():
@@ -133,3 +134,19 @@ def test_the_minimal_tape_and_dual_numbers_floors_are_derivatives():
     rev, fwd = scalar_chain_rev(True), scalar_chain_fwd(True)
     onp.testing.assert_allclose(rev["minimal tape"](), rev["dualgrad"](), rtol=1e-13)
     onp.testing.assert_allclose(fwd["minimal dual numbers"](), fwd["dualgrad"](), rtol=1e-13)
+
+
+def test_the_overhead_rows_show_microseconds_per_call_and_per_op():
+    # a sample runs the call `per` times (fixed cost) or is `per` operations (the chains):
+    # the cells and the figure are that sample's time divided accordingly
+    from benchmarks import overhead
+    rows = {w.setup.__name__: w for w in WORKLOADS if w.setup in (
+        overhead.grad_fixed_cost, overhead.chain_reverse, overhead.flatness)}
+    fixed, chain, flat = rows["grad_fixed_cost"], rows["chain_reverse"], rows["flatness"]
+    t = {"dualgrad": 2e-3, "numpy": 1e-3, "autograd": 5e-3, "torch": 3e-3}
+    assert fixed.check(t) == (pytest.approx(20.0), True)  # 2 ms / 100 calls = 20 us
+    assert fixed.check(dict(t, torch=1.9e-3))[1] is False  # not below torch
+    assert fixed.check(dict(t, autograd=3.9e-3))[1] is False  # not half of autograd
+    assert "| 20 us |" in table([(fixed, t)])
+    assert chain.check({"dualgrad": 3e-3, "numpy": 1e-4}) == (pytest.approx(1.0), True)
+    assert flat.check({"dualgrad": 1.3, overhead.SHORT: 1.0, "numpy": 0.1})[1] is False
