@@ -313,7 +313,9 @@ class _TorchNumpy:
     a NumPy array."""
 
     def __getattr__(self, name):
-        return getattr(torch(), name)
+        fun = getattr(torch(), name)
+        setattr(self, name, fun)  # found once: later calls are torch's own, at its speed
+        return fun
 
     @staticmethod
     def maximum(a, b):
