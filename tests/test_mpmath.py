@@ -182,6 +182,28 @@ def test_arrays_of_mpmath_numbers_in_both_modes():
     _close(H[2, 2], mpmath.diff(mf, tuple(X), (0, 0, 2)))
 
 
+def test_vmap_over_mpmath_numbers_maps_each_example_at_full_precision():
+    # vmap's batched pass works on float arrays; mpmath numbers (mapped, or a constant
+    # beside mapped floats) are mapped one example at a time, each through the
+    # transforms' mpmath path, and come back as mpf (once an internal batching stand-in
+    # leaked into the error instead)
+    xs = onp.array([mpf(1) / 3, mpf(2) / 7, mpf(-1) / 5], dtype=object)
+    f = lambda x: np.sin(x) * x  # noqa: E731
+    g = dualgrad.vmap(grad(f))(xs)
+    assert g.dtype == object and all(isinstance(v, mpmath.mpf) for v in g)
+    for x, gx in zip(xs, g):
+        _close(gx, mpmath.cos(x) * x + mpmath.sin(x))
+    value, tangent = dualgrad.vmap(lambda x: dualgrad.jvp(f, (x,), (mpf(1),)))(xs)
+    for x, v, t in zip(xs, value, tangent):
+        _close(v, mpmath.sin(x) * x)
+        _close(t, mpmath.cos(x) * x + mpmath.sin(x))
+    c = onp.array([mpf(3), mpf(1) / 7], dtype=object)
+    ys = onp.array([[1.0, 2.0], [3.0, 4.0]])
+    G = dualgrad.vmap(grad(lambda x, y: np.sum(np.exp(x) * y)), in_axes=(None, 0))(c, ys)
+    assert G.shape == (2, 2) and isinstance(G[1, 1], mpmath.mpf)
+    _close(G[1, 1], mpmath.exp(c[1]) * 4)
+
+
 def test_pending_arrays_of_mpmath_numbers():
     # y = np.zeros(n, dtype=x.dtype) at an mpmath x is an object array: it was a plain
     # one, which held the tracers written into it as objects (jacfwd, jacrev: "cannot

@@ -14,6 +14,7 @@ import numpy as onp
 
 from ..core import (shape_of, BatchingError, Tracer, is_container, tree_flatten,
                     tree_unflatten)
+from ..core.mp import is_mp_value
 from ..core.trees import tree_children
 from ..interpreters.batching import (Batched, BatchLevel, _stack, batch_unwrap, batch_wrap,
                                      warn_fallback, warn_loops)
@@ -200,6 +201,10 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, *, axis_size: int |
     def run(leaves, mapped_, treedef, lo, hi):
         chunk = [v[lo:hi] if m and (lo, hi) != (0, shape_of(v)[0]) else v
                  for v, m in zip(leaves, mapped_)]
+        if any(is_mp_value(v) for v in chunk):
+            # mpmath numbers are computed one by one anyway (object arrays): a loop over
+            # the examples, each going through the transforms' mpmath path
+            return looped(chunk, mapped_, treedef, hi - lo)
         try:
             return batched(chunk, mapped_, treedef, hi - lo)
         except BatchingError as e:
