@@ -508,3 +508,30 @@ def test_the_debug_log_keeps_the_detail(caplog):
         _performance_warnings(vmap(grad(lambda x: np.sum(np.sort(x)))), RNG.standard_normal((6, 2)))
     assert any("one batched pass failed" in r.getMessage() and "looping over the 6" in
                r.getMessage() for r in caplog.records)
+
+
+def test_a_traced_list_of_differently_shaped_items_under_vmap_says_what_to_do():
+    # autograd's list([x, x[:2]]) is one traced value; vmap loops over it and stacks the
+    # examples' lists, which numpy cannot do when the items differ in shape: the error
+    # names the cause and the way out instead of numpy's "inhomogeneous shape"
+    import dualgrad.builtins
+
+    X = onp.arange(12.0).reshape(3, 4)
+
+    def f(x):
+        items = dualgrad.builtins.list([x, x[:2] * 2])
+        return np.sum(items[0]) + np.sum(items[1] ** 2)
+    with pytest.raises(ValueError, match="different shapes.*plain Python list"):
+        dualgrad.vmap(f)(X)
+
+    def plain(x):  # the way out: a plain list
+        items = [x, x[:2] * 2]
+        return np.sum(items[0]) + np.sum(items[1] ** 2)
+    onp.testing.assert_allclose(dualgrad.vmap(plain)(X), [f(x) for x in X])
+    onp.testing.assert_allclose(dualgrad.vmap(dualgrad.grad(plain))(X),
+                                [dualgrad.grad(f)(x) for x in X])
+
+    def same(x):  # items of one shape stack as before
+        items = dualgrad.builtins.list([x, x * 2])
+        return np.sum(items[0]) + np.sum(items[1] ** 2)
+    onp.testing.assert_allclose(dualgrad.vmap(same)(X), [same(x) for x in X])

@@ -398,8 +398,24 @@ def _loop(prim, size, vals, batched, kwargs):
     if isinstance(results[0], (tuple, list, dict)) or is_container(results[0]):
         td = tree_flatten(results[0])[1]
         parts = zip(*[tree_flatten(r)[0] for r in results])
-        return tree_unflatten(td, [_stack(list(p)) for p in parts])
+        return tree_unflatten(td, [_stack_sequences(prim, list(p)) for p in parts])
     return _stack(results)
+
+
+def _stack_sequences(prim, xs):
+    """``_stack`` of one answer per example, saying what to do when they are traced
+    lists or tuples (``dualgrad.builtins.list``) whose items differ in shape."""
+    try:
+        return _stack(xs)
+    except ValueError as e:
+        if not isinstance(xs[0], (list, tuple)):
+            raise
+        raise ValueError(
+            f"vmap: '{prim.name}' gives a list or tuple per example whose items have "
+            "different shapes, which vmap cannot stack into one batched value. Build a "
+            "plain Python list of the arrays instead (dualgrad.builtins.list is needed only "
+            "to pass the list to a primitive as one traced argument), or vmap a function "
+            "that returns the items separately.") from e
 
 
 def _stack(xs):
