@@ -153,6 +153,27 @@ def test_gc_state_is_restored_after_exceptions_and_in_nested_transforms():
     assert onp.isfinite(g) and seen == [False] and gc.isenabled()
 
 
+def test_grad_frees_its_tape_before_the_collector_resumes():
+    # Resumed with the tape's nodes still alive (counted as young objects), the first
+    # collection after grad walked every one of them: 35 ms per grad at 10^5 operations.
+    def chain(x):
+        for _ in range(3000):
+            x = np.sin(x) * 0.9 + 0.1
+        return x
+    g = grad(chain)
+    g(0.5)
+    gc.collect()
+    starts = []
+    callback = lambda phase, info: starts.append(info) if phase == "start" else None  # noqa
+    gc.callbacks.append(callback)
+    try:
+        for _ in range(20):
+            g(0.5)
+    finally:
+        gc.callbacks.remove(callback)
+    assert len(starts) <= 3 and gc.isenabled()  # (one per call, 20, before)
+
+
 def test_a_user_disabled_gc_stays_disabled():
     gc.disable()
     try:

@@ -194,6 +194,21 @@ def test_a_dense_jacobian_that_wont_fit_raises_before_allocating(monkeypatch):
             assert must in message, (mode, must)
 
 
+def test_a_small_jacobian_does_not_read_the_available_memory(monkeypatch):
+    # reading /proc/meminfo took 0.1 ms of every jacobian call; a Jacobian far below a
+    # quarter of any machine's memory needs no reading (an explicit limit still applies)
+    from dualgrad.transforms import directions
+
+    def unread():
+        raise AssertionError("the available memory was read")
+    monkeypatch.setattr(directions, "dense_limit", unread)
+    J = jacobian(lambda x: np.sin(x) * x[0])(onp.linspace(0, 1, 50))
+    assert J.shape == (50, 50)
+    monkeypatch.setattr(directions, "MAX_DENSE_BYTES", 100)
+    with pytest.raises(AssertionError, match="was read"):
+        jacobian(lambda x: np.sin(x) * x[0])(onp.linspace(0, 1, 50))
+
+
 def test_the_dense_limit_is_overridable(monkeypatch):
     import dualgrad.transforms.directions as directions
     x = onp.linspace(0.1, 1.0, 50)

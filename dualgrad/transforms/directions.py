@@ -49,6 +49,9 @@ def dense_limit() -> int | None:
             return None
 
 
+_FAR_BELOW = 16 * 2 ** 20
+
+
 def _gib(n: float) -> str:
     return f"{n / 2 ** 30:.1f} GiB" if n >= 2 ** 30 else f"{n / 2 ** 20:.1f} MiB"
 
@@ -56,7 +59,11 @@ def _gib(n: float) -> str:
 def check_dense(n_out: int, n_in: int, who: str = "jacobian") -> None:
     """Refuse, before allocating, a dense ``n_out x n_in`` Jacobian (real directions,
     8 bytes each) larger than :func:`dense_limit`, naming its size and what to use."""
-    limit, size = dense_limit(), 8 * n_out * n_in
+    size = 8 * n_out * n_in
+    if size <= _FAR_BELOW and MAX_DENSE_BYTES is None and not os.environ.get(
+            "DUALGRAD_MAX_DENSE_BYTES"):
+        return  # far below a quarter of any machine's memory: no need to read it (0.1 ms)
+    limit = dense_limit()
     if limit is None or size <= limit:
         return
     raise MemoryError(
