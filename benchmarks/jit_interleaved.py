@@ -1,13 +1,13 @@
 """``python -m benchmarks.jit_interleaved``: the jit rows of ``python -m benchmarks``
 (``benchmarks/jit.py``) measured alone, interleaved (each round calls every
-implementation once) and in CPU time, which other work on a shared machine disturbs
-less than the wall clock. Prints a table of medians and the ratios the targets are about.
+implementation once, a short call right after an untimed one of its own, as
+``benchmarks.interleaved`` does) and in CPU time, which other work on a shared machine
+disturbs less than the wall clock. Prints a table of medians and the ratios the targets
+are about.
 """
 from __future__ import annotations
 
-import statistics
-import time
-
+from . import interleaved as _interleaved
 from .jit import STEPS, chain_value_and_grad, fixed_cost, small_mlp, weibull_fit
 
 
@@ -23,16 +23,8 @@ def interleaved(rounds_scale: float = 1.0, quick: bool = False) -> str:
             ("Weibull AFT fit, scipy minimize(jac=True)", weibull_fit, 15, 1)]
     for name, setup, rounds, per in rows:
         fns = setup(quick)
-        for f in fns.values():
-            f()
-            f()
-        times: dict = {k: [] for k in fns}
-        for _ in range(3 if quick else max(3, int(rounds * rounds_scale))):
-            for k, f in fns.items():
-                t0 = time.process_time()
-                f()
-                times[k].append(time.process_time() - t0)
-        m = {k: statistics.median(v) / per for k, v in times.items()}
+        times = _interleaved(fns, 3 if quick else max(3, int(rounds * rounds_scale)))
+        m = {k: v / per for k, v in times.items()}
         cell = lambda k: f"{m[k] * 1e6:.3g} us" if k in m else "–"
         ag = f"{m['autograd'] / m['jit']:.1f}x" if "autograd" in m else "–"
         lines.append(f"| {name} | {cell('dualgrad')} | {cell('jit')} | {cell('autograd')} | "

@@ -65,6 +65,22 @@ def test_the_interleaved_jit_table_runs():
     assert text.count("\n") == 5 and "Weibull" in text
 
 
+def test_interleaved_times_a_short_call_warm(monkeypatch):
+    """Each round calls every implementation in turn (the order reversed every other
+    round); a short one is called once untimed right before its timed call, so the
+    caches the previous implementation emptied are refilled outside the timing."""
+    import benchmarks as b
+    calls = []
+    fns = {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}
+    t = b.interleaved(fns, 2)
+    assert calls == ["a", "a", "b", "b"] + ["a", "a", "b", "b"] + ["b", "b", "a", "a"]
+    assert set(t) == {"a", "b"}
+    calls.clear()
+    monkeypatch.setattr(b, "REWARM_BELOW", 0.0)  # every call counts as long: no re-warm
+    b.interleaved(fns, 2)
+    assert calls == ["a", "a", "b", "b"] + ["a", "b"] + ["b", "a"]
+
+
 def test_per_example_gradients_agree_with_the_loop_in_one_pass():
     # The vmap(grad) row measures one batched pass: no loop (no PerformanceWarning),
     # and the per-example gradients are the loop's, for the ReLU and the tanh MLP.
