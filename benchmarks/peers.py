@@ -106,6 +106,24 @@ def scalar_chain(n: int, kind: str) -> dict:
 
 
 # ------------------------------------------------------------- MLPs
+def _torch_leaves(tp):
+    """Fresh leaves requiring grad for the (W, b) tensors ``tp``: the flat list (for
+    ``torch.autograd.grad``) and the same as (W, b) pairs (for the loss)."""
+    leaves = [p.clone().requires_grad_(True) for wb in tp for p in wb]
+    return leaves, list(zip(leaves[::2], leaves[1::2]))
+
+
+def _np_pairs(gs):
+    """(W, b) gradient pairs as NumPy arrays, from pairs or from torch's flat tuple."""
+    if gs and not isinstance(gs[0], (tuple, list)):
+        gs = list(zip(gs[::2], gs[1::2]))
+    return [(_as_np(a), _as_np(b)) for a, b in gs]
+
+
+def _as_np(a):
+    return _np(a) if hasattr(a, "detach") else onp.asarray(a)
+
+
 def mlp_grad(params, x, loss_np) -> dict:
     """``grad`` of ``loss_np(np, params, x)`` in the parameters (a list of (W, b))."""
     out = {}
@@ -115,10 +133,8 @@ def mlp_grad(params, x, loss_np) -> dict:
         tx = _tt(x)
 
         def tgrad():
-            leaves = [p.clone().requires_grad_(True) for wb in tp for p in wb]
-            ps = [(leaves[2 * i], leaves[2 * i + 1]) for i in range(len(tp))]
-            gs = T.autograd.grad(loss_np(TNP, ps, tx), leaves)
-            return [(_np(gs[2 * i]), _np(gs[2 * i + 1])) for i in range(len(tp))]
+            leaves, ps = _torch_leaves(tp)
+            return _np_pairs(T.autograd.grad(loss_np(TNP, ps, tx), leaves))
         out["torch"] = tgrad
     if jax():
         j, jnp = jax()
@@ -126,9 +142,8 @@ def mlp_grad(params, x, loss_np) -> dict:
         jx = jnp.asarray(x)
         g = j.grad(lambda p: loss_np(jnp, p, jx))
         jg = j.jit(g)
-        conv = lambda gs: [(onp.asarray(a), onp.asarray(b)) for a, b in gs]
-        out["jax"] = lambda: conv(g(jp))
-        out["jax.jit"] = lambda: conv(jg(jp))
+        out["jax"] = lambda: _np_pairs(g(jp))
+        out["jax.jit"] = lambda: _np_pairs(jg(jp))
     return out
 
 
@@ -141,11 +156,9 @@ def mlp_value_and_grad(params, x, y, loss_np) -> dict:
         tx, ty = _tt(x), _tt(y)
 
         def tvg():
-            leaves = [p.clone().requires_grad_(True) for wb in tp for p in wb]
-            ps = [(leaves[2 * i], leaves[2 * i + 1]) for i in range(len(tp))]
+            leaves, ps = _torch_leaves(tp)
             v = loss_np(TNP, ps, tx, ty)
-            gs = T.autograd.grad(v, leaves)
-            return v.item(), [(_np(gs[2 * i]), _np(gs[2 * i + 1])) for i in range(len(tp))]
+            return v.item(), _np_pairs(T.autograd.grad(v, leaves))
         out["torch"] = tvg
     if jax():
         j, jnp = jax()
@@ -153,7 +166,7 @@ def mlp_value_and_grad(params, x, y, loss_np) -> dict:
         jx, jy = jnp.asarray(x), jnp.asarray(y)
         vg = j.value_and_grad(lambda p: loss_np(jnp, p, jx, jy))
         jvg = j.jit(vg)
-        conv = lambda r: (float(r[0]), [(onp.asarray(a), onp.asarray(b)) for a, b in r[1]])
+        conv = lambda r: (float(r[0]), _np_pairs(r[1]))
         out["jax"] = lambda: conv(vg(jp))
         out["jax.jit"] = lambda: conv(jvg(jp))
     return out

@@ -201,12 +201,14 @@ def test_a_small_jacobian_does_not_read_the_available_memory(monkeypatch):
 
     def unread():
         raise AssertionError("the available memory was read")
-    monkeypatch.setattr(directions, "dense_limit", unread)
-    J = jacobian(lambda x: np.sin(x) * x[0])(onp.linspace(0, 1, 50))
-    assert J.shape == (50, 50)
-    monkeypatch.setattr(directions, "MAX_DENSE_BYTES", 100)
-    with pytest.raises(AssertionError, match="was read"):
-        jacobian(lambda x: np.sin(x) * x[0])(onp.linspace(0, 1, 50))
+    monkeypatch.setattr(directions, "_memory_limit", unread)
+    f = lambda x: np.sin(x) * x[0]  # noqa: E731
+    assert jacobian(f)(onp.linspace(0, 1, 50)).shape == (50, 50)
+    with pytest.raises(AssertionError, match="was read"):  # a large one reads it
+        jacobian(f)(onp.linspace(0, 1, 1500))  # (refused before anything is computed)
+    monkeypatch.setattr(directions, "MAX_DENSE_BYTES", 100)  # a set limit: no reading
+    with pytest.raises(MemoryError, match="50 x 50"):
+        jacobian(f)(onp.linspace(0, 1, 50))
 
 
 def test_the_dense_limit_is_overridable(monkeypatch):

@@ -34,10 +34,21 @@ MAX_DENSE_BYTES: int | None = None
 def dense_limit() -> int | None:
     """The byte limit on a dense Jacobian: ``MAX_DENSE_BYTES``, else the environment
     variable ``DUALGRAD_MAX_DENSE_BYTES``, else a quarter of the available memory."""
+    limit = _set_limit()
+    return limit if limit is not None else _memory_limit()
+
+
+def _set_limit() -> int | None:
+    """The limit the user set (``MAX_DENSE_BYTES`` or the environment), or None."""
     if MAX_DENSE_BYTES is not None:
         return int(MAX_DENSE_BYTES)
     if os.environ.get("DUALGRAD_MAX_DENSE_BYTES"):
         return int(float(os.environ["DUALGRAD_MAX_DENSE_BYTES"]))
+    return None
+
+
+def _memory_limit() -> int | None:
+    """A quarter of the available memory (read from the system: 0.1 ms), or None."""
     try:
         with open("/proc/meminfo") as f:
             kib = next(int(line.split()[1]) for line in f if line.startswith("MemAvailable:"))
@@ -49,6 +60,7 @@ def dense_limit() -> int | None:
             return None
 
 
+# Far below a quarter of any machine's memory: a Jacobian this small needs no reading.
 _FAR_BELOW = 16 * 2 ** 20
 
 
@@ -60,10 +72,11 @@ def check_dense(n_out: int, n_in: int, who: str = "jacobian") -> None:
     """Refuse, before allocating, a dense ``n_out x n_in`` Jacobian (real directions,
     8 bytes each) larger than :func:`dense_limit`, naming its size and what to use."""
     size = 8 * n_out * n_in
-    if size <= _FAR_BELOW and MAX_DENSE_BYTES is None and not os.environ.get(
-            "DUALGRAD_MAX_DENSE_BYTES"):
-        return  # far below a quarter of any machine's memory: no need to read it (0.1 ms)
-    limit = dense_limit()
+    limit = _set_limit()
+    if limit is None:
+        if size <= _FAR_BELOW:
+            return
+        limit = _memory_limit()
     if limit is None or size <= limit:
         return
     raise MemoryError(
